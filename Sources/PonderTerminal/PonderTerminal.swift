@@ -1,0 +1,1 @@
+// PonderTerminal: see Package.swift for what this target holds.
