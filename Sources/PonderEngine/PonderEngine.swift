@@ -1,1 +1,0 @@
-// PonderEngine: see Package.swift for what this target holds.
