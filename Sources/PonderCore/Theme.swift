@@ -1,0 +1,96 @@
+/// A terminal colour as a theme names it.
+public enum ThemeColor: Sendable, Equatable, Hashable {
+    /// The terminal's own foreground or background.
+    case terminalDefault
+    /// One of the 256 xterm palette entries (0-15 are the named ANSI colours).
+    case indexed(UInt8)
+    /// A 24-bit colour, drawn as such on truecolor terminals and mapped to the nearest entry elsewhere.
+    case rgb(UInt8, UInt8, UInt8)
+}
+
+/// Colours and attributes for one styled element.
+public struct TextStyle: Sendable, Equatable, Hashable {
+    public var foreground: ThemeColor
+    public var background: ThemeColor
+    public var bold: Bool
+    public var italic: Bool
+    public var underline: Bool
+    public var reverse: Bool
+    public var dim: Bool
+
+    public init(
+        foreground: ThemeColor = .terminalDefault, background: ThemeColor = .terminalDefault,
+        bold: Bool = false, italic: Bool = false, underline: Bool = false, reverse: Bool = false, dim: Bool = false
+    ) {
+        self.foreground = foreground
+        self.background = background
+        self.bold = bold
+        self.italic = italic
+        self.underline = underline
+        self.reverse = reverse
+        self.dim = dim
+    }
+
+    public static let plain = TextStyle()
+}
+
+/// Every element of the screen that a theme styles.
+public enum ThemeElement: String, Sendable, CaseIterable, Hashable {
+    case userLabel = "user_label"
+    case userText = "user_text"
+    case assistantLabel = "assistant_label"
+    case assistantText = "assistant_text"
+    case thinkingHeader = "thinking_header"
+    case thinkingBody = "thinking_body"
+    case code = "code"
+    case inlineCode = "inline_code"
+    case heading = "heading"
+    case status = "status"
+    case statusThinkOn = "status_think_on"
+    case statusThinkOff = "status_think_off"
+    case error = "error"
+    case notice = "notice"
+    case selection = "selection"
+    case border = "border"
+    case input = "input"
+    case dim = "dim"
+}
+
+/// A named set of styles, one per `ThemeElement`.
+///
+/// Themes are files (`Themes/*.toml`); `Theme.fallback` is the built-in dark theme used when a
+/// theme file cannot be read, so a bad file never stops ponder from starting.
+public struct Theme: Sendable, Equatable {
+    public var name: String
+    public var styles: [ThemeElement: TextStyle]
+
+    public init(name: String, styles: [ThemeElement: TextStyle]) {
+        self.name = name
+        self.styles = styles
+    }
+
+    /// The style of an element (plain when the theme leaves it out).
+    public subscript(_ element: ThemeElement) -> TextStyle { styles[element] ?? .plain }
+
+    /// The built-in dark theme.
+    public static let fallback = Theme(name: "default", styles: [
+        .userLabel: TextStyle(foreground: .rgb(0x61, 0xaf, 0xef), bold: true),
+        .userText: TextStyle(),
+        .assistantLabel: TextStyle(foreground: .rgb(0x98, 0xc3, 0x79), bold: true),
+        .assistantText: TextStyle(),
+        .thinkingHeader: TextStyle(foreground: .rgb(0xc6, 0x78, 0xdd), italic: true),
+        .thinkingBody: TextStyle(foreground: .rgb(0x7f, 0x84, 0x8e), italic: true),
+        .code: TextStyle(foreground: .rgb(0xe5, 0xc0, 0x7b), background: .rgb(0x28, 0x2c, 0x34)),
+        .inlineCode: TextStyle(foreground: .rgb(0xe5, 0xc0, 0x7b)),
+        .heading: TextStyle(foreground: .rgb(0x56, 0xb6, 0xc2), bold: true),
+        .status: TextStyle(foreground: .rgb(0xab, 0xb2, 0xbf), background: .rgb(0x3e, 0x44, 0x51)),
+        .statusThinkOn: TextStyle(foreground: .rgb(0x28, 0x2c, 0x34), background: .rgb(0xc6, 0x78, 0xdd), bold: true),
+        .statusThinkOff: TextStyle(foreground: .rgb(0xab, 0xb2, 0xbf), background: .rgb(0x5c, 0x63, 0x70)),
+        .error: TextStyle(foreground: .rgb(0xe0, 0x6c, 0x75), bold: true),
+        .notice: TextStyle(foreground: .rgb(0xe5, 0xc0, 0x7b)),
+        .selection: TextStyle(reverse: true),
+        .border: TextStyle(foreground: .rgb(0x5c, 0x63, 0x70)),
+        .input: TextStyle(),
+        .dim: TextStyle(dim: true),
+    ])
+}
