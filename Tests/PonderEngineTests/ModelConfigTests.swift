@@ -29,7 +29,7 @@ struct ModelConfigTests {
         #expect(c.traits.rope == .normal && c.traits.activation == .silu)
         #expect(c.headDim == 64 && c.kvDim == 128 && c.groupSize == 2 && c.ropeDims == 64)
         #expect(c.ropeBase == 100_000 && c.ropeScale == 1 && c.rmsEpsilon == 1e-5)
-        #expect(c.attentionScale == 1 / 8 && c.embeddingScale == 1)
+        #expect(c.attentionScale == 0.125 && c.embeddingScale == 1)
         #expect(c.slidingWindow == nil && !c.isLocal(layer: 0))
     }
 
@@ -56,7 +56,7 @@ struct ModelConfigTests {
         let c = try ModelConfig(metadata: Metadata(values: m), vocabSize: 1000)
         #expect(c.traits.postNorms && c.traits.qkNorm && c.traits.activation == .geluTanh && c.traits.rope == .neox)
         #expect(c.embeddingScale == Float(640).squareRoot())
-        #expect(c.attentionScale == 1 / 16)
+        #expect(c.attentionScale == 0.0625)
         #expect((0..<18).filter { !c.isLocal(layer: $0) } == [5, 11, 17])
         #expect(c.slidingWindow == 512 && c.localRopeBase == 10_000 && c.ropeBase == 1_000_000)
         #expect(c.finalLogitSoftcap == nil)
