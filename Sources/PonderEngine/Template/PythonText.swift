@@ -255,6 +255,22 @@ enum PythonText {
         return first.properties.titlecaseMapping + lower(string(s.unicodeScalars.dropFirst()))
     }
 
+    /// markupsafe's `escape`: `&`, `<`, `>`, `"` and `'` as HTML entities.
+    static func htmlEscape(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&#34;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
     // MARK: - repr
 
     /// Python's `repr(str)`: single quotes unless the text holds `'` and no `"`.

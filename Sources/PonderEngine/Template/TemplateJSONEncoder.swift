@@ -42,7 +42,7 @@ struct TemplateJSONEncoder {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .float(let d): out += Self.number(d)
-        case .string(let s): writeString(s, into: &out)
+        case .string(let s), .markup(let s): writeString(s, into: &out)
         case .list(let items), .tuple(let items):
             if items.isEmpty {
                 out += "[]"
@@ -85,7 +85,7 @@ struct TemplateJSONEncoder {
             newline(level + 1, into: &out)
             let key: String
             switch item.key {
-            case .string(let s): key = s
+            case .string(let s), .markup(let s): key = s
             case .none: key = "null"
             case .bool(let b): key = b ? "true" : "false"
             case .int(let n): key = String(n)

@@ -143,6 +143,9 @@ extension TemplateRenderer {
         switch op {
         case .add:
             switch (a, b) {
+            case (.markup(let x), .markup(let y)): return .markup(x + y)
+            case (.markup(let x), .string(let y)): return .markup(x + PythonText.htmlEscape(y))
+            case (.string(let x), .markup(let y)): return .markup(PythonText.htmlEscape(x) + y)
             case (.string(let x), .string(let y)): return .string(x + y)
             case (.list(let x), .list(let y)): return .list(x + y)
             case (.tuple(let x), .tuple(let y)): return .tuple(x + y)
@@ -168,6 +171,7 @@ extension TemplateRenderer {
         case .mul:
             switch (a, b) {
             case (.string(let s), _) where b.integer != nil: return .string(String(repeating: s, count: max(0, b.integer!)))
+            case (.markup(let s), _) where b.integer != nil: return .markup(String(repeating: s, count: max(0, b.integer!)))
             case (_, .string(let s)) where a.integer != nil: return .string(String(repeating: s, count: max(0, a.integer!)))
             case (.list(let items), _) where b.integer != nil: return .list(repeated(items, b.integer!))
             case (_, .list(let items)) where a.integer != nil: return .list(repeated(items, a.integer!))
@@ -197,6 +201,7 @@ extension TemplateRenderer {
             return .float((x / y).rounded(.down))
         case .mod:
             if case .string(let format) = a { return .string(try PythonFormat.percent(format, b)) }
+            if case .markup(let format) = a { return .markup(try PythonFormat.percent(format, Self.escapingArguments(b))) }
             if let x = a.integer, let y = b.integer {
                 guard y != 0 else { throw TemplateError(.type, "integer division or modulo by zero") }
                 guard !(x == Int.min && y == -1) else { return .int(0) }
@@ -222,6 +227,18 @@ extension TemplateRenderer {
             guard let x = a.number, let y = b.number else { throw unsupported }
             if x == 0 && y < 0 { throw TemplateError(.type, "0.0 cannot be raised to a negative power") }
             return .float(Foundation.pow(x, y))
+        }
+    }
+
+    /// Markup's `%` and `format` escape their string arguments.
+    static func escapingArguments(_ value: TemplateValue) -> TemplateValue {
+        switch value {
+        case .string(let s): return .markup(PythonText.htmlEscape(s))
+        case .tuple(let items): return .tuple(items.map(escapingArguments))
+        case .dict(var dict):
+            for (key, item) in dict.items { try? dict.set(escapingArguments(item), forKey: key) }
+            return .dict(dict)
+        default: return value
         }
     }
 
@@ -253,7 +270,7 @@ extension TemplateRenderer {
     /// `obj[key]`: the item first, then (for a string key) the attribute.
     func item(_ key: TemplateValue, of object: TemplateValue) throws(TemplateError) -> TemplateValue {
         let fallback: () throws(TemplateError) -> TemplateValue = { () throws(TemplateError) -> TemplateValue in
-            if case .string(let name) = key {
+            if let name = key.stringValue {
                 switch object {
                 case .namespace, .loop: return try self.attribute(name, of: object)
                 default:
@@ -274,12 +291,19 @@ extension TemplateRenderer {
             let resolved = index < 0 ? index + items.count : index
             guard resolved >= 0, resolved < items.count else { return try fallback() }
             return items[resolved]
-        case .string(let s):
+        case .string(let s), .markup(let s):
             guard let index = key.integer else { return try fallback() }
             let scalars = Array(s.unicodeScalars)
             let resolved = index < 0 ? index + scalars.count : index
             guard resolved >= 0, resolved < scalars.count else { return try fallback() }
+            if case .markup = object { return .markup(String(scalars[resolved])) }
             return .string(String(scalars[resolved]))
+        case .iterator(let iterator):
+            guard case .range = iterator.kind, let index = key.integer else { return try fallback() }
+            let items = iterator.elements
+            let resolved = index < 0 ? index + items.count : index
+            guard resolved >= 0, resolved < items.count else { return try fallback() }
+            return items[resolved]
         default:
             return try fallback()
         }
@@ -329,6 +353,9 @@ extension TemplateRenderer {
         case .string(let s):
             let scalars = Array(s.unicodeScalars)
             return .string(PythonText.string(indices(scalars.count).map { scalars[$0] }))
+        case .markup(let s):
+            let scalars = Array(s.unicodeScalars)
+            return .markup(PythonText.string(indices(scalars.count).map { scalars[$0] }))
         default:
             return .undefined(.element(owner: object.typeName, key: "slice"))
         }

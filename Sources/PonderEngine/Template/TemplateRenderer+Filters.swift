@@ -36,12 +36,13 @@ extension TemplateRenderer {
                 if let fill, !(fill.isNone) { while current.count < size { current.append(fill) } }
                 batches.append(.list(current))
             }
-            return .list(batches)
+            return generator("do_batch", batches)
         case "capitalize":
-            return .string(PythonText.capitalize(value.str))
+            return keepingMarkup(value, PythonText.capitalize(value.str))
         case "center":
             let width = try a.argument(0, "width").map { v throws(TemplateError) in try integerArgument(v, "width") } ?? 80
-            return try call(try method("center", of: .string(value.str))!, TemplateCallArguments(positional: [.int(width)]))
+            let centered = try call(try method("center", of: .string(value.str))!, TemplateCallArguments(positional: [.int(width)]))
+            return keepingMarkup(value, centered.str)
         case "count", "length":
             return .int(try value.length())
         case "d", "default":
@@ -63,12 +64,18 @@ extension TemplateRenderer {
                 let key = pair[by == "key" ? 0 : 1]
                 return caseSensitive ? key : ignoringCase(key)
             })
-        case "e", "escape", "forceescape":
-            return .string(htmlEscape(value.str))
+        case "e", "escape":
+            if case .markup = value { return value }
+            return .markup(PythonText.htmlEscape(value.str))
+        case "forceescape":
+            return .markup(PythonText.htmlEscape(value.str))
         case "first":
             return try value.iterate().first ?? .undefined(.hint("No first item, sequence was empty."))
         case "last":
             if case .undefined = value { throw TemplateError(.type, "argument to reversed() must be a sequence") }
+            if case .iterator(let iterator) = value, !iterator.isSized {
+                throw TemplateError(.type, "'\(iterator.typeName)' object is not reversible")
+            }
             return try value.iterate().last ?? .undefined(.hint("No last item, sequence was empty."))
         case "float":
             let fallback = a.argument(0, "default") ?? .float(0)
@@ -80,14 +87,18 @@ extension TemplateRenderer {
             default: return fallback
             }
         case "format":
+            var arguments = TemplateValue.tuple(a.positional)
             if !a.keyword.isEmpty {
                 var dict = TemplateDict()
                 for (key, item) in a.keyword { dict.set(item, forKey: key) }
-                return .string(try PythonFormat.percent(value.str, .dict(dict)))
+                arguments = .dict(dict)
             }
-            return .string(try PythonFormat.percent(value.str, .tuple(a.positional)))
+            if case .markup = value {
+                return .markup(try PythonFormat.percent(value.str, TemplateRenderer.escapingArguments(arguments)))
+            }
+            return .string(try PythonFormat.percent(value.str, arguments))
         case "indent":
-            return .string(try indent(value.str, a))
+            return keepingMarkup(value, try indent(value.str, a))
         case "int":
             let fallback = a.argument(0, "default") ?? .int(0)
             let base = try a.argument(1, "base").map { v throws(TemplateError) in try integerArgument(v, "base") } ?? 10
@@ -108,8 +119,8 @@ extension TemplateRenderer {
             }
         case "items":
             switch value {
-            case .undefined: return .list([])
-            case .dict(let dict): return .list(dict.items.map { .tuple([$0.key, $0.value]) })
+            case .undefined: return generator("do_items", [])
+            case .dict(let dict): return generator("do_items", dict.items.map { .tuple([$0.key, $0.value]) })
             default: throw TemplateError(.type, "Can only get item pairs from a mapping.")
             }
         case "join":
@@ -125,11 +136,12 @@ extension TemplateRenderer {
         case "list":
             return .list(try value.iterate())
         case "lower":
-            return .string(PythonText.lower(value.str))
+            return keepingMarkup(value, PythonText.lower(value.str))
         case "upper":
-            return .string(PythonText.upper(value.str))
+            return keepingMarkup(value, PythonText.upper(value.str))
         case "map":
-            return .list(try mapItems(try value.iterate(), a))
+            // jinja2 maps and selects over `value` only when it is truthy (so `none|map(...)` is empty).
+            return generator("do_map", value.isTruthy ? try mapItems(try value.iterate(), a) : [])
         case "max", "min":
             let items = try value.iterate()
             guard !items.isEmpty else {
@@ -150,7 +162,8 @@ extension TemplateRenderer {
             }
             return best
         case "reject", "select", "rejectattr", "selectattr":
-            return .list(try selectItems(try value.iterate(), a, keep: name.hasPrefix("select"), byAttribute: name.hasSuffix("attr")))
+            guard value.isTruthy else { return generator("select_or_reject", []) }
+            return generator("select_or_reject", try selectItems(try value.iterate(), a, keep: name.hasPrefix("select"), byAttribute: name.hasSuffix("attr")))
         case "replace":
             guard let old = a.argument(0, "old"), let new = a.argument(1, "new") else {
                 throw TemplateError(.type, "replace() needs 'old' and 'new'")
@@ -158,8 +171,16 @@ extension TemplateRenderer {
             let count = try a.argument(2, "count").map { v throws(TemplateError) in try integerArgument(v, "count") } ?? -1
             return .string(PythonText.replace(value.str, old.str, new.str, count: count))
         case "reverse":
-            if case .string(let s) = value { return .string(PythonText.string(s.unicodeScalars.reversed())) }
-            return .list(try value.iterate().reversed())
+            switch value {
+            case .string(let s): return .string(PythonText.string(s.unicodeScalars.reversed()))
+            case .markup(let s): return .markup(PythonText.string(s.unicodeScalars.reversed()))
+            case .list(let items): return .iterator(TemplateIterator(.reverseIterator("list_reverseiterator"), items.reversed()))
+            case .tuple(let items): return .iterator(TemplateIterator(.reverseIterator("reversed"), items.reversed()))
+            case .dict(let dict): return .iterator(TemplateIterator(.reverseIterator("dict_reversekeyiterator"), dict.keys.reversed()))
+            case .iterator(let iterator) where iterator.isSized:
+                return .iterator(TemplateIterator(.reverseIterator("reverseiterator"), iterator.drain().reversed()))
+            default: return .list(try value.iterate().reversed())
+            }
         case "round":
             let precision = try a.argument(0, "precision").map { v throws(TemplateError) in try integerArgument(v, "precision") } ?? 0
             let method = a.argument(1, "method")?.str ?? "common"
@@ -175,7 +196,11 @@ extension TemplateRenderer {
                 return .float((method == "ceil" ? scaled.rounded(.up) : scaled.rounded(.down)) / scale)
             default: throw TemplateError(.type, "method must be common, ceil or floor")
             }
-        case "safe", "string":
+        case "safe":
+            if case .markup = value { return value }
+            return .markup(value.str)
+        case "string":
+            if case .markup = value { return value }
             return .string(value.str)
         case "sort":
             let reverse = a.argument(0, "reverse")?.isTruthy ?? false
@@ -196,7 +221,7 @@ extension TemplateRenderer {
             return .string(try toJSON(value, a))
         case "trim":
             let chars = a.argument(0, "chars")
-            return .string(PythonText.strip(value.str, chars.flatMap { $0.isNone ? nil : $0.str }))
+            return keepingMarkup(value, PythonText.strip(value.str, chars.flatMap { $0.isNone ? nil : $0.str }))
         case "truncate":
             let s = value.str
             let length = try a.argument(0, "length").map { v throws(TemplateError) in try integerArgument(v, "length") } ?? 255
@@ -219,7 +244,7 @@ extension TemplateRenderer {
                 if !caseSensitive { key = ignoringCase(key) }
                 if seen.insert(try TemplateDictKey(key)).inserted { result.append(item) }
             }
-            return .list(result)
+            return generator("do_unique", result)
         case "wordcount":
             var count = 0
             var inWord = false
@@ -235,6 +260,16 @@ extension TemplateRenderer {
     }
 
     // MARK: - Helpers
+
+    private func generator(_ name: String, _ items: [TemplateValue]) -> TemplateValue {
+        .iterator(TemplateIterator(.generator(name), items))
+    }
+
+    /// String filters return a `Markup` when given one (markupsafe wraps `str` methods).
+    private func keepingMarkup(_ input: TemplateValue, _ result: String) -> TemplateValue {
+        if case .markup = input { return .markup(result) }
+        return .string(result)
+    }
 
     func integerArgument(_ value: TemplateValue?, _ name: String) throws(TemplateError) -> Int {
         guard let value, let i = value.integer else {
@@ -388,20 +423,6 @@ extension TemplateRenderer {
         return result
     }
 
-    private func htmlEscape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&#34;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
 }
 
 extension TemplateValue {

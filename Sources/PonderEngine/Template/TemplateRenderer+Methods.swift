@@ -11,6 +11,35 @@ extension TemplateRenderer {
         case .string(let s):
             guard let body = stringMethod(name, s) else { return nil }
             return .function(TemplateFunction(name: name, kind: "built-in method", body: body))
+        case .markup(let s):
+            // markupsafe wraps str methods: these return Markup, `format`/`join` escape their arguments.
+            let wrapped: Set<String> = [
+                "capitalize", "title", "lower", "upper", "replace", "ljust", "rjust", "lstrip", "rstrip", "center",
+                "strip", "swapcase", "zfill", "split", "rsplit", "splitlines", "partition", "rpartition", "format", "join",
+            ]
+            guard let body = stringMethod(name, s) else { return nil }
+            guard wrapped.contains(name) else {
+                return .function(TemplateFunction(name: name, kind: "built-in method", body: body))
+            }
+            func mark(_ value: TemplateValue) -> TemplateValue {
+                switch value {
+                case .string(let text): return .markup(text)
+                case .list(let items): return .list(items.map(mark))
+                case .tuple(let items): return .tuple(items.map(mark))
+                default: return value
+                }
+            }
+            return .function(TemplateFunction(name: name, kind: "built-in method") { (a: TemplateCallArguments) throws(TemplateError) -> TemplateValue in
+                var arguments = a
+                if name == "format" || name == "join" {
+                    arguments.positional = arguments.positional.map { value in
+                        if name == "join", case .list(let items) = value { return .list(items.map(TemplateRenderer.escapingArguments)) }
+                        return TemplateRenderer.escapingArguments(value)
+                    }
+                    arguments.keyword = arguments.keyword.map { ($0.name, TemplateRenderer.escapingArguments($0.value)) }
+                }
+                return mark(try body(arguments))
+            })
         case .dict(let dict):
             if ["clear", "pop", "popitem", "setdefault", "update"].contains(name) {
                 return .undefined(.unsafe(owner: "dict", name: name))
@@ -32,7 +61,7 @@ extension TemplateRenderer {
         guard let value else { return nil }
         switch value {
         case .none: return nil
-        case .string(let s): return s
+        case .string(let s), .markup(let s): return s
         case .undefined(let reason): throw reason.error
         default: throw TemplateError(.type, "\(what) must be str or None, not \(value.typeName)")
         }
@@ -80,10 +109,10 @@ extension TemplateRenderer {
                 }
                 var candidates: [String] = []
                 switch affix {
-                case .string(let x): candidates = [x]
+                case .string(let x), .markup(let x): candidates = [x]
                 case .tuple(let items):
                     for item in items {
-                        guard case .string(let x) = item else {
+                        guard let x = item.stringValue else {
                             throw TemplateError(.type, "tuple for \(name) must only contain str, not \(item.typeName)")
                         }
                         candidates.append(x)
@@ -144,7 +173,7 @@ extension TemplateRenderer {
                 guard let iterable = a.argument(0, "iterable") else { throw TemplateError(.type, "join() takes exactly one argument") }
                 var parts: [String] = []
                 for (index, item) in try iterable.iterate().enumerated() {
-                    guard case .string(let text) = item else {
+                    guard let text = item.stringValue else {
                         throw TemplateError(.type, "sequence item \(index): expected str instance, \(item.typeName) found")
                     }
                     parts.append(text)
@@ -227,9 +256,9 @@ extension TemplateRenderer {
                 guard let key = a.argument(0, "key") else { throw TemplateError(.type, "get expected at least 1 argument, got 0") }
                 return try dict.value(forKey: key) ?? a.argument(1, "default") ?? .none
             }
-        case "items": return { _ in .list(dict.items.map { .tuple([$0.key, $0.value]) }) }
-        case "keys": return { _ in .list(dict.keys) }
-        case "values": return { _ in .list(dict.values) }
+        case "items": return { _ in .iterator(TemplateIterator(.view("dict_items"), dict.items.map { .tuple([$0.key, $0.value]) })) }
+        case "keys": return { _ in .iterator(TemplateIterator(.view("dict_keys"), dict.keys)) }
+        case "values": return { _ in .iterator(TemplateIterator(.view("dict_values"), dict.values)) }
         case "copy": return { _ in .dict(dict) }
         default: return nil
         }
@@ -284,7 +313,7 @@ extension TemplateRenderer {
             guard count <= 100_000 else {
                 throw TemplateError(.security, "Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).")
             }
-            return .list((0..<count).map { .int(start + $0 * step) })
+            return .iterator(TemplateIterator(.range(start, stop, step), (0..<count).map { .int(start + $0 * step) }))
         }
         global("dict") { (a: TemplateCallArguments) throws(TemplateError) -> TemplateValue in
             var dict = TemplateDict()

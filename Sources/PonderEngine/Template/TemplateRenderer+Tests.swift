@@ -44,19 +44,21 @@ extension TemplateRenderer {
             default: return false
             }
         case "string":
-            if case .string = value { return true }
-            return false
+            return value.stringValue != nil
         case "mapping":
             if case .dict = value { return true }
             return false
         case "sequence":
             switch value {
-            case .string, .list, .tuple, .dict, .undefined: return true
+            case .string, .markup, .list, .tuple, .dict, .undefined: return true
+            case .iterator(let iterator):
+                if case .range = iterator.kind { return true }
+                return false
             default: return false
             }
         case "iterable":
             switch value {
-            case .string, .list, .tuple, .dict, .undefined, .loop: return true
+            case .string, .markup, .list, .tuple, .dict, .undefined, .loop, .iterator: return true
             default: return false
             }
         case "callable":

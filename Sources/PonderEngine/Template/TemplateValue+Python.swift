@@ -10,12 +10,22 @@ extension TemplateValue {
         case .int: return "int"
         case .float: return "float"
         case .string: return "str"
+        case .markup: return "Markup"
+        case .iterator(let iterator): return iterator.typeName
         case .list: return "list"
         case .tuple: return "tuple"
         case .dict: return "dict"
         case .namespace: return "Namespace"
         case .function: return "function"
         case .loop: return "LoopContext"
+        }
+    }
+
+    /// The text of a `str` or `Markup`.
+    var stringValue: String? {
+        switch self {
+        case .string(let s), .markup(let s): return s
+        default: return nil
         }
     }
 
@@ -31,7 +41,8 @@ extension TemplateValue {
         case .bool(let b): return b
         case .int(let i): return i != 0
         case .float(let d): return d != 0
-        case .string(let s): return !s.isEmpty
+        case .string(let s), .markup(let s): return !s.isEmpty
+        case .iterator(let iterator): return !iterator.isSized || iterator.count > 0
         case .list(let items), .tuple(let items): return !items.isEmpty
         case .dict(let dict): return !dict.isEmpty
         case .namespace, .function, .loop: return true
@@ -42,7 +53,7 @@ extension TemplateValue {
     var str: String {
         switch self {
         case .undefined: return ""
-        case .string(let s): return s
+        case .string(let s), .markup(let s): return s
         default: return repr
         }
     }
@@ -56,6 +67,15 @@ extension TemplateValue {
         case .int(let i): return String(i)
         case .float(let d): return PythonText.floatRepr(d)
         case .string(let s): return PythonText.repr(s)
+        case .markup(let s): return "Markup(" + PythonText.repr(s) + ")"
+        case .iterator(let iterator):
+            switch iterator.kind {
+            case .generator(let name): return "<generator object \(name)>"
+            case .reverseIterator(let name): return "<\(name) object>"
+            case .view(let name): return name + "(" + TemplateValue.list(iterator.elements).repr + ")"
+            case .range(let start, let stop, let step):
+                return step == 1 ? "range(\(start), \(stop))" : "range(\(start), \(stop), \(step))"
+            }
         case .list(let items): return "[" + items.map(\.repr).joined(separator: ", ") + "]"
         case .tuple(let items):
             if items.count == 1 { return "(" + items[0].repr + ",)" }
@@ -92,7 +112,10 @@ extension TemplateValue {
     static func pyEqual(_ a: TemplateValue, _ b: TemplateValue) -> Bool {
         switch (a, b) {
         case (.undefined, .undefined), (.none, .none): return true
-        case (.string(let x), .string(let y)): return PythonText.equal(x, y)
+        case (.string(let x), .string(let y)), (.markup(let x), .markup(let y)), (.string(let x), .markup(let y)),
+            (.markup(let x), .string(let y)):
+            return PythonText.equal(x, y)
+        case (.iterator(let x), .iterator(let y)): return x === y
         case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { pyEqual($0, $1) }
         case (.dict(let x), .dict(let y)):
@@ -113,7 +136,9 @@ extension TemplateValue {
     /// Python's `<` (and friends through it); mixed types raise as in Python.
     static func pyLess(_ a: TemplateValue, _ b: TemplateValue, op: String = "<") throws(TemplateError) -> Bool {
         switch (a, b) {
-        case (.string(let x), .string(let y)): return PythonText.less(x, y)
+        case (.string(let x), .string(let y)), (.markup(let x), .markup(let y)), (.string(let x), .markup(let y)),
+            (.markup(let x), .string(let y)):
+            return PythonText.less(x, y)
         case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
             for (p, q) in zip(x, y) where !pyEqual(p, q) { return try pyLess(p, q, op: op) }
             return x.count < y.count
@@ -134,8 +159,9 @@ extension TemplateValue {
             return []
         case .list(let items), .tuple(let items): return items
         case .dict(let dict): return dict.keys
-        case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
+        case .string(let s), .markup(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .loop(let loop): return loop.items
+        case .iterator(let iterator): return iterator.drain()
         default: throw TemplateError(.type, "'\(typeName)' object is not iterable")
         }
     }
@@ -146,7 +172,8 @@ extension TemplateValue {
         case .undefined(let reason):
             if case .unsafe = reason { throw reason.error }
             return 0
-        case .string(let s): return s.unicodeScalars.count
+        case .string(let s), .markup(let s): return s.unicodeScalars.count
+        case .iterator(let iterator) where iterator.isSized: return iterator.count
         case .list(let items), .tuple(let items): return items.count
         case .dict(let dict): return dict.count
         case .loop(let loop): return loop.length
@@ -157,13 +184,14 @@ extension TemplateValue {
     /// Python's `needle in self`.
     func contains(_ needle: TemplateValue) throws(TemplateError) -> Bool {
         switch self {
-        case .string(let s):
-            guard case .string(let sub) = needle else {
+        case .string(let s), .markup(let s):
+            guard let sub = needle.stringValue else {
                 if case .undefined(let reason) = needle { throw reason.error }
                 throw TemplateError(.type, "'in <string>' requires string as left operand, not \(needle.typeName)")
             }
             return PythonText.contains(s, sub)
         case .list(let items), .tuple(let items): return items.contains { TemplateValue.pyEqual($0, needle) }
+        case .iterator(let iterator): return iterator.drain().contains { TemplateValue.pyEqual($0, needle) }
         case .dict(let dict): return try dict.value(forKey: needle) != nil
         case .undefined(let reason):
             if case .unsafe = reason { throw reason.error }

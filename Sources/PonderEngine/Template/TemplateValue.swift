@@ -13,12 +13,19 @@ enum TemplateValue {
     case int(Int)
     case float(Double)
     case string(String)
+    /// markupsafe's `Markup` (from `|safe`, `|escape`): a string marked HTML-safe. Adding a plain
+    /// string to it with `+` HTML-escapes the plain string, as Python does.
+    case markup(String)
     case list([TemplateValue])
     case tuple([TemplateValue])
     case dict(TemplateDict)
     case namespace(TemplateNamespace)
     case function(TemplateFunction)
     case loop(TemplateLoop)
+    /// A lazy Python iterable that is not a list: a generator from `map`/`select`/…, a reverse
+    /// iterator, a dict view from `.items()`, or a `range`. Printing, `length`, `tojson` and
+    /// truthiness differ from lists, and a generator can be iterated only once.
+    case iterator(TemplateIterator)
 
     static var emptyString: TemplateValue { .string("") }
 }
@@ -65,7 +72,7 @@ enum TemplateDictKey: Hashable {
         case .int(let i): self = .int(i)
         case .float(let d):
             if d.rounded() == d, let i = Int(exactly: d) { self = .int(i) } else { self = .float(d) }
-        case .string(let s): self = .string(s)
+        case .string(let s), .markup(let s): self = .string(s)
         case .tuple(let items):
             var keys: [TemplateDictKey] = []
             for item in items { keys.append(try TemplateDictKey(item)) }
@@ -184,4 +191,60 @@ final class TemplateLoop {
     }
 
     var length: Int { items.count }
+}
+
+/// The state behind `TemplateValue.iterator`.
+final class TemplateIterator {
+    enum Kind {
+        /// A generator (`map`, `select`, `items` filter, …): single pass, no `len`, always truthy.
+        case generator(String)
+        /// `reversed(list)`: single pass, no `len`, always truthy.
+        case reverseIterator(String)
+        /// `dict.items()` / `.keys()` / `.values()`: re-iterable, sized.
+        case view(String)
+        /// `range(start, stop, step)`: re-iterable, sized, indexable.
+        case range(Int, Int, Int)
+    }
+
+    let kind: Kind
+    private let items: [TemplateValue]
+    private var consumed = false
+
+    init(_ kind: Kind, _ items: [TemplateValue]) {
+        self.kind = kind
+        self.items = items
+    }
+
+    /// Whether Python's `len()` works on it.
+    var isSized: Bool {
+        switch kind {
+        case .view, .range: return true
+        case .generator, .reverseIterator: return false
+        }
+    }
+
+    var count: Int { items.count }
+
+    /// The items still to come; a generator or iterator is used up by this.
+    func drain() -> [TemplateValue] {
+        switch kind {
+        case .view, .range:
+            return items
+        case .generator, .reverseIterator:
+            if consumed { return [] }
+            consumed = true
+            return items
+        }
+    }
+
+    /// For indexing a range without consuming it.
+    var elements: [TemplateValue] { items }
+
+    var typeName: String {
+        switch kind {
+        case .generator: return "generator"
+        case .reverseIterator(let name), .view(let name): return name
+        case .range: return "range"
+        }
+    }
 }
