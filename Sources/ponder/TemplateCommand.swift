@@ -39,40 +39,47 @@ struct TemplateCommand: ParsableCommand {
         }
     }
 
+    /// A failure that is not about the command line itself (so no usage text follows it).
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
     func run() throws {
         var context: [String: TemplateInput] = ["add_generation_prompt": true]
         let template: ChatTemplate
         if let model {
             let format = try ChatFormat(model: try GGUFFile(path: model))
-            if format.isFallback { throw ValidationError("\(model) has no tokenizer.chat_template") }
+            if format.isFallback {
+                FileHandle.standardError.write(Data("note: \(model) has no tokenizer.chat_template; rendering ponder's ChatML fallback\n".utf8))
+            }
             template = format.template
             context["bos_token"] = .string(format.bosToken)
             context["eos_token"] = .string(format.eosToken)
         } else {
             let path = templateFile!
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read the template file \(path)")
+                throw Failure(description: "cannot read the template file \(path)")
             }
             template = try ChatTemplate(source: String(decoding: data, as: UTF8.self), name: path)
         }
 
         guard let data = FileManager.default.contents(atPath: messages) else {
-            throw ValidationError("cannot read the messages file \(messages)")
+            throw Failure(description: "cannot read the messages file \(messages)")
         }
         let input: TemplateInput
         do {
             input = try TemplateInput(json: String(decoding: data, as: UTF8.self))
         } catch {
-            throw ValidationError("\(messages): invalid JSON at \(error)")
+            throw Failure(description: "\(messages): invalid JSON at \(error)")
         }
         switch input {
         case .array:
             context["messages"] = input
         case .object(let members):
-            guard input["messages"] != nil else { throw ValidationError("\(messages): the object has no \"messages\" key") }
+            guard input["messages"] != nil else { throw Failure(description: "\(messages): the object has no \"messages\" key") }
             for member in members where member.key != "description" { context[member.key] = member.value }
         default:
-            throw ValidationError("\(messages): expected a JSON array of messages or an object with \"messages\"")
+            throw Failure(description: "\(messages): expected a JSON array of messages or an object with \"messages\"")
         }
         if noGenerationPrompt { context["add_generation_prompt"] = false }
         for assignment in variables {

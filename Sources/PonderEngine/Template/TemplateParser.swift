@@ -11,6 +11,8 @@ struct TemplateParser {
     /// Nesting depth of expressions and statements, bounded so hostile input cannot exhaust the stack.
     var depth = 0
     static let maxDepth = 200
+    /// The end tags the enclosing blocks wait for, innermost last (for "unknown tag" messages).
+    var openBlocks: [Set<String>] = []
 
     init(tokens: [TemplateToken]) {
         self.tokens = tokens
@@ -77,6 +79,8 @@ struct TemplateParser {
 
     /// Parses nodes until a block whose first name is in `endTokens` (left as the current token).
     mutating func subparse(endTokens: Set<String>) throws(TemplateError) -> [TemplateNode] {
+        openBlocks.append(endTokens)
+        defer { openBlocks.removeLast() }
         var body: [TemplateNode] = []
         while true {
             let token = current
@@ -154,7 +158,12 @@ struct TemplateParser {
         case "extends", "block", "include", "import", "from", "autoescape":
             throw TemplateError(.unsupported, "the '\(keyword)' tag is not supported in chat templates", at: position)
         default:
-            throw fail("Encountered unknown tag '\(keyword)'")
+            var message = "Encountered unknown tag '\(keyword)'."
+            if let expected = openBlocks.last, !expected.isEmpty {
+                message += " Jinja was looking for the following tags: "
+                message += expected.sorted().map { "'\($0)'" }.joined(separator: " or ") + "."
+            }
+            throw fail(message)
         }
     }
 

@@ -254,8 +254,11 @@ extension TemplateRenderer {
                 inWord = isWordCharacter
             }
             return .int(count)
+        case "filesizeformat", "groupby", "pprint", "random", "slice", "striptags", "urlencode", "urlize", "wordwrap",
+            "xmlattr":
+            throw TemplateError(.unsupported, "the '\(name)' filter is not supported by ponder's template engine")
         default:
-            throw TemplateError(.syntax, "No filter named '\(name)'.")
+            throw TemplateError(.type, "No filter named '\(name)' found.")
         }
     }
 

@@ -109,7 +109,7 @@ extension TemplateRenderer {
         case "gt", "greaterthan", ">": return try compare(.gt, value, try other())
         case "ge", ">=": return try compare(.gteq, value, try other())
         default:
-            throw TemplateError(.syntax, "No test named '\(name)'.")
+            throw TemplateError(.type, "No test named '\(name)' found.")
         }
     }
 }
