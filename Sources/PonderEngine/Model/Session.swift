@@ -82,7 +82,7 @@ public final class Session: @unchecked Sendable {
     /// - Returns: the number of tokens evaluated.
     @discardableResult
     public func prefill(
-        _ prompt: [Int32], progress: ((Int, Int) -> Void)? = nil, shouldStop: () -> Bool = { false }
+        _ prompt: [Int32], progress: (Int, Int) -> Void = { _, _ in }, shouldStop: () -> Bool = { false }
     ) throws(SessionError) -> Int {
         guard !prompt.isEmpty else { return 0 }
         guard prompt.count <= capacity else { throw .contextFull(needed: prompt.count, capacity: capacity) }
@@ -108,7 +108,7 @@ public final class Session: @unchecked Sendable {
             if !completed { throw .interrupted }
             tokens.append(contentsOf: prompt[start..<(start + n)])
             done += n
-            progress?(done, total)
+            progress(done, total)
         }
         logitsCurrent = true
         return total
