@@ -7,7 +7,7 @@ import Foundation
 /// values into the ``KVCache``, and optionally produces the logits of the last token. The
 /// architectures differ only through ``ModelConfig/Traits`` switches inside the steps below.
 public final class Transformer: @unchecked Sendable {
-    public let config: ModelConfig
+    public internal(set) var config: ModelConfig
     let weights: Weights
     let pool: ThreadPool
     let scratch: ScratchState
