@@ -32,6 +32,10 @@ public struct ConfigFile: Sendable, Equatable {
     public struct Setting<Value: Sendable & Equatable>: Sendable, Equatable {
         public var value: Value
         public var line: Int
+        public init(value: Value, line: Int) {
+            self.value = value
+            self.line = line
+        }
     }
 
     /// A `[servers.NAME]` profile.
