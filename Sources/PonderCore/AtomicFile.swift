@@ -27,9 +27,10 @@ public enum AtomicFile {
         /// `errno` of the failing call.
         public var errno: Int32
 
-        public var description: String {
-            "cannot \(step) \(path): \(String(cString: strerror(errno)))"
-        }
+        public var description: String { "cannot \(step) \(path): \(String(cString: strerror(errno)))" }
+
+        /// The same without the path, for messages that name the file already.
+        public var reason: String { "cannot \(step): \(String(cString: strerror(errno)))" }
     }
 
     /// Writes `data` to `url` atomically, creating missing parent folders.

@@ -67,7 +67,7 @@ public struct Transcript: Sendable, Equatable {
         do {
             try AtomicFile.write(encoded(), to: url, permissions: 0o600)
         } catch {
-            throw TranscriptError(file: url.path, reason: error.description)
+            throw TranscriptError(file: url.path, reason: error.reason)
         }
     }
 

@@ -53,7 +53,7 @@ public struct TranscriptLibrary: Sendable {
         do {
             try AtomicFile.write(Data(Export.markdown(transcript).utf8), to: markdownURL, permissions: 0o600)
         } catch {
-            throw TranscriptError(file: markdownURL.path, reason: error.description)
+            throw TranscriptError(file: markdownURL.path, reason: error.reason)
         }
         return Saved(json: url, markdown: markdownURL)
     }

@@ -33,14 +33,19 @@ struct PythonFailed: Error, CustomStringConvertible {
 /// Parses HTML with Python's `html.parser` and reports every `<details>` element (summary, text,
 /// `open` attribute, whether it was closed), tag-balance errors and the page's `<title>`.
 /// With `markdown = True` the input is first rendered by Python-Markdown.
-private func pythonStructure(of input: String, markdown: Bool) throws -> [String: Any] {
+private func pythonStructure(of input: String, markdown: Bool, renderer: String = "python-markdown") throws -> [String: Any] {
     let script = """
         import sys, json
         from html.parser import HTMLParser
         text = sys.stdin.read()
-        if \(markdown ? "True" : "False"):
+        if \(markdown ? "True" : "False") and "\(renderer)" == "python-markdown":
             import markdown
             text = markdown.markdown(text)
+        elif \(markdown ? "True" : "False"):
+            # GitHub's own cmark-gfm; raw HTML kept as GitHub's sanitizer keeps <details>.
+            import cmarkgfm
+            from cmarkgfm.cmark import Options
+            text = cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
         VOID = {'meta', 'br', 'hr', 'img', 'link', 'input'}
         class Structure(HTMLParser):
             def __init__(self):
@@ -50,8 +55,9 @@ private func pythonStructure(of input: String, markdown: Bool) throws -> [String
                 self.tags.append(tag)
                 if tag in VOID: return
                 self.stack.append(tag)
+                if 'details' in self.stack[:-1]: self.details[-1]['tags'].append(tag)
                 if tag == 'details':
-                    self.details.append({'open': any(k == 'open' for k, _ in attrs), 'summary': '', 'text': '', 'closed': False})
+                    self.details.append({'open': any(k == 'open' for k, _ in attrs), 'summary': '', 'text': '', 'closed': False, 'tags': []})
             def handle_endtag(self, tag):
                 if not self.stack or self.stack[-1] != tag:
                     self.errors.append('</%s> while open: %s' % (tag, self.stack)); return
@@ -92,6 +98,23 @@ struct ExportTests {
         #expect(markdown.contains("\n## Assistant · think on · 4.1 s · 9 tokens\n"))
         #expect(markdown.contains("*Stopped before the end of the reply.*"))
         #expect(markdown.contains("> **Error:** connection reset by peer"))
+    }
+
+    /// On GitHub (cmark-gfm) the blank line after `<summary>` ends the HTML block, so the trace's
+    /// own Markdown renders inside the fold, and the answer stays outside it.
+    @Test func onGitHubTheTraceRendersAsMarkdownInsideTheClosedFold() throws {
+        var t = sampleTranscript()
+        t.conversation.messages[1].reasoning = "Check **divisors**:\n\n- 7 × 13 = 91\n\nA <think> tag and </details> inside."
+        let result = try pythonStructure(of: Export.markdown(t), markdown: true, renderer: "cmark-gfm")
+        #expect(result["errors"] as? [String] == [])
+        #expect(result["unclosed"] as? [String] == [])
+        let details = try #require(result["details"] as? [[String: Any]])
+        #expect(details.count == 1 && details[0]["open"] as? Bool == false && details[0]["closed"] as? Bool == true)
+        #expect(details[0]["summary"] as? String == "Thought for 3.2 s · 412 tokens · budget reached")
+        let tags = try #require(details[0]["tags"] as? [String])
+        #expect(tags.contains("strong") && tags.contains("li"), "inner Markdown rendered: \(tags)")
+        let text = try #require(details[0]["text"] as? String)
+        #expect(text.contains("A <think> tag and </details> inside.") && !text.contains("No: 91"))
     }
 
     @Test func markdownWithoutReasoningHasNoTraces() throws {

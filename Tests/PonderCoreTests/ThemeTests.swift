@@ -197,6 +197,27 @@ struct ThemeTests {
         #expect(none[.assistantLabel].bold)
     }
 
+    @Test func everyShippedThemeAdaptsToEveryTerminal() throws {
+        for url in try themeFiles() {
+            let theme = try ThemeFile.load(from: url)
+            for colors in [0, 8, 16, 256, 1 << 24] {
+                let adapted = theme.adapted(toColors: colors)
+                #expect(Set(adapted.styles.keys) == Set(ThemeElement.allCases))
+                for style in adapted.styles.values {
+                    for color in [style.foreground, style.background] {
+                        switch (color, colors) {
+                        case (.terminalDefault, _): break
+                        case (.indexed(let i), 8): #expect(i < 8)
+                        case (.indexed(let i), 16): #expect(i < 16)
+                        case (.indexed, 256), (_, 1 << 24): break
+                        default: Issue.record("\(url.lastPathComponent) at \(colors) colours: \(color)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func colourNamesParseInTheirUsualSpellings() {
         #expect(ThemeColor(parsing: "bright_red") == .indexed(9) && ThemeColor(parsing: "BrightRed") == .indexed(9))
         #expect(ThemeColor(parsing: "grey") == .indexed(8) && ThemeColor(parsing: "#A0b1C2") == .rgb(0xa0, 0xb1, 0xc2))
