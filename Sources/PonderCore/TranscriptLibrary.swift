@@ -66,6 +66,8 @@ public struct TranscriptLibrary: Sendable {
         let stamp = Self.stamp(transcript.conversation.created)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         let created = TranscriptDate.format(transcript.conversation.created)
+        // Only files from the same second are opened, and each is fully validated: a file that does
+        // not load is never taken for this conversation's, so it is never overwritten.
         for name in names.sorted() where name.hasPrefix(stamp) && name.hasSuffix(".json") {
             let url = directory.appendingPathComponent(name)
             if let other = try? Transcript.load(from: url), TranscriptDate.format(other.conversation.created) == created {
