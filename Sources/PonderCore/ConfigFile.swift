@@ -141,7 +141,7 @@ public struct ConfigFile: Sendable, Equatable {
                                       reason: "missing: a server profile needs url = \"http://host:port\"")
                 }
                 guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                    throw p.failure("url", "expected an http:// or https:// URL, found \"\(url)\"")
+                    throw p.failure("url", "expected an http:// or https:// URL, found \(TranscriptJSON.quotedForMessage(url))")
                 }
                 let model = try p.string("model").map { Setting(value: $0, line: line(profile, "model")) }
                 let keyEnv = try p.string("api-key-env").map { Setting(value: $0, line: line(profile, "api-key-env")) }

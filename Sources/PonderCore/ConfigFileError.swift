@@ -1,3 +1,5 @@
+import Foundation
+
 /// A mistake in a theme or configuration file, as one line naming the file, the line and the key:
 ///
 /// ```text
@@ -28,7 +30,8 @@ public struct ConfigFileError: Error, Sendable, Equatable, CustomStringConvertib
         if let column { text += ":\(column)" }
         text += ": "
         if let key { text += key + ": " }
-        return text + reason
+        // One line, whatever a key or value contained.
+        return (text + reason).replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
     }
 }
 
@@ -67,7 +70,7 @@ struct TOMLReader {
     private func mismatch(_ key: String, _ item: ConfigTOML.Item, _ expected: String) -> ConfigFileError {
         let found: String
         switch item.value {
-        case .string(let s): found = "\"\(s)\""
+        case .string(let s): found = TranscriptJSON.quotedForMessage(s)
         case .integer(let i): found = String(i)
         case .float(let d): found = String(d)
         case .boolean(let b): found = String(b)
@@ -117,7 +120,7 @@ struct TOMLReader {
     mutating func choice(_ key: String, _ choices: [String]) throws(ConfigFileError) -> String? {
         guard let s = try string(key) else { return nil }
         guard choices.contains(s) else {
-            throw failure(key, "expected one of \(choices.map { "\"\($0)\"" }.joined(separator: ", ")), found \"\(s)\"")
+            throw failure(key, "expected one of \(choices.map { "\"\($0)\"" }.joined(separator: ", ")), found \(TranscriptJSON.quotedForMessage(s))")
         }
         return s
     }

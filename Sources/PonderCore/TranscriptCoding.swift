@@ -81,7 +81,7 @@ enum TranscriptCoding {
             throw TranscriptError(line: root.line, reason: "not a ponder transcript (no \"format\": \"\(Transcript.formatName)\")")
         }
         guard format == Transcript.formatName else {
-            throw r.failure("format", "expected \"\(Transcript.formatName)\", found \"\(format)\"")
+            throw r.failure("format", "expected \"\(Transcript.formatName)\", found \(TranscriptJSON.quotedForMessage(format))")
         }
         guard let version = try r.int("version") else { throw r.failure(nil, "missing \"version\"") }
         guard version == Transcript.currentVersion else {

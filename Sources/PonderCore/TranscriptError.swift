@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a transcript could not be read or written, as one line naming the file and the place.
 ///
 /// ```text
@@ -30,7 +32,8 @@ public struct TranscriptError: Error, Sendable, Equatable, CustomStringConvertib
         if let column { place += ":\(column)" }
         var text = place + ": "
         if let field { text += field + ": " }
-        return text + reason
+        // One line, whatever a field name or value contained.
+        return (text + reason).replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
     }
 
     /// The same error, attributed to a file.

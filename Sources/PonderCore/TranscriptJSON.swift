@@ -38,9 +38,7 @@ enum TranscriptJSON {
             case .null: return "null"
             case .bool(let b): return b ? "true" : "false"
             case .number(let text): return text
-            case .string(let s):
-                let clipped = s.count > 40 ? String(s.prefix(39)) + "…" : s
-                return "\"" + clipped + "\""
+            case .string(let s): return TranscriptJSON.quotedForMessage(s)
             case .array: return "an array"
             case .object: return "an object"
             }
@@ -261,7 +259,7 @@ enum TranscriptJSON {
                         out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
                     default:
                         index -= 1
-                        throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))' in a string")
+                        throw error("invalid escape: backslash followed by \(describeCurrent())")
                     }
                 case 0..<0x20:
                     throw error("control character (byte 0x\(String(c, radix: 16))) inside a string; write it as an escape")
@@ -271,6 +269,15 @@ enum TranscriptJSON {
                 }
             }
         }
+    }
+
+    /// A string as an error message shows it: quoted, escaped like JSON, at most 40 characters,
+    /// so that a message always stays on one line.
+    static func quotedForMessage(_ s: String) -> String {
+        let clipped = s.count > 40 ? String(s.prefix(39)) + "…" : s
+        var out = ""
+        writeString(clipped, into: &out)
+        return out
     }
 
     // MARK: - Writing

@@ -146,6 +146,22 @@ struct ConfigTOMLTests {
         #expect(failure("é = \"x\"\nk = 'é' x\n")?.position == .init(line: 1, column: 1))
     }
 
+    /// Every truncation of every shipped theme either parses or fails with a position inside the text.
+    @Test func truncatedFilesGiveErrorsNotCrashes() throws {
+        for name in ["default", "gruvbox", "high-contrast"] {
+            let text = try String(contentsOf: themesFolder.appendingPathComponent("\(name).toml"), encoding: .utf8)
+            let bytes = Array(text.utf8)
+            for length in 0...bytes.count {
+                let prefix = String(decoding: bytes[..<length], as: UTF8.self)
+                do {
+                    _ = try ConfigTOML.parse(prefix)
+                } catch {
+                    #expect(error.position.line >= 1 && error.position.line <= prefix.split(separator: "\n", omittingEmptySubsequences: false).count)
+                }
+            }
+        }
+    }
+
     @Test func keysAndValuesRememberWhereTheyAre() throws {
         let table = try ConfigTOML.parse("# theme\nname = \"x\"\n\n[user_label]\n  fg = \"#ffffff\"\n  bold = true\n")
         let section = try #require(table["user_label"])

@@ -160,6 +160,34 @@ struct TranscriptTests {
         }
     }
 
+    /// Bad input never crashes: every truncation and many single-byte corruptions of a real file
+    /// either load or give a one-line error.
+    @Test func truncatedOrCorruptedFilesGiveErrorsNotCrashes() throws {
+        let bytes = Array(sampleTranscript().encoded())
+        var failures = 0
+        // Everything but the final newline is needed.
+        for length in 0..<bytes.count - 1 {
+            do {
+                _ = try Transcript.decode(Data(bytes[..<length]), file: "t.json")
+                Issue.record("a truncated file (\(length) of \(bytes.count) bytes) loaded")
+            } catch {
+                failures += 1
+                #expect(error.description.hasPrefix("t.json:") && !error.description.contains("\n"))
+            }
+        }
+        #expect(failures == bytes.count - 1)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            var corrupted = bytes
+            corrupted[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            do {
+                _ = try Transcript.decode(Data(corrupted))
+            } catch {
+                #expect(!error.description.contains("\n"))
+            }
+        }
+    }
+
     @Test func datesRoundTripToTheMillisecondAndAcceptOffsets() {
         for text in ["1970-01-01T00:00:00.000Z", "2000-02-29T23:59:59.999Z", "2026-11-20T06:30:00.125Z", "1969-12-31T23:59:59.500Z"] {
             #expect(TranscriptDate.parse(text).map(TranscriptDate.format) == text)
