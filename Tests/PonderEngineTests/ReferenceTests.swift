@@ -28,6 +28,7 @@ struct ReferenceTests {
         var prompt: String
         var prompt_ids: [Int32]
         var greedy_ids: [Int32]
+        var greedy_text: String
         var steps: [Step]
     }
 
