@@ -49,50 +49,45 @@ typedef struct {
 #define PK_ISA_COUNT 3
 
 static const pk_type_traits *pk_traits(uint32_t type) {
+    // {scalar, AVX2, AVX-512} per column; NULL falls back to the level below.
     static const pk_type_traits f32 = {
-        1, 4, PK_F32, NULL, {NULL}, {pk_vec_dot_f32_f32_generic, PK_SIMD(pk_vec_dot_f32_f32)}, {NULL}};
+        1, 4, PK_F32, NULL, {NULL},
+        {pk_vec_dot_f32_f32_generic, PK_AVX2(pk_vec_dot_f32_f32), NULL}, {NULL}};
     static const pk_type_traits f16 = {
-        1, 2, PK_F16, pk_dequantize_row_f16, {pk_quantize_row_f16_generic, PK_SIMD(pk_quantize_row_f16)},
-        {pk_vec_dot_f16_f16_generic, PK_SIMD(pk_vec_dot_f16_f16)}, {NULL}};
+        1, 2, PK_F16, pk_dequantize_row_f16, {pk_quantize_row_f16_generic, PK_AVX2(pk_quantize_row_f16), NULL},
+        {pk_vec_dot_f16_f16_generic, PK_AVX2(pk_vec_dot_f16_f16), NULL}, {NULL}};
     static const pk_type_traits bf16 = {
-        1, 2, PK_BF16, pk_dequantize_row_bf16, {pk_quantize_row_bf16_generic},
-        {pk_vec_dot_bf16_bf16_generic, PK_SIMD(pk_vec_dot_bf16_bf16)}, {NULL}};
+        1, 2, PK_BF16, pk_dequantize_row_bf16, {pk_quantize_row_bf16_generic, NULL, NULL},
+        {pk_vec_dot_bf16_bf16_generic, PK_AVX2(pk_vec_dot_bf16_bf16), NULL}, {NULL}};
     static const pk_type_traits q4_0 = {
         PK_QK, 18, PK_Q8_0, pk_dequantize_row_q4_0, {NULL},
-        {pk_vec_dot_q4_0_q8_0_generic, PK_SIMD(pk_vec_dot_q4_0_q8_0)},
-        {NULL, PK_SIMD(pk_vec_dot_cols_q4_0_q8_0)}};
+        {pk_vec_dot_q4_0_q8_0_generic, PK_AVX2(pk_vec_dot_q4_0_q8_0), PK_AVX512(pk_vec_dot_q4_0_q8_0)}, {NULL}};
     static const pk_type_traits q4_1 = {
         PK_QK, 20, PK_Q8_1, pk_dequantize_row_q4_1, {NULL},
-        {pk_vec_dot_q4_1_q8_1_generic, PK_SIMD(pk_vec_dot_q4_1_q8_1)},
-        {NULL, PK_SIMD(pk_vec_dot_cols_q4_1_q8_1)}};
+        {pk_vec_dot_q4_1_q8_1_generic, PK_AVX2(pk_vec_dot_q4_1_q8_1), PK_AVX512(pk_vec_dot_q4_1_q8_1)}, {NULL}};
     static const pk_type_traits q5_0 = {
         PK_QK, 22, PK_Q8_0, pk_dequantize_row_q5_0, {NULL},
-        {pk_vec_dot_q5_0_q8_0_generic, PK_SIMD(pk_vec_dot_q5_0_q8_0)},
-        {NULL, PK_SIMD(pk_vec_dot_cols_q5_0_q8_0)}};
+        {pk_vec_dot_q5_0_q8_0_generic, PK_AVX2(pk_vec_dot_q5_0_q8_0), PK_AVX512(pk_vec_dot_q5_0_q8_0)}, {NULL}};
     static const pk_type_traits q5_1 = {
         PK_QK, 24, PK_Q8_1, pk_dequantize_row_q5_1, {NULL},
-        {pk_vec_dot_q5_1_q8_1_generic, PK_SIMD(pk_vec_dot_q5_1_q8_1)},
-        {NULL, PK_SIMD(pk_vec_dot_cols_q5_1_q8_1)}};
+        {pk_vec_dot_q5_1_q8_1_generic, PK_AVX2(pk_vec_dot_q5_1_q8_1), PK_AVX512(pk_vec_dot_q5_1_q8_1)}, {NULL}};
     static const pk_type_traits q8_0 = {
-        PK_QK, 34, PK_Q8_0, pk_dequantize_row_q8_0, {pk_quantize_row_q8_0_generic, PK_SIMD(pk_quantize_row_q8_0)},
-        {pk_vec_dot_q8_0_q8_0_generic, PK_SIMD(pk_vec_dot_q8_0_q8_0)},
-        {NULL, PK_SIMD(pk_vec_dot_cols_q8_0_q8_0)}};
+        PK_QK, 34, PK_Q8_0, pk_dequantize_row_q8_0,
+        {pk_quantize_row_q8_0_generic, PK_AVX2(pk_quantize_row_q8_0), NULL},
+        {pk_vec_dot_q8_0_q8_0_generic, PK_AVX2(pk_vec_dot_q8_0_q8_0), PK_AVX512(pk_vec_dot_q8_0_q8_0)}, {NULL}};
     static const pk_type_traits q8_1 = {
-        PK_QK, 36, -1, NULL, {pk_quantize_row_q8_1_generic, PK_SIMD(pk_quantize_row_q8_1)}, {NULL}, {NULL}};
+        PK_QK, 36, -1, NULL, {pk_quantize_row_q8_1_generic, PK_AVX2(pk_quantize_row_q8_1), NULL}, {NULL}, {NULL}};
     static const pk_type_traits q4_K = {
         PK_QK_K, 144, PK_Q8_K, pk_dequantize_row_q4_K, {NULL},
-        {pk_vec_dot_q4_K_q8_K_generic, PK_SIMD(pk_vec_dot_q4_K_q8_K)},
-        {NULL, PK_SIMD(pk_vec_dot_cols_q4_K_q8_K)}};
+        {pk_vec_dot_q4_K_q8_K_generic, PK_AVX2(pk_vec_dot_q4_K_q8_K), NULL}, {NULL}};
     static const pk_type_traits q5_K = {
         PK_QK_K, 176, PK_Q8_K, pk_dequantize_row_q5_K, {NULL},
-        {pk_vec_dot_q5_K_q8_K_generic, PK_SIMD(pk_vec_dot_q5_K_q8_K)},
-        {NULL, PK_SIMD(pk_vec_dot_cols_q5_K_q8_K)}};
+        {pk_vec_dot_q5_K_q8_K_generic, PK_AVX2(pk_vec_dot_q5_K_q8_K), NULL}, {NULL}};
     static const pk_type_traits q6_K = {
         PK_QK_K, 210, PK_Q8_K, pk_dequantize_row_q6_K, {NULL},
-        {pk_vec_dot_q6_K_q8_K_generic, PK_SIMD(pk_vec_dot_q6_K_q8_K)},
-        {NULL, PK_SIMD(pk_vec_dot_cols_q6_K_q8_K)}};
+        {pk_vec_dot_q6_K_q8_K_generic, PK_AVX2(pk_vec_dot_q6_K_q8_K), NULL}, {NULL}};
     static const pk_type_traits q8_K = {
-        PK_QK_K, 292, -1, NULL, {pk_quantize_row_q8_K_generic, PK_SIMD(pk_quantize_row_q8_K)}, {NULL}, {NULL}};
+        PK_QK_K, 292, -1, NULL, {pk_quantize_row_q8_K_generic, PK_AVX2(pk_quantize_row_q8_K), NULL}, {NULL}, {NULL}};
 
     switch (type) {
     case PK_F32: return &f32;

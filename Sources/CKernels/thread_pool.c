@@ -90,25 +90,30 @@ static void run_tasks(pk_pool *p) {
     }
 }
 
+/// Waits until a job is posted after `seen` (or the pool stops): spin first, then sleep.
+static void wait_for_job(pk_pool *p, uint32_t seen) {
+    const int64_t start = now_ns();
+    for (int k = 1; atomic_load_explicit(&p->seq, memory_order_acquire) == seen; k++) {
+        pk_cpu_relax();
+        if ((k & 63) == 0 && now_ns() - start > PK_SPIN_NS) {
+            atomic_fetch_add(&p->sleepers, 1);
+            // `stop` is stored before `seq` is bumped, so a worker that started after the bump
+            // (and so took the bumped value as `seen`) still sees it here.
+            while (atomic_load(&p->seq) == seen && !atomic_load(&p->stop)) futex_wait(&p->seq, seen);
+            atomic_fetch_sub(&p->sleepers, 1);
+            return;
+        }
+        if (atomic_load_explicit(&p->stop, memory_order_relaxed)) return;
+    }
+}
+
 static void *worker_main(void *arg) {
     pk_pool *p = arg;
     uint32_t seen = atomic_load(&p->seq);
     for (;;) {
-        if (atomic_load_explicit(&p->seq, memory_order_acquire) == seen) {
-            const int64_t start = now_ns();
-            for (int k = 1;; k++) {
-                pk_cpu_relax();
-                if (atomic_load_explicit(&p->seq, memory_order_acquire) != seen) break;
-                if ((k & 63) == 0 && now_ns() - start > PK_SPIN_NS) {
-                    atomic_fetch_add(&p->sleepers, 1);
-                    while (atomic_load(&p->seq) == seen) futex_wait(&p->seq, seen);
-                    atomic_fetch_sub(&p->sleepers, 1);
-                    break;
-                }
-            }
-        }
-        seen = atomic_load(&p->seq);
+        wait_for_job(p, seen);
         if (atomic_load(&p->stop)) return NULL;
+        seen = atomic_load(&p->seq);
         run_tasks(p);
     }
 }

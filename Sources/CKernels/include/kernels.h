@@ -116,6 +116,12 @@ int pk_pool_threads(const pk_pool *pool);
 /// One job at a time per pool: calls from several threads at once must be serialized.
 void pk_pool_run(pk_pool *pool, int64_t n, pk_task_fn fn, void *ctx);
 
+// MARK: - Benchmark support
+
+/// Reads `bytes` bytes (a multiple of 64) with wide loads and returns a checksum, so the
+/// benchmarks can measure the memory bandwidth the matmuls compete for.
+uint64_t pk_read_memory(const void *data, size_t bytes);
+
 #ifdef __cplusplus
 }
 #endif
