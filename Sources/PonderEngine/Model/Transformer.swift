@@ -34,7 +34,7 @@ public final class Transformer: @unchecked Sendable {
         self.contextCapacity = contextCapacity
         pool = ThreadPool(threads: max(1, threads))
         scratch = ScratchState(
-            config: config, maxBatch: max(1, batchSize), contextCapacity: contextCapacity, workers: max(1, threads))
+            config: config, maxBatch: max(1, batchSize), workers: max(1, threads))
     }
 
     /// Tokens per ``forward(tokens:startPosition:cache:logits:)`` call at most.
@@ -110,13 +110,11 @@ public final class Transformer: @unchecked Sendable {
                     Blocks.rope(s.k + b * c.kvDim + h * c.headDim, dims: c.ropeDims, style: c.traits.rope,
                                 cos: cosRow, sin: sinRow)
                 }
-                // Remember this position's key and value, at the F16 precision llama.cpp stores.
-                Attention.roundToHalf(s.k + b * c.kvDim, count: c.kvDim)
-                Attention.roundToHalf(s.v + b * c.kvValueDim, count: c.kvValueDim)
-                cache.keyRow(layer: layer, position: startPosition + b)
-                    .update(from: s.k + b * c.kvDim, count: c.kvDim)
-                cache.valueRow(layer: layer, position: startPosition + b)
-                    .update(from: s.v + b * c.kvValueDim, count: c.kvValueDim)
+                // Remember this position's key and value, in F16 as llama.cpp stores them.
+                Attention.storeHalf(s.k + b * c.kvDim, into: cache.keyRow(layer: layer, position: startPosition + b),
+                                    count: c.kvDim)
+                Attention.storeHalf(s.v + b * c.kvValueDim,
+                                    into: cache.valueRow(layer: layer, position: startPosition + b), count: c.kvValueDim)
             }
 
             // Multi-head attention over the cache (causal; sliding window on local layers).
@@ -158,13 +156,13 @@ public final class Transformer: @unchecked Sendable {
     /// `att[b, h] = softmax(q[b, h] · K[..pos]ᵀ · scale) · V[..pos]` for every token and head.
     ///
     /// Work is split into one contiguous range of (token, head) pairs per worker; each worker owns
-    /// one row of `scratch.scores`.
+    /// one row of `scratch.attentionScratch`.
     private func attention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?) {
         let c = config, s = scratch
         let jobs = batch * c.headCount
         let workers = min(s.workers, jobs)
         pool.parallelFor(workers) { worker in
-            let scores = s.scores + worker * s.scoreStride  // headDim + valueHeadDim floats per worker
+            let scratch = s.attentionScratch + worker * s.attentionScratchStride
             let lo = jobs * worker / workers, hi = jobs * (worker + 1) / workers
             for job in lo..<hi {
                 let b = job / c.headCount, h = job % c.headCount
@@ -176,7 +174,7 @@ public final class Transformer: @unchecked Sendable {
                     values: cache.valueRow(layer: layer, position: 0) + (h / c.groupSize) * c.valueHeadDim,
                     keyStride: cache.kvDim, valueStride: cache.kvValueDim,
                     positions: first...position, headDim: c.headDim, valueHeadDim: c.valueHeadDim,
-                    scale: c.attentionScale, scratch: scores,
+                    scale: c.attentionScale, scratch: scratch,
                     into: s.att + b * c.headCount * c.valueHeadDim + h * c.valueHeadDim)
             }
         }
