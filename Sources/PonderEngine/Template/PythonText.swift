@@ -91,23 +91,32 @@ enum PythonText {
     static func string(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
     static func string(_ scalars: some Sequence<Unicode.Scalar>) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.underestimatedCount)
+        for scalar in scalars { UTF8.encode(scalar) { bytes.append($0) } }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: - strip / split / replace
 
     static func strip(_ s: String, _ chars: String?, leading: Bool = true, trailing: Bool = true) -> String {
-        let scalars = Array(s.unicodeScalars)
+        let view = s.unicodeScalars
         let set = chars.map { Set($0.unicodeScalars) }
         let strips: (Unicode.Scalar) -> Bool = { c in set.map { $0.contains(c) } ?? isSpace(c) }
-        var start = 0
-        var end = scalars.count
-        if leading { while start < end, strips(scalars[start]) { start += 1 } }
-        if trailing { while end > start, strips(scalars[end - 1]) { end -= 1 } }
-        if start == 0 && end == scalars.count { return s }
-        return string(scalars[start..<end])
+        var start = view.startIndex
+        var end = view.endIndex
+        if leading {
+            while start < end, strips(view[start]) { view.formIndex(after: &start) }
+        }
+        if trailing {
+            while end > start {
+                let previous = view.index(before: end)
+                guard strips(view[previous]) else { break }
+                end = previous
+            }
+        }
+        if start == view.startIndex && end == view.endIndex { return s }
+        return String(view[start..<end])
     }
 
     /// `str.split(sep, maxsplit)`.
