@@ -19,6 +19,13 @@ import PonderCore
 /// `POST /apply-template` renderings (see ``ThinkStyleResolver``). Servers without these endpoints are
 /// fine; only an unreachable server, a refused key, or no model to name is an error.
 ///
+/// Inline `<think>` tags in `content` (a server without a reasoning parser) go through a
+/// ``ThinkSplitter``. A template that opens the trace in the prompt (DeepSeek-R1, QwQ…) shows up as a
+/// `</think>` with no `<think>` before it: that reply's text cannot be taken back from the screen, so
+/// it stays answer text and a `.notice` says so, and from the next reply with thinking on the backend
+/// treats everything before the first `</think>` as reasoning. (Guessing it up front would mislabel
+/// the whole answer as reasoning on servers that do parse, whenever the model skips its trace.)
+///
 /// `reply(to:)` streams. Events already yielded stay with the consumer when the stream then fails;
 /// the failure is the stream's error, a ``BackendError`` with one readable line. Cancelling the
 /// consuming task cancels the HTTP request at once.

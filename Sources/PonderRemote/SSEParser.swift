@@ -44,19 +44,38 @@ public struct SSEParser: Sendable {
 
     /// Consumes the next bytes of the body and returns the events they completed.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+        let chunk = Array(bytes)
+        return chunk.withUnsafeBufferPointer { feed(buffer: $0) }
+    }
+
+    /// Scans for line ends and copies whole runs of line bytes at a time.
+    private mutating func feed(buffer: UnsafeBufferPointer<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
-        for byte in bytes {
-            if lastWasCR {
-                lastWasCR = false
-                if byte == 0x0A { continue }
-            }
-            if byte == 0x0A || byte == 0x0D {
-                lastWasCR = byte == 0x0D
-                if let event = endLine() { events.append(event) }
-            } else {
-                line.append(byte)
-            }
+        var index = 0
+        if lastWasCR, let first = buffer.first {
+            lastWasCR = false
+            if first == 0x0A { index = 1 }  // The LF of a CRLF split across two pieces.
         }
+        var lineStart = index
+        while index < buffer.count {
+            let byte = buffer[index]
+            guard byte == 0x0A || byte == 0x0D else {
+                index += 1
+                continue
+            }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<index]))
+            if let event = endLine() { events.append(event) }
+            if byte == 0x0D {
+                if index + 1 < buffer.count {
+                    if buffer[index + 1] == 0x0A { index += 1 }
+                } else {
+                    lastWasCR = true
+                }
+            }
+            index += 1
+            lineStart = index
+        }
+        line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<buffer.count]))
         return events
     }
 

@@ -181,9 +181,8 @@ final class Recorder<Value: Sendable>: @unchecked Sendable {
 
     var all: [Value] { lock.withLock { values } }
 
-    /// Waits (bounded) until a value arrives; returns it, or nil after `timeout`.
-    func next(timeout: Duration) async -> Value? {
-        let index = lock.withLock { values.count }
+    /// Waits (bounded) until the `index`-th value has arrived; returns it, or nil after `timeout`.
+    func value(at index: Int = 0, timeout: Duration) async -> Value? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let value = lock.withLock({ values.count > index ? values[index] : nil }) { return value }
