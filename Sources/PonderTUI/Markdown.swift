@@ -1,0 +1,263 @@
+import PonderCore
+
+/// Light Markdown for assistant answers: what a terminal can show well, nothing more.
+///
+/// Block level, line by line (so a streaming reply renders as it arrives): ATX headings, `-`/`*`/`+`
+/// and numbered list items with a hanging indent, `>` quotes, `---` rules, and fenced code blocks
+/// (```` ``` ```` or `~~~`), which are never wrapped: their lines keep their indentation and are
+/// clipped at the right edge with a `›` marker. Inline: `**bold**`, `*italic*`/`_italic_` and
+/// `` `code` ``. An opening delimiter without a closing one stays literal, so a half-streamed
+/// `**bo` shows as typed until its `**` arrives. Everything else (links, tables) stays as text.
+public struct Markdown {
+    public var theme: Theme
+    /// The style of plain text.
+    public var base: TextStyle
+
+    public init(theme: Theme, base: TextStyle) {
+        self.theme = theme
+        self.base = base
+    }
+
+    /// Renders `text` into lines of at most `width` columns (code lines excepted), each starting
+    /// with `indent` spaces.
+    public func render(_ text: String, width: Int, indent: Int = 0) -> [StyledLine] {
+        let indent = indent < width ? indent : 0
+        return render(text, width: width, prefix: indent > 0 ? [Span(String(repeating: " ", count: indent), base)] : [])
+    }
+
+    /// Renders `text` into lines of at most `width` columns (code lines excepted), each starting
+    /// with `prefix` (an indent, or the bar of a thinking block).
+    public func render(_ text: String, width: Int, prefix: [Span]) -> [StyledLine] {
+        guard width > 0 else { return [] }
+        let prefixWidth = prefix.reduce(0) { $0 + TextWidth.of($1.text) }
+        let pad = prefixWidth < width ? prefix : []
+        var lines: [StyledLine] = []
+        var fence: (marker: Character, length: Int)? = nil
+
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine[...]
+            if let open = fence {
+                if Self.isClosingFence(line, marker: open.marker, length: open.length) {
+                    fence = nil
+                    lines.append(StyledLine(pad + [Span(String(line), theme[.dim])]))
+                } else {
+                    let code = TextWidth.displayable(line)
+                    lines.append(StyledLine(pad + [Span(code, theme[.code])], fill: theme[.code], clipped: true))
+                }
+                continue
+            }
+            if let open = Self.openingFence(line) {
+                fence = open
+                lines.append(StyledLine(pad + [Span(TextWidth.displayable(line), theme[.dim])]))
+                continue
+            }
+            lines += block(TextWidth.displayable(line), width: width, pad: pad)
+        }
+        return lines
+    }
+
+    /// One non-code line: heading, rule, quote, list item or paragraph text.
+    private func block(_ line: String, width: Int, pad: [Span]) -> [StyledLine] {
+        let trimmed = line.drop(while: { $0 == " " })
+        let leading = line.count - trimmed.count
+        if trimmed.isEmpty { return [StyledLine(pad)] }
+
+        if leading < 4, let level = Self.headingLevel(trimmed) {
+            let title = trimmed.dropFirst(level).drop(while: { $0 == " " })
+            let style = theme[.heading]
+            return LineWrapper.wrap(inline(title, base: style), width: width, firstIndent: pad, restIndent: pad)
+        }
+        if leading < 4, Self.isRule(trimmed) {
+            let padWidth = pad.first.map { TextWidth.of($0.text) } ?? 0
+            let rule = String(repeating: "─", count: max(0, min(width - padWidth, 60)))
+            return [StyledLine(pad + [Span(rule, theme[.border])])]
+        }
+        if trimmed.first == ">" {
+            let quoted = trimmed.dropFirst().drop(while: { $0 == " " })
+            let bar = pad + [Span("│ ", theme[.border])]
+            var style = base
+            style.italic = true
+            return LineWrapper.wrap(inline(quoted, base: style), width: width, firstIndent: bar, restIndent: bar)
+        }
+        if let (marker, body) = Self.listItem(trimmed) {
+            let nesting = String(repeating: " ", count: min(leading, 8))
+            let bullet = marker.isNumbered ? marker.text + " " : "• "
+            let first = pad + [Span(nesting, base), Span(bullet, theme[.dim])]
+            let rest = pad + [Span(nesting + String(repeating: " ", count: TextWidth.of(bullet)), base)]
+            return LineWrapper.wrap(inline(body, base: base), width: width, firstIndent: first, restIndent: rest)
+        }
+        return LineWrapper.wrap(inline(line[...], base: base), width: width, firstIndent: pad, restIndent: pad)
+    }
+
+    // MARK: - Inline
+
+    /// Splits a line into styled spans for bold, italic and code, dropping the delimiters.
+    public func inline(_ text: Substring, base: TextStyle) -> [Span] {
+        let chars = Array(text)
+        let n = chars.count
+        var spans: [Span] = []
+        var buffer = ""
+        var bold = false
+        var italic = false
+
+        func current() -> TextStyle {
+            var style = base
+            if bold { style.bold = true }
+            if italic { style.italic = true }
+            return style
+        }
+        func flush() {
+            guard !buffer.isEmpty else { return }
+            if let last = spans.last, last.style == current() {
+                spans[spans.count - 1].text += buffer
+            } else {
+                spans.append(Span(buffer, current()))
+            }
+            buffer = ""
+        }
+        func run(at i: Int) -> Int {
+            var j = i
+            while j < n, chars[j] == chars[i] { j += 1 }
+            return j - i
+        }
+        /// Whether a closing delimiter (`length` 1: a lone mark; 2: a pair) follows `start`.
+        func hasCloser(_ mark: Character, length: Int, from start: Int) -> Bool {
+            var j = start
+            while j < n {
+                if chars[j] == "`" {  // code spans hide delimiters
+                    let r = run(at: j)
+                    if let close = codeClose(from: j + r, length: r) { j = close + r; continue }
+                    j += r
+                    continue
+                }
+                if chars[j] == mark {
+                    let r = run(at: j)
+                    let prev = chars[j - 1]
+                    let next: Character = j + r < n ? chars[j + r] : " "
+                    let rightFlank = !prev.isWhitespace && (mark == "*" || !next.isLetter && !next.isNumber)
+                    if rightFlank && (length == 2 ? r >= 2 : (r == 1 || r >= 3)) { return true }
+                    j += r
+                    continue
+                }
+                j += 1
+            }
+            return false
+        }
+        func codeClose(from start: Int, length: Int) -> Int? {
+            var j = start
+            while j < n {
+                if chars[j] == "`" {
+                    let r = run(at: j)
+                    if r == length { return j }
+                    j += r
+                } else {
+                    j += 1
+                }
+            }
+            return nil
+        }
+
+        var i = 0
+        while i < n {
+            let c = chars[i]
+            if c == "`" {
+                let r = run(at: i)
+                if let close = codeClose(from: i + r, length: r) {
+                    flush()
+                    var code = String(chars[(i + r)..<close])
+                    if code.count >= 2, code.first == " ", code.last == " " { code = String(code.dropFirst().dropLast()) }
+                    spans.append(Span(code, theme[.inlineCode]))
+                    i = close + r
+                } else {
+                    buffer += String(repeating: "`", count: r)
+                    i += r
+                }
+                continue
+            }
+            if c == "*" || c == "_" {
+                let r = run(at: i)
+                let prev: Character = i > 0 ? chars[i - 1] : " "
+                let next: Character = i + r < n ? chars[i + r] : " "
+                let intraword = c == "_" && (prev.isLetter || prev.isNumber)
+                let canOpen = !next.isWhitespace && !intraword
+                let canClose = !prev.isWhitespace && (c == "*" || !next.isLetter && !next.isNumber)
+                if r >= 2 {
+                    if bold && canClose {
+                        flush(); bold = false; i += 2; continue
+                    }
+                    if !bold && canOpen && hasCloser(c, length: 2, from: i + 2) {
+                        flush(); bold = true; i += 2; continue
+                    }
+                }
+                if r == 1 || r >= 3 || italic {
+                    if italic && canClose {
+                        flush(); italic = false; i += 1; continue
+                    }
+                    if !italic && canOpen && r != 2 && hasCloser(c, length: 1, from: i + 1) {
+                        flush(); italic = true; i += 1; continue
+                    }
+                }
+                buffer += String(repeating: c, count: r)
+                i += r
+                continue
+            }
+            buffer.append(c)
+            i += 1
+        }
+        flush()
+        return spans
+    }
+
+    // MARK: - Block recognisers
+
+    struct ListMarker {
+        var text: String
+        var isNumbered: Bool
+    }
+
+    static func listItem(_ line: Substring) -> (ListMarker, Substring)? {
+        guard let first = line.first else { return nil }
+        if first == "-" || first == "*" || first == "+" {
+            let rest = line.dropFirst()
+            guard rest.first == " " else { return nil }
+            return (ListMarker(text: String(first), isNumbered: false), rest.drop(while: { $0 == " " }))
+        }
+        let digits = line.prefix(while: { $0.isASCII && $0.isNumber })
+        guard !digits.isEmpty, digits.count <= 9 else { return nil }
+        let afterDigits = line.dropFirst(digits.count)
+        guard let delimiter = afterDigits.first, delimiter == "." || delimiter == ")",
+              afterDigits.dropFirst().first == " " else { return nil }
+        return (ListMarker(text: String(digits) + String(delimiter), isNumbered: true),
+                afterDigits.dropFirst(2).drop(while: { $0 == " " }))
+    }
+
+    static func headingLevel(_ line: Substring) -> Int? {
+        let hashes = line.prefix(while: { $0 == "#" }).count
+        guard hashes >= 1, hashes <= 6 else { return nil }
+        let after = line.dropFirst(hashes)
+        return after.isEmpty || after.first == " " ? hashes : nil
+    }
+
+    static func isRule(_ line: Substring) -> Bool {
+        let marks = line.filter { $0 != " " }
+        guard marks.count >= 3, let mark = marks.first, mark == "-" || mark == "*" || mark == "_" else { return false }
+        return marks.allSatisfy { $0 == mark }
+    }
+
+    static func openingFence(_ line: Substring) -> (marker: Character, length: Int)? {
+        let trimmed = line.drop(while: { $0 == " " })
+        guard line.count - trimmed.count < 4, let mark = trimmed.first, mark == "`" || mark == "~" else { return nil }
+        let length = trimmed.prefix(while: { $0 == mark }).count
+        guard length >= 3 else { return nil }
+        // A backtick fence's info string may not contain backticks (that would be inline code).
+        if mark == "`", trimmed.dropFirst(length).contains("`") { return nil }
+        return (mark, length)
+    }
+
+    static func isClosingFence(_ line: Substring, marker: Character, length: Int) -> Bool {
+        let trimmed = line.drop(while: { $0 == " " })
+        guard line.count - trimmed.count < 4 else { return false }
+        let run = trimmed.prefix(while: { $0 == marker }).count
+        return run >= length && trimmed.dropFirst(run).allSatisfy { $0 == " " }
+    }
+}

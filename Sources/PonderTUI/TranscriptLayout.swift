@@ -1,0 +1,207 @@
+import Foundation
+import PonderCore
+
+/// The lines of one transcript entry, kept as the parts they were built from (no copying).
+struct MessageBlock {
+    var parts: [[StyledLine]] = []
+    private(set) var count = 0
+
+    mutating func append(_ lines: [StyledLine]) {
+        guard !lines.isEmpty else { return }
+        parts.append(lines)
+        count += lines.count
+    }
+
+    mutating func append(_ line: StyledLine) { append([line]) }
+
+    subscript(_ index: Int) -> StyledLine {
+        var i = index
+        for part in parts {
+            if i < part.count { return part[i] }
+            i -= part.count
+        }
+        return .empty
+    }
+}
+
+/// Lays the conversation out as display lines, caching the wrapped text of every message.
+///
+/// A message is a label line, an optional thinking header (and, when expanded, the trace), the
+/// answer, and a footer (stopped, error). The trace and the answer are wrapped once per
+/// (message, revision, width, theme) and reused; the label, header and footer are a line or two
+/// made fresh each frame because they show live timers. While a reply streams only its growing
+/// part is re-wrapped.
+///
+/// ```
+/// You
+///   What is 2+2?
+///                                        ← separator
+/// Assistant · think on
+///   ▸ Thought for 3.2 s · 412 tokens     ← header (tag: .thinkingHeader)
+///   2 + 2 = 4.
+/// ```
+final class TranscriptLayout: @unchecked Sendable {
+    private struct Key: Equatable {
+        var revision: Int
+        var width: Int
+        var themeGeneration: Int
+    }
+    /// Cached lines by message id and part (1: trace, 2: answer).
+    private var cache: [Int: (Key, [StyledLine])] = [:]
+
+    /// Every block of the transcript, top to bottom, with blank separators between them.
+    func blocks(_ state: ChatState, width: Int) -> [MessageBlock] {
+        guard width > 0 else { return [] }
+        var blocks: [MessageBlock] = []
+        if let system = state.conversation.systemPrompt, !system.isEmpty {
+            blocks.append(systemBlock(system, state: state, width: width))
+        }
+        for index in state.conversation.messages.indices {
+            if !blocks.isEmpty { blocks.append(Self.separator) }
+            blocks.append(block(for: index, state: state, width: width))
+        }
+        return blocks
+    }
+
+    private static let separator: MessageBlock = {
+        var block = MessageBlock()
+        block.append(StyledLine.empty)
+        return block
+    }()
+
+    /// Forgets lines of messages that no longer exist (after a new conversation).
+    func prune(keeping ids: Set<Int>) {
+        cache = cache.filter { ids.contains($0.key / 4) }
+    }
+
+    private func cached(_ id: Int, part: Int, key: Key, make: () -> [StyledLine]) -> [StyledLine] {
+        let slot = id * 4 + part
+        if let (storedKey, lines) = cache[slot], storedKey == key { return lines }
+        let lines = make()
+        cache[slot] = (key, lines)
+        return lines
+    }
+
+    static func indent(for width: Int) -> Int { width >= 12 ? 2 : 0 }
+
+    private func systemBlock(_ text: String, state: ChatState, width: Int) -> MessageBlock {
+        var block = MessageBlock()
+        let theme = state.theme
+        block.append(StyledLine([Span("System", theme[.dim].with(bold: true))]))
+        let pad = [Span(String(repeating: " ", count: Self.indent(for: width)), theme[.dim])]
+        let key = Key(revision: text.hashValue, width: width, themeGeneration: state.themeGeneration)
+        block.append(cached(0, part: 1, key: key) {
+            Self.plain(text, style: theme[.dim], width: width, prefix: pad)
+        })
+        return block
+    }
+
+    func block(for index: Int, state: ChatState, width: Int) -> MessageBlock {
+        let message = state.conversation.messages[index]
+        let meta = state.meta[index]
+        let theme = state.theme
+        let pad = [Span(String(repeating: " ", count: Self.indent(for: width)), .plain)]
+        let reply = state.reply?.messageIndex == index ? state.reply : nil
+        var block = MessageBlock()
+
+        switch message.role {
+        case .user:
+            block.append(StyledLine([Span("You", theme[.userLabel])]))
+        case .system:
+            block.append(StyledLine([Span("System", theme[.dim].with(bold: true))]))
+        case .assistant:
+            var spans = [Span("Assistant", theme[.assistantLabel])]
+            if let think = message.think { spans.append(Span(" · think \(think.rawValue)", theme[.dim])) }
+            block.append(StyledLine(spans))
+        }
+
+        if let reasoning = message.reasoning, !reasoning.isEmpty {
+            let expanded = state.isExpanded(index)
+            let header = Self.thinkingHeader(message, reply: reply, now: state.now, expanded: expanded)
+            block.append(StyledLine(pad + [Span(header, theme[.thinkingHeader])], tag: .thinkingHeader(messageIndex: index)))
+            if expanded {
+                let key = Key(revision: meta.reasoningRevision, width: width, themeGeneration: state.themeGeneration)
+                block.append(cached(meta.id, part: 1, key: key) {
+                    let bar = pad + [Span("│ ", theme[.thinkingBody].with(italic: false))]
+                    return Markdown(theme: theme, base: theme[.thinkingBody]).render(reasoning, width: width, prefix: bar)
+                })
+            }
+        }
+
+        if !message.content.isEmpty {
+            let key = Key(revision: meta.contentRevision, width: width, themeGeneration: state.themeGeneration)
+            block.append(cached(meta.id, part: 2, key: key) {
+                switch message.role {
+                case .assistant:
+                    return Markdown(theme: theme, base: theme[.assistantText]).render(message.content, width: width, prefix: pad)
+                case .user:
+                    return Self.plain(message.content, style: theme[.userText], width: width, prefix: pad)
+                case .system:
+                    return Self.plain(message.content, style: theme[.dim], width: width, prefix: pad)
+                }
+            })
+        }
+
+        if let reply, message.content.isEmpty, (message.reasoning ?? "").isEmpty {
+            let waited = max(0, state.now - reply.started)
+            let text = waited >= 1 ? "… waiting for the model (\(Self.seconds(waited)))" : "…"
+            block.append(StyledLine(pad + [Span(text, theme[.dim])]))
+        }
+        if message.stopped {
+            block.append(StyledLine(pad + [Span("■ stopped", theme[.notice])]))
+        }
+        if let error = message.error {
+            block.append(Self.plain("✗ " + error, style: theme[.error], width: width, prefix: pad))
+        }
+        return block
+    }
+
+    /// Plain text, one wrapped paragraph per line of the source.
+    static func plain(_ text: String, style: TextStyle, width: Int, prefix: [Span]) -> [StyledLine] {
+        var lines: [StyledLine] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let display = TextWidth.displayable(line)
+            if display.isEmpty {
+                lines.append(StyledLine(prefix))
+            } else {
+                lines += LineWrapper.wrap([Span(display, style)], width: width, firstIndent: prefix, restIndent: prefix)
+            }
+        }
+        return lines
+    }
+
+    /// `▾ Thinking… 3.2 s · 412 tokens` while the trace streams, `▸ Thought for 3.2 s · 412 tokens`
+    /// once the answer has started or the reply ended. The arrow shows whether it is expanded.
+    static func thinkingHeader(_ message: Message, reply: ReplyInFlight?, now: Double, expanded: Bool) -> String {
+        let arrow = expanded ? "▾" : "▸"
+        var text: String
+        if let reply, message.content.isEmpty {
+            let duration = max(0, now - (reply.reasoningStart ?? now))
+            text = "\(arrow) Thinking… \(seconds(duration)) · \(tokens(reply.reasoningDeltas))"
+        } else {
+            text = "\(arrow) Thought for \(seconds(message.reasoningDuration ?? 0))"
+            if let count = message.reasoningTokens { text += " · \(tokens(count))" }
+        }
+        if message.budgetHit { text += " · budget reached" }
+        return text
+    }
+
+    static func seconds(_ value: Double) -> String {
+        if value < 60 { return String(format: "%.1f s", value) }
+        let whole = Int(value.rounded())
+        return "\(whole / 60) min \(String(format: "%02d", whole % 60)) s"
+    }
+
+    static func tokens(_ count: Int) -> String { count == 1 ? "1 token" : "\(count) tokens" }
+}
+
+extension TextStyle {
+    func with(bold: Bool? = nil, italic: Bool? = nil, dim: Bool? = nil, reverse: Bool? = nil) -> TextStyle {
+        var style = self
+        if let bold { style.bold = bold }
+        if let italic { style.italic = italic }
+        if let dim { style.dim = dim }
+        if let reverse { style.reverse = reverse }
+        return style
+    }
+}
