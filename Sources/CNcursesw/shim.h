@@ -16,6 +16,7 @@ static const attr_t NC_A_ITALIC = A_ITALIC;
 static const attr_t NC_A_UNDERLINE = A_UNDERLINE;
 static const attr_t NC_A_REVERSE = A_REVERSE;
 
+static inline WINDOW *nc_stdscr(void) { return stdscr; }
 static inline int nc_colors(void) { return COLORS; }
 static inline int nc_color_pairs(void) { return COLOR_PAIRS; }
 

@@ -50,15 +50,23 @@ public struct SaveRequest: Sendable, Equatable {
     }
     public var conversation: Conversation
     public var backend: BackendInfo?
+    /// The think setting and sampler the next reply would use (saved with the transcript).
+    public var think: ThinkSetting
+    public var sampler: SamplerSettings
     public var target: Target
     /// The conversation revision saved, reported back so the state knows what is on disk.
     public var revision: Int
     /// Tell the user where it went (Ctrl-S, `/save`); autosaves stay quiet.
     public var announce: Bool
 
-    public init(conversation: Conversation, backend: BackendInfo?, target: Target, revision: Int, announce: Bool) {
+    public init(
+        conversation: Conversation, backend: BackendInfo?, think: ThinkSetting, sampler: SamplerSettings,
+        target: Target, revision: Int, announce: Bool
+    ) {
         self.conversation = conversation
         self.backend = backend
+        self.think = think
+        self.sampler = sampler
         self.target = target
         self.revision = revision
         self.announce = announce

@@ -5,6 +5,7 @@ extension ChatState {
     /// Applies one event and returns the effects to run. Pure: no terminal, files or sockets.
     public mutating func reduce(_ event: AppEvent, at moment: Moment) -> [Effect] {
         now = moment.uptime
+        date = moment.date
         if let notice, notice.until <= now { self.notice = nil }
         switch event {
         case .input(let input):
@@ -276,8 +277,12 @@ extension ChatState {
             if announce { show("nothing to save yet", seconds: 2) }
             return []
         }
-        return [.save(SaveRequest(conversation: conversation, backend: backend.info, target: target,
-                                  revision: revision, announce: announce))]
+        var snapshot = conversation
+        snapshot.updated = date
+        return [.save(SaveRequest(
+            conversation: snapshot, backend: backend.info,
+            think: ThinkSetting(mode: think, budget: settings.thinkBudget), sampler: settings.sampler,
+            target: target, revision: revision, announce: announce))]
     }
 
     /// The quiet save after every reply, and before leaving a conversation.

@@ -28,6 +28,7 @@ extension ChatState {
             flight.lastToken = time
             flight.reasoningDeltas += 1
             if flight.reasoningStart == nil { flight.reasoningStart = time }
+            flight.reasoningLast = time
             let existing = conversation.messages[index].reasoning ?? ""
             if existing.isEmpty { text = String(text.drop(while: { $0 == "\n" || $0 == "\r" })) }
             if !text.isEmpty {
@@ -44,7 +45,7 @@ extension ChatState {
                 // The answer starts: the trace is complete, its header says how long it took.
                 if let start = flight.reasoningStart, flight.reasoningEnd == nil {
                     flight.reasoningEnd = time
-                    conversation.messages[index].reasoningDuration = time - start
+                    conversation.messages[index].reasoningDuration = (flight.reasoningLast ?? time) - start
                     conversation.messages[index].reasoningTokens = flight.reasoningDeltas
                 }
             }
@@ -120,7 +121,7 @@ extension ChatState {
         message.duration = moment.uptime - flight.started
         message.timeToFirstToken = flight.firstToken.map { $0 - flight.started }
         if let start = flight.reasoningStart {
-            if flight.reasoningEnd == nil { message.reasoningDuration = end - start }
+            if flight.reasoningEnd == nil { message.reasoningDuration = (flight.reasoningLast ?? end) - start }
             message.reasoningTokens = usage?.reasoningTokens ?? flight.reasoningDeltas
         }
         if let completion = usage?.completionTokens {

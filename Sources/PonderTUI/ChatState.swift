@@ -59,6 +59,8 @@ struct ReplyInFlight: Sendable, Equatable {
     var started: Double
     var firstToken: Double?
     var reasoningStart: Double?
+    /// The last reasoning token: the trace's duration runs from the first to this one.
+    var reasoningLast: Double?
     var reasoningEnd: Double?
     var lastToken: Double?
     var reasoningDeltas = 0
@@ -92,8 +94,9 @@ public struct ChatState {
     public var history = InputHistory()
     public var width: Int
     public var height: Int
-    /// Uptime of the latest event.
+    /// Uptime and wall-clock time of the latest event.
     public var now: Double = 0
+    public var date: Date
     /// First transcript line shown; nil follows the bottom (new text scrolls into view).
     public var scrollTop: Int? = nil
     var reply: ReplyInFlight? = nil
@@ -127,6 +130,7 @@ public struct ChatState {
         self.width = width
         self.height = height
         self.conversation = Conversation(systemPrompt: settings.systemPrompt, created: created)
+        self.date = created
     }
 
     /// True while a reply streams.

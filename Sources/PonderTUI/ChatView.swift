@@ -39,7 +39,7 @@ public enum ChatView {
         for (row, text) in regions.input.rows.enumerated() {
             let y = regions.inputTop + row
             if regions.promptWidth > 0 {
-                grid.put(row == 0 && regions.input.cursorRow >= 0 ? "› " : "  ", x: 0, y: y,
+                grid.put(row == 0 && regions.input.startsAtTop ? "› " : "  ", x: 0, y: y,
                          style: state.isReplying ? theme[.dim] : theme[.userLabel])
             }
             grid.put(text, x: regions.promptWidth, y: y, style: inputStyle)

@@ -14,6 +14,8 @@ public struct EditorLayout: Sendable, Equatable {
     /// Cursor position within `rows`.
     public var cursorRow: Int
     public var cursorColumn: Int
+    /// True when the first visible row is the start of the text (where the prompt goes).
+    public var startsAtTop: Bool
 
     static let tabWidth = 4
 
@@ -55,6 +57,7 @@ public struct EditorLayout: Sendable, Equatable {
             self.rows = []
             self.cursorRow = 0
             self.cursorColumn = 0
+            self.startsAtTop = true
             return
         }
         let text = editor.text
@@ -96,6 +99,7 @@ public struct EditorLayout: Sendable, Equatable {
         }
         self.cursorRow = absoluteCursor - first
         self.cursorColumn = column
+        self.startsAtTop = first == 0 && start == 0
     }
 
     /// Character-wraps the line `[start, end)`; returns its rows and, when `cursor` is in the line,

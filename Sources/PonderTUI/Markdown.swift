@@ -34,7 +34,10 @@ public struct Markdown {
         var lines: [StyledLine] = []
         var fence: (marker: Character, length: Int)? = nil
 
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // A streaming text often ends in a newline whose line has not started yet.
+        var body = Substring(text)
+        while let last = body.last, last == "\n" || last == "\r" || last == " " { body = body.dropLast() }
+        for rawLine in body.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine[...]
             if let open = fence {
                 if Self.isClosingFence(line, marker: open.marker, length: open.length) {

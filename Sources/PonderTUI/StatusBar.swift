@@ -35,24 +35,43 @@ enum StatusBar {
         let rightText = truncated(right.0, to: max(0, room))
         let rightWidth = TextWidth.of(rightText)
 
-        // Middle: backend and figures, cut to what is left.
-        var parts: [String] = [backendText(state)]
-        if let stats = state.lastStats {
-            if let speed = stats.tokensPerSecond { parts.append(String(format: "%.1f tok/s", speed)) }
-            if let ttft = stats.timeToFirstToken { parts.append(String(format: "TTFT %.2f s", ttft)) }
-            if let used = stats.contextUsed {
-                parts.append(stats.contextSize.map { "ctx \(used)/\($0)" } ?? "ctx \(used)")
-            }
-        }
+        // Middle: backend and figures, the most useful that fit.
         let middleRoom = grid.width - x - rightWidth - 3
         if middleRoom >= 4 {
             var middleStyle = base
             if case .unavailable = state.backend { middleStyle = theme[.error]; middleStyle.background = base.background }
-            x = grid.put(" " + truncated(parts.joined(separator: " · "), to: middleRoom - 1), x: x, y: row, style: middleStyle)
+            x = grid.put(" " + middleText(state, room: middleRoom - 1), x: x, y: row, style: middleStyle)
         }
         if rightWidth > 0 {
             grid.put(rightText, x: grid.width - rightWidth - 1, y: row, style: right.1)
         }
+    }
+
+    /// Backend and figures, dropping the least useful parts until they fit in `room` columns:
+    /// first the server address, then context, TTFT and speed; the model name is cut last.
+    static func middleText(_ state: ChatState, room: Int) -> String {
+        var figures: [String] = []
+        if let stats = state.lastStats {
+            if let speed = stats.tokensPerSecond { figures.append(String(format: "%.1f tok/s", speed)) }
+            if let ttft = stats.timeToFirstToken { figures.append(String(format: "TTFT %.2f s", ttft)) }
+            if let used = stats.contextUsed {
+                figures.append(stats.contextSize.map { "ctx \(used)/\($0)" } ?? "ctx \(used)")
+            }
+        }
+        var server: String? = nil
+        var name = backendText(state)
+        if case .ready(let info) = state.backend, info.kind == .remote, let url = info.serverURL {
+            server = hostPort(url)
+            name = info.model
+        }
+        var candidates: [[String]] = []
+        if let server { candidates.append([server, name] + figures) }
+        for keep in stride(from: figures.count, through: 0, by: -1) { candidates.append([name] + figures.prefix(keep)) }
+        for parts in candidates {
+            let text = parts.joined(separator: " · ")
+            if TextWidth.of(text) <= room { return text }
+        }
+        return truncated(name, to: room)
     }
 
     static func backendText(_ state: ChatState) -> String {

@@ -159,7 +159,9 @@ final class TranscriptLayout: @unchecked Sendable {
     /// Plain text, one wrapped paragraph per line of the source.
     static func plain(_ text: String, style: TextStyle, width: Int, prefix: [Span]) -> [StyledLine] {
         var lines: [StyledLine] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var body = Substring(text)
+        while let last = body.last, last == "\n" || last == "\r" { body = body.dropLast() }
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
             let display = TextWidth.displayable(line)
             if display.isEmpty {
                 lines.append(StyledLine(prefix))
