@@ -28,35 +28,30 @@ public struct Markdown {
     /// Renders `text` into lines of at most `width` columns (code lines excepted), each starting
     /// with `prefix` (an indent, or the bar of a thinking block).
     public func render(_ text: String, width: Int, prefix: [Span]) -> [StyledLine] {
-        guard width > 0 else { return [] }
-        let prefixWidth = prefix.reduce(0) { $0 + TextWidth.of($1.text) }
-        let pad = prefixWidth < width ? prefix : []
-        var lines: [StyledLine] = []
-        var fence: (marker: Character, length: Int)? = nil
+        var stream = MarkdownStream(markdown: self, width: width, prefix: prefix)
+        return stream.lines(for: text).flatMap { $0 }
+    }
 
-        // A streaming text often ends in a newline whose line has not started yet.
-        var body = Substring(text)
-        while let last = body.last, last == "\n" || last == "\r" || last == " " { body = body.dropLast() }
-        for rawLine in body.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine[...]
-            if let open = fence {
-                if Self.isClosingFence(line, marker: open.marker, length: open.length) {
-                    fence = nil
-                    lines.append(StyledLine(pad + [Span(String(line), theme[.dim])]))
-                } else {
-                    let code = TextWidth.displayable(line)
-                    lines.append(StyledLine(pad + [Span(code, theme[.code])], fill: theme[.code], clipped: true))
-                }
-                continue
+    /// An open fenced code block: its marker character and length.
+    typealias Fence = (marker: Character, length: Int)
+
+    /// Renders one source line. Lines are independent except for the fence state they pass on,
+    /// which is what lets a streaming text be rendered line by line (`MarkdownStream`).
+    func renderLine(_ rawLine: Substring, fence: inout Fence?, width: Int, pad: [Span]) -> [StyledLine] {
+        let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine[...]
+        if let open = fence {
+            if Self.isClosingFence(line, marker: open.marker, length: open.length) {
+                fence = nil
+                return [StyledLine(pad + [Span(String(line), theme[.dim])])]
             }
-            if let open = Self.openingFence(line) {
-                fence = open
-                lines.append(StyledLine(pad + [Span(TextWidth.displayable(line), theme[.dim])]))
-                continue
-            }
-            lines += block(TextWidth.displayable(line), width: width, pad: pad)
+            let code = TextWidth.displayable(line)
+            return [StyledLine(pad + [Span(code, theme[.code])], fill: theme[.code], clipped: true)]
         }
-        return lines
+        if let open = Self.openingFence(line) {
+            fence = open
+            return [StyledLine(pad + [Span(TextWidth.displayable(line), theme[.dim])])]
+        }
+        return block(TextWidth.displayable(line), width: width, pad: pad)
     }
 
     /// One non-code line: heading, rule, quote, list item or paragraph text.

@@ -48,6 +48,9 @@ final class TranscriptLayout: @unchecked Sendable {
     }
     /// Cached lines by message id and part (1: trace, 2: answer).
     private var cache: [Int: (Key, [StyledLine])] = [:]
+    /// Streaming renderers of traces and answers by message id and part, re-made on a width or
+    /// theme change.
+    private var streams: [Int: (Key, MarkdownStream)] = [:]
 
     /// Every block of the transcript, top to bottom, with blank separators between them.
     func blocks(_ state: ChatState, width: Int) -> [MessageBlock] {
@@ -72,6 +75,25 @@ final class TranscriptLayout: @unchecked Sendable {
     /// Forgets lines of messages that no longer exist (after a new conversation).
     func prune(keeping ids: Set<Int>) {
         cache = cache.filter { ids.contains($0.key / 4) }
+        streams = streams.filter { ids.contains($0.key / 4) }
+    }
+
+    /// Markdown lines of a trace or an answer, rendered incrementally as the text grows.
+    private func markdown(
+        _ text: String, id: Int, part: Int, width: Int, state: ChatState, base: TextStyle, prefix: [Span]
+    ) -> [[StyledLine]] {
+        let slot = id * 4 + part
+        let key = Key(revision: 0, width: width, themeGeneration: state.themeGeneration)
+        var stream: MarkdownStream
+        if let (storedKey, stored) = streams[slot], storedKey == key {
+            stream = stored
+        } else {
+            stream = MarkdownStream(markdown: Markdown(theme: state.theme, base: base), width: width, prefix: prefix)
+        }
+        streams[slot] = nil  // keep the stream's storage uniquely referenced while it grows
+        let lines = stream.lines(for: text)
+        streams[slot] = (key, stream)
+        return lines
     }
 
     private func cached(_ id: Int, part: Int, key: Key, make: () -> [StyledLine]) -> [StyledLine] {
@@ -120,26 +142,27 @@ final class TranscriptLayout: @unchecked Sendable {
             let header = Self.thinkingHeader(message, reply: reply, now: state.now, expanded: expanded)
             block.append(StyledLine(pad + [Span(header, theme[.thinkingHeader])], tag: .thinkingHeader(messageIndex: index)))
             if expanded {
-                let key = Key(revision: meta.reasoningRevision, width: width, themeGeneration: state.themeGeneration)
-                block.append(cached(meta.id, part: 1, key: key) {
-                    let bar = pad + [Span("│ ", theme[.thinkingBody].with(italic: false))]
-                    return Markdown(theme: theme, base: theme[.thinkingBody]).render(reasoning, width: width, prefix: bar)
-                })
+                let bar = pad + [Span("│ ", theme[.thinkingBody].with(italic: false))]
+                for part in markdown(reasoning, id: meta.id, part: 1, width: width, state: state,
+                                     base: theme[.thinkingBody], prefix: bar) {
+                    block.append(part)
+                }
             }
         }
 
         if !message.content.isEmpty {
-            let key = Key(revision: meta.contentRevision, width: width, themeGeneration: state.themeGeneration)
-            block.append(cached(meta.id, part: 2, key: key) {
-                switch message.role {
-                case .assistant:
-                    return Markdown(theme: theme, base: theme[.assistantText]).render(message.content, width: width, prefix: pad)
-                case .user:
-                    return Self.plain(message.content, style: theme[.userText], width: width, prefix: pad)
-                case .system:
-                    return Self.plain(message.content, style: theme[.dim], width: width, prefix: pad)
+            if message.role == .assistant {
+                for part in markdown(message.content, id: meta.id, part: 2, width: width, state: state,
+                                     base: theme[.assistantText], prefix: pad) {
+                    block.append(part)
                 }
-            })
+            } else {
+                let key = Key(revision: meta.contentRevision, width: width, themeGeneration: state.themeGeneration)
+                let style = message.role == .user ? theme[.userText] : theme[.dim]
+                block.append(cached(meta.id, part: 2, key: key) {
+                    Self.plain(message.content, style: style, width: width, prefix: pad)
+                })
+            }
         }
 
         if let reply, message.content.isEmpty, (message.reasoning ?? "").isEmpty {
