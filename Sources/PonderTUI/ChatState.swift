@@ -42,6 +42,8 @@ public struct Notice: Sendable, Equatable {
     public var isError: Bool
     /// Uptime after which it disappears.
     public var until: Double
+    /// When it does not fit, cut the start rather than the end (paths: the file name matters).
+    public var keepsEnd = false
 }
 
 /// Speed figures of the last finished reply, for the status bar.
@@ -190,7 +192,7 @@ public struct ChatState {
         return deadline
     }
 
-    mutating func show(_ text: String, error: Bool = false, seconds: Double = 4) {
-        notice = Notice(text: text, isError: error, until: now + (error ? max(seconds, 8) : seconds))
+    mutating func show(_ text: String, error: Bool = false, seconds: Double = 4, keepsEnd: Bool = false) {
+        notice = Notice(text: text, isError: error, until: now + (error ? max(seconds, 8) : seconds), keepsEnd: keepsEnd)
     }
 }

@@ -5,9 +5,12 @@ public struct Frame: Sendable, Equatable {
     public var grid: Grid
     /// Cursor cell, or nil to hide the cursor.
     public var cursor: (x: Int, y: Int)?
+    /// The colours that stand in for "the terminal's default" in cells (the theme's screen).
+    public var screen: TextStyle = .plain
 
     public static func == (lhs: Frame, rhs: Frame) -> Bool {
         lhs.grid == rhs.grid && lhs.cursor?.x == rhs.cursor?.x && lhs.cursor?.y == rhs.cursor?.y
+            && lhs.screen == rhs.screen
     }
 }
 
@@ -16,7 +19,7 @@ public enum ChatView {
     public static func render(_ state: ChatState) -> Frame {
         let regions = ScreenRegions(state)
         var grid = Grid(width: state.width, height: state.height)
-        guard grid.width > 0, grid.height > 0 else { return Frame(grid: grid, cursor: nil) }
+        guard grid.width > 0, grid.height > 0 else { return Frame(grid: grid, cursor: nil, screen: state.theme.screen) }
         let theme = state.theme
 
         // Transcript.
@@ -62,7 +65,7 @@ public enum ChatView {
             HelpOverlay.draw(state, into: &grid)
             cursor = nil
         }
-        return Frame(grid: grid, cursor: cursor)
+        return Frame(grid: grid, cursor: cursor, screen: theme.screen)
     }
 
     private static func drawWelcome(_ state: ChatState, into grid: inout Grid, height: Int) {
@@ -89,6 +92,21 @@ public enum ChatView {
             grid.put(text, x: x, y: top + offset, style: style)
         }
     }
+}
+
+/// Cuts text to `width` columns from the start, beginning with `…` when something was cut.
+func truncatedFromStart(_ text: String, to width: Int) -> String {
+    guard width > 0 else { return "" }
+    if TextWidth.of(text) <= width { return text }
+    var out = ""
+    var used = 0
+    for character in text.reversed() {
+        let w = TextWidth.of(character)
+        if used + w > width - 1 { break }
+        out.insert(character, at: out.startIndex)
+        used += w
+    }
+    return "…" + out
 }
 
 /// Cuts text to `width` columns, ending in `…` when something was cut.

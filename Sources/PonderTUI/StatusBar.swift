@@ -20,7 +20,9 @@ enum StatusBar {
 
         // Right side: the most urgent thing to say.
         var right: (String, TextStyle)
+        var keepsEnd = false
         if let notice = state.notice {
+            keepsEnd = notice.keepsEnd
             var style = notice.isError ? theme[.error] : theme[.notice]
             style.background = base.background
             right = (notice.text, style)
@@ -32,7 +34,7 @@ enum StatusBar {
             right = ("F1 help", base)
         }
         let room = grid.width - x - 2
-        let rightText = truncated(right.0, to: max(0, room))
+        let rightText = keepsEnd ? truncatedFromStart(right.0, to: max(0, room)) : truncated(right.0, to: max(0, room))
         let rightWidth = TextWidth.of(rightText)
 
         // Middle: backend and figures, the most useful that fit.

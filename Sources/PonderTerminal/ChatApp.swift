@@ -54,7 +54,7 @@ public final class ChatApp: @unchecked Sendable {
         let runner = EffectRunner(backend: backend, inbox: inbox, transcripts: options.transcripts)
         defer { screen.stop() }
         var state = ChatState(
-            settings: options.settings, think: options.think, theme: options.theme,
+            settings: options.settings, think: options.think, theme: options.theme.adapted(toColors: screen.colors),
             width: screen.size.width, height: screen.size.height, created: Date())
         runner.prepare()
 

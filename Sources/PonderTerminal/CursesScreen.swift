@@ -23,7 +23,8 @@ final class CursesScreen {
     }
 
     private let window: UnsafeMutablePointer<WINDOW>
-    private let depth: ColorDepth
+    /// Colours the terminal has (curses `COLORS`; 0 without colour or with `NO_COLOR`).
+    let colors: Int
     private let mouse: Bool
     private var previous: Frame? = nil
     private var pairs: [PairKey: Int32] = [:]
@@ -68,13 +69,13 @@ final class CursesScreen {
         scrollok(window, false)
         typeahead(-1)  // never postpone drawing because input is waiting (a paste is)
 
-        var depth = ColorDepth.none
-        if has_colors(), environment["NO_COLOR"].map({ $0.isEmpty }) ?? true {
+        var colors = 0
+        if has_colors() {
             start_color()
             use_default_colors()
-            depth = ColorDepth(colors: Int(nc_colors()))
+            colors = Int(nc_colors())
         }
-        self.depth = depth
+        self.colors = colors
         maxPairs = Int32(nc_color_pairs())
         werase(window)
         wnoutrefresh(window)
@@ -120,7 +121,7 @@ final class CursesScreen {
                 }
                 if count == 0 { buffer[0] = 0x20; count = 1 }
                 buffer[count] = 0
-                let (attributes, pair) = look(cell.style)
+                let (attributes, pair) = look(cell.style, screen: frame.screen)
                 if nc_put_cell(window, Int32(y), Int32(x), buffer, attributes, pair) == ERR,
                    !(y == height - 1 && x == width - 1) {
                     // A character curses refuses (e.g. unprintable in this locale): draw a space.
@@ -163,21 +164,22 @@ final class CursesScreen {
 
     // MARK: - Styles
 
-    private func look(_ style: TextStyle) -> (attr_t, Int32) {
+    /// Attributes and colour pair for a style; "terminal default" colours take the screen's.
+    private func look(_ style: TextStyle, screen: TextStyle) -> (attr_t, Int32) {
         var attributes = NC_A_NORMAL
         if style.bold { attributes |= NC_A_BOLD }
         if style.dim { attributes |= NC_A_DIM }
         if style.italic { attributes |= NC_A_ITALIC }
         if style.underline { attributes |= NC_A_UNDERLINE }
         if style.reverse { attributes |= NC_A_REVERSE }
-        guard depth != .none else {
+        let foreground = style.foreground == .terminalDefault ? screen.foreground : style.foreground
+        let background = style.background == .terminalDefault ? screen.background : style.background
+        guard colors >= 8 else {
             // Without colour, a coloured background (status bar, code) becomes reverse video.
             if style.background != .terminalDefault { attributes ^= NC_A_REVERSE }
             return (attributes, 0)
         }
-        let key = PairKey(
-            foreground: ColorMapping.number(for: style.foreground, depth: depth),
-            background: ColorMapping.number(for: style.background, depth: depth))
+        let key = PairKey(foreground: number(foreground), background: number(background))
         if key.foreground == -1, key.background == -1 { return (attributes, 0) }
         if let pair = pairs[key] { return (attributes, pair) }
         if nextPair >= maxPairs {  // out of pairs: start over (themes use a few dozen)
@@ -190,6 +192,27 @@ final class CursesScreen {
         init_extended_pair(pair, Int32(key.foreground), Int32(key.background))
         pairs[key] = pair
         return (attributes, pair)
+    }
+
+    /// The curses colour number: -1 for the default, the palette index, or 0xRRGGBB on a
+    /// direct-colour terminal. Themes arrive adapted to `colors` (`Theme.adapted(toColors:)`);
+    /// anything else is mapped here to the nearest colour the terminal has.
+    private func number(_ color: ThemeColor) -> Int {
+        switch color {
+        case .terminalDefault:
+            return -1
+        case .indexed(let index):
+            if colors >= 1 << 24 {
+                guard let (r, g, b) = color.rgbValue, index >= 16 else { return Int(index) }
+                return Int(r) << 16 | Int(g) << 8 | Int(b)
+            }
+            if Int(index) < colors { return Int(index) }
+            if index < 16 { return Int(index) % 8 }  // bright colours on an 8-colour terminal
+            return number(color.nearest16)
+        case .rgb(let r, let g, let b):
+            if colors >= 1 << 24 { return Int(r) << 16 | Int(g) << 8 | Int(b) }
+            return number(colors >= 256 ? color.nearest256 : color.nearest16)
+        }
     }
 
     // MARK: - Reporting modes

@@ -71,8 +71,9 @@ final class EffectRunner: @unchecked Sendable {
         let saver = saver, inbox = inbox
         saveQueue.async {
             do {
-                let path = try saver.save(request)
-                inbox.post(.saved(path: path, revision: request.revision, announce: request.announce))
+                let paths = try saver.save(request).map(Self.abbreviated)
+                let shown = paths.count > 1 ? "\(paths[0]) (+ .md)" : paths.first ?? ""
+                inbox.post(.saved(path: shown, revision: request.revision, announce: request.announce))
             } catch {
                 inbox.post(.saveFailed(Self.describe(error)))
             }
@@ -84,6 +85,13 @@ final class EffectRunner: @unchecked Sendable {
         for task in replies.values { task.cancel() }
         replies.removeAll()
         saveQueue.sync {}
+    }
+
+    /// `/home/me/x` → `~/x`.
+    static func abbreviated(_ path: String) -> String {
+        let home = NSHomeDirectory()
+        guard home.count > 1, path.hasPrefix(home + "/") else { return path }
+        return "~" + path.dropFirst(home.count)
     }
 
     /// One readable line for any error.
@@ -103,15 +111,15 @@ final class EffectRunner: @unchecked Sendable {
 
 /// The saver's state, touched only on the save queue.
 private final class SaverBox: @unchecked Sendable {
-    private var saving: TranscriptSaving
+    private let saving: TranscriptSaving
     private(set) var lastPath: String?
 
     init(_ saving: TranscriptSaving) { self.saving = saving }
 
-    func save(_ request: SaveRequest) throws -> String {
-        let path = try saving.save(request)
-        lastPath = path
-        return path
+    func save(_ request: SaveRequest) throws -> [String] {
+        let paths = try saving.save(request)
+        lastPath = paths.first
+        return paths
     }
 }
 
