@@ -192,6 +192,9 @@ public struct ChatState {
         return deadline
     }
 
+    /// Shows a problem found while starting (config file, theme) until the first event after 8 s.
+    public mutating func showProblem(_ text: String) { show(text, error: true, seconds: 8) }
+
     mutating func show(_ text: String, error: Bool = false, seconds: Double = 4, keepsEnd: Bool = false) {
         notice = Notice(text: text, isError: error, until: now + (error ? max(seconds, 8) : seconds), keepsEnd: keepsEnd)
     }

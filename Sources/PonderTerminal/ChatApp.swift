@@ -23,16 +23,24 @@ public final class ChatApp: @unchecked Sendable {
     public struct Options: Sendable {
         public var settings: ChatSettings
         public var think: ThinkMode
-        public var theme: Theme
+        /// Picks the theme once the terminal's colour count is known; returns it and, when the
+        /// requested theme could not be used, why (shown in the status bar).
+        public var theme: @Sendable (_ colors: Int) -> (Theme, String?)
         public var transcripts: URL
         public var mouse: Bool
+        /// Problems to show when the chat opens (a bad config file, say).
+        public var notices: [String]
 
-        public init(settings: ChatSettings, think: ThinkMode, theme: Theme, transcripts: URL, mouse: Bool = true) {
+        public init(
+            settings: ChatSettings, think: ThinkMode, theme: @escaping @Sendable (_ colors: Int) -> (Theme, String?),
+            transcripts: URL, mouse: Bool = true, notices: [String] = []
+        ) {
             self.settings = settings
             self.think = think
             self.theme = theme
             self.transcripts = transcripts
             self.mouse = mouse
+            self.notices = notices
         }
     }
 
@@ -53,9 +61,13 @@ public final class ChatApp: @unchecked Sendable {
         let screen = try CursesScreen(mouse: options.mouse)
         let runner = EffectRunner(backend: backend, inbox: inbox, transcripts: options.transcripts)
         defer { screen.stop() }
+        let (theme, themeProblem) = options.theme(screen.colors)
         var state = ChatState(
-            settings: options.settings, think: options.think, theme: options.theme.adapted(toColors: screen.colors),
+            settings: options.settings, think: options.think, theme: theme.adapted(toColors: screen.colors),
             width: screen.size.width, height: screen.size.height, created: Date())
+        state.now = Clock.uptime()
+        let problems = options.notices + (themeProblem.map { [$0] } ?? [])
+        if !problems.isEmpty { state.showProblem(problems.joined(separator: "; ")) }
         runner.prepare()
 
         var decoder = InputDecoder()

@@ -4,10 +4,10 @@ import PonderCore
 import PonderTerminal
 import PonderTUI
 
-extension ThinkMode: ExpressibleByArgument {}
-extension ThinkStyle: ExpressibleByArgument {}
-
 /// The chat TUI (the default subcommand).
+///
+/// Settings come from `ConfigOptions` (flags over `config.toml` over defaults, exactly what
+/// `ponder config` reports); the flags below are the chat's own.
 struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
@@ -16,74 +16,67 @@ struct ChatCommand: AsyncParsableCommand {
             Keys: Enter sends, Alt-Enter or Ctrl-J inserts a new line, Ctrl-T turns reasoning on/off \
             for the next reply, Ctrl-O folds the latest thinking block (Alt-O all), Esc stops a reply, \
             Ctrl-R regenerates, Ctrl-N starts over, Ctrl-S saves, Ctrl-Q quits, F1 lists every key. \
-            Commands: /think on|off, /system TEXT, /save [PATH], /clear, /help, /quit.
+            Commands: /think [on|off], /system [TEXT], /save [PATH], /clear, /help, /quit. \
+            Conversations are saved after every reply in the transcripts folder.
             """)
 
-    @Option(help: ArgumentHelp("An OpenAI-compatible server, e.g. http://127.0.0.1:8080.", valueName: "url"))
-    var server: String?
-
-    @Option(help: ArgumentHelp("The model to ask the server for (default: the first of /v1/models).", valueName: "name"))
-    var apiModel: String?
-
-    @Option(help: ArgumentHelp("The environment variable holding the API key (never saved or logged).", valueName: "var"))
-    var apiKeyEnv: String?
-
-    @Option(help: ArgumentHelp(
-        "How reasoning on/off is sent: auto, template-kwargs, effort, system-prompt, soft-switch, ollama, none.",
-        valueName: "style"))
-    var thinkStyle: ThinkStyle = .auto
-
-    @Option(help: ArgumentHelp("Reasoning for the first reply: on or off (Ctrl-T flips it).", valueName: "on|off"))
-    var think: ThinkMode = .on
+    @OptionGroup var config: ConfigOptions
 
     @Option(help: ArgumentHelp("A system prompt for new conversations.", valueName: "text"))
     var system: String?
 
-    @Option(help: ArgumentHelp(
-        "Where transcripts are saved (default: $XDG_DATA_HOME/ponder/transcripts).", valueName: "dir"))
-    var transcripts: String?
+    @Option(help: ArgumentHelp("At most this many tokens per reply (default: the backend's limit).", valueName: "n"))
+    var maxTokens: Int?
 
-    @Flag(help: "Leave the mouse to the terminal (no wheel scrolling or header clicks, native selection).")
+    @Flag(help: "Leave the mouse to the terminal (no wheel scrolling or header clicks; native selection).")
     var noMouse = false
 
     func validate() throws {
-        if let apiKeyEnv, ProcessInfo.processInfo.environment[apiKeyEnv] == nil {
-            throw ValidationError("--api-key-env \(apiKeyEnv): that environment variable is not set")
-        }
-        if server == nil {
-            throw ValidationError("no backend: give --server URL (an OpenAI-compatible server such as llama-server)")
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be 1 or more") }
+        if let variable = config.apiKeyEnv, ProcessInfo.processInfo.environment[variable] == nil {
+            throw ValidationError("--api-key-env \(variable): that environment variable is not set")
         }
     }
 
     func run() async throws {
-        let backend = try makeBackend()
+        let environment = ProcessInfo.processInfo.environment
+        let resolved = ResolvedConfig.load(overrides: config.overrides, environment: environment)
+        let (backend, label) = try makeBackend(resolved.backend.value)
+        let themeRequest = resolved.theme.value
         let options = ChatApp.Options(
-            settings: ChatSettings(systemPrompt: system, backendLabel: server.map(Self.hostPort) ?? ""),
-            think: think, theme: .fallback, transcripts: transcriptsDirectory(), mouse: !noMouse)
-        let app = ChatApp(backend: backend, options: options)
-        let saved = try await Self.runOnOwnThread(app)
+            settings: ChatSettings(
+                systemPrompt: system, sampler: resolved.sampler, maxTokens: maxTokens,
+                thinkBudget: resolved.thinkBudget.value, backendLabel: label),
+            think: resolved.thinkMode.value,
+            theme: { colors in
+                let name = Theme.select(requested: themeRequest, env: environment, terminalColors: colors)
+                let (theme, problem) = ThemeCatalog.standard(environment: environment).themeOrFallback(name)
+                return (theme, problem.map { "theme: \($0) (using the default theme)" })
+            },
+            transcripts: URL(fileURLWithPath: resolved.transcripts.value),
+            mouse: !noMouse,
+            notices: resolved.problems.map(\.description))
+        let saved = try await Self.runOnOwnThread(ChatApp(backend: backend, options: options))
         if let saved { print("Transcript saved to \(saved)") }
     }
 
-    /// The backend the flags ask for. The embedded engine will add `--model PATH` here.
-    func makeBackend() throws -> any ChatBackend {
-        guard let server else { throw ValidationError("no backend: give --server URL") }
-        throw ValidationError("the remote backend for \(server) is not built yet")
+    /// The backend the configuration names, and how the status bar calls it while it starts.
+    func makeBackend(_ backend: ResolvedConfig.Backend) throws -> (any ChatBackend, String) {
+        switch backend {
+        case .server(let server):
+            throw ValidationError("the remote backend for \(server.url.value) is not built yet")
+        case .embedded(let modelPath):
+            throw ValidationError(
+                "no server given and the embedded engine is not built yet: use --server URL (model \(modelPath))")
+        }
     }
 
-    func transcriptsDirectory() -> URL {
-        if let transcripts { return URL(fileURLWithPath: (transcripts as NSString).expandingTildeInPath) }
-        let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
-            ?? (NSHomeDirectory() + "/.local/share")
-        return URL(fileURLWithPath: base).appendingPathComponent("ponder/transcripts")
-    }
-
+    /// `http://user:key@127.0.0.1:8080/v1` → `127.0.0.1:8080`.
     static func hostPort(_ url: String) -> String {
         var text = Substring(url)
         if let scheme = text.range(of: "://") { text = text[scheme.upperBound...] }
         if let slash = text.firstIndex(of: "/") { text = text[..<slash] }
-        if let at = text.lastIndex(of: "@") { text = text[text.index(after: at)...] }  // no credentials
+        if let at = text.lastIndex(of: "@") { text = text[text.index(after: at)...] }
         return String(text)
     }
 
