@@ -32,13 +32,15 @@ void ct_restore_terminal(void) {
     tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
 }
 
-static void on_crash(int sig) {
+static void on_crash(int sig, siginfo_t *info, void *context) {
+    (void)context;
     ct_restore_terminal();
     have_tty = 0;
-    /* Hand the signal to whoever had it before (Swift's backtracer or the default action). A fault
-       re-triggers when the handler returns; a raised signal (abort) must be raised again. */
+    /* Hand the signal to whoever had it before (Swift's backtracer or the default action). A
+       hardware fault happens again when this handler returns and reaches that handler; a signal
+       that was sent (abort(), kill) must be raised again. */
     sigaction(sig, &previous_actions[sig], NULL);
-    if (sig == SIGABRT) raise(sig);
+    if (sig == SIGABRT || info == NULL || info->si_code <= 0) raise(sig);
 }
 
 void ct_guard_install(void) {
@@ -46,9 +48,9 @@ void ct_guard_install(void) {
     for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++) {
         struct sigaction action;
         memset(&action, 0, sizeof action);
-        action.sa_handler = on_crash;
+        action.sa_sigaction = on_crash;
         sigemptyset(&action.sa_mask);
-        action.sa_flags = SA_NODEFER;
+        action.sa_flags = SA_SIGINFO | SA_NODEFER;
         sigaction(crash_signals[i], &action, &previous_actions[crash_signals[i]]);
     }
 }
