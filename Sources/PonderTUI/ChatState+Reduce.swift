@@ -227,7 +227,7 @@ extension ChatState {
 
     private mutating func send(at moment: Moment) -> [Effect] {
         let text = input.text
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
+        guard text.contains(where: { !$0.isWhitespace }) else { return [] }
         if text.hasPrefix("/"), !text.hasPrefix("//") {
             switch SlashCommand.parse(text) {
             case .success(let command):

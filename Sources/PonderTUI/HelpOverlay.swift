@@ -31,7 +31,8 @@ enum HelpOverlay {
         let content = lines(theme: theme)
         let bordered = grid.width >= 20 && grid.height >= 6
         let boxWidth = bordered ? min(grid.width - 2, 78) : grid.width
-        let boxHeight = bordered ? min(grid.height - 1, content.count + 2) : grid.height
+        // The status bar (last row) stays visible: it always shows the think mode.
+        let boxHeight = bordered ? min(grid.height - 1, content.count + 2) : max(1, grid.height - 1)
         let left = (grid.width - boxWidth) / 2
         let top = bordered ? max(0, (grid.height - 1 - boxHeight) / 2) : 0
         let inner = bordered ? boxHeight - 2 : boxHeight

@@ -42,7 +42,7 @@ public enum KeyMap {
             bind([.ctrl("s")], .save, "save the transcript"),
             bind([.ctrl("q")], .quit, "quit (Ctrl-D too, on an empty input)"),
             bind([KeyPress(.function(1))], .help, "this help"),
-            bind([.ctrl("c")], .interrupt, "stop the reply, else clear the input, else quit (twice)"),
+            bind([.ctrl("c")], .interrupt, "stop the reply; clear the input; quit (twice)"),
         ]),
         Section(title: "Scrolling", bindings: [
             bind([KeyPress(.pageUp)], .pageUp, "scroll up a page"),

@@ -56,8 +56,8 @@ public struct Markdown {
 
     /// One non-code line: heading, rule, quote, list item or paragraph text.
     private func block(_ line: String, width: Int, pad: [Span]) -> [StyledLine] {
-        let trimmed = line.drop(while: { $0 == " " })
-        let leading = line.count - trimmed.count
+        let leading = Self.leadingSpaces(line[...])
+        let trimmed = line.dropFirst(leading)
         if trimmed.isEmpty { return [StyledLine(pad)] }
 
         if leading < 4, let level = Self.headingLevel(trimmed) {
@@ -91,6 +91,10 @@ public struct Markdown {
 
     /// Splits a line into styled spans for bold, italic and code, dropping the delimiters.
     public func inline(_ text: Substring, base: TextStyle) -> [Span] {
+        // Most lines have no delimiter at all.
+        if !text.utf8.contains(where: { $0 == 0x2a || $0 == 0x5f || $0 == 0x60 }) {
+            return text.isEmpty ? [] : [Span(String(text), base)]
+        }
         let chars = Array(text)
         let n = chars.count
         var spans: [Span] = []
@@ -237,14 +241,29 @@ public struct Markdown {
     }
 
     static func isRule(_ line: Substring) -> Bool {
-        let marks = line.filter { $0 != " " }
-        guard marks.count >= 3, let mark = marks.first, mark == "-" || mark == "*" || mark == "_" else { return false }
-        return marks.allSatisfy { $0 == mark }
+        guard let mark = line.utf8.first, mark == 0x2d || mark == 0x2a || mark == 0x5f else { return false }
+        var count = 0
+        for byte in line.utf8 {
+            if byte == mark { count += 1 } else if byte != 0x20 { return false }
+        }
+        return count >= 3
+    }
+
+    /// Spaces at the start of a line (ASCII, so counted in bytes).
+    static func leadingSpaces(_ line: Substring) -> Int {
+        var count = 0
+        for byte in line.utf8 {
+            guard byte == 0x20 else { break }
+            count += 1
+        }
+        return count
     }
 
     static func openingFence(_ line: Substring) -> (marker: Character, length: Int)? {
-        let trimmed = line.drop(while: { $0 == " " })
-        guard line.count - trimmed.count < 4, let mark = trimmed.first, mark == "`" || mark == "~" else { return nil }
+        let leading = leadingSpaces(line)
+        guard leading < 4 else { return nil }
+        let trimmed = line.dropFirst(leading)
+        guard let mark = trimmed.first, mark == "`" || mark == "~" else { return nil }
         let length = trimmed.prefix(while: { $0 == mark }).count
         guard length >= 3 else { return nil }
         // A backtick fence's info string may not contain backticks (that would be inline code).
@@ -253,8 +272,9 @@ public struct Markdown {
     }
 
     static func isClosingFence(_ line: Substring, marker: Character, length: Int) -> Bool {
-        let trimmed = line.drop(while: { $0 == " " })
-        guard line.count - trimmed.count < 4 else { return false }
+        let leading = leadingSpaces(line)
+        guard leading < 4 else { return false }
+        let trimmed = line.dropFirst(leading)
         let run = trimmed.prefix(while: { $0 == marker }).count
         return run >= length && trimmed.dropFirst(run).allSatisfy { $0 == " " }
     }

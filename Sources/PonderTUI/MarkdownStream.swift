@@ -25,6 +25,9 @@ struct MarkdownStream {
     /// How many of `kept`'s last lines came from blank source lines.
     private var trailingBlank = 0
     private var fence: Markdown.Fence? = nil
+    /// The last answer and the text length it was for: a text that did not grow costs nothing.
+    private var lastCount = -1
+    private var lastResult: [[StyledLine]] = []
 
     init(markdown: Markdown, width: Int, prefix: [Span]) {
         self.markdown = markdown
@@ -40,13 +43,22 @@ struct MarkdownStream {
         let utf8 = text.utf8
         if utf8.count < consumed || !utf8.prefix(consumed).suffix(consumedTail.count).elementsEqual(consumedTail) {
             self = MarkdownStream(markdown: markdown, width: width, prefix: pad)
+        } else if utf8.count == lastCount {
+            return lastResult  // append-only text of the same length: the same text
         }
+        lastCount = utf8.count
+        lastResult = render(text)
+        return lastResult
+    }
+
+    private mutating func render(_ text: String) -> [[StyledLine]] {
+        let utf8 = text.utf8
         let start = utf8.index(utf8.startIndex, offsetBy: consumed)
         let newText = text[start...]
         var tail = newText
         if let lastNewline = newText.utf8.lastIndex(of: 0x0a) {
             let complete = newText[..<lastNewline]
-            for line in complete.split(separator: "\n", omittingEmptySubsequences: false) {
+            for line in TranscriptLayout.lines(of: complete) {
                 let rendered = markdown.renderLine(line, fence: &fence, width: width, pad: pad)
                 let blank = line.allSatisfy { $0 == " " || $0 == "\r" } && fence == nil
                 trailingBlank = blank ? trailingBlank + rendered.count : 0

@@ -16,7 +16,7 @@ public enum SlashCommand: Sendable, Equatable {
 
     /// Name, argument synopsis and one-line description, in help order.
     public static let all: [(name: String, arguments: String, summary: String)] = [
-        ("think", "[on|off]", "reasoning on or off for the next reply (no argument: toggle)"),
+        ("think", "[on|off]", "reasoning on/off for the next reply (alone: flip)"),
         ("system", "[TEXT]", "set the system prompt (no text: remove it)"),
         ("save", "[PATH]", "save the transcript (default: the transcripts folder)"),
         ("clear", "", "start over, keeping the system prompt"),

@@ -52,6 +52,16 @@ final class TranscriptLayout: @unchecked Sendable {
     /// theme change.
     private var streams: [Int: (Key, MarkdownStream)] = [:]
 
+    /// Whole blocks of messages that are not streaming (nothing in them changes by itself).
+    private struct BlockKey: Equatable {
+        var reasoningRevision: Int
+        var contentRevision: Int
+        var expanded: Bool
+        var width: Int
+        var themeGeneration: Int
+    }
+    private var finished: [Int: (BlockKey, MessageBlock)] = [:]
+
     /// Every block of the transcript, top to bottom, with blank separators between them.
     func blocks(_ state: ChatState, width: Int) -> [MessageBlock] {
         guard width > 0 else { return [] }
@@ -61,7 +71,21 @@ final class TranscriptLayout: @unchecked Sendable {
         }
         for index in state.conversation.messages.indices {
             if !blocks.isEmpty { blocks.append(Self.separator) }
-            blocks.append(block(for: index, state: state, width: width))
+            if state.reply?.messageIndex == index {
+                blocks.append(block(for: index, state: state, width: width))
+                continue
+            }
+            let meta = state.meta[index]
+            let key = BlockKey(
+                reasoningRevision: meta.reasoningRevision, contentRevision: meta.contentRevision,
+                expanded: state.isExpanded(index), width: width, themeGeneration: state.themeGeneration)
+            if let (stored, block) = finished[meta.id], stored == key {
+                blocks.append(block)
+            } else {
+                let block = block(for: index, state: state, width: width)
+                finished[meta.id] = (key, block)
+                blocks.append(block)
+            }
         }
         return blocks
     }
@@ -76,6 +100,7 @@ final class TranscriptLayout: @unchecked Sendable {
     func prune(keeping ids: Set<Int>) {
         cache = cache.filter { ids.contains($0.key / 4) }
         streams = streams.filter { ids.contains($0.key / 4) }
+        finished = finished.filter { ids.contains($0.key) }
     }
 
     /// Markdown lines of a trace or an answer, rendered incrementally as the text grows.
@@ -184,7 +209,7 @@ final class TranscriptLayout: @unchecked Sendable {
         var lines: [StyledLine] = []
         var body = Substring(text)
         while let last = body.last, last == "\n" || last == "\r" { body = body.dropLast() }
-        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in Self.lines(of: body) {
             let display = TextWidth.displayable(line)
             if display.isEmpty {
                 lines.append(StyledLine(prefix))
@@ -193,6 +218,19 @@ final class TranscriptLayout: @unchecked Sendable {
             }
         }
         return lines
+    }
+
+    /// The lines of a text, split at `\n` by bytes (no grapheme work).
+    static func lines(of text: Substring) -> [Substring] {
+        var result: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        while let newline = utf8[start...].firstIndex(of: 0x0a) {
+            result.append(text[start..<newline])
+            start = utf8.index(after: newline)
+        }
+        result.append(text[start...])
+        return result
     }
 
     /// `▾ Thinking… 3.2 s · 412 tokens` while the trace streams, `▸ Thought for 3.2 s · 412 tokens`
@@ -211,10 +249,13 @@ final class TranscriptLayout: @unchecked Sendable {
         return text
     }
 
+    /// `3.2 s`, `1 min 05 s`.
     static func seconds(_ value: Double) -> String {
-        if value < 60 { return String(format: "%.1f s", value) }
+        let tenths = Int((max(0, value) * 10).rounded())
+        if tenths < 600 { return "\(tenths / 10).\(tenths % 10) s" }
         let whole = Int(value.rounded())
-        return "\(whole / 60) min \(String(format: "%02d", whole % 60)) s"
+        let rest = whole % 60
+        return "\(whole / 60) min \(rest < 10 ? "0" : "")\(rest) s"
     }
 
     static func tokens(_ count: Int) -> String { count == 1 ? "1 token" : "\(count) tokens" }
