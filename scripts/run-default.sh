@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 ponder="$here/.build/release/ponder"
 peers="${PONDER_PEERS_FILE:-$HOME/.cache/ponder/peers/peers.env}"
 
-if "$ponder" --help 2>/dev/null | grep -q -- "--model"; then
+if "$ponder" chat --help 2>/dev/null | grep -q -- "--model"; then
   exec "$ponder" --model "$model"
 fi
 

@@ -12,7 +12,7 @@ struct Ponder: AsyncParsableCommand {
             Without a subcommand, opens the chat. Ctrl-T toggles reasoning for the next reply; F1 lists every key.
             """,
         version: version,
-        subcommands: [ChatCommand.self, TranscriptCommand.self, ConfigCommand.self],
+        subcommands: [ChatCommand.self, TemplateCommand.self, TranscriptCommand.self, ConfigCommand.self],
         defaultSubcommand: ChatCommand.self
     )
 }

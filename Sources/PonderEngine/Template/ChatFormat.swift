@@ -1,0 +1,201 @@
+import Foundation
+import PonderCore
+
+/// Turns a conversation and a think setting into the exact prompt text a model was trained on.
+///
+/// This is the layer the embedded engine calls every turn. It renders the model's own chat
+/// template (or ChatML when the GGUF has none) and switches reasoning the way the model expects,
+/// according to its `ThinkDialect`:
+///
+/// - `templateVariable`: passes `enable_thinking` = true/false and lets the template do the rest.
+/// - `systemPrompt`: the system message starts with `detailed thinking on` (or `off`); a switch
+///   line already in the user's system prompt is replaced, and the user's text follows after a
+///   blank line.
+/// - `softSwitch`: `/think` or `/no_think` is added at the end of the system message.
+/// - `forcedOpen`: the template already opens `<think>\n`; off closes it straight away, so the
+///   prompt ends `<think>\n\n</think>\n\n`.
+/// - `none`: ponder forces it. On appends `<think>\n` after the generation prompt. Off appends
+///   `<think>\n\n</think>\n\n` only when the template knows think tags (it mentions `</think>`,
+///   e.g. to strip traces from history); a model that never saw think tags gets its plain prompt.
+///
+/// Past reasoning is left out of the history unless `includePastReasoning` is set, in which case
+/// each assistant message carries its trace as `reasoning_content` (templates such as Qwen3's
+/// decide themselves which turns show it). When the tokenizer adds BOS itself, a BOS the template
+/// prints at the start is removed, as llama.cpp does, so the model never sees two.
+///
+/// ```swift
+/// let format = try ChatFormat(model: gguf)
+/// let prompt = try format.prompt(for: conversation, think: ThinkSetting(mode: .on))
+/// prompt.text                // tokenize with special tokens parsed
+/// prompt.startsInsideThink   // true: the first generated tokens are reasoning
+/// ```
+public struct ChatFormat: Sendable {
+    public let template: ChatTemplate
+    public let dialect: ThinkDialect
+    public let bosToken: String
+    public let eosToken: String
+    /// The model had no template; ChatML stands in.
+    public let isFallback: Bool
+    /// The tokenizer adds BOS when tokenizing, so a leading BOS printed by the template is dropped.
+    public let tokenizerAddsBOS: Bool
+    /// The template mentions `</think>`: the model knows think blocks (decides a forced "off").
+    public let knowsThinkTags: Bool
+
+    /// ChatML, used when a model has no template (e.g. Gemma 3 270M, a base model).
+    public static let chatMLSource = """
+        {%- for message in messages -%}
+        {{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' -}}
+        {%- endfor -%}
+        {%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}
+        """
+
+    /// A format from template text; nil or empty text means ChatML.
+    public init(
+        templateSource: String?, bosToken: String = "", eosToken: String = "", tokenizerAddsBOS: Bool = false,
+        modelName: String? = nil
+    ) throws(TemplateError) {
+        let source = templateSource.flatMap { $0.isEmpty ? nil : $0 }
+        isFallback = source == nil
+        template = try ChatTemplate(
+            source: source ?? Self.chatMLSource, name: isFallback ? "ChatML fallback template" : "chat template")
+        dialect = ThinkDialect.detect(template: template.source, modelName: modelName)
+        knowsThinkTags = template.source.contains(ThinkBlock.close)
+        self.bosToken = bosToken
+        self.eosToken = eosToken
+        self.tokenizerAddsBOS = tokenizerAddsBOS
+    }
+
+    /// The format a GGUF model declares: `tokenizer.chat_template`, its BOS/EOS token texts and
+    /// whether its tokenizer adds BOS.
+    public init(model: GGUFFile) throws {
+        let metadata = model.metadata
+        let tokens = try metadata.strings("tokenizer.ggml.tokens") ?? []
+        func token(_ key: String) throws -> String {
+            guard let id = try metadata.int(key), id >= 0, id < tokens.count else { return "" }
+            return tokens[id]
+        }
+        let addsBOS = try metadata.bool("tokenizer.ggml.add_bos_token")
+            ?? (try metadata.string("tokenizer.ggml.model") == "llama")
+        try self.init(
+            templateSource: try metadata.string("tokenizer.chat_template"),
+            bosToken: try token("tokenizer.ggml.bos_token_id"), eosToken: try token("tokenizer.ggml.eos_token_id"),
+            tokenizerAddsBOS: addsBOS, modelName: try metadata.string("general.name") ?? model.name)
+    }
+
+    /// A rendered prompt and what the engine needs to know about its end.
+    public struct Prompt: Sendable, Equatable {
+        /// The text to tokenize (with special tokens parsed).
+        public var text: String
+        /// The prompt ends inside an open `<think>` block: generation starts with reasoning.
+        public var startsInsideThink: Bool
+        /// How reasoning was switched, for logs and the status line (e.g. `enable_thinking=false`).
+        public var thinkControl: String
+    }
+
+    /// Renders the prompt for the next assistant reply.
+    ///
+    /// - Parameters:
+    ///   - conversation: the system prompt and the turns so far (ending with the user turn to answer).
+    ///   - think: reasoning on or off.
+    ///   - includePastReasoning: pass earlier traces as `reasoning_content`.
+    ///   - addGenerationPrompt: append the assistant header (and any think forcing); false renders
+    ///     the history alone.
+    ///   - tools: a `tools` list for templates that render tool definitions; absent when nil.
+    ///   - now: the date `strftime_now` reports (Llama 3.x templates print it).
+    public func prompt(
+        for conversation: Conversation, think: ThinkSetting, includePastReasoning: Bool = false,
+        addGenerationPrompt: Bool = true, tools: TemplateInput? = nil, now: Date = Date()
+    ) throws(TemplateError) -> Prompt {
+        var systemPrompt = conversation.systemPrompt ?? ""
+        var control = "none"
+        var variables: [String: TemplateInput] = [
+            "bos_token": .string(bosToken), "eos_token": .string(eosToken),
+            "add_generation_prompt": .bool(addGenerationPrompt),
+        ]
+        if let tools { variables["tools"] = tools }
+        let on = think.mode == .on
+        switch dialect {
+        case .templateVariable:
+            variables["enable_thinking"] = .bool(on)
+            control = "enable_thinking=\(on)"
+        case .systemPrompt:
+            let switchLine = "detailed thinking \(on ? "on" : "off")"
+            let rest = Self.removingLines(of: systemPrompt) { $0 == "detailed thinking on" || $0 == "detailed thinking off" }
+            systemPrompt = rest.isEmpty ? switchLine : switchLine + "\n\n" + rest
+            control = "system prompt: \(switchLine)"
+        case .softSwitch:
+            let token = on ? "/think" : "/no_think"
+            let rest = Self.removingLines(of: systemPrompt) { $0 == "/think" || $0 == "/no_think" }
+            systemPrompt = rest.isEmpty ? token : rest + "\n" + token
+            control = "system prompt: \(token)"
+        case .forcedOpen, .none:
+            break
+        }
+        variables["messages"] = .array(
+            Self.messages(conversation, systemPrompt: systemPrompt, includePastReasoning: includePastReasoning))
+
+        var text = try template.render(variables, now: now)
+        var tail: String? = nil
+        if addGenerationPrompt {
+            var bare = variables
+            bare["add_generation_prompt"] = false
+            if let history = try? template.render(bare, now: now), text.utf8.starts(with: history.utf8) {
+                tail = String(decoding: text.utf8.dropFirst(history.utf8.count), as: UTF8.self)
+            }
+            let opened = ThinkBlock.endsInside(tail ?? text)
+            switch dialect {
+            case .forcedOpen where !on && opened, .none where !on && opened:
+                let closing = text.hasSuffix("\n") ? "\n</think>\n\n" : "\n\n</think>\n\n"
+                text += closing
+                tail = (tail ?? "") + closing
+                control = "closed the template's <think> block"
+            case .forcedOpen:
+                control = "template opens <think>"
+            case .none where on && !opened:
+                text += "<think>\n"
+                tail = (tail ?? "") + "<think>\n"
+                control = "forced <think>"
+            case .none where !on && knowsThinkTags:
+                text += "<think>\n\n</think>\n\n"
+                tail = (tail ?? "") + "<think>\n\n</think>\n\n"
+                control = "forced empty think block"
+            default:
+                break
+            }
+        }
+        if tokenizerAddsBOS, !bosToken.isEmpty, text.hasPrefix(bosToken) {
+            text = String(text.dropFirst(bosToken.count))
+        }
+        let inside = addGenerationPrompt && ThinkBlock.endsInside(tail ?? text)
+        return Prompt(text: text, startsInsideThink: inside, thinkControl: control)
+    }
+
+    /// Renders the prompt for a backend request (its system prompt, history and think setting).
+    public func prompt(for request: ChatRequest, now: Date = Date()) throws(TemplateError) -> Prompt {
+        try prompt(
+            for: Conversation(systemPrompt: request.systemPrompt, messages: request.messages), think: request.think,
+            includePastReasoning: request.includePastReasoning, now: now)
+    }
+
+    /// The `messages` list handed to the template.
+    static func messages(_ conversation: Conversation, systemPrompt: String, includePastReasoning: Bool) -> [TemplateInput] {
+        var result: [TemplateInput] = []
+        if !systemPrompt.isEmpty { result.append(["role": "system", "content": .string(systemPrompt)]) }
+        for message in conversation.messages {
+            // A reply that failed before producing anything is not part of the conversation.
+            if message.role == .assistant, message.content.isEmpty, message.error != nil { continue }
+            var entry: TemplateInput = ["role": .string(message.role.rawValue), "content": .string(message.content)]
+            if includePastReasoning, message.role == .assistant, let reasoning = message.reasoning, !reasoning.isEmpty {
+                entry = entry.setting("reasoning_content", to: .string(reasoning))
+            }
+            result.append(entry)
+        }
+        return result
+    }
+
+    private static func removingLines(of text: String, where matches: (String) -> Bool) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let kept = lines.filter { !matches($0.trimmingCharacters(in: .whitespaces)) }
+        return kept.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

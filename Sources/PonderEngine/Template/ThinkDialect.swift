@@ -1,0 +1,92 @@
+import Foundation
+
+/// How a model's chat template lets reasoning be switched on and off.
+///
+/// Detected from the template text (and, for Llama-Nemotron v1, whose template carries no trace
+/// of its switch, from the model name):
+///
+/// | dialect            | template sign                                   | models                         |
+/// |--------------------|-------------------------------------------------|--------------------------------|
+/// | `templateVariable` | reads `enable_thinking`                         | Qwen3, SmolLM3, Nemotron 3/v2  |
+/// | `systemPrompt`     | mentions `detailed thinking`, or a Nemotron name | Llama-Nemotron v1/v1.1         |
+/// | `forcedOpen`       | the generation prompt ends with `<think>`       | DeepSeek-R1 distills (HF)      |
+/// | `softSwitch`       | strips `/think` / `/no_think` from messages     | Nemotron Super v1.5            |
+/// | `none`             | nothing of the above                            | SmolLM2, Gemma 3, Llama 3      |
+///
+/// `ChatFormat` applies each dialect (see there); `none` means ponder forces reasoning itself.
+public enum ThinkDialect: String, Sendable, CaseIterable, Equatable {
+    case templateVariable = "template-variable"
+    case systemPrompt = "system-prompt"
+    case forcedOpen = "forced-open"
+    case softSwitch = "soft-switch"
+    case none
+
+    /// A phrase for `ponder inspect` and the status bar: `enable_thinking (template variable)`.
+    public var summary: String {
+        switch self {
+        case .templateVariable: return "enable_thinking (template variable)"
+        case .systemPrompt: return "detailed thinking on|off (system prompt)"
+        case .forcedOpen: return "template opens <think> itself (forced open)"
+        case .softSwitch: return "/think and /no_think (soft switch)"
+        case .none: return "none (ponder forces <think>)"
+        }
+    }
+
+    /// The dialect of a chat template.
+    ///
+    /// - Parameters:
+    ///   - template: the Jinja source (`tokenizer.chat_template`).
+    ///   - modelName: `general.name` or the file name; lets Llama-Nemotron v1, whose template has
+    ///     no switch in it, be recognised as `systemPrompt`.
+    public static func detect(template: String, modelName: String? = nil) -> ThinkDialect {
+        if template.contains("enable_thinking") { return .templateVariable }
+        if template.contains("detailed thinking") { return .systemPrompt }
+        if let source = try? ChatTemplate(source: template), opensThinkBlock(source) { return .forcedOpen }
+        if template.contains("/no_think") || template.contains("'/think'") || template.contains("\"/think\"") {
+            return .softSwitch
+        }
+        if let name = modelName?.lowercased(), name.contains("nemotron"), !name.contains("nemotron-3"),
+            !name.contains("nano-9b-v2"), !name.contains("v1.5"), !name.contains("v1_5")
+        {
+            return .systemPrompt
+        }
+        return .none
+    }
+
+    /// Whether the template's generation prompt (for a one-message conversation) ends inside `<think>`.
+    static func opensThinkBlock(_ template: ChatTemplate) -> Bool {
+        let variables: [String: TemplateInput] = [
+            "messages": [["role": "user", "content": "ping"]], "bos_token": "", "eos_token": "",
+        ]
+        guard let tail = try? template.generationPrompt(variables) else { return false }
+        return ThinkBlock.endsInside(tail)
+    }
+}
+
+/// Where `<think>` and `</think>` sit in a prompt.
+enum ThinkBlock {
+    static let open = "<think>"
+    static let close = "</think>"
+
+    /// True when `text` opens a think block it does not close.
+    static func endsInside(_ text: String) -> Bool {
+        guard let open = text.range(of: Self.open, options: .backwards) else { return false }
+        guard let close = text.range(of: Self.close, options: .backwards) else { return true }
+        return open.lowerBound > close.lowerBound
+    }
+}
+
+extension ChatTemplate {
+    /// What `add_generation_prompt` appends: the render with it minus the render without it.
+    /// Nil when the template fails or the shorter render is not a prefix of the longer one.
+    func generationPrompt(_ variables: [String: TemplateInput]) throws(TemplateError) -> String? {
+        var with = variables
+        with["add_generation_prompt"] = true
+        var without = variables
+        without["add_generation_prompt"] = false
+        let full = try render(with)
+        let bare = try render(without)
+        guard full.utf8.starts(with: bare.utf8) else { return nil }
+        return String(decoding: full.utf8.dropFirst(bare.utf8.count), as: UTF8.self)
+    }
+}

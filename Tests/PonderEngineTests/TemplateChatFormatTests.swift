@@ -1,0 +1,266 @@
+import Foundation
+import PonderCore
+import PonderTestSupport
+import Testing
+
+@testable import PonderEngine
+
+/// `ChatFormat` and `ThinkDialect` on real templates: each dialect's prompt is compared with what
+/// Python's jinja2 renders for the same messages and switch, plus the text ponder forces.
+@Suite struct TemplateChatFormatTests {
+    static let conversation = Conversation(
+        systemPrompt: "You are terse.",
+        messages: [
+            .user("Is 91 prime?"),
+            .assistant("No: 91 = 7 × 13.", reasoning: "Try 7: 7 × 13 = 91, so it is composite."),
+            .user("What about 97?"),
+        ])
+
+    /// The messages ChatFormat should hand the template for `conversation` (no past reasoning).
+    static func messages(system: String? = "You are terse.", reasoning: Bool = false) -> TemplateInput {
+        var list: [TemplateInput] = []
+        if let system { list.append(["role": "system", "content": .string(system)]) }
+        list.append(["role": "user", "content": "Is 91 prime?"])
+        var assistant: TemplateInput = ["role": "assistant", "content": "No: 91 = 7 × 13."]
+        if reasoning { assistant = assistant.setting("reasoning_content", to: "Try 7: 7 × 13 = 91, so it is composite.") }
+        list.append(assistant)
+        list.append(["role": "user", "content": "What about 97?"])
+        return .array(list)
+    }
+
+    /// jinja2's rendering of `source` with `variables` (plus the generation prompt and tokens).
+    static func jinja2(_ source: String, _ variables: [String: TemplateInput], bos: String = "", eos: String = "") throws -> String {
+        var context = variables
+        context["add_generation_prompt"] = context["add_generation_prompt"] ?? true
+        context["bos_token"] = .string(bos)
+        context["eos_token"] = .string(eos)
+        let result = try Jinja2Reference.render([.init(id: "job", template: source, context: context)])["job"]
+        guard case .output(let text) = result else { throw Jinja2Reference.ReferenceFailure(message: "jinja2: \(String(describing: result))") }
+        return text
+    }
+
+    static func prompt(_ format: ChatFormat, _ mode: ThinkMode, past: Bool = false, conversation: Conversation = conversation) throws -> ChatFormat.Prompt {
+        try format.prompt(for: conversation, think: ThinkSetting(mode: mode), includePastReasoning: past, now: Jinja2Reference.now)
+    }
+
+    // MARK: - Dialect detection
+
+    @Test func detectsTheDialectOfKnownTemplates() throws {
+        let expected: [String: ThinkDialect] = [
+            "Qwen-Qwen3-0.6B": .templateVariable,
+            "HuggingFaceTB-SmolLM3-3B": .templateVariable,
+            "NVIDIA-Nemotron-3-Nano-30B-A3B-BF16": .templateVariable,
+            "NVIDIA-Nemotron-Nano-v2": .templateVariable,
+            "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B": .templateVariable,
+            "deepseek-ai-DeepSeek-R1-Distill-Llama-8B": .forcedOpen,
+            "llama-cpp-deepseek-r1": .forcedOpen,
+            "MiniMax-M2": .forcedOpen,
+            "Qwen-Qwen2.5-7B-Instruct": .none,
+            "meta-llama-Llama-3.1-8B-Instruct": .none,
+            "google-gemma-2-2b-it": .none,
+            "microsoft-Phi-3.5-mini-instruct": .none,
+        ]
+        var table: [String] = []
+        for template in try Jinja2Reference.templates() {
+            let dialect = ThinkDialect.detect(template: template.source)
+            table.append("\(template.name): \(dialect.rawValue)")
+            if let want = expected[template.name] { #expect(dialect == want, "\(template.name)") }
+        }
+        print("reasoning dialects of llama.cpp's templates:\n  " + table.joined(separator: "\n  "))
+        #expect(Set(expected.keys).isSubset(of: Set(try Jinja2Reference.templates().map(\.name))))
+    }
+
+    @Test func nemotronV1IsRecognisedByNameAndOtherLlamasAreNot() throws {
+        let llama = try Jinja2Reference.template("meta-llama-Llama-3.1-8B-Instruct")
+        #expect(ThinkDialect.detect(template: llama, modelName: "Llama-3.1-Nemotron-Nano-8B-v1") == .systemPrompt)
+        #expect(ThinkDialect.detect(template: llama, modelName: "Meta-Llama-3.1-8B-Instruct") == .none)
+        #expect(ThinkDialect.detect(template: "{{ 'detailed thinking on' }}") == .systemPrompt)
+    }
+
+    // MARK: - templateVariable
+
+    @Test func qwen3PassesEnableThinking() throws {
+        let source = try Jinja2Reference.template("Qwen-Qwen3-0.6B")
+        let format = try ChatFormat(templateSource: source)
+        #expect(format.dialect == .templateVariable)
+
+        let off = try Self.prompt(format, .off)
+        #expect(off.text == (try Self.jinja2(source, ["messages": Self.messages(), "enable_thinking": false])))
+        #expect(off.text.hasSuffix("<|im_start|>assistant\n<think>\n\n</think>\n\n"))
+        #expect(!off.startsInsideThink)
+        #expect(off.thinkControl == "enable_thinking=false")
+
+        let on = try Self.prompt(format, .on)
+        #expect(on.text == (try Self.jinja2(source, ["messages": Self.messages(), "enable_thinking": true])))
+        #expect(on.text.hasSuffix("<|im_start|>assistant\n"))
+        #expect(!on.startsInsideThink)
+        #expect(!on.text.contains("Try 7"), "past reasoning must stay out by default")
+    }
+
+    @Test func nemotron3StartsInsideItsOwnThinkBlock() throws {
+        let source = try Jinja2Reference.template("NVIDIA-Nemotron-3-Nano-30B-A3B-BF16")
+        let format = try ChatFormat(templateSource: source)
+        let on = try Self.prompt(format, .on)
+        #expect(on.text == (try Self.jinja2(source, ["messages": Self.messages(), "enable_thinking": true])))
+        #expect(on.text.hasSuffix("<|im_start|>assistant\n<think>\n"))
+        #expect(on.startsInsideThink)
+
+        let off = try Self.prompt(format, .off)
+        #expect(off.text == (try Self.jinja2(source, ["messages": Self.messages(), "enable_thinking": false])))
+        #expect(!off.startsInsideThink)
+    }
+
+    @Test func pastReasoningIsPassedOnlyWhenAsked() throws {
+        // Bielik's template shows every earlier trace it is given (Qwen3 and Nemotron 3 drop them).
+        let source = try Jinja2Reference.template("Bielik-11B-v3.0-Instruct")
+        let format = try ChatFormat(templateSource: source)
+        let without = try Self.prompt(format, .on)
+        let with = try Self.prompt(format, .on, past: true)
+        #expect(!without.text.contains("Try 7"))
+        #expect(with.text == (try Self.jinja2(source, ["messages": Self.messages(reasoning: true), "enable_thinking": true])))
+        #expect(with.text.contains("Try 7: 7 × 13 = 91"))
+    }
+
+    // MARK: - forcedOpen
+
+    @Test func deepSeekR1DistillIsForcedOpenAndClosedForOff() throws {
+        let source = try Jinja2Reference.template("deepseek-ai-DeepSeek-R1-Distill-Llama-8B")
+        let format = try ChatFormat(templateSource: source, bosToken: "<｜begin▁of▁sentence｜>")
+        #expect(format.dialect == .forcedOpen)
+        let rendered = try Self.jinja2(source, ["messages": Self.messages()], bos: "<｜begin▁of▁sentence｜>")
+
+        let on = try Self.prompt(format, .on)
+        #expect(on.text == rendered)
+        #expect(on.text.hasSuffix("<｜Assistant｜><think>\n"))
+        #expect(on.startsInsideThink)
+
+        let off = try Self.prompt(format, .off)
+        #expect(off.text == rendered + "\n</think>\n\n")
+        #expect(off.text.hasSuffix("<｜Assistant｜><think>\n\n</think>\n\n"))
+        #expect(!off.startsInsideThink)
+    }
+
+    // MARK: - systemPrompt
+
+    @Test func nemotronV1GetsDetailedThinkingInTheSystemPrompt() throws {
+        let source = try Jinja2Reference.template("meta-llama-Llama-3.1-8B-Instruct")
+        let format = try ChatFormat(templateSource: source, modelName: "Llama-3.1-Nemotron-Nano-8B-v1")
+        #expect(format.dialect == .systemPrompt)
+
+        let on = try Self.prompt(format, .on)
+        #expect(on.text == (try Self.jinja2(source, ["messages": Self.messages(system: "detailed thinking on\n\nYou are terse.")])))
+        #expect(!on.startsInsideThink)
+
+        // A switch line the user wrote is replaced, not duplicated; no system prompt still gets one.
+        var conversation = Self.conversation
+        conversation.systemPrompt = "detailed thinking on\nYou are terse."
+        let off = try Self.prompt(format, .off, conversation: conversation)
+        #expect(off.text == (try Self.jinja2(source, ["messages": Self.messages(system: "detailed thinking off\n\nYou are terse.")])))
+        conversation.systemPrompt = nil
+        let bare = try Self.prompt(format, .off, conversation: conversation)
+        #expect(bare.text == (try Self.jinja2(source, ["messages": Self.messages(system: "detailed thinking off")])))
+    }
+
+    // MARK: - softSwitch
+
+    @Test func softSwitchAddsNoThinkToTheSystemMessage() throws {
+        // A ChatML template that, like Nemotron Super v1.5's, reads the switch from the system message.
+        let source = """
+            {%- set sys = messages[0].content if messages[0].role == 'system' else '' -%}
+            {%- set thinking = '/no_think' not in sys -%}
+            {{- '<|im_start|>system\\n' + sys.replace('/no_think', '').replace('/think', '').strip() + '<|im_end|>\\n' -}}
+            {%- for m in messages if m.role != 'system' -%}{{- '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' -}}{%- endfor -%}
+            {%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- if not thinking -%}{{- '<think>\\n\\n</think>\\n\\n' -}}{%- endif -%}{%- endif -%}
+            """
+        let format = try ChatFormat(templateSource: source)
+        #expect(format.dialect == .softSwitch)
+        let off = try Self.prompt(format, .off)
+        #expect(off.text == (try Self.jinja2(source, ["messages": Self.messages(system: "You are terse.\n/no_think")])))
+        #expect(off.text.hasSuffix("<think>\n\n</think>\n\n"))
+        let on = try Self.prompt(format, .on)
+        #expect(on.text == (try Self.jinja2(source, ["messages": Self.messages(system: "You are terse.\n/think")])))
+    }
+
+    // MARK: - none: ponder forces it
+
+    @Test func smolLM2WithoutADialectIsForced() throws {
+        let format = try ChatFormat(model: try GGUFFile(path: try Peers.model(Peers.smolLM2)))
+        #expect(format.dialect == .none)
+        #expect(!format.isFallback)
+        #expect(!format.knowsThinkTags)
+        let rendered = try Self.jinja2(format.template.source, ["messages": Self.messages()], bos: "<|im_start|>", eos: "<|im_end|>")
+
+        let on = try Self.prompt(format, .on)
+        #expect(on.text == rendered + "<think>\n")
+        #expect(on.text.hasSuffix("<|im_start|>assistant\n<think>\n"))
+        #expect(on.startsInsideThink)
+        #expect(on.thinkControl == "forced <think>")
+
+        // SmolLM2 never saw think tags: "off" is its plain prompt.
+        let off = try Self.prompt(format, .off)
+        #expect(off.text == rendered)
+        #expect(!off.startsInsideThink)
+    }
+
+    @Test func aTemplateThatKnowsThinkTagsIsClosedForOff() throws {
+        let source = try Jinja2Reference.template("Kimi-K2-Thinking")
+        let format = try ChatFormat(templateSource: source)
+        #expect(format.dialect == .none)
+        #expect(format.knowsThinkTags)
+        let rendered = try Self.jinja2(source, ["messages": Self.messages()])
+        let off = try Self.prompt(format, .off)
+        #expect(off.text == rendered + "<think>\n\n</think>\n\n")
+        #expect(!off.startsInsideThink)
+        let on = try Self.prompt(format, .on)
+        #expect(on.text == rendered + "<think>\n")
+        #expect(on.startsInsideThink)
+    }
+
+    // MARK: - Fallback, BOS, messages
+
+    @Test func gemma3WithoutATemplateFallsBackToChatML() throws {
+        let format = try ChatFormat(model: try GGUFFile(path: try Peers.model(Peers.gemma3)))
+        #expect(format.isFallback)
+        #expect(format.tokenizerAddsBOS)
+        #expect(format.bosToken == "<bos>")
+        let off = try Self.prompt(format, .off)
+        #expect(off.text == (try Self.jinja2(ChatFormat.chatMLSource, ["messages": Self.messages()])))
+        #expect(off.text.hasPrefix("<|im_start|>system\nYou are terse.<|im_end|>\n<|im_start|>user\n"))
+        #expect(off.text.hasSuffix("<|im_start|>assistant\n"))
+    }
+
+    @Test func aBOSTheTokenizerAddsIsNotPrintedTwice() throws {
+        let source = try Jinja2Reference.template("meta-llama-Llama-3.1-8B-Instruct")
+        let bos = "<|begin_of_text|>"
+        let rendered = try Self.jinja2(source, ["messages": Self.messages()], bos: bos)
+        #expect(rendered.hasPrefix(bos))
+        let adding = try ChatFormat(templateSource: source, bosToken: bos, tokenizerAddsBOS: true)
+        #expect(try Self.prompt(adding, .off).text == String(rendered.dropFirst(bos.count)))
+        let notAdding = try ChatFormat(templateSource: source, bosToken: bos, tokenizerAddsBOS: false)
+        #expect(try Self.prompt(notAdding, .off).text == rendered)
+    }
+
+    @Test func failedRepliesAreLeftOutOfTheHistory() throws {
+        var conversation = Self.conversation
+        conversation.messages.insert(Message(role: .assistant, content: "", error: "server closed the connection"), at: 1)
+        let format = try ChatFormat(templateSource: nil)
+        let prompt = try Self.prompt(format, .off, conversation: conversation)
+        #expect(prompt.text == (try Self.jinja2(ChatFormat.chatMLSource, ["messages": Self.messages()])))
+    }
+
+    @Test func requestsRenderLikeConversations() throws {
+        let format = try ChatFormat(templateSource: try Jinja2Reference.template("Qwen-Qwen3-0.6B"))
+        let request = ChatRequest(
+            systemPrompt: Self.conversation.systemPrompt, messages: Self.conversation.messages,
+            think: ThinkSetting(mode: .off), includePastReasoning: true)
+        #expect(try format.prompt(for: request, now: Jinja2Reference.now) == (try Self.prompt(format, .off, past: true)))
+    }
+
+    @Test func historyWithoutGenerationPromptIsNotForced() throws {
+        let format = try ChatFormat(templateSource: nil)
+        let prompt = try format.prompt(
+            for: Self.conversation, think: ThinkSetting(mode: .on), addGenerationPrompt: false, now: Jinja2Reference.now)
+        #expect(prompt.text == (try Self.jinja2(ChatFormat.chatMLSource, ["messages": Self.messages(), "add_generation_prompt": false])))
+        #expect(!prompt.startsInsideThink)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import PonderTestSupport
+import Testing
+
+@testable import PonderEngine
+
+/// Broken and hostile templates: every failure is a `TemplateError` that names the line and column
+/// of the offending construct, never a crash or a hang.
+@Suite struct TemplateErrorTests {
+    static func parseError(_ source: String) -> TemplateError? {
+        do {
+            _ = try ChatTemplate(source: source, name: "test.jinja")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    static func renderError(_ source: String, _ variables: [String: TemplateInput] = [:]) -> TemplateError? {
+        do {
+            _ = try ChatTemplate(source: source, name: "test.jinja").render(variables)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func syntaxErrorsNameLineAndColumn() throws {
+        let unfinished = try #require(Self.parseError("{% for x in y %}\n{{ x + }}"))
+        #expect(unfinished.kind == .syntax)
+        #expect(unfinished.position == SourcePosition(line: 2, column: 8))
+        #expect(unfinished.description == "test.jinja 2:8: unexpected end of print statement")
+
+        let unclosed = try #require(Self.parseError("{% if x %}\nabc"))
+        #expect(unclosed.position?.line == 2)
+        #expect(unclosed.message.contains("'endif'"))
+
+        let wrongEnd = try #require(Self.parseError("line\n{% for x in y %}{% endif %}"))
+        #expect(wrongEnd.position == SourcePosition(line: 2, column: 20))
+        #expect(wrongEnd.message.contains("unknown tag 'endif'") && wrongEnd.message.contains("'endfor'"))
+
+        let comment = try #require(Self.parseError("a\n  {# never closed"))
+        #expect(comment.position == SourcePosition(line: 2, column: 3))
+        #expect(comment.message == "Missing end of comment tag")
+
+        let string = try #require(Self.parseError("{{ 'open }}"))
+        #expect(string.position == SourcePosition(line: 1, column: 4))
+
+        let brackets = try #require(Self.parseError("{{ (1, 2] }}"))
+        #expect(brackets.message == "unexpected ']', expected ')'")
+
+        let unknown = try #require(Self.parseError("{% extends 'base.html' %}"))
+        #expect(unknown.kind == .unsupported)
+    }
+
+    @Test func runtimeErrorsNameTheFailingExpression() throws {
+        let concat = try #require(Self.renderError("line1\n  {{ 'a' + 1 }}"))
+        #expect(concat.kind == .type)
+        #expect(concat.position == SourcePosition(line: 2, column: 10))
+        #expect(concat.description == "test.jinja 2:10: can only concatenate str (not \"int\") to str")
+
+        let raised = try #require(Self.renderError("{% if messages|length > 1 %}\n{{ raise_exception('Too many messages') }}{% endif %}", ["messages": [1, 2]]))
+        #expect(raised.kind == .raised)
+        #expect(raised.message == "Too many messages")
+        #expect(raised.position?.line == 2)
+
+        let undefined = try #require(Self.renderError("{{ message.content.strip() }}"))
+        #expect(undefined.kind == .undefined)
+        #expect(undefined.message == "'message' is undefined")
+    }
+
+    @Test func hostileTemplatesFailCleanly() throws {
+        let deep = String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000)
+        #expect(Self.parseError("{{ \(deep) }}")?.message.contains("nests deeper") == true)
+        #expect(Self.parseError("{{ 99999999999999999999999 }}")?.message == "integer literal too large")
+        #expect(Self.renderError("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}")?.message.contains("recursion") == true)
+        #expect(Self.renderError("{% for i in range(1000000000) %}{% endfor %}")?.kind == .security)
+        #expect(Self.renderError("{{ 2 ** 100 }}")?.message.contains("overflow") == true)
+        #expect(Self.renderError("{{ 9223372036854775807 + 1 }}")?.message.contains("overflow") == true)
+        #expect(Self.renderError("{{ -9223372036854775807 - 2 }}")?.message.contains("overflow") == true)
+        #expect(Self.renderError("{{ 'x' * 10 }}") == nil)
+    }
+
+    /// Every prefix of every real template (cut every 199 characters) either parses or fails with a
+    /// positioned syntax error, and whatever parses renders or fails with a `TemplateError`.
+    @Test func truncatedRealTemplatesNeverCrash() throws {
+        let context: [String: TemplateInput] = [
+            "messages": [["role": "user", "content": "hi"], ["role": "assistant", "content": "yo"]],
+            "add_generation_prompt": true, "bos_token": "<s>", "eos_token": "</s>",
+        ]
+        var parsed = 0
+        var rejected = 0
+        for template in try Jinja2Reference.templates() {
+            let scalars = Array(template.source.unicodeScalars)
+            for cut in stride(from: 0, to: scalars.count, by: 199) {
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: scalars[..<cut])
+                do {
+                    let partial = try ChatTemplate(source: String(view))
+                    parsed += 1
+                    _ = try? partial.render(context)
+                } catch {
+                    rejected += 1
+                    #expect(error.position != nil, "\(template.name) cut at \(cut): \(error)")
+                }
+            }
+        }
+        #expect(parsed > 0 && rejected > 0)
+    }
+}
