@@ -110,7 +110,10 @@ public final class ChatApp: @unchecked Sendable {
                 pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0),
             ]
             let ready = poll(&fds, nfds_t(fds.count), timeout)
-            if ready < 0 && errno != EINTR { break }
+            if ready < 0 && errno != EINTR {
+                apply(.quitRequested, Clock.moment())  // cannot wait for input any more: save and leave
+                continue
+            }
 
             // Keyboard, paste and mouse: read everything available now (a paste is many reads).
             if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {

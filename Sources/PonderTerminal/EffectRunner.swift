@@ -53,6 +53,9 @@ final class EffectRunner: @unchecked Sendable {
 
     private func startReply(id: Int, request: ChatRequest) {
         let gate = gate, inbox = inbox
+        // One reply streams at a time; earlier tasks have ended or were cancelled by the reducer.
+        for task in replies.values { task.cancel() }
+        replies.removeAll()
         replies[id] = Task.detached {
             do {
                 let backend = try await gate.backendWhenReady(inbox: inbox)
