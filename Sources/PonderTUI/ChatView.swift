@@ -72,7 +72,7 @@ public enum ChatView {
         let theme = state.theme
         let model: String
         switch state.backend {
-        case .ready(let info): model = info.model
+        case .ready(let info): model = StatusBar.displayName(ofModel: info.model)
         case .connecting: model = state.settings.backendLabel.isEmpty ? "the model" : state.settings.backendLabel
         case .unavailable: model = state.settings.backendLabel
         }

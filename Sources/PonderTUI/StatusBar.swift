@@ -64,7 +64,7 @@ enum StatusBar {
         var name = backendText(state)
         if case .ready(let info) = state.backend, info.kind == .remote, let url = info.serverURL {
             server = hostPort(url)
-            name = info.model
+            name = displayName(ofModel: info.model)
         }
         var candidates: [[String]] = []
         if let server { candidates.append([server, name] + figures) }
@@ -84,10 +84,22 @@ enum StatusBar {
             return "\(state.settings.backendLabel) unavailable"
         case .ready(let info):
             if info.kind == .remote, let url = info.serverURL {
-                return "\(hostPort(url)) · \(info.model)"
+                return "\(hostPort(url)) · \(displayName(ofModel: info.model))"
             }
-            return info.model
+            return displayName(ofModel: info.model)
         }
+    }
+
+    /// A model id as people say it: llama-server reports the file path
+    /// (`/models/SmolLM2-135M-Instruct.Q4_1.gguf` → `SmolLM2-135M-Instruct.Q4_1`); hub ids keep
+    /// their last part (`meta-llama/Llama-3.1-8B` → `Llama-3.1-8B`).
+    static func displayName(ofModel model: String) -> String {
+        var name = Substring(model)
+        if let slash = name.lastIndex(of: "/"), name.index(after: slash) < name.endIndex {
+            name = name[name.index(after: slash)...]
+        }
+        if name.lowercased().hasSuffix(".gguf") { name = name.dropLast(5) }
+        return String(name)
     }
 
     /// `http://127.0.0.1:8080/v1` → `127.0.0.1:8080`.

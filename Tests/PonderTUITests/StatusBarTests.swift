@@ -69,3 +69,16 @@ struct KeyMapTests {
         #expect(KeyMap.action(for: .alt("x")) == nil)
     }
 }
+
+struct ModelNameTests {
+    @Test(arguments: [
+        ("/root/.cache/ponder/models/SmolLM2-135M-Instruct.Q4_1.gguf", "SmolLM2-135M-Instruct.Q4_1"),
+        ("models/SmolLM2-135M-Instruct.Q4_1.gguf", "SmolLM2-135M-Instruct.Q4_1"),
+        ("meta-llama/Llama-3.1-8B-Instruct", "Llama-3.1-8B-Instruct"),
+        ("gpt-4o-mini", "gpt-4o-mini"),
+        ("qwen3:0.6b", "qwen3:0.6b"),
+    ])
+    func statusBarShowsTheModelsShortName(id: String, shown: String) {
+        #expect(StatusBar.displayName(ofModel: id) == shown)
+    }
+}
