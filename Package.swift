@@ -39,9 +39,10 @@ let package = Package(
             swiftSettings: strict),
 
         // Pure UI core: state, reducer, view into a cell grid. Never touches curses.
-        .target(name: "PonderTUI", dependencies: ["PonderCore"], swiftSettings: strict),
+        .target(name: "PonderTUI", dependencies: ["PonderCore", "CTerminal"], swiftSettings: strict),
         // ncursesw (system library) plus a C guard that restores the terminal on crashes.
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // Crash guard, signal pipe, glibc wcwidth (the width ncursesw draws with), UTF-8 locale.
         .target(name: "CTerminal"),
         // The one owner of the terminal: curses adapter, event loop, effect runner.
         .target(
