@@ -12,7 +12,7 @@ struct Ponder: AsyncParsableCommand {
             Without a subcommand, opens the chat. Ctrl-T toggles reasoning for the next reply; F1 lists every key.
             """,
         version: version,
-        subcommands: [ChatCommand.self],
+        subcommands: [ChatCommand.self, InspectCommand.self, TokenizeCommand.self],
         defaultSubcommand: ChatCommand.self
     )
 }
