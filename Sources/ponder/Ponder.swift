@@ -21,8 +21,8 @@ struct Ponder: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            ChatCommand.self, TemplateCommand.self, TranscriptCommand.self, ConfigCommand.self, GenerateCommand.self,
-            BenchCommand.self,
+            ChatCommand.self, InspectCommand.self, TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self,
+            BenchCommand.self, TranscriptCommand.self, ConfigCommand.self,
         ],
         defaultSubcommand: ChatCommand.self
     )

@@ -189,6 +189,10 @@ struct GGUFFileTests {
         alignment.metadata = [("general.alignment", .uint64(32))]
         Self.expectProblem(alignment.build(), "model.gguf: general.alignment must be a u32, found u64")
 
+        var longKey = GGUFTestFile()
+        longKey.metadata = [(String(repeating: "k", count: 65536), .uint8(1))]
+        Self.expectProblem(longKey.build(), "model.gguf: the key of metadata entry 0 is 65536 bytes long (at most 65535)")
+
         var deep: Value = .uint8(0)
         var deepType: UInt32 = 0
         for _ in 0..<10 {
@@ -210,8 +214,12 @@ struct GGUFFileTests {
         let data = [UInt8](repeating: 0, count: 64)
         Self.expectProblem(file(.init(name: "t", shape: [1, 1, 1, 1, 1], type: 0, data: data)),
                            "model.gguf: tensor 't' has 5 dimensions (expected 1 to 4)")
+        Self.expectProblem(file(.init(name: String(repeating: "n", count: 64), shape: [4], type: 0, data: data)),
+                           "model.gguf: the name of tensor 0 is 64 bytes long (at most 63)")
         Self.expectProblem(file(.init(name: "t", shape: [-4], type: 0, data: data)),
                            "model.gguf: tensor 't' has negative dimension -4")
+        Self.expectProblem(file(.init(name: "a\nb\u{7}", shape: [-4], type: 0, data: data)),
+                           "model.gguf: tensor 'a\\nb\\u{07}' has negative dimension -4")
         Self.expectProblem(file(.init(name: "t", shape: [1 << 40, 1 << 40], type: 0, data: data)),
                            "model.gguf: tensor 't' has too many elements")
         Self.expectProblem(file(.init(name: "t", shape: [16], type: 31, data: data)),

@@ -79,6 +79,39 @@ struct TokenizerPeerTests {
         print("[tokenizer-peer] \(name): \(strings.count) strings, \(matched)/\(theirPieces.count) pieces between separators identical; document of \(document.utf8.count) bytes \(ourDocument == theirDocument ? "identical" : "DIFFERS") (\(theirDocument.count) tokens)")
     }
 
+    static let vocabularies = [
+        Peers.smolLM2, Peers.gemma3, "tiny-qwen2-q8_0.gguf", "ggml-vocab-gpt-2.gguf", "ggml-vocab-llama-bpe.gguf",
+        "ggml-vocab-qwen2.gguf", "ggml-vocab-qwen35.gguf", "ggml-vocab-starcoder.gguf", "ggml-vocab-command-r.gguf",
+        "ggml-vocab-mpt.gguf", "ggml-vocab-llama-spm.gguf",
+    ]
+
+    /// BOS, EOS, EOT, UNK, PAD and the end-of-generation set as llama.cpp logs them on loading.
+    @Test("special ids and the end-of-generation set equal llama.cpp's", arguments: vocabularies)
+    func specialIDsMatch(vocabulary: String) throws {
+        let path = vocabulary.hasPrefix("ggml-vocab") ? Peers.peersDirectory + "/vocab/" + vocabulary : try Peers.model(vocabulary)
+        guard FileManager.default.fileExists(atPath: path) else { throw MissingVocabulary(path: path) }
+        let scratch = try ScratchDirectory()
+        let log = try runProgram(try Peers.program("LLAMA_TOKENIZE"), ["-m", path, "-p", "x", "--ids", "-v"], in: scratch)
+        var theirs: [String: [Int32]] = [:]
+        for line in (log.stdout + log.stderr).split(separator: "\n") {
+            guard let range = line.range(of: "print_info: ") else { continue }
+            let fields = line[range.upperBound...].split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 4, fields[1] == "token", fields[2] == "=", let id = Int32(fields[3]) else { continue }
+            theirs[String(fields[0]), default: []].append(id)
+        }
+        let tokenizer = try Tokenizer.load(from: GGUFFile(path: path))
+        #expect(theirs["EOG"].map(Set.init) == tokenizer.eogIDs, "\(vocabulary)")
+        #expect(theirs["BOS"]?.first == tokenizer.bosID, "\(vocabulary)")
+        #expect(theirs["EOS"]?.first == tokenizer.eosID, "\(vocabulary)")
+        // llama.cpp picks its EOT among several candidates in hash-map order (SmolLM2 gets
+        // <|endoftext|>, Qwen2 <|im_end|>); ours follows its candidate list. Both end generation.
+        #expect((theirs["EOT"]?.first).map { tokenizer.isEndOfGeneration($0) } ?? (tokenizer.eotID == nil), "\(vocabulary)")
+        #expect(tokenizer.eotID.map { tokenizer.isEndOfGeneration($0) } ?? true, "\(vocabulary)")
+        #expect(theirs["UNK"]?.first == tokenizer.unknownID, "\(vocabulary)")
+        #expect(theirs["PAD"]?.first == tokenizer.paddingID, "\(vocabulary)")
+        print("[tokenizer-peer] \(vocabulary): EOG \(tokenizer.eogIDs.sorted()) and BOS/EOS/UNK/PAD as llama.cpp's")
+    }
+
     /// The reference strings, llama.cpp's own test strings for the vocabulary, and edge cases for
     /// the pre-tokenizer patterns (case runs, marks, non-ASCII digits and spaces, contractions).
     static func testStrings(inputFile: String) throws -> [String] {
