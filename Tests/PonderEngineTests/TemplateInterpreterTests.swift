@@ -111,6 +111,10 @@ import Testing
         ("error unknown filter inside if", "{% if false %}{{ x|nosuchfilter }}{% endif %}{% if true %}{{ 1|nosuchfilter }}{% endif %}"),
         ("error unpack", "{% for a, b in [(1, 2, 3)] %}{% endfor %}"),
         ("error too big range", "{{ range(1000000)|length }}"),
+        ("error element of none", "{{ nothing[0].x }}"),
+        ("error attribute of none", "{{ nothing.x.y }}"),
+        ("error element of list", "{{ l[7].x }}"),
+        ("error attribute of namespace", "{% set ns = namespace() %}{{ ns.x.y }}"),
     ]
 
     @Test func featuresRenderLikeJinja2() throws {

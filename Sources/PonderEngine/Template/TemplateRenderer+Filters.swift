@@ -18,7 +18,7 @@ extension TemplateRenderer {
             guard case .string(let attribute) = a.argument(0, "name") ?? .none else { return .undefined(.hint("attr needs a name")) }
             if case .undefined(let reason) = value { throw reason.error }
             if case .namespace = value { return try self.attribute(attribute, of: value) }
-            return try method(attribute, of: value) ?? .undefined(.attribute(owner: value.typeName, name: attribute))
+            return try method(attribute, of: value) ?? .undefined(.attribute(owner: value.objectTypeRepr, name: attribute))
         case "batch":
             let size = try integerArgument(a.argument(0, "linecount"), "linecount")
             guard size > 0 else { throw TemplateError(.type, "batch size must be positive") }

@@ -33,6 +33,7 @@ enum TemplateValue {
 /// Why a value is undefined; becomes the message of the error raised when it is misused.
 enum UndefinedReason {
     case name(String)
+    /// `owner` is jinja2's `object_type_repr` of the object: `dict object`, `None`, ….
     case attribute(owner: String, name: String)
     case element(owner: String, key: String)
     case hint(String)
@@ -43,8 +44,8 @@ enum UndefinedReason {
     var message: String {
         switch self {
         case .name(let name): return "'\(name)' is undefined"
-        case .attribute(let owner, let name): return "'\(owner) object' has no attribute '\(name)'"
-        case .element(let owner, let key): return "'\(owner) object' has no element \(key)"
+        case .attribute(let owner, let name): return "'\(owner)' has no attribute '\(name)'"
+        case .element(let owner, let key): return "\(owner) has no element \(key)"
         case .hint(let hint): return hint
         case .missingParameter(let name): return "parameter '\(name)' was not provided"
         case .unsafe(let owner, let name): return "access to attribute '\(name)' of '\(owner)' object is unsafe."
