@@ -409,20 +409,23 @@ extension TemplateRenderer {
 
     /// jinja2's `title` filter (not `str.title`): words start after `-`, whitespace, `(`, `{`, `[`, `<`.
     private func jinjaTitle(_ s: String) -> String {
-        var result = ""
-        var atWordStart = true
-        for c in s.unicodeScalars {
-            let isSeparator = c == "-" || c == "(" || c == "{" || c == "[" || c == "<" || PythonText.isSpace(c)
-            if isSeparator {
-                result.unicodeScalars.append(c)
-                atWordStart = true
-            } else if atWordStart {
-                result += PythonText.upper(String(c))
-                atWordStart = false
-            } else {
-                result += PythonText.lower(String(c))
-            }
+        func isSeparator(_ c: Unicode.Scalar) -> Bool {
+            c == "-" || c == "(" || c == "{" || c == "[" || c == "<" || PythonText.isSpace(c)
         }
+        // Split into runs of separators and runs of other characters; each run becomes
+        // `run[0].upper() + run[1:].lower()`.
+        var result = ""
+        var run: [Unicode.Scalar] = []
+        func flush() {
+            guard let first = run.first else { return }
+            result += PythonText.upper(String(first)) + PythonText.lower(PythonText.string(run.dropFirst()))
+            run.removeAll()
+        }
+        for c in s.unicodeScalars {
+            if let last = run.last, isSeparator(last) != isSeparator(c) { flush() }
+            run.append(c)
+        }
+        flush()
         return result
     }
 
