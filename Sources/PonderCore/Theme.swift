@@ -63,17 +63,29 @@ public enum ThemeElement: String, Sendable, CaseIterable, Hashable {
 public struct Theme: Sendable, Equatable {
     public var name: String
     public var styles: [ThemeElement: TextStyle]
+    /// The colours of the whole screen (page background for HTML exports). `terminalDefault` keeps
+    /// the terminal's own colours, which is what the TUI does unless a theme sets them.
+    public var screen: TextStyle = .plain
 
     public init(name: String, styles: [ThemeElement: TextStyle]) {
         self.name = name
         self.styles = styles
     }
 
+    public init(name: String, styles: [ThemeElement: TextStyle], screen: TextStyle) {
+        self.name = name
+        self.styles = styles
+        self.screen = screen
+    }
+
     /// The style of an element (plain when the theme leaves it out).
     public subscript(_ element: ThemeElement) -> TextStyle { styles[element] ?? .plain }
 
     /// The built-in dark theme.
-    public static let fallback = Theme(name: "default", styles: [
+    public static let fallback = Theme(name: "default", styles: fallbackStyles,
+                                       screen: TextStyle(foreground: .rgb(0xab, 0xb2, 0xbf), background: .rgb(0x28, 0x2c, 0x34)))
+
+    private static let fallbackStyles: [ThemeElement: TextStyle] = [
         .userLabel: TextStyle(foreground: .rgb(0x61, 0xaf, 0xef), bold: true),
         .userText: TextStyle(),
         .assistantLabel: TextStyle(foreground: .rgb(0x98, 0xc3, 0x79), bold: true),
@@ -92,5 +104,5 @@ public struct Theme: Sendable, Equatable {
         .border: TextStyle(foreground: .rgb(0x5c, 0x63, 0x70)),
         .input: TextStyle(),
         .dim: TextStyle(dim: true),
-    ])
+    ]
 }

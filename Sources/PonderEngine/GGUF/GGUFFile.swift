@@ -73,6 +73,11 @@ public final class GGUFFile: Sendable {
         try self.init(storage: storage, name: name)
     }
 
+    /// Parses memory owned by the caller, which must outlive the file and all its views (tests).
+    convenience init(borrowing bytes: UnsafeRawBufferPointer, name: String) throws(GGUFError) {
+        try self.init(storage: GGUFStorage(borrowing: bytes), name: name)
+    }
+
     init(storage: GGUFStorage, name: String) throws(GGUFError) {
         var cursor = GGUFCursor(bytes: storage.bytes, file: name)
         let header = try Self.readHeader(&cursor)

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import PonderCore
+
+/// The command-line flags that override `config.toml`, shared by every command that resolves the
+/// configuration (`ponder config` shows what `ponder chat` would run with the same flags).
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp("Read this config file instead of $XDG_CONFIG_HOME/ponder/config.toml.", valueName: "file"))
+    var configPath: String?
+
+    @Option(help: ArgumentHelp("An OpenAI-compatible server URL, or the name of a [servers.NAME] profile.", valueName: "url|profile"))
+    var server: String?
+
+    @Option(help: ArgumentHelp("The model to ask the server for (default: its first).", valueName: "name"))
+    var apiModel: String?
+
+    @Option(help: ArgumentHelp("The environment variable holding the API key.", valueName: "var"))
+    var apiKeyEnv: String?
+
+    @Option(help: ArgumentHelp("How reasoning on/off is sent: \(ThinkStyle.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "style"))
+    var thinkStyle: String?
+
+    @Option(help: ArgumentHelp("The GGUF model for the embedded engine.", valueName: "file"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("A theme name (see `ponder config --themes`) or a .toml file.", valueName: "name|path"))
+    var theme: String?
+
+    @Option(help: ArgumentHelp("Where conversations are saved.", valueName: "dir"))
+    var transcripts: String?
+
+    @Option(help: ArgumentHelp("Reasoning for the first reply: on or off.", valueName: "on|off"))
+    var think: String?
+
+    @Option(help: ArgumentHelp("Reasoning tokens before the model must answer.", valueName: "tokens"))
+    var thinkBudget: Int?
+
+    @Option(help: ArgumentHelp("Sampling temperature (0 = greedy).", valueName: "t"))
+    var temperature: Double?
+
+    @Option(help: ArgumentHelp("Sampling seed.", valueName: "n"))
+    var seed: UInt64?
+
+    func validate() throws {
+        if let thinkStyle, ThinkStyle(rawValue: thinkStyle) == nil {
+            throw ValidationError("--think-style must be one of \(ThinkStyle.allCases.map(\.rawValue).joined(separator: ", ")), not '\(thinkStyle)'")
+        }
+        if let think, ThinkMode(rawValue: think) == nil { throw ValidationError("--think must be on or off, not '\(think)'") }
+        if let thinkBudget, thinkBudget < 0 { throw ValidationError("--think-budget must be 0 or more") }
+        if let temperature, !(0...100).contains(temperature) { throw ValidationError("--temperature must be between 0 and 100") }
+    }
+
+    /// The flags as `ResolvedConfig` takes them.
+    var overrides: ConfigOverrides {
+        var o = ConfigOverrides()
+        o.configPath = configPath
+        o.server = server
+        o.apiModel = apiModel
+        o.apiKeyEnv = apiKeyEnv
+        o.thinkStyle = thinkStyle.flatMap(ThinkStyle.init(rawValue:))
+        o.model = model
+        o.theme = theme
+        o.transcripts = transcripts
+        o.think = think.flatMap(ThinkMode.init(rawValue:))
+        o.thinkBudget = thinkBudget
+        o.temperature = temperature
+        o.seed = seed
+        return o
+    }
+}
+
+/// `ponder config`: the effective configuration and where each value came from.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Show the effective configuration and where each value came from.",
+        discussion: """
+            Values come from built-in defaults, then $XDG_CONFIG_HOME/ponder/config.toml, then flags. \
+            Exits with status 1 when the config file or the theme has a problem (ponder itself still \
+            starts, ignoring the bad file).
+            """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "List the available themes and where each comes from.")
+    var themes = false
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let config = ResolvedConfig.load(overrides: options.overrides, environment: environment)
+        let catalog = ThemeCatalog.standard(environment: environment)
+        if themes {
+            for name in catalog.availableNames() {
+                let (_, problem) = catalog.themeOrFallback(name)
+                print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0))  \(catalog.source(of: name) ?? "?")"
+                      + (problem.map { "  error: \($0)" } ?? ""))
+            }
+            return
+        }
+        print(config.report(), terminator: "")
+        var failed = !config.problems.isEmpty
+        let themeName = Theme.select(requested: config.theme.value, env: environment, terminalColors: 256)
+        switch Result(catching: { () throws(ThemeError) in try catalog.theme(named: themeName) }) {
+        case .success:
+            print("theme file: \(catalog.source(of: themeName) ?? "built into ponder") (\(themeName))")
+        case .failure(let error):
+            print("error: theme: \(error) (ponder falls back to the default theme)")
+            failed = true
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
