@@ -167,8 +167,8 @@ public struct ChatFormat: Sendable {
                 break
             }
         }
-        if tokenizerAddsBOS, !bosToken.isEmpty, text.hasPrefix(bosToken) {
-            text = String(text.dropFirst(bosToken.count))
+        if tokenizerAddsBOS, !bosToken.isEmpty, PythonText.hasPrefix(text, bosToken) {
+            text = String(decoding: text.utf8.dropFirst(bosToken.utf8.count), as: UTF8.self)
         }
         let inside = addGenerationPrompt && ThinkBlock.endsInside(tail ?? text)
         return Prompt(text: text, startsInsideThink: inside, thinkControl: control)
