@@ -49,6 +49,8 @@ struct ModelSummary: Encodable {
     struct ChatTemplate: Encodable {
         var found: Bool
         var bytes: Int
+        /// How the template switches reasoning on and off (`ThinkDialect.summary`).
+        var reasoningDialect: String?
     }
 
     var file: String
@@ -118,7 +120,10 @@ struct ModelSummary: Encodable {
                 error: String(describing: error))
         }
         let template = try metadata.string("tokenizer.chat_template")
-        chatTemplate = ChatTemplate(found: template != nil, bytes: template?.utf8.count ?? 0)
+        let dialect = (try? ChatFormat(model: file)).map {
+            $0.dialect.summary + ($0.isFallback ? " (no chat template: ChatML fallback)" : "")
+        }
+        chatTemplate = ChatTemplate(found: template != nil, bytes: template?.utf8.count ?? 0, reasoningDialect: dialect)
     }
 
     /// The human-readable form, one fact per line.
@@ -148,6 +153,7 @@ struct ModelSummary: Encodable {
             lines.append(("end of generation", (tokenizer.endOfGeneration ?? []).joined(separator: ", ")))
         }
         lines.append(("chat template", chatTemplate.found ? "yes (\(chatTemplate.bytes) bytes)" : "no"))
+        lines.append(("reasoning dialect", chatTemplate.reasoningDialect ?? "unknown"))
         let width = lines.map(\.0.count).max() ?? 0
         return "\(file)\n" + lines.map { "  \($0.0.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.1)\n" }.joined()
     }
