@@ -31,7 +31,7 @@ public struct ThemeCatalog: Sendable {
     /// The user's folder from the environment and the folders found beside the executable.
     public static func standard(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        executablePath: String = CommandLine.arguments.first ?? ""
+        executablePath: String = Bundle.main.executablePath ?? CommandLine.arguments.first ?? ""
     ) -> ThemeCatalog {
         ThemeCatalog(userDirectory: userThemesDirectory(environment: environment),
                      directories: installedDirectories(executablePath: executablePath))

@@ -88,7 +88,7 @@ enum TranscriptCoding {
             throw r.failure("version", "version \(version) is not supported (this ponder reads version \(Transcript.currentVersion))")
         }
         let title = try r.string("title") ?? ""
-        let created = try r.date("created") ?? Date(timeIntervalSince1970: 0)
+        guard let created = try r.date("created") else { throw r.failure(nil, "missing \"created\"") }
         let updated = try r.date("updated") ?? created
         let backend = try r.object("backend").map(decodeBackend)
         let system = try r.string("system_prompt")

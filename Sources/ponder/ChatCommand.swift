@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import PonderCore
+import PonderEngine
+import PonderRemote
 import PonderTerminal
 import PonderTUI
 
@@ -28,11 +30,19 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("At most this many tokens per reply (default: the backend's limit).", valueName: "n"))
     var maxTokens: Int?
 
+    @Option(help: ArgumentHelp("Context window of the embedded engine, in tokens.", valueName: "n"))
+    var ctx: Int = 4096
+
+    @Option(help: ArgumentHelp("Compute threads of the embedded engine (default: every core).", valueName: "n"))
+    var threads: Int?
+
     @Flag(help: "Leave the mouse to the terminal (no wheel scrolling or header clicks; native selection).")
     var noMouse = false
 
     func validate() throws {
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be 1 or more") }
+        if ctx < 64 { throw ValidationError("--ctx must be at least 64 tokens") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
         if let variable = config.apiKeyEnv, ProcessInfo.processInfo.environment[variable] == nil {
             throw ValidationError("--api-key-env \(variable): that environment variable is not set")
         }
@@ -61,13 +71,29 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     /// The backend the configuration names, and how the status bar calls it while it starts.
+    ///
+    /// A server whose think style is `ollama` is spoken to in Ollama's native `/api/chat`;
+    /// every other server in the OpenAI-compatible `/v1/chat/completions` dialect.
     func makeBackend(_ backend: ResolvedConfig.Backend) throws -> (any ChatBackend, String) {
         switch backend {
         case .server(let server):
-            throw ValidationError("the remote backend for \(server.url.value) is not built yet")
+            let configuration: RemoteConfiguration
+            do {
+                configuration = try RemoteConfiguration(
+                    server: server.url.value, apiModel: server.model.value, apiKeyEnv: server.apiKeyEnv.value,
+                    thinkStyle: server.thinkStyle.value)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            return (RemoteBackend.make(configuration), Self.hostPort(configuration.displayURL))
         case .embedded(let modelPath):
-            throw ValidationError(
-                "no server given and the embedded engine is not built yet: use --server URL (model \(modelPath))")
+            guard FileManager.default.fileExists(atPath: modelPath) else {
+                throw ValidationError(
+                    "\(modelPath): no such model file (give --model FILE.gguf, or run `make run` to fetch the default)")
+            }
+            let backend = EmbeddedBackend(
+                modelPath: modelPath, contextSize: ctx, threads: threads, thinkBudget: nil)
+            return (backend, URL(fileURLWithPath: modelPath).lastPathComponent)
         }
     }
 

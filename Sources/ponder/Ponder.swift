@@ -20,7 +20,10 @@ struct Ponder: AsyncParsableCommand {
             `ponder chat --help`.
             """,
         version: version,
-        subcommands: [ChatCommand.self, TemplateCommand.self, TranscriptCommand.self, ConfigCommand.self],
+        subcommands: [
+            ChatCommand.self, InspectCommand.self, TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self,
+            BenchCommand.self, TranscriptCommand.self, ConfigCommand.self,
+        ],
         defaultSubcommand: ChatCommand.self
     )
 }

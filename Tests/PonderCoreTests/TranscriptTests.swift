@@ -125,6 +125,8 @@ struct TranscriptTests {
     @Test func unknownVersionsAndForeignFilesAreRefused() {
         let v2 = decodeError(#"{"format": "ponder.transcript", "version": 2}"#)
         #expect(v2?.description == "chat.json:1: version: version 2 is not supported (this ponder reads version 1)")
+        let noCreated = decodeError(#"{"format": "ponder.transcript", "version": 1, "messages": []}"#)
+        #expect(noCreated?.description == "chat.json:1: missing \"created\"")
         let foreign = decodeError(#"{"messages": []}"#)
         #expect(foreign?.reason.hasPrefix("not a ponder transcript") == true)
         let array = decodeError("[1, 2]")

@@ -67,7 +67,7 @@ struct TranscriptCommandTests {
     @Test func aBadTranscriptIsRefusedWithOneLineAndExitStatusOne() throws {
         let dir = try folder()
         let bad = dir.appendingPathComponent("bad.json")
-        let bytes = Data("{\"format\": \"ponder.transcript\", \"version\": 1,\n \"messages\": [{\"role\": \"user\", \"content\": 5}]}".utf8)
+        let bytes = Data("{\"format\": \"ponder.transcript\", \"version\": 1, \"created\": \"2026-11-20T06:30:00.000Z\",\n \"messages\": [{\"role\": \"user\", \"content\": 5}]}".utf8)
         try bytes.write(to: bad)
         let run = try ponder(["transcript", "export", bad.path, "--format", "txt"])
         #expect(run.status == 1)

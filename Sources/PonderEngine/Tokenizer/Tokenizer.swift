@@ -204,7 +204,7 @@ public final class Tokenizer: Sendable {
             if let byte = ByteLevel.byte(of: scalar.value) {
                 result.append(byte)
             } else {
-                let utf8 = Array(String(Character(Unicode.Scalar(scalar.value) ?? "\u{FFFD}")).utf8)
+                let utf8 = Array(String(scalar).utf8)
                 result.append(contentsOf: "[UNK_BYTE_0x".utf8)
                 for byte in utf8 { result.append(contentsOf: hexLower(byte).utf8) }
                 result.append(contentsOf: text)

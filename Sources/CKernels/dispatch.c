@@ -1,0 +1,214 @@
+// The one table that maps a tensor type to its kernels (ggml's type_traits_cpu), the CPU
+// feature check, and the tiled matmul driver. No other file switches on a type.
+#include "internal.h"
+#include "kernels_simd.h"
+
+// MARK: - CPU features
+
+int pk_isa_supported(int isa) {
+    switch (isa) {
+    case PK_ISA_SCALAR: return 1;
+#if PK_X86
+    case PK_ISA_AVX2:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    case PK_ISA_AVX512:
+        return pk_isa_supported(PK_ISA_AVX2) && __builtin_cpu_supports("avx512f") &&
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni");
+#endif
+    default: return 0;
+    }
+}
+
+int pk_isa_best(void) {
+    static int best = -1;
+    if (best < 0) {
+        int b = PK_ISA_SCALAR;
+        if (pk_isa_supported(PK_ISA_AVX2)) b = PK_ISA_AVX2;
+        if (pk_isa_supported(PK_ISA_AVX512)) b = PK_ISA_AVX512;
+        best = b;  // idempotent: a racing second writer stores the same value
+    }
+    return best;
+}
+
+// MARK: - Type table
+
+typedef void (*pk_row_fn)(const void *src, float *dst, int64_t n);
+typedef void (*pk_quantize_fn)(const float *src, void *dst, int64_t n);
+
+typedef struct {
+    int64_t block;           // elements per block
+    size_t block_bytes;
+    int vec_dot_type;        // activation type, -1 for activation-only types
+    pk_row_fn dequantize;    // NULL for activation-only types
+    pk_quantize_fn quantize[3];       // as an activation type, per ISA (NULL: use the previous level)
+    pk_vec_dot_fn vec_dot[3];         // as a weight type, per ISA
+    pk_vec_dot_cols_fn vec_dot_cols[3];
+} pk_type_traits;
+
+#define PK_ISA_COUNT 3
+
+static const pk_type_traits *pk_traits(uint32_t type) {
+    // {scalar, AVX2, AVX-512} per column; NULL falls back to the level below.
+    static const pk_type_traits f32 = {
+        1, 4, PK_F32, NULL, {NULL},
+        {pk_vec_dot_f32_f32_generic, PK_AVX2(pk_vec_dot_f32_f32), NULL}, {NULL}};
+    static const pk_type_traits f16 = {
+        1, 2, PK_F16, pk_dequantize_row_f16, {pk_quantize_row_f16_generic, PK_AVX2(pk_quantize_row_f16), NULL},
+        {pk_vec_dot_f16_f16_generic, PK_AVX2(pk_vec_dot_f16_f16), NULL}, {NULL}};
+    static const pk_type_traits bf16 = {
+        1, 2, PK_BF16, pk_dequantize_row_bf16, {pk_quantize_row_bf16_generic, NULL, NULL},
+        {pk_vec_dot_bf16_bf16_generic, PK_AVX2(pk_vec_dot_bf16_bf16), NULL}, {NULL}};
+    static const pk_type_traits q4_0 = {
+        PK_QK, 18, PK_Q8_0, pk_dequantize_row_q4_0, {NULL},
+        {pk_vec_dot_q4_0_q8_0_generic, PK_AVX2(pk_vec_dot_q4_0_q8_0), PK_AVX512(pk_vec_dot_q4_0_q8_0)}, {NULL}};
+    static const pk_type_traits q4_1 = {
+        PK_QK, 20, PK_Q8_1, pk_dequantize_row_q4_1, {NULL},
+        {pk_vec_dot_q4_1_q8_1_generic, PK_AVX2(pk_vec_dot_q4_1_q8_1), PK_AVX512(pk_vec_dot_q4_1_q8_1)}, {NULL}};
+    static const pk_type_traits q5_0 = {
+        PK_QK, 22, PK_Q8_0, pk_dequantize_row_q5_0, {NULL},
+        {pk_vec_dot_q5_0_q8_0_generic, PK_AVX2(pk_vec_dot_q5_0_q8_0), PK_AVX512(pk_vec_dot_q5_0_q8_0)}, {NULL}};
+    static const pk_type_traits q5_1 = {
+        PK_QK, 24, PK_Q8_1, pk_dequantize_row_q5_1, {NULL},
+        {pk_vec_dot_q5_1_q8_1_generic, PK_AVX2(pk_vec_dot_q5_1_q8_1), PK_AVX512(pk_vec_dot_q5_1_q8_1)}, {NULL}};
+    static const pk_type_traits q8_0 = {
+        PK_QK, 34, PK_Q8_0, pk_dequantize_row_q8_0,
+        {pk_quantize_row_q8_0_generic, PK_AVX2(pk_quantize_row_q8_0), NULL},
+        {pk_vec_dot_q8_0_q8_0_generic, PK_AVX2(pk_vec_dot_q8_0_q8_0), PK_AVX512(pk_vec_dot_q8_0_q8_0)}, {NULL}};
+    static const pk_type_traits q8_1 = {
+        PK_QK, 36, -1, NULL, {pk_quantize_row_q8_1_generic, PK_AVX2(pk_quantize_row_q8_1), NULL}, {NULL}, {NULL}};
+    static const pk_type_traits q4_K = {
+        PK_QK_K, 144, PK_Q8_K, pk_dequantize_row_q4_K, {NULL},
+        {pk_vec_dot_q4_K_q8_K_generic, PK_AVX2(pk_vec_dot_q4_K_q8_K), NULL}, {NULL}};
+    static const pk_type_traits q5_K = {
+        PK_QK_K, 176, PK_Q8_K, pk_dequantize_row_q5_K, {NULL},
+        {pk_vec_dot_q5_K_q8_K_generic, PK_AVX2(pk_vec_dot_q5_K_q8_K), NULL}, {NULL}};
+    static const pk_type_traits q6_K = {
+        PK_QK_K, 210, PK_Q8_K, pk_dequantize_row_q6_K, {NULL},
+        {pk_vec_dot_q6_K_q8_K_generic, PK_AVX2(pk_vec_dot_q6_K_q8_K), NULL}, {NULL}};
+    static const pk_type_traits q8_K = {
+        PK_QK_K, 292, -1, NULL, {pk_quantize_row_q8_K_generic, PK_AVX2(pk_quantize_row_q8_K), NULL}, {NULL}, {NULL}};
+
+    switch (type) {
+    case PK_F32: return &f32;
+    case PK_F16: return &f16;
+    case PK_BF16: return &bf16;
+    case PK_Q4_0: return &q4_0;
+    case PK_Q4_1: return &q4_1;
+    case PK_Q5_0: return &q5_0;
+    case PK_Q5_1: return &q5_1;
+    case PK_Q8_0: return &q8_0;
+    case PK_Q8_1: return &q8_1;
+    case PK_Q4_K: return &q4_K;
+    case PK_Q5_K: return &q5_K;
+    case PK_Q6_K: return &q6_K;
+    case PK_Q8_K: return &q8_K;
+    default: return NULL;
+    }
+}
+
+/// The entry for `isa`, or the nearest lower level that has one (arch-fallback.h's rule).
+#define PK_PICK(table, isa)                                                                   \
+    ({                                                                                        \
+        int _i = (isa) < 0 ? 0 : ((isa) >= PK_ISA_COUNT ? PK_ISA_COUNT - 1 : (isa));          \
+        while (_i > 0 && (table)[_i] == NULL) _i--;                                           \
+        (table)[_i];                                                                          \
+    })
+
+int pk_vec_dot_type(uint32_t type) {
+    const pk_type_traits *t = pk_traits(type);
+    return t && t->vec_dot[0] ? t->vec_dot_type : -1;
+}
+
+int64_t pk_block_size(uint32_t type) {
+    const pk_type_traits *t = pk_traits(type);
+    return t ? t->block : 0;
+}
+
+size_t pk_row_size(uint32_t type, int64_t n) {
+    const pk_type_traits *t = pk_traits(type);
+    if (!t || n < 0 || n % t->block != 0) return 0;
+    return (size_t)(n / t->block) * t->block_bytes;
+}
+
+int pk_dequantize_row(uint32_t type, const void *src, float *dst, int64_t n) {
+    const pk_type_traits *t = pk_traits(type);
+    if (type == PK_F32) {
+        memcpy(dst, src, (size_t)n * sizeof(float));
+        return 0;
+    }
+    if (!t || !t->dequantize || n % t->block != 0) return -1;
+    t->dequantize(src, dst, n);
+    return 0;
+}
+
+int pk_quantize_activation(uint32_t act_type, const float *src, void *dst, int64_t n, int isa) {
+    if (act_type == PK_F32) {
+        if ((const void *)src != dst) memmove(dst, src, (size_t)n * sizeof(float));
+        return 0;
+    }
+    const pk_type_traits *t = pk_traits(act_type);
+    if (!t || !t->quantize[0] || n % t->block != 0) return -1;
+    if (!pk_isa_supported(isa)) isa = PK_ISA_SCALAR;
+    PK_PICK(t->quantize, isa)(src, dst, n);
+    return 0;
+}
+
+float pk_vec_dot(uint32_t type, int isa, int64_t n, const void *w, const void *xq) {
+    const pk_type_traits *t = pk_traits(type);
+    if (!t || !t->vec_dot[0]) return 0.0f;
+    if (!pk_isa_supported(isa)) isa = PK_ISA_SCALAR;
+    return PK_PICK(t->vec_dot, isa)(n, w, xq);
+}
+
+// MARK: - Matmul driver
+
+/// Weight bytes per row tile: small enough to stay in L1/L2 while every batch column of the
+/// tile streams past it.
+#define PK_ROW_TILE_BYTES (24 * 1024)
+/// Activation bytes per batch tile (kept in L2 across the row tiles of one task).
+#define PK_BATCH_TILE_BYTES (192 * 1024)
+
+void pk_matmul_rows(const pk_matmul_args *a, int64_t r0, int64_t r1) {
+    const pk_type_traits *t = pk_traits(a->type);
+    if (!t || !t->vec_dot[0] || r0 >= r1) return;
+    const int isa = pk_isa_supported(a->isa) ? a->isa : PK_ISA_SCALAR;
+    const pk_vec_dot_fn dot = PK_PICK(t->vec_dot, isa);
+    const pk_vec_dot_cols_fn dot_cols = PK_PICK(t->vec_dot_cols, isa);
+    const char *w = a->w;
+    const char *x = a->xq;
+
+    if (a->batch == 1) {
+        for (int64_t r = r0; r < r1; r++) a->out[r] = dot(a->cols, w + (size_t)r * a->w_row_bytes, x);
+        return;
+    }
+
+    int64_t row_tile = (int64_t)(PK_ROW_TILE_BYTES / (a->w_row_bytes ? a->w_row_bytes : 1));
+    if (row_tile < 1) row_tile = 1;
+    int64_t batch_tile = (int64_t)(PK_BATCH_TILE_BYTES / (a->xq_row_bytes ? a->xq_row_bytes : 1));
+    if (batch_tile < PK_MAX_COLS) batch_tile = PK_MAX_COLS;
+
+    for (int64_t b0 = 0; b0 < a->batch; b0 += batch_tile) {
+        const int64_t b1 = b0 + batch_tile < a->batch ? b0 + batch_tile : a->batch;
+        for (int64_t rt = r0; rt < r1; rt += row_tile) {
+            const int64_t rt1 = rt + row_tile < r1 ? rt + row_tile : r1;
+            for (int64_t b = b0; b < b1;) {
+                const int64_t nc = b1 - b;
+                if (dot_cols && nc >= 2) {
+                    const int cols = nc >= PK_MAX_COLS ? PK_MAX_COLS : (int)nc;
+                    for (int64_t r = rt; r < rt1; r++) {
+                        dot_cols(a->cols, w + (size_t)r * a->w_row_bytes, x + (size_t)b * a->xq_row_bytes,
+                                 a->xq_row_bytes, cols, a->out + b * a->out_stride + r, (size_t)a->out_stride);
+                    }
+                    b += cols;
+                } else {
+                    for (int64_t r = rt; r < rt1; r++) {
+                        a->out[b * a->out_stride + r] =
+                            dot(a->cols, w + (size_t)r * a->w_row_bytes, x + (size_t)b * a->xq_row_bytes);
+                    }
+                    b += 1;
+                }
+            }
+        }
+    }
+}

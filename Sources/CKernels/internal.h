@@ -1,0 +1,60 @@
+// Declarations shared between the CKernels translation units (not part of the module's API).
+#pragma once
+
+#include "blocks.h"
+#include "kernels.h"
+
+// ggml type ids used inside the C code.
+enum {
+    PK_F32 = 0, PK_F16 = 1, PK_Q4_0 = 2, PK_Q4_1 = 3, PK_Q5_0 = 6, PK_Q5_1 = 7, PK_Q8_0 = 8, PK_Q8_1 = 9,
+    PK_Q4_K = 12, PK_Q5_K = 13, PK_Q6_K = 14, PK_Q8_K = 15, PK_BF16 = 30,
+};
+
+#define PK_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define PK_TARGET_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni,avx512dq")))
+
+#if defined(__x86_64__) || defined(__i386__)
+#define PK_X86 1
+#else
+#define PK_X86 0
+#endif
+
+/// dot(weight row, activation row) over n elements.
+typedef float (*pk_vec_dot_fn)(int64_t n, const void *w, const void *xq);
+/// out[c * out_stride] = dot(weight row, activation row c at xq + c * xq_stride) for c < ncols.
+/// Unpacks each weight block once for all columns (the prefill micro-kernel).
+typedef void (*pk_vec_dot_cols_fn)(int64_t n, const void *w, const void *xq, size_t xq_stride, int ncols,
+                                   float *out, size_t out_stride);
+
+/// Maximum columns a pk_vec_dot_cols_fn handles per call.
+#define PK_MAX_COLS 4
+
+// Portable references (quants_generic.c).
+void pk_dequantize_row_q4_0(const void *src, float *y, int64_t n);
+void pk_dequantize_row_q4_1(const void *src, float *y, int64_t n);
+void pk_dequantize_row_q5_0(const void *src, float *y, int64_t n);
+void pk_dequantize_row_q5_1(const void *src, float *y, int64_t n);
+void pk_dequantize_row_q8_0(const void *src, float *y, int64_t n);
+void pk_dequantize_row_q4_K(const void *src, float *y, int64_t n);
+void pk_dequantize_row_q5_K(const void *src, float *y, int64_t n);
+void pk_dequantize_row_q6_K(const void *src, float *y, int64_t n);
+void pk_dequantize_row_f16(const void *src, float *y, int64_t n);
+void pk_dequantize_row_bf16(const void *src, float *y, int64_t n);
+
+void pk_quantize_row_q8_0_generic(const float *x, void *y, int64_t n);
+void pk_quantize_row_q8_1_generic(const float *x, void *y, int64_t n);
+void pk_quantize_row_q8_K_generic(const float *x, void *y, int64_t n);
+void pk_quantize_row_f16_generic(const float *x, void *y, int64_t n);
+void pk_quantize_row_bf16_generic(const float *x, void *y, int64_t n);
+
+float pk_vec_dot_q4_0_q8_0_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q4_1_q8_1_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q5_0_q8_0_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q5_1_q8_1_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q8_0_q8_0_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q4_K_q8_K_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q5_K_q8_K_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q6_K_q8_K_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_f16_f16_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_bf16_bf16_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_f32_f32_generic(int64_t n, const void *w, const void *xq);

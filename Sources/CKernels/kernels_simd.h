@@ -1,0 +1,39 @@
+// Declarations of the SIMD kernels (quants_avx2.c, quants_avx512.c) and the table helpers that
+// name them only where they are compiled.
+#pragma once
+#include "internal.h"
+
+#if PK_X86
+/// A kernel's AVX2 entry for the dispatch table.
+#define PK_AVX2(name) name##_avx2
+/// A kernel's AVX-512 entry for the dispatch table.
+#define PK_AVX512(name) name##_avx512
+#else
+#define PK_AVX2(name) NULL
+#define PK_AVX512(name) NULL
+#endif
+
+#if PK_X86
+void pk_quantize_row_q8_0_avx2(const float *x, void *y, int64_t n);
+void pk_quantize_row_q8_1_avx2(const float *x, void *y, int64_t n);
+void pk_quantize_row_q8_K_avx2(const float *x, void *y, int64_t n);
+void pk_quantize_row_f16_avx2(const float *x, void *y, int64_t n);
+
+float pk_vec_dot_q4_0_q8_0_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q4_1_q8_1_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q5_0_q8_0_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q5_1_q8_1_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q8_0_q8_0_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q4_K_q8_K_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q5_K_q8_K_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q6_K_q8_K_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_f16_f16_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_bf16_bf16_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_f32_f32_avx2(int64_t n, const void *w, const void *xq);
+
+float pk_vec_dot_q4_0_q8_0_avx512(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q4_1_q8_1_avx512(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q5_0_q8_0_avx512(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q5_1_q8_1_avx512(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q8_0_q8_0_avx512(int64_t n, const void *w, const void *xq);
+#endif

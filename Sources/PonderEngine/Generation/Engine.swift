@@ -1,0 +1,86 @@
+import Foundation
+import PonderCore
+
+/// Everything the embedded backend keeps loaded: the file, tokenizer, chat format, model and the
+/// one session (KV cache) that follows the conversation.
+///
+/// Not thread-safe: ``EmbeddedBackend`` serves one reply at a time.
+final class Engine: @unchecked Sendable {
+    let file: GGUFFile
+    let tokenizer: Tokenizer
+    let format: ChatFormat
+    let model: Transformer
+    let session: Session
+    let generator: Generator
+    /// `</think>\n\n`, appended when a thinking budget runs out.
+    let closeThinkTokens: [Int32]
+    let info: BackendInfo
+
+    init(modelPath: String, contextSize: Int, threads: Int) throws {
+        file = try GGUFFile(path: modelPath)
+        tokenizer = try Tokenizer.load(from: file)
+        format = try ChatFormat(model: file)
+        let trained = (try? file.metadata.int((file.architecture ?? "") + ".context_length")) ?? nil
+        let capacity = min(contextSize, trained ?? contextSize)
+        model = try Transformer(file: file, contextCapacity: capacity, threads: threads)
+        session = Session(model: model)
+        generator = Generator(session: session, tokenizer: tokenizer)
+        closeThinkTokens = tokenizer.encode("</think>\n\n", addSpecial: false, parseSpecial: true)
+        info = BackendInfo(
+            kind: .embedded, model: URL(fileURLWithPath: modelPath).lastPathComponent, contextSize: capacity,
+            thinkStyle: format.dialect == .none ? "forced" : format.dialect.rawValue)
+    }
+
+    /// Tokens kept free for the reply when deciding whether the conversation fits.
+    func reserve(for request: ChatRequest) -> Int {
+        min(request.maxTokens ?? 512, session.capacity / 4)
+    }
+
+    /// Renders, fits and generates one reply.
+    func reply(
+        to request: ChatRequest, defaultBudget: Int?, isCancelled: () -> Bool,
+        emit: (ChatEvent) -> Void
+    ) throws {
+        let (prompt, tokens, dropped) = try fittedPrompt(for: request)
+        if dropped > 0 {
+            emit(.notice("The conversation no longer fits in the context (\(session.capacity) tokens): "
+                + "the \(dropped) oldest message\(dropped == 1 ? " was" : "s were") left out; the system prompt is kept."))
+        }
+        let defaults = SamplerDefaults.config(
+            architecture: model.config.architecture.rawValue,
+            name: model.config.name.isEmpty ? info.model : model.config.name, think: request.think.mode)
+        let options = Generator.Options(
+            maxTokens: min(request.maxTokens ?? .max, session.capacity - tokens.count),
+            sampler: SamplerConfig.resolved(request.sampler, defaults: defaults),
+            startsInsideThink: prompt.startsInsideThink,
+            thinkBudget: request.think.mode == .on ? (request.think.budget ?? defaultBudget) : nil,
+            closeThinkTokens: closeThinkTokens)
+        do {
+            _ = try generator.run(prompt: tokens, options: options, isCancelled: isCancelled, emit: emit)
+        } catch {
+            throw BackendError(error.description)
+        }
+    }
+
+    /// The prompt of the conversation, dropping its oldest turns until it fits with room to answer.
+    /// - Returns: the rendered prompt, its tokens and how many messages were left out.
+    func fittedPrompt(for request: ChatRequest) throws -> (ChatFormat.Prompt, [Int32], Int) {
+        var fitted = request
+        var dropped = 0
+        let limit = session.capacity - reserve(for: request)
+        while true {
+            let prompt = try format.prompt(for: fitted)
+            let tokens = tokenizer.encode(prompt.text, addSpecial: true, parseSpecial: true)
+            if tokens.count <= limit { return (prompt, tokens, dropped) }
+            // Keep the last user turn; drop the oldest turn and the reply that answered it.
+            guard fitted.messages.count > 1 else {
+                throw BackendError("the message needs \(tokens.count) tokens but the context holds "
+                    + "\(session.capacity) with \(session.capacity - limit) kept for the reply (raise --ctx)")
+            }
+            var removed = 1
+            if fitted.messages.count > 2, fitted.messages[1].role == .assistant { removed = 2 }
+            fitted.messages.removeFirst(removed)
+            dropped += removed
+        }
+    }
+}

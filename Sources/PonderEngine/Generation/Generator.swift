@@ -1,0 +1,157 @@
+import Foundation
+import PonderCore
+
+/// The token loop of one reply: prefill, then sample → detokenize → split reasoning from answer →
+/// evaluate, until an end-of-generation token, the token limit, or cancellation.
+///
+/// ```
+/// prompt ─▶ Session.prefill ─▶ logits ─▶ Sampler ─▶ token ─▶ StreamingDetokenizer ─▶ ThinkSplitter ─▶ events
+///                                 ▲                    │
+///                                 └── Session.append ◀─┘   (budget hit: append `</think>\n\n` instead)
+/// ```
+///
+/// The thinking budget acts inside this loop: when the trace reaches `thinkBudget` tokens and is
+/// still open, the end-of-thinking tokens are evaluated as if the model had written them, a
+/// `.budgetHit` event is sent, and the model goes on to answer.
+struct Generator {
+    /// What one reply asks for.
+    struct Options {
+        /// Tokens to generate at most (trace and answer together).
+        var maxTokens: Int
+        var sampler: SamplerConfig
+        /// The prompt ends inside an opened `<think>` (forced or by the template).
+        var startsInsideThink: Bool
+        /// Reasoning tokens allowed before the trace is closed for the model.
+        var thinkBudget: Int?
+        /// The tokens that close a trace (`</think>\n\n`), appended when the budget is hit.
+        var closeThinkTokens: [Int32]
+    }
+
+    /// How a reply ended, with its counts.
+    struct Outcome: Equatable {
+        var finish: FinishReason
+        var promptTokens: Int
+        var evaluatedPromptTokens: Int
+        var completionTokens: Int
+        var reasoningTokens: Int
+        var budgetHit: Bool
+    }
+
+    let session: Session
+    let tokenizer: Tokenizer
+    /// Tokens whose text is `<think>` or `</think>`: passed to the splitter even when the
+    /// vocabulary marks them as control tokens (which the detokenizer otherwise leaves out).
+    let thinkTagTokens: [Int32: String]
+
+    init(session: Session, tokenizer: Tokenizer) {
+        self.session = session
+        self.tokenizer = tokenizer
+        var tags: [Int32: String] = [:]
+        for tag in ["<think>", "</think>"] {
+            if let id = tokenizer.id(ofTokenText: tag) { tags[id] = tag }
+        }
+        thinkTagTokens = tags
+    }
+
+    /// Runs one reply, sending its events to `emit` as they happen.
+    /// - Parameters:
+    ///   - prompt: the whole prompt; the session reuses whatever prefix it already holds.
+    ///   - isCancelled: polled before every token (and between layers during prefill).
+    /// - Throws: ``Session/SessionError`` when the prompt does not fit.
+    func run(
+        prompt: [Int32], options: Options, isCancelled: () -> Bool, emit: (ChatEvent) -> Void
+    ) throws(Session.SessionError) -> Outcome {
+        let capacity = session.capacity
+        var outcome = Outcome(
+            finish: .stop, promptTokens: prompt.count, evaluatedPromptTokens: 0, completionTokens: 0,
+            reasoningTokens: 0, budgetHit: false)
+        func usage(promptSeconds: Double?, decodeSeconds: Double?) -> Usage {
+            Usage(
+                promptTokens: outcome.promptTokens, promptTokensEvaluated: outcome.evaluatedPromptTokens,
+                completionTokens: outcome.completionTokens, reasoningTokens: outcome.reasoningTokens,
+                promptTokensPerSecond: promptSeconds.flatMap {
+                    $0 > 0 && outcome.evaluatedPromptTokens > 0 ? Double(outcome.evaluatedPromptTokens) / $0 : nil
+                },
+                tokensPerSecond: decodeSeconds.flatMap {
+                    $0 > 0 && outcome.completionTokens > 0 ? Double(outcome.completionTokens) / $0 : nil
+                },
+                contextSize: capacity, contextUsed: session.tokens.count)
+        }
+
+        // Prefill: only what the cache does not hold yet.
+        let promptStart = Date()
+        let toEvaluate = prompt.count - min(session.reusablePrefix(of: prompt), prompt.count - 1)
+        let reportProgress = toEvaluate > session.model.maxBatch
+        do {
+            outcome.evaluatedPromptTokens = try session.prefill(
+                prompt, progress: { done, total in if reportProgress { emit(.progress(done: done, total: total)) } },
+                shouldStop: isCancelled)
+        } catch .interrupted {
+            outcome.finish = .cancelled
+            emit(.finished(.cancelled))
+            return outcome
+        }
+        let promptSeconds = Date().timeIntervalSince(promptStart)
+        emit(.usage(usage(promptSeconds: promptSeconds, decodeSeconds: nil)))
+
+        var sampler = Sampler(config: options.sampler)
+        var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
+        var splitter = ThinkSplitter(startsInsideThink: options.startsInsideThink)
+        func send(_ pieces: [ThinkPiece]) {
+            for piece in pieces {
+                switch piece {
+                case .reasoning(let text) where !text.isEmpty: emit(.reasoning(text))
+                case .content(let text) where !text.isEmpty: emit(.content(text))
+                default: break
+                }
+            }
+        }
+
+        let decodeStart = Date()
+        generation: while true {
+            if isCancelled() { outcome.finish = .cancelled; break }
+            if outcome.completionTokens >= options.maxTokens { outcome.finish = .length; break }
+            let token = sampler.sample(session.logits)
+            if tokenizer.isEndOfGeneration(token) { outcome.finish = .stop; break }
+            sampler.accept(token)
+            outcome.completionTokens += 1
+            let wasInside = splitter.isInsideReasoning
+            if let tag = thinkTagTokens[token] {
+                send(splitter.feed(detokenizer.finish() + tag))
+            } else {
+                send(splitter.feed(detokenizer.append(token)))
+            }
+            if wasInside && splitter.isInsideReasoning { outcome.reasoningTokens += 1 }
+
+            // The budget: close the trace for the model and let it answer.
+            if let budget = options.thinkBudget, splitter.isInsideReasoning, outcome.reasoningTokens >= budget {
+                send(splitter.feed(detokenizer.finish()))
+                send(splitter.feed("</think>\n\n"))
+                outcome.budgetHit = true
+                emit(.budgetHit)
+                do {
+                    try session.prefill(session.tokens + [token] + options.closeThinkTokens, shouldStop: isCancelled)
+                } catch .interrupted {
+                    outcome.finish = .cancelled; break generation
+                } catch {
+                    emit(.notice("The context is full; the reply stops here."))
+                    outcome.finish = .length; break generation
+                }
+                continue
+            }
+            if outcome.completionTokens >= options.maxTokens { outcome.finish = .length; break }
+            do {
+                try session.append(token)
+            } catch {
+                emit(.notice("The context is full; the reply stops here."))
+                outcome.finish = .length
+                break
+            }
+        }
+        send(splitter.feed(detokenizer.finish()))
+        send(splitter.finish())
+        emit(.usage(usage(promptSeconds: promptSeconds, decodeSeconds: Date().timeIntervalSince(decodeStart))))
+        emit(.finished(outcome.finish))
+        return outcome
+    }
+}

@@ -1,0 +1,67 @@
+/// A weight matrix in its on-disk (GGUF) encoding, viewed in place.
+///
+/// Row `r` (output feature `r`) holds `cols` elements of `type` and starts at
+/// `data + r * rowBytes`; rows are packed back to back, as GGUF stores a tensor with
+/// `ne = [cols, rows]`. The memory is not owned: it usually lives in the mmap of a model file
+/// and must outlive every use of the matrix.
+///
+/// ```
+///   data ─► ┌ row 0: cols/blockSize blocks ──────────────┐  rowBytes = cols / blockSize * blockBytes
+///           ├ row 1 ─────────────────────────────────────┤
+///           ┆ …                                          ┆
+///           └ row rows-1 ────────────────────────────────┘
+/// ```
+///
+/// ```swift
+/// let wq = try WeightMatrix(type: tensor.type, rows: 576, cols: 576, data: tensor.data)
+/// Kernels.matmul(wq, x, batch: 1, into: q, pool: pool)
+/// ```
+public struct WeightMatrix: @unchecked Sendable {
+    /// Element encoding of every row.
+    public let type: GGMLType
+    /// Number of rows (outputs of a matmul).
+    public let rows: Int
+    /// Elements per row (inputs of a matmul); a whole number of `type.blockSize` blocks.
+    public let cols: Int
+    /// First byte of row 0.
+    public let data: UnsafeRawPointer
+
+    /// Bytes per row.
+    public var rowBytes: Int { type.byteCount(elements: cols) ?? 0 }
+
+    /// Wraps `rows × cols` elements of `type` at `data`.
+    ///
+    /// - Throws: `KernelError.unsupportedType` when the kernels cannot multiply `type`, and
+    ///   `KernelError.partialBlock` when `cols` is not a whole number of blocks.
+    public init(type: GGMLType, rows: Int, cols: Int, data: UnsafeRawPointer) throws(KernelError) {
+        guard Kernels.supportedWeightTypes.contains(type) else { throw .unsupportedType(type) }
+        guard rows >= 0, cols > 0, cols % type.blockSize == 0 else {
+            throw .partialBlock(type: type, cols: cols)
+        }
+        self.type = type
+        self.rows = rows
+        self.cols = cols
+        self.data = data
+    }
+
+    /// The first byte of row `row`.
+    @inlinable public func row(_ row: Int) -> UnsafeRawPointer { data + row * rowBytes }
+}
+
+/// A matrix or tensor type the kernels cannot work with.
+public enum KernelError: Error, Equatable, CustomStringConvertible {
+    /// The type has no dot-product kernel (e.g. Q2_K, IQ4_NL).
+    case unsupportedType(GGMLType)
+    /// A row length that is not a whole number of the type's blocks.
+    case partialBlock(type: GGMLType, cols: Int)
+
+    public var description: String {
+        switch self {
+        case .unsupportedType(let type):
+            let supported = Kernels.supportedWeightTypes.map(\.description).joined(separator: ", ")
+            return "tensor type \(type) is not supported by ponder's engine (supported: \(supported))"
+        case .partialBlock(let type, let cols):
+            return "a \(type) row of \(cols) elements is not a whole number of \(type.blockSize)-element blocks"
+        }
+    }
+}

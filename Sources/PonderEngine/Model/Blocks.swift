@@ -1,0 +1,102 @@
+import Foundation
+
+/// The small per-element steps of the forward pass, each a named function (llama2.c's
+/// `rmsnorm`, `softmax`, RoPE, SwiGLU), computed the way ggml's CPU backend does.
+///
+/// The heavy work — matrix products and row dequantization — is in ``Kernels``; what is here is
+/// linear in the activations and stays simple, SIMD where it matters.
+enum Blocks {
+    // MARK: - Norms and element-wise steps
+
+    /// `out[r] = x[r] / √(mean(x[r]²) + ε) · weight` for `rows` consecutive rows of `count` values.
+    /// `out` may equal `x`. The mean of squares is accumulated in double, as ggml does.
+    static func rmsNorm(
+        rows: Int, _ x: UnsafeMutablePointer<Float>, weight: [Float], count: Int, epsilon: Float,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        weight.withUnsafeBufferPointer { w in
+            for r in 0..<rows {
+                Kernels.rmsNorm(into: out + r * count, x + r * count, weight: w.baseAddress, count: count, eps: epsilon)
+            }
+        }
+    }
+
+    /// `x[r] += bias` for `rows` consecutive rows of `bias.count` values.
+    static func addBias(rows: Int, _ x: UnsafeMutablePointer<Float>, _ bias: [Float]) {
+        bias.withUnsafeBufferPointer { b in
+            for r in 0..<rows {
+                let row = x + r * b.count
+                for i in 0..<b.count { row[i] += b[i] }
+            }
+        }
+    }
+
+    /// `y += x` over `count` values.
+    static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        Kernels.add(into: y, y, x, count: count)
+    }
+
+    /// `x *= factor` over `count` values.
+    static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
+        Kernels.scale(x, by: factor, count: count)
+    }
+
+    /// `gate = act(gate) ⊙ up`: SwiGLU, or GeGLU with GELU-tanh evaluated as ggml's CPU backend
+    /// does (an f16 lookup table), which keeps Gemma's logits closest to llama.cpp's.
+    static func gatedActivation(
+        _ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int,
+        activation: ModelConfig.Activation
+    ) {
+        switch activation {
+        case .silu:
+            Kernels.swiglu(into: gate, gate: gate, up: up, count: count)
+        case .geluTanh:
+            Kernels.geluTanhFP16Table(into: gate, gate, count: count)
+            Kernels.mul(into: gate, gate, up, count: count)
+        }
+    }
+
+    // MARK: - Rotary position embedding
+
+    /// Fills `cos`/`sin` rows of `dims / 2` angles per position, as ggml's `rope_cache_init`:
+    /// θᵢ = scale · pos · base^(−2i/dims) / factorᵢ, the power built by repeated multiplication.
+    static func ropeTables(
+        positions: Range<Int>, dims: Int, base: Float, scale: Float, factors: [Float]?,
+        cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>
+    ) {
+        let half = dims / 2
+        let thetaScale = powf(base, -2 / Float(dims))
+        for (b, position) in positions.enumerated() {
+            var theta = Float(position)
+            for i in 0..<half {
+                let factor = factors?[i] ?? 1
+                let angle = scale * (theta / factor)
+                cos[b * half + i] = cosf(angle)
+                sin[b * half + i] = sinf(angle)
+                theta *= thetaScale
+            }
+        }
+    }
+
+    /// Rotates the first `dims` values of one head by the angles in `cos`/`sin` (`dims / 2` each).
+    static func rope(
+        _ x: UnsafeMutablePointer<Float>, dims: Int, style: ModelConfig.RopeStyle,
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
+    ) {
+        let half = dims / 2
+        switch style {
+        case .normal:
+            for i in 0..<half {
+                let x0 = x[2 * i], x1 = x[2 * i + 1]
+                x[2 * i] = x0 * cos[i] - x1 * sin[i]
+                x[2 * i + 1] = x0 * sin[i] + x1 * cos[i]
+            }
+        case .neox:
+            for i in 0..<half {
+                let x0 = x[i], x1 = x[i + half]
+                x[i] = x0 * cos[i] - x1 * sin[i]
+                x[i + half] = x0 * sin[i] + x1 * cos[i]
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// Keys and values of every evaluated position, for every layer: the model's memory of the text so far.
+///
+/// ```
+/// keys:   layer 0                                  layer 1
+///         ┌──────────── kvDim ────────────┐        ┌───
+///  pos 0  │ head 0 (headDim) │ head 1 │ … │  …     │
+///  pos 1  │                  │        │   │        │
+///   …     │                                        │
+///  pos capacity-1                                  │
+///         └───────────────────────────────┘        └───
+/// offset(layer, pos) = (layer · capacity + pos) · kvDim
+/// ```
+///
+/// Values use the same layout with `kvValueDim`. Storage is F32 and allocated once, sized by the
+/// context (`--ctx`). The cache itself does not know which tokens it holds; ``Session`` does, and
+/// rewinds by simply overwriting positions from the first one that differs.
+public final class KVCache: @unchecked Sendable {
+    /// Positions the cache can hold (the context size).
+    public let capacity: Int
+    public let layerCount: Int
+    /// Floats per position per layer: all key heads, and all value heads.
+    public let kvDim: Int
+    public let kvValueDim: Int
+    let keys: UnsafeMutablePointer<Float>
+    let values: UnsafeMutablePointer<Float>
+
+    /// Allocates room for `capacity` positions of a model with this configuration.
+    public init(config: ModelConfig, capacity: Int) {
+        precondition(capacity > 0, "a KV cache needs at least one position")
+        self.capacity = capacity
+        layerCount = config.layerCount
+        kvDim = config.kvDim
+        kvValueDim = config.kvValueDim
+        keys = .allocate(capacity: layerCount * capacity * kvDim)
+        values = .allocate(capacity: layerCount * capacity * kvValueDim)
+        keys.initialize(repeating: 0, count: layerCount * capacity * kvDim)
+        values.initialize(repeating: 0, count: layerCount * capacity * kvValueDim)
+    }
+
+    deinit {
+        keys.deallocate()
+        values.deallocate()
+    }
+
+    /// Bytes held, for the status line.
+    public var byteCount: Int { layerCount * capacity * (kvDim + kvValueDim) * MemoryLayout<Float>.size }
+
+    /// The key row of `position` in `layer` (`kvDim` floats).
+    @inline(__always) func keyRow(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
+        keys + (layer * capacity + position) * kvDim
+    }
+
+    /// The value row of `position` in `layer` (`kvValueDim` floats).
+    @inline(__always) func valueRow(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
+        values + (layer * capacity + position) * kvValueDim
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+
+/// Read access to the metadata keys a model's hyper-parameters come from.
+///
+/// `GGUFFile` conforms; tests use a dictionary. Integer keys that may be per-layer arrays
+/// (`head_count`, `feed_forward_length`) are read with ``integerValues(_:)``, which returns a scalar as
+/// a one-element array.
+public protocol HyperParameterSource {
+    func integerValue(_ key: String) -> Int?
+    func integerValues(_ key: String) -> [Int]?
+    func floatValue(_ key: String) -> Double?
+    func stringValue(_ key: String) -> String?
+}
+
+/// The hyper-parameters of one transformer, read from GGUF metadata per architecture.
+///
+/// Architecture differences are data: a ``Traits`` value per ``Architecture`` says which rope
+/// ordering, activation and optional blocks the forward pass uses, and the numbers (dimensions,
+/// rope bases, sliding window) come from the file the way llama.cpp's `load_hparams` reads them.
+public struct ModelConfig: Sendable, Equatable {
+    /// The architectures this engine runs (`general.architecture`).
+    public enum Architecture: String, Sendable, CaseIterable {
+        case llama, qwen2, qwen3, gemma3
+    }
+
+    /// How rotary embeddings pair up the dimensions of a head.
+    public enum RopeStyle: Sendable, Equatable {
+        /// Adjacent pairs `(x[2i], x[2i+1])` — llama.cpp's NORM, used for `llama` GGUFs, whose
+        /// converter permuted the Q/K rows so that HF's halves became adjacent.
+        case normal
+        /// Halves `(x[i], x[i + n/2])` — llama.cpp's NEOX (HF `rotate_half`).
+        case neox
+    }
+
+    /// The gate nonlinearity of the gated feed-forward block.
+    public enum Activation: Sendable, Equatable {
+        /// SwiGLU: `silu(gate) * up`.
+        case silu
+        /// GeGLU with ggml's tanh approximation of GELU.
+        case geluTanh
+    }
+
+    /// What distinguishes one architecture's forward pass from another's.
+    public struct Traits: Sendable, Equatable {
+        public var rope: RopeStyle
+        public var activation: Activation
+        /// Per-head RMSNorm of q and k before RoPE (`attn_q_norm`, `attn_k_norm`).
+        public var qkNorm: Bool
+        /// RMSNorm after the attention and FFN blocks, before the residual add (Gemma).
+        public var postNorms: Bool
+        /// Token embeddings are multiplied by √dim (Gemma).
+        public var scaledEmbedding: Bool
+    }
+
+    public static func traits(of architecture: Architecture) -> Traits {
+        switch architecture {
+        case .llama:
+            Traits(rope: .normal, activation: .silu, qkNorm: false, postNorms: false, scaledEmbedding: false)
+        case .qwen2:
+            Traits(rope: .neox, activation: .silu, qkNorm: false, postNorms: false, scaledEmbedding: false)
+        case .qwen3:
+            Traits(rope: .neox, activation: .silu, qkNorm: true, postNorms: false, scaledEmbedding: false)
+        case .gemma3:
+            Traits(rope: .neox, activation: .geluTanh, qkNorm: true, postNorms: true, scaledEmbedding: true)
+        }
+    }
+
+    public var architecture: Architecture
+    public var traits: Traits
+    /// `general.name`, or "" (used to pick model-card sampling defaults).
+    public var name: String
+
+    /// Width of the residual stream (`embedding_length`).
+    public var dim: Int
+    public var layerCount: Int
+    public var headCount: Int
+    public var kvHeadCount: Int
+    /// Size of one query/key head (`attention.key_length`, else dim / heads).
+    public var headDim: Int
+    /// Size of one value head (`attention.value_length`, else headDim).
+    public var valueHeadDim: Int
+    /// Hidden width of the feed-forward block.
+    public var ffnDim: Int
+    public var vocabSize: Int
+    public var rmsEpsilon: Float
+    /// Context length the model was trained with.
+    public var trainedContext: Int
+
+    /// Leading dimensions of each head that RoPE rotates (`rope.dimension_count`).
+    public var ropeDims: Int
+    /// RoPE base frequency and position scale (1 / linear factor) of global layers.
+    public var ropeBase: Float
+    public var ropeScale: Float
+    /// RoPE base and scale of sliding-window layers (Gemma 3: base 10 000, no scaling).
+    public var localRopeBase: Float
+    public var localRopeScale: Float
+
+    /// Multiplier of the token embeddings (√dim for Gemma, else 1).
+    public var embeddingScale: Float
+    /// Multiplier of q·k before the softmax.
+    public var attentionScale: Float
+    /// Keys at distance ≥ `slidingWindow` are invisible to local layers; nil when every layer is global.
+    public var slidingWindow: Int?
+    /// Every `slidingWindowPeriod`-th layer (the last of each period) is global.
+    public var slidingWindowPeriod: Int
+    /// `c · tanh(logits / c)` on the output logits when set.
+    public var finalLogitSoftcap: Float?
+
+    /// Whether `layer` attends only within the sliding window.
+    public func isLocal(layer: Int) -> Bool {
+        guard slidingWindow != nil else { return false }
+        return slidingWindowPeriod == 0 || layer % slidingWindowPeriod < slidingWindowPeriod - 1
+    }
+
+    /// Query heads per key/value head (grouped-query attention).
+    public var groupSize: Int { headCount / kvHeadCount }
+    /// Width of all query heads, and of all key or value heads.
+    public var qDim: Int { headCount * headDim }
+    public var kvDim: Int { kvHeadCount * headDim }
+    public var kvValueDim: Int { kvHeadCount * valueHeadDim }
+
+    /// Reads the configuration of a supported architecture.
+    /// - Parameters:
+    ///   - metadata: the file's key/value metadata.
+    ///   - vocabSize: rows of `token_embd` (the authoritative vocabulary size).
+    /// - Throws: ``ModelLoadError`` naming the unsupported architecture or the bad key.
+    public init(metadata: some HyperParameterSource, vocabSize: Int) throws(ModelLoadError) {
+        guard let archName = metadata.stringValue("general.architecture") else {
+            throw .missingKey("general.architecture")
+        }
+        guard let arch = Architecture(rawValue: archName) else { throw .unsupportedArchitecture(archName) }
+        architecture = arch
+        traits = Self.traits(of: arch)
+        name = metadata.stringValue("general.name") ?? ""
+        let p = archName + "."
+
+        func required(_ key: String) throws(ModelLoadError) -> Int {
+            guard let v = metadata.integerValue(p + key) else { throw .missingKey(p + key) }
+            guard v > 0 else { throw .invalidValue(key: p + key, value: "\(v)", expected: "a positive integer") }
+            return v
+        }
+        /// A key that may be a per-layer array; this engine needs every layer to agree.
+        func uniform(_ key: String, default fallback: Int? = nil) throws(ModelLoadError) -> Int {
+            guard let values = metadata.integerValues(p + key), let first = values.first else {
+                if let fallback { return fallback }
+                throw .missingKey(p + key)
+            }
+            guard values.allSatisfy({ $0 == first }) else {
+                throw .unsupportedFeature("'\(p + key)' differs between layers (\(values.prefix(8))…)")
+            }
+            guard first > 0 else { throw .invalidValue(key: p + key, value: "\(first)", expected: "a positive integer") }
+            return first
+        }
+
+        if let experts = metadata.integerValue(p + "expert_count"), experts > 0 {
+            throw .unsupportedFeature("mixture-of-experts layers (\(p)expert_count = \(experts))")
+        }
+        dim = try required("embedding_length")
+        layerCount = try required("block_count")
+        headCount = try uniform("attention.head_count")
+        kvHeadCount = try uniform("attention.head_count_kv", default: headCount)
+        ffnDim = try uniform("feed_forward_length")
+        guard headCount % kvHeadCount == 0 else {
+            throw .invalidValue(key: p + "attention.head_count_kv", value: "\(kvHeadCount)",
+                                expected: "a divisor of the head count \(headCount)")
+        }
+        headDim = metadata.integerValue(p + "attention.key_length") ?? dim / headCount
+        valueHeadDim = metadata.integerValue(p + "attention.value_length") ?? headDim
+        guard headDim > 0, headDim % 2 == 0, valueHeadDim > 0 else {
+            throw .invalidValue(key: p + "attention.key_length", value: "\(headDim)", expected: "a positive even size")
+        }
+        self.vocabSize = vocabSize
+        rmsEpsilon = Float(metadata.floatValue(p + "attention.layer_norm_rms_epsilon") ?? 1e-5)
+        trainedContext = metadata.integerValue(p + "context_length") ?? 4096
+
+        ropeDims = metadata.integerValue(p + "rope.dimension_count") ?? headDim
+        guard ropeDims > 0, ropeDims <= headDim, ropeDims % 2 == 0 else {
+            throw .invalidValue(key: p + "rope.dimension_count", value: "\(ropeDims)",
+                                expected: "an even size up to the head size \(headDim)")
+        }
+        ropeBase = Float(metadata.floatValue(p + "rope.freq_base") ?? 10_000)
+        let scalingType = metadata.stringValue(p + "rope.scaling.type") ?? "linear"
+        guard scalingType == "linear" || scalingType == "none" else {
+            throw .unsupportedFeature("rope scaling '\(scalingType)' (\(p)rope.scaling.type; supported: none, linear)")
+        }
+        let factor = metadata.floatValue(p + "rope.scaling.factor") ?? metadata.floatValue(p + "rope.scale_linear") ?? 0
+        ropeScale = scalingType == "linear" && factor > 0 ? Float(1 / factor) : 1
+
+        switch arch {
+        case .gemma3:
+            embeddingScale = Float(dim).squareRoot()
+            // query_pre_attn_scalar: head_dim for every size except 27B (62 layers), which uses dim / heads.
+            attentionScale = layerCount == 62
+                ? 1 / Float(dim / headCount).squareRoot()
+                : 1 / Float(headDim).squareRoot()
+            if let window = metadata.integerValue(p + "attention.sliding_window"), window > 0 {
+                slidingWindow = window
+                slidingWindowPeriod = metadata.integerValue(p + "attention.sliding_window_pattern") ?? 6
+                localRopeBase = Float(metadata.floatValue(p + "rope.freq_base_swa") ?? 10_000)
+            } else {
+                slidingWindow = nil
+                slidingWindowPeriod = 0
+                localRopeBase = ropeBase
+            }
+            localRopeScale = 1
+            let cap = metadata.floatValue(p + "final_logit_softcapping") ?? 0
+            finalLogitSoftcap = cap > 0 ? Float(cap) : nil
+        case .llama, .qwen2, .qwen3:
+            embeddingScale = 1
+            attentionScale = 1 / Float(headDim).squareRoot()
+            slidingWindow = nil
+            slidingWindowPeriod = 0
+            localRopeBase = ropeBase
+            localRopeScale = ropeScale
+            finalLogitSoftcap = nil
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// The activations of one batch of tokens in flight (llama2.c's `RunState`), allocated once.
+///
+/// Every buffer holds `maxBatch` rows; row `b` belongs to the `b`-th token of the batch. Decoding
+/// uses row 0 only; prefill fills up to `maxBatch` rows at a time.
+final class ScratchState: @unchecked Sendable {
+    let maxBatch: Int
+    let x: UnsafeMutablePointer<Float>       // (maxBatch, dim)       residual stream
+    let xb: UnsafeMutablePointer<Float>      // (maxBatch, dim)       normalized input of a block
+    let q: UnsafeMutablePointer<Float>       // (maxBatch, qDim)
+    let k: UnsafeMutablePointer<Float>       // (maxBatch, kvDim)
+    let v: UnsafeMutablePointer<Float>       // (maxBatch, kvValueDim)
+    let att: UnsafeMutablePointer<Float>     // (maxBatch, headCount · valueHeadDim) attention output
+    let out: UnsafeMutablePointer<Float>     // (maxBatch, dim)       block output before the residual add
+    let gate: UnsafeMutablePointer<Float>    // (maxBatch, ffnDim)
+    let up: UnsafeMutablePointer<Float>      // (maxBatch, ffnDim)
+    let ropeCos: UnsafeMutablePointer<Float> // (maxBatch, ropeDims / 2) per position, current layer kind
+    let ropeSin: UnsafeMutablePointer<Float> // (maxBatch, ropeDims / 2)
+    let scores: UnsafeMutablePointer<Float>  // (workers, headDim + valueHeadDim) attention working memory
+    let workers: Int
+    let scoreStride: Int
+
+    private var allocations: [UnsafeMutablePointer<Float>] = []
+
+    init(config c: ModelConfig, maxBatch: Int, contextCapacity: Int, workers: Int) {
+        self.maxBatch = maxBatch
+        self.workers = workers
+        scoreStride = c.headDim + c.valueHeadDim
+        var all: [UnsafeMutablePointer<Float>] = []
+        func make(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            p.initialize(repeating: 0, count: max(count, 1))
+            all.append(p)
+            return p
+        }
+        x = make(maxBatch * c.dim)
+        xb = make(maxBatch * c.dim)
+        q = make(maxBatch * c.qDim)
+        k = make(maxBatch * c.kvDim)
+        v = make(maxBatch * c.kvValueDim)
+        att = make(maxBatch * c.headCount * c.valueHeadDim)
+        out = make(maxBatch * c.dim)
+        gate = make(maxBatch * c.ffnDim)
+        up = make(maxBatch * c.ffnDim)
+        ropeCos = make(maxBatch * c.ropeDims / 2)
+        ropeSin = make(maxBatch * c.ropeDims / 2)
+        scores = make(workers * scoreStride)
+        allocations = all
+    }
+
+    deinit {
+        for p in allocations { p.deallocate() }
+    }
+}

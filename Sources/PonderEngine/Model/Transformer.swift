@@ -1,0 +1,184 @@
+import Foundation
+
+/// One decoder-only transformer: weights on the file's mapping plus the scratch for a batch.
+///
+/// ``forward(tokens:startPosition:cache:logits:)`` evaluates a batch of consecutive tokens
+/// (prefill: matrix-matrix products; decode: a batch of one, matrix-vector), writes their keys and
+/// values into the ``KVCache``, and optionally produces the logits of the last token. The
+/// architectures differ only through ``ModelConfig/Traits`` switches inside the steps below.
+public final class Transformer: @unchecked Sendable {
+    public internal(set) var config: ModelConfig
+    let weights: Weights
+    let pool: ThreadPool
+    let scratch: ScratchState
+
+    /// Positions a ``KVCache`` for this model holds (the context size it was loaded for).
+    public let contextCapacity: Int
+
+    /// Tokens evaluated per batch at most (llama.cpp's default micro-batch).
+    public static let defaultBatchSize = 512
+
+    /// Loads the model in `file` for contexts of up to `contextCapacity` positions.
+    /// - Throws: ``ModelLoadError`` when the architecture, a tensor type or a shape is not supported.
+    public init(file: GGUFFile, contextCapacity: Int, threads: Int, batchSize: Int = Transformer.defaultBatchSize)
+        throws(ModelLoadError)
+    {
+        guard let embedding = file.tensor(named: "token_embd.weight"), embedding.shape.count == 2 else {
+            throw .missingTensor("token_embd.weight")
+        }
+        config = try ModelConfig(metadata: file.metadata, vocabSize: embedding.shape[1])
+        weights = try Weights(file: file, config: config)
+        guard contextCapacity > 0 else {
+            throw .invalidValue(key: "context size", value: "\(contextCapacity)", expected: "at least 1 token")
+        }
+        self.contextCapacity = contextCapacity
+        pool = ThreadPool(threads: max(1, threads))
+        scratch = ScratchState(
+            config: config, maxBatch: max(1, batchSize), contextCapacity: contextCapacity, workers: max(1, threads))
+    }
+
+    /// Tokens per ``forward(tokens:startPosition:cache:logits:)`` call at most.
+    public var maxBatch: Int { scratch.maxBatch }
+
+    /// Evaluates `tokens` at positions `startPosition ..< startPosition + tokens.count`.
+    ///
+    /// - Parameters:
+    ///   - tokens: at most ``maxBatch`` token ids, each below the vocabulary size.
+    ///   - startPosition: the position of the first token; every earlier position must already be in `cache`.
+    ///   - cache: receives the keys and values of the new positions.
+    ///   - logits: when given, receives the `vocabSize` logits that follow the last token.
+    ///   - shouldStop: polled before every layer; when it returns true the pass is abandoned (the
+    ///     cache rows of these positions are then partial and must be overwritten before use).
+    /// - Returns: false when `shouldStop` interrupted the pass.
+    /// - Precondition: the batch fits in the scratch and in the cache.
+    @discardableResult
+    public func forward(
+        tokens: UnsafeBufferPointer<Int32>, startPosition: Int, cache: KVCache, logits: UnsafeMutablePointer<Float>?,
+        shouldStop: () -> Bool = { false }
+    ) -> Bool {
+        let c = config, s = scratch, batch = tokens.count
+        precondition(batch > 0 && batch <= s.maxBatch, "batch of \(batch) tokens (at most \(s.maxBatch))")
+        precondition(startPosition >= 0 && startPosition + batch <= cache.capacity, "positions beyond the KV cache")
+
+        // Token embeddings (Gemma scales them by √dim).
+        for b in 0..<batch {
+            let token = Int(tokens[b])
+            precondition(token >= 0 && token < c.vocabSize, "token id \(token) outside the vocabulary")
+            let row = s.x + b * c.dim
+            Kernels.dequantizeRow(weights.tokenEmbedding, row: token, into: row)
+            if c.embeddingScale != 1 { Blocks.scale(row, count: c.dim, by: c.embeddingScale) }
+        }
+
+        var ropeKindFilled: Bool? = nil  // which layer kind (local?) the rope tables currently hold
+        for layer in 0..<c.layerCount {
+            if shouldStop() { return false }
+            let w = weights.layers[layer]
+            let local = c.isLocal(layer: layer)
+
+            // Attention: rmsnorm → q, k, v projections (+ biases).
+            Blocks.rmsNorm(rows: batch, s.x, weight: w.attnNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
+            Kernels.matmul(w.attnQ, s.xb, batch: batch, into: s.q, pool: pool)
+            Kernels.matmul(w.attnK, s.xb, batch: batch, into: s.k, pool: pool)
+            Kernels.matmul(w.attnV, s.xb, batch: batch, into: s.v, pool: pool)
+            if let bias = w.attnQBias { Blocks.addBias(rows: batch, s.q, bias) }
+            if let bias = w.attnKBias { Blocks.addBias(rows: batch, s.k, bias) }
+            if let bias = w.attnVBias { Blocks.addBias(rows: batch, s.v, bias) }
+
+            // Qwen3 / Gemma 3: RMSNorm of every head, before RoPE.
+            if let qNorm = w.attnQNorm, let kNorm = w.attnKNorm {
+                Blocks.rmsNorm(rows: batch * c.headCount, s.q, weight: qNorm, count: c.headDim,
+                               epsilon: c.rmsEpsilon, into: s.q)
+                Blocks.rmsNorm(rows: batch * c.kvHeadCount, s.k, weight: kNorm, count: c.headDim,
+                               epsilon: c.rmsEpsilon, into: s.k)
+            }
+
+            // RoPE on q and k, with this layer kind's base and scale.
+            if ropeKindFilled != local {
+                Blocks.ropeTables(
+                    positions: startPosition..<(startPosition + batch), dims: c.ropeDims,
+                    base: local ? c.localRopeBase : c.ropeBase, scale: local ? c.localRopeScale : c.ropeScale,
+                    factors: weights.ropeFrequencyFactors, cos: s.ropeCos, sin: s.ropeSin)
+                ropeKindFilled = local
+            }
+            for b in 0..<batch {
+                let cosRow = s.ropeCos + b * c.ropeDims / 2, sinRow = s.ropeSin + b * c.ropeDims / 2
+                for h in 0..<c.headCount {
+                    Blocks.rope(s.q + b * c.qDim + h * c.headDim, dims: c.ropeDims, style: c.traits.rope,
+                                cos: cosRow, sin: sinRow)
+                }
+                for h in 0..<c.kvHeadCount {
+                    Blocks.rope(s.k + b * c.kvDim + h * c.headDim, dims: c.ropeDims, style: c.traits.rope,
+                                cos: cosRow, sin: sinRow)
+                }
+                // Remember this position's key and value, at the F16 precision llama.cpp stores.
+                Attention.roundToHalf(s.k + b * c.kvDim, count: c.kvDim)
+                Attention.roundToHalf(s.v + b * c.kvValueDim, count: c.kvValueDim)
+                cache.keyRow(layer: layer, position: startPosition + b)
+                    .update(from: s.k + b * c.kvDim, count: c.kvDim)
+                cache.valueRow(layer: layer, position: startPosition + b)
+                    .update(from: s.v + b * c.kvValueDim, count: c.kvValueDim)
+            }
+
+            // Multi-head attention over the cache (causal; sliding window on local layers).
+            attention(layer: layer, batch: batch, startPosition: startPosition, cache: cache,
+                      window: local ? c.slidingWindow : nil)
+
+            // Output projection, (post-norm), residual.
+            Kernels.matmul(w.attnOutput, s.att, batch: batch, into: s.out, pool: pool)
+            if let bias = w.attnOutputBias { Blocks.addBias(rows: batch, s.out, bias) }
+            if let post = w.postAttentionNorm {
+                Blocks.rmsNorm(rows: batch, s.out, weight: post, count: c.dim, epsilon: c.rmsEpsilon, into: s.out)
+            }
+            Blocks.add(s.out, into: s.x, count: batch * c.dim)
+
+            // Feed-forward: rmsnorm → act(gate) ⊙ up → down, (post-norm), residual.
+            Blocks.rmsNorm(rows: batch, s.x, weight: w.ffnNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
+            Kernels.matmul(w.ffnGate, s.xb, batch: batch, into: s.gate, pool: pool)
+            Kernels.matmul(w.ffnUp, s.xb, batch: batch, into: s.up, pool: pool)
+            Blocks.gatedActivation(s.gate, s.up, count: batch * c.ffnDim, activation: c.traits.activation)
+            Kernels.matmul(w.ffnDown, s.gate, batch: batch, into: s.out, pool: pool)
+            if let post = w.postFFWNorm {
+                Blocks.rmsNorm(rows: batch, s.out, weight: post, count: c.dim, epsilon: c.rmsEpsilon, into: s.out)
+            }
+            Blocks.add(s.out, into: s.x, count: batch * c.dim)
+        }
+
+        // Final norm and the classifier, for the last token only.
+        guard let logits else { return true }
+        let last = s.x + (batch - 1) * c.dim
+        Blocks.rmsNorm(rows: 1, last, weight: weights.outputNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
+        Kernels.matmul(weights.output, s.xb, batch: 1, into: logits, pool: pool)
+        if let bias = weights.outputBias { Blocks.addBias(rows: 1, logits, bias) }
+        if let cap = c.finalLogitSoftcap {
+            for i in 0..<c.vocabSize { logits[i] = cap * tanhf(logits[i] / cap) }
+        }
+        return true
+    }
+
+    /// `att[b, h] = softmax(q[b, h] · K[..pos]ᵀ · scale) · V[..pos]` for every token and head.
+    ///
+    /// Work is split into one contiguous range of (token, head) pairs per worker; each worker owns
+    /// one row of `scratch.scores`.
+    private func attention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?) {
+        let c = config, s = scratch
+        let jobs = batch * c.headCount
+        let workers = min(s.workers, jobs)
+        pool.parallelFor(workers) { worker in
+            let scores = s.scores + worker * s.scoreStride  // headDim + valueHeadDim floats per worker
+            let lo = jobs * worker / workers, hi = jobs * (worker + 1) / workers
+            for job in lo..<hi {
+                let b = job / c.headCount, h = job % c.headCount
+                let position = startPosition + b
+                let first = window.map { max(0, position - $0 + 1) } ?? 0
+                Attention.attendHead(
+                    query: s.q + b * c.qDim + h * c.headDim,
+                    keys: cache.keyRow(layer: layer, position: 0) + (h / c.groupSize) * c.headDim,
+                    values: cache.valueRow(layer: layer, position: 0) + (h / c.groupSize) * c.valueHeadDim,
+                    keyStride: cache.kvDim, valueStride: cache.kvValueDim,
+                    positions: first...position, headDim: c.headDim, valueHeadDim: c.valueHeadDim,
+                    scale: c.attentionScale, scratch: scores,
+                    into: s.att + b * c.headCount * c.valueHeadDim + h * c.valueHeadDim)
+            }
+        }
+    }
+}

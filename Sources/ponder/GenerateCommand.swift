@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import PonderEngine
+
+/// `ponder generate`: runs a raw prompt through the embedded engine, for checking and debugging.
+///
+/// The prompt is used verbatim — special tokens such as `<|im_start|>` in the text are parsed, and
+/// BOS is added when the model asks for it — so the same text given to llama.cpp gives the same
+/// token ids. `--json` prints one object per generated token with its log-probability over the
+/// full vocabulary and the most likely alternatives, for comparison with llama.cpp's `logprobs`.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Continue a raw prompt with the embedded engine.",
+        discussion: """
+            Examples:
+              ponder generate --model SmolLM2.gguf --prompt 'The capital of France is' --greedy
+              ponder generate --model m.gguf --prompt-file p.txt --temp 0.7 --seed 1 --json --top-logprobs 5
+            """)
+
+    @Option(help: "The GGUF model file.")
+    var model: String
+
+    @Option(help: "The prompt text (special tokens are parsed).")
+    var prompt: String?
+
+    @Option(help: "Read the prompt from this file instead.")
+    var promptFile: String?
+
+    @Option(help: "Tokens to generate at most.")
+    var maxTokens: Int = 128
+
+    @Flag(help: "Always take the most likely token (temperature 0).")
+    var greedy = false
+
+    @Option(name: .customLong("temp"), help: "Sampling temperature (default 0.8, llama.cpp's).")
+    var temperature: Float?
+
+    @Option(help: "Top-k (0 disables).")
+    var topK: Int?
+
+    @Option(help: "Top-p (1 disables).")
+    var topP: Float?
+
+    @Option(help: "Min-p (0 disables).")
+    var minP: Float?
+
+    @Option(help: "Repetition penalty (1 disables).")
+    var repeatPenalty: Float?
+
+    @Option(help: "Random seed, for a reproducible draw.")
+    var seed: UInt64?
+
+    @Option(help: "Alternatives listed per token in --json output.")
+    var topLogprobs: Int = 5
+
+    @Flag(help: "Print one JSON object per generated token: id, text, logprob, top alternatives.")
+    var json = false
+
+    @Option(help: "Context size in tokens.")
+    var ctx: Int = 4096
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard (prompt == nil) != (promptFile == nil) else {
+            throw ValidationError("give exactly one of --prompt and --prompt-file")
+        }
+        guard !(greedy && temperature != nil) else { throw ValidationError("--greedy and --temp exclude each other") }
+        guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be 0 or more") }
+        guard ctx >= 16 else { throw ValidationError("--ctx must be at least 16") }
+        guard topLogprobs >= 0 else { throw ValidationError("--top-logprobs must be 0 or more") }
+    }
+
+    func run() throws {
+        let text: String
+        if let promptFile {
+            guard let data = FileManager.default.contents(atPath: promptFile) else {
+                throw ValidationError("cannot read the prompt file \(promptFile)")
+            }
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            text = prompt ?? ""
+        }
+
+        let file = try GGUFFile(path: model)
+        let tokenizer = try Tokenizer.load(from: file)
+        let promptIDs = tokenizer.encode(text, addSpecial: true, parseSpecial: true)
+        guard !promptIDs.isEmpty else { throw ValidationError("the prompt is empty (no tokens)") }
+        let capacity = min(ctx, promptIDs.count + maxTokens + 1)
+        let transformer = try Transformer(file: file, contextCapacity: max(capacity, 1), threads: threads)
+        let session = Session(model: transformer)
+
+        var config = greedy ? SamplerConfig.greedy : SamplerConfig.llamaCppDefaults
+        if let temperature { config.temperature = temperature }
+        if let topK { config.topK = topK }
+        if let topP { config.topP = topP }
+        if let minP { config.minP = minP }
+        if let repeatPenalty { config.repeatPenalty = repeatPenalty }
+        config.seed = seed
+        var sampler = Sampler(config: config)
+        var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
+        let out = FileHandle.standardOutput
+
+        let start = Date()
+        try session.prefill(promptIDs)
+        let promptSeconds = Date().timeIntervalSince(start)
+        let decodeStart = Date()
+        var generated = 0
+        while generated < maxTokens {
+            let logits = session.logits
+            let token = sampler.sample(logits)
+            if tokenizer.isEndOfGeneration(token) { break }
+            sampler.accept(token)
+            generated += 1
+            let piece = detokenizer.append(token)
+            if json {
+                let probabilities = LogProbabilities(logits)
+                let top = probabilities.top(topLogprobs, of: logits).map { "[\($0.id), \(Self.number($0.logprob))]" }
+                let line = "{\"id\": \(token), \"text\": \(Self.jsonString(piece)), \"logprob\": "
+                    + "\(Self.number(probabilities.logProbability(ofLogit: logits[Int(token)]))), "
+                    + "\"top\": [\(top.joined(separator: ", "))]}\n"
+                out.write(Data(line.utf8))
+            } else {
+                out.write(Data(piece.utf8))
+            }
+            if generated == maxTokens || session.tokens.count >= session.capacity { break }
+            try session.append(token)
+        }
+        if !json { out.write(Data((detokenizer.finish() + "\n").utf8)) }
+        let decodeSeconds = Date().timeIntervalSince(decodeStart)
+        let summary = String(
+            format: "prompt %d tokens (%.1f tok/s), generated %d tokens (%.1f tok/s)\n",
+            promptIDs.count, Double(promptIDs.count) / max(promptSeconds, 1e-9), generated,
+            Double(generated) / max(decodeSeconds, 1e-9))
+        FileHandle.standardError.write(Data(summary.utf8))
+    }
+
+    /// A logprob with enough digits to compare with llama.cpp's five.
+    static func number(_ value: Double) -> String { value.isFinite ? String(format: "%.6f", value) : "-1e30" }
+
+    /// `text` as a JSON string literal.
+    static func jsonString(_ text: String) -> String {
+        var s = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": s += "\\\""
+            case "\\": s += "\\\\"
+            case "\n": s += "\\n"
+            case "\r": s += "\\r"
+            case "\t": s += "\\t"
+            case _ where scalar.value < 0x20: s += String(format: "\\u%04x", scalar.value)
+            default: s.unicodeScalars.append(scalar)
+            }
+        }
+        return s + "\""
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+import PonderCore
+import PonderTestSupport
+@testable import PonderEngine
+
+/// The embedded backend end to end on SmolLM2: prefix reuse across turns, the thinking budget,
+/// cancellation, context overflow, and stopping on the model's end-of-generation token.
+@Suite(.serialized)
+struct GenerationTests {
+    /// Everything one reply streamed.
+    struct Reply {
+        var events: [ChatEvent] = []
+        var reasoning: String { events.reduce("") { if case .reasoning(let t) = $1 { $0 + t } else { $0 } } }
+        var content: String { events.reduce("") { if case .content(let t) = $1 { $0 + t } else { $0 } } }
+        var usage: Usage? { events.reversed().lazy.compactMap { if case .usage(let u) = $0 { u } else { nil } }.first }
+        var finish: FinishReason? { if case .finished(let r) = events.last { r } else { nil } }
+        var notices: [String] { events.compactMap { if case .notice(let n) = $0 { n } else { nil } } }
+    }
+
+    static func collect(_ backend: EmbeddedBackend, _ request: ChatRequest) async throws -> Reply {
+        var reply = Reply()
+        for try await event in backend.reply(to: request) { reply.events.append(event) }
+        return reply
+    }
+
+    static func smol(contextSize: Int = 1024) throws -> EmbeddedBackend {
+        EmbeddedBackend(modelPath: try Peers.model(Peers.smolLM2), contextSize: contextSize, threads: 2)
+    }
+
+    @Test func secondTurnEvaluatesOnlyItsNewTokens() async throws {
+        let backend = try Self.smol()
+        _ = try await backend.prepare()
+        var messages: [Message] = [.user("What is the capital of France?")]
+        let first = try await Self.collect(
+            backend, ChatRequest(messages: messages, think: ThinkSetting(mode: .off), sampler: .greedy, maxTokens: 48))
+        let usage1 = try #require(first.usage)
+        #expect(usage1.promptTokensEvaluated == usage1.promptTokens)
+        #expect(!first.content.isEmpty)
+
+        messages.append(.assistant(first.content))
+        messages.append(.user("And of Germany?"))
+        let second = try await Self.collect(
+            backend, ChatRequest(messages: messages, think: ThinkSetting(mode: .off), sampler: .greedy, maxTokens: 8))
+        let usage2 = try #require(second.usage)
+
+        // Independently: the tokens of the second prompt after the first reply's text.
+        let file = try GGUFFile(path: try Peers.model(Peers.smolLM2))
+        let tokenizer = try Tokenizer.load(from: file)
+        let prompt2 = try ChatFormat(model: file).prompt(for: ChatRequest(messages: messages, think: ThinkSetting(mode: .off)))
+        let replyEnd = try #require(prompt2.text.range(of: first.content, options: .backwards)).upperBound
+        let newTokens = tokenizer.encode(String(prompt2.text[replyEnd...]), addSpecial: false, parseSpecial: true)
+        // A reply cut by the token limit leaves its last sampled token unevaluated.
+        let expected = newTokens.count + (first.finish == .length ? 1 : 0)
+        print("prefix reuse: turn 1 evaluated \(usage1.promptTokensEvaluated ?? -1) of \(usage1.promptTokens ?? -1); "
+              + "turn 2 evaluated \(usage2.promptTokensEvaluated ?? -1) of \(usage2.promptTokens ?? -1) (expected \(expected))")
+        #expect(usage2.promptTokens == tokenizer.encode(prompt2.text, addSpecial: true, parseSpecial: true).count)
+        #expect(usage2.promptTokensEvaluated == expected)
+    }
+
+    @Test func thinkingBudgetClosesTheTraceAndTheModelAnswers() async throws {
+        let backend = try Self.smol()
+        let request = ChatRequest(
+            messages: [.user("How many legs do three spiders and two ants have in total?")],
+            think: ThinkSetting(mode: .on, budget: 32), sampler: .greedy, maxTokens: 96)
+        let reply = try await Self.collect(backend, request)
+        let hit = try #require(reply.events.firstIndex(of: .budgetHit))
+        let usage = try #require(reply.usage)
+        print("budget 32: reasoning tokens \(usage.reasoningTokens ?? -1), completion \(usage.completionTokens ?? -1); "
+              + "answer: \(reply.content.prefix(80).debugDescription)")
+        #expect(usage.reasoningTokens == 32)
+        #expect(!reply.reasoning.isEmpty && !reply.content.isEmpty)
+        // The trace comes before the budget event, the answer after it.
+        #expect(reply.events[..<hit].allSatisfy { if case .content = $0 { false } else { true } })
+        #expect(reply.events[hit...].allSatisfy { if case .reasoning = $0 { false } else { true } })
+        #expect(!reply.reasoning.contains("</think>") && !reply.content.contains("</think>"))
+    }
+
+    @Test func aReplyEndsAtTheEndOfGenerationToken() async throws {
+        let backend = try Self.smol()
+        let reply = try await Self.collect(backend, ChatRequest(
+            messages: [.user("Say hello.")], think: ThinkSetting(mode: .off), sampler: .greedy, maxTokens: 200))
+        #expect(reply.finish == .stop)
+        #expect(!reply.content.contains("<|im_end|>"))
+        #expect((reply.usage?.completionTokens ?? 0) < 200)
+    }
+
+    @Test func cancellingTheConsumerStopsGenerationAndFreesTheEngine() async throws {
+        let backend = try Self.smol()
+        let request = ChatRequest(
+            messages: [.user("Write a long story about a dragon.")], think: ThinkSetting(mode: .off),
+            sampler: SamplerSettings(temperature: 0.8, seed: 1), maxTokens: 400)
+        let consumer = Task {
+            var pieces = 0
+            for try await event in backend.reply(to: request) {
+                if case .content = event { pieces += 1 }
+                if pieces == 5 { withUnsafeCurrentTask { $0?.cancel() } }
+            }
+            return pieces
+        }
+        let pieces = try await consumer.value
+        #expect(pieces >= 5 && pieces < 400)
+        // The generation thread let go of the engine: the next reply runs to its end.
+        let start = Date()
+        let next = try await Self.collect(backend, ChatRequest(
+            messages: [.user("Say hello.")], think: ThinkSetting(mode: .off), sampler: .greedy, maxTokens: 4))
+        #expect(next.finish == .length || next.finish == .stop)
+        #expect(Date().timeIntervalSince(start) < 30)
+    }
+
+    @Test func generatorStopsWithinOneTokenOfCancellation() throws {
+        let file = try GGUFFile(path: try Peers.model(Peers.smolLM2))
+        let session = Session(model: try Transformer(file: file, contextCapacity: 256, threads: 2))
+        let generator = Generator(session: session, tokenizer: try Tokenizer.load(from: file))
+        // After the prompt (its first .usage event), the loop asks once per token; say "cancelled"
+        // at the fourth question: exactly three tokens may be produced.
+        var decoding = false, questions = 0
+        var events: [ChatEvent] = []
+        let outcome = try generator.run(
+            prompt: [1, 9690, 198, 28, 29, 30],
+            options: .init(maxTokens: 100, sampler: .greedy, startsInsideThink: false, thinkBudget: nil, closeThinkTokens: []),
+            isCancelled: {
+                guard decoding else { return false }
+                questions += 1
+                return questions > 3
+            },
+            emit: { event in
+                events.append(event)
+                if case .usage = event { decoding = true }
+            })
+        #expect(outcome.finish == .cancelled)
+        #expect(outcome.completionTokens == 3)
+        #expect(events.last == .finished(.cancelled))
+    }
+
+    @Test func overflowDropsTheOldestTurnsKeepsTheSystemPromptAndSaysSo() async throws {
+        let backend = try Self.smol(contextSize: 256)
+        let filler = String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 6)
+        var messages: [Message] = []
+        for i in 0..<6 {
+            messages.append(.user("Question \(i): \(filler)"))
+            messages.append(.assistant("Answer \(i): \(filler)"))
+        }
+        messages.append(.user("What colour is the fox?"))
+        let reply = try await Self.collect(backend, ChatRequest(
+            systemPrompt: "You are terse.", messages: messages, think: ThinkSetting(mode: .off), sampler: .greedy,
+            maxTokens: 16))
+        let usage = try #require(reply.usage)
+        print("overflow: \(reply.notices.first ?? "no notice"); prompt \(usage.promptTokens ?? -1) of \(usage.contextSize ?? -1)")
+        #expect(reply.notices.count == 1)
+        #expect((usage.promptTokens ?? .max) + 16 <= 256)
+        #expect(reply.finish != nil)
+    }
+}

@@ -1,0 +1,216 @@
+import CKernels
+import Foundation
+import PonderTestSupport
+import Testing
+
+@testable import PonderEngine
+
+/// Every matmul path (decode and prefill, 1 and 2 threads, every kernel level this CPU runs) for
+/// every weight type, against a float reference: the `gguf` package's dequantized weights dotted
+/// with the unquantized inputs in double precision.
+///
+/// The kernels quantize the inputs (Q8_0/Q8_1/Q8_K/F16/BF16) as llama.cpp does, so the result
+/// differs from the float reference by that rounding. The tolerances below bound it.
+@Suite(.serialized) struct KernelMatmulTests {
+    /// Named tolerances, after ggml's test-quantize-fns.
+    enum Tolerance {
+        /// Input rounding to int8 adds independent errors of at most d/2 per element (d = block
+        /// max / 127); their sum is bounded at this many standard deviations.
+        static let roundingSigmas = 6.0
+        /// Relative error of a block scale stored as f16 (half an ulp).
+        static let halfScale = 0x1p-11
+        /// Relative error of rounding an input to f16 / bf16.
+        static let halfInput = 0x1p-11
+        static let bfloatInput = 0x1p-8
+        /// Float accumulation error, relative to Σ|w·x|.
+        static let floatSummation = 2e-5
+    }
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var type: GGMLType
+        /// nil: generated with the Python helper; else (model, tensor name).
+        var tensor: (model: String, name: String)?
+        var rows: Int
+        var cols: Int
+        var testDescription: String {
+            tensor.map { "\(type) \($0.name) of \($0.model)" } ?? "\(type) generated \(rows)×\(cols)"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(type: .f32, rows: 37, cols: 800),
+        Case(type: .f16, rows: 37, cols: 800),
+        Case(type: .bf16, rows: 37, cols: 800),
+        Case(type: .q4_0, rows: 37, cols: 800),
+        Case(type: .q4_1, rows: 37, cols: 800),
+        Case(type: .q5_0, rows: 37, cols: 800),
+        Case(type: .q5_1, rows: 37, cols: 800),
+        Case(type: .q8_0, rows: 37, cols: 800),
+        Case(type: .q4_K, rows: 37, cols: 768),
+        Case(type: .q5_K, rows: 37, cols: 768),
+        Case(type: .q6_K, rows: 37, cols: 768),
+        Case(type: .q4_1, tensor: (Peers.smolLM2, "blk.3.ffn_down.weight"), rows: 45, cols: 1536),
+        Case(type: .q8_0, tensor: (Peers.smolLM2, "token_embd.weight"), rows: 45, cols: 576),
+        Case(type: .q5_0, tensor: (Peers.gemma3, "blk.2.attn_q.weight"), rows: 45, cols: 640),
+        Case(type: .q4_K, tensor: (Peers.gemma3, "blk.2.attn_output.weight"), rows: 45, cols: 1024),
+        Case(type: .q6_K, tensor: (Peers.gemma3, "blk.4.ffn_down.weight"), rows: 45, cols: 2048),
+        Case(type: .q4_K, tensor: (Peers.gemma3, "blk.2.ffn_down.weight"), rows: 29, cols: 2048),
+        Case(type: .q8_0, tensor: (Peers.gemma3, "blk.0.attn_v.weight"), rows: 33, cols: 640),
+    ]
+
+    @Test(arguments: cases)
+    func everyPathMatchesFloatReference(_ c: Case) throws {
+        let weights = try c.tensor.map { try GGUFPython.tensor(model: $0.model, name: $0.name, maxRows: c.rows) }
+            ?? GGUFPython.generate(c.type, rows: c.rows, cols: c.cols, seed: 11)
+        #expect(weights.type == c.type && weights.cols == c.cols && weights.rows == c.rows)
+        var random = SeededRandom(seed: 2024)
+        let maxBatch = 33
+        let x = random.activations(maxBatch * c.cols)
+        let pools = [ThreadPool(threads: 1), ThreadPool(threads: 2)]
+        let levels = KernelISA.allCases.filter(\.isSupported)
+
+        try weights.withMatrix { w in
+            for batch in [1, 7, maxBatch] {
+                let reference = referenceProducts(weights, x, batch: batch)
+                var scalar: [Float]?
+                for isa in levels {
+                    for pool in pools {
+                        let out = run(w, x, batch: batch, pool: pool, isa: isa)
+                        let path = "\(c.testDescription) batch \(batch) threads \(pool.threads) \(isa)"
+                        expectWithin(out, reference, path)
+                        if let scalar {
+                            // Same quantized inputs, different summation order only.
+                            for i in out.indices {
+                                let bound = Tolerance.floatSummation * reference.absSum[i] + 1e-30
+                                #expect(abs(Double(out[i]) - Double(scalar[i])) <= bound,
+                                        "\(path): fast \(out[i]) vs scalar \(scalar[i]) at \(i)")
+                            }
+                        } else if isa == .scalar && pool.threads == 1 {
+                            scalar = out
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The int8 inputs must not depend on the kernel level, or fast and scalar results would drift.
+    @Test(arguments: [GGMLType.q8_0, .q8_1, .q8_K, .f16, .bf16])
+    func inputQuantizationIsIdenticalAtEveryLevel(_ act: GGMLType) {
+        var random = SeededRandom(seed: 99)
+        let n = 1024
+        var x = random.activations(n)
+        x[5] = 0; x[300] = -x[301]  // zeros and sign mirrors
+        for i in 512..<768 { x[i] = 0 }  // an all-zero block
+        let bytes = act.byteCount(elements: n)!
+        func quantize(_ isa: KernelISA) -> [UInt8] {
+            var out = [UInt8](repeating: 0xAA, count: bytes)
+            out.withUnsafeMutableBytes { _ = pk_quantize_activation(act.rawValue, x, $0.baseAddress!, Int64(n), isa.rawValue) }
+            return out
+        }
+        let scalar = quantize(.scalar)
+        for isa in KernelISA.allCases.filter(\.isSupported) {
+            #expect(quantize(isa) == scalar, "\(act) at \(isa)")
+        }
+    }
+
+    @Test func moreThreadsThanRowsStillCoversEveryRow() throws {
+        let weights = try GGUFPython.generate(.q8_0, rows: 3, cols: 64, seed: 5)
+        var random = SeededRandom(seed: 1)
+        let x = random.activations(64 * 5)
+        let pool = ThreadPool(threads: 2)
+        try weights.withMatrix { w in
+            for batch in [1, 5] {
+                expectWithin(run(w, x, batch: batch, pool: pool, isa: .best), referenceProducts(weights, x, batch: batch),
+                             "3 rows batch \(batch)")
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    struct Reference {
+        var values: [Double]
+        /// Σ|w·x| per output (scale for float-summation and scale-rounding errors).
+        var absSum: [Double]
+        /// Standard deviation of the error the int8 input rounding adds, per output.
+        var roundingSigma: [Double]
+        /// Extra bound for Q8_1's stored block sum (`m * s`, s rounded to f16).
+        var sumRounding: [Double]
+        var type: GGMLType
+    }
+
+    private func referenceProducts(_ w: ReferenceTensor, _ x: [Float], batch: Int) -> Reference {
+        let rows = w.rows, cols = w.cols
+        let actType = GGMLType(rawValue: UInt32(pk_vec_dot_type(w.type.rawValue)))!
+        let block = actType.blockSize
+        var ref = Reference(
+            values: [], absSum: [], roundingSigma: [], sumRounding: [], type: w.type)
+        for b in 0..<batch {
+            let xb = x[(b * cols)..<((b + 1) * cols)].map(Double.init)
+            // Rounding step d = block max / 127 for each input element (int8 formats).
+            var step = [Double](repeating: 0, count: cols)
+            var blockAbs = [Double](repeating: 0, count: cols / max(block, 1))
+            if block > 1 {
+                for start in stride(from: 0, to: cols, by: block) {
+                    let amax = xb[start..<(start + block)].map(abs).max()!
+                    for i in start..<(start + block) { step[i] = amax / 127 }
+                    blockAbs[start / block] = xb[start..<(start + block)].map(abs).reduce(0, +)
+                }
+            }
+            for r in 0..<rows {
+                let wr = w.reference[(r * cols)..<((r + 1) * cols)].map(Double.init)
+                var dot = 0.0, abs = 0.0, variance = 0.0, sumBound = 0.0
+                for i in 0..<cols {
+                    dot += wr[i] * xb[i]
+                    abs += Swift.abs(wr[i] * xb[i])
+                    variance += wr[i] * wr[i] * step[i] * step[i] / 12
+                }
+                if actType == .q8_1 {
+                    for k in 0..<(cols / block) {
+                        let wmax = wr[(k * block)..<((k + 1) * block)].map(Swift.abs).max()!
+                        sumBound += 2 * wmax * blockAbs[k] * Tolerance.halfScale
+                    }
+                }
+                ref.values.append(dot)
+                ref.absSum.append(abs)
+                ref.roundingSigma.append(variance.squareRoot())
+                ref.sumRounding.append(sumBound)
+            }
+        }
+        return ref
+    }
+
+    private func expectWithin(_ out: [Float], _ ref: Reference, _ path: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let act = GGMLType(rawValue: UInt32(pk_vec_dot_type(ref.type.rawValue)))!
+        let inputRelative: Double = switch act {
+        case .f16: Tolerance.halfInput
+        case .bf16: Tolerance.bfloatInput
+        case .f32: 0
+        case .q8_K: 0x1p-22
+        default: Tolerance.halfScale
+        }
+        var failures = 0
+        var worst = ""
+        for i in out.indices {
+            let bound = Tolerance.roundingSigmas * ref.roundingSigma[i] + inputRelative * ref.absSum[i]
+                + ref.sumRounding[i] + Tolerance.floatSummation * ref.absSum[i] + 1e-30
+            let error = abs(Double(out[i]) - ref.values[i])
+            if !(error <= bound) {
+                failures += 1
+                if worst.isEmpty { worst = "out[\(i)] = \(out[i]), reference \(ref.values[i]), error \(error) > \(bound)" }
+            }
+        }
+        #expect(failures == 0, "\(path): \(failures) of \(out.count) outputs off; first \(worst)", sourceLocation: sourceLocation)
+    }
+
+    private func run(_ w: WeightMatrix, _ x: [Float], batch: Int, pool: ThreadPool, isa: KernelISA) -> [Float] {
+        var out = [Float](repeating: .nan, count: batch * w.rows)
+        x.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer { op in
+                Kernels.matmul(w, xp.baseAddress!, batch: batch, into: op.baseAddress!, pool: pool, isa: isa)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import PonderTestSupport
+@testable import PonderEngine
+
+/// The acceptance test of the engine: greedy decoding equals llama.cpp's on every reference prompt.
+///
+/// For each `generate[]` entry of `Tests/Fixtures/reference/*.json` (written by llama.cpp's
+/// llama-server on the same GGUF files), the engine is fed `prompt_ids` and then, step by step,
+/// llama.cpp's greedy tokens. At each of the first 16 steps its arg-max must be llama.cpp's token —
+/// unless llama.cpp's two best log-probabilities are within 0.02 of each other, where either
+/// choice counts and the comparison of that prompt stops. Over the compared steps, the chosen
+/// token's log-probability must differ by at most 0.05 on average and the top-5 sets must share
+/// at least 4 ids on average. The figures are printed.
+@Suite(.serialized)
+struct ReferenceTests {
+    static let steps = 16
+    static let tieMargin = 0.02
+    static let maxMeanLogprobError = 0.05
+    static let minMeanTop5Overlap = 4.0
+
+    struct ReferenceFile: Decodable {
+        var model: String
+        var generate: [Entry]
+    }
+
+    struct Entry: Decodable {
+        var prompt: String
+        var prompt_ids: [Int32]
+        var greedy_ids: [Int32]
+        var greedy_text: String
+        var steps: [Step]
+    }
+
+    struct Step: Decodable {
+        var id: Int32
+        var logprob: Double
+        var top: [[Double]]
+    }
+
+    static let fixtures = [
+        "smollm2-135m-instruct-q4_1.json", "gemma3-270m-q4_k_m.json",
+        "tiny-qwen2-q8_0.json", "tiny-qwen3-q8_0.json", "tiny-qwen3-q4_k_m.json",
+    ]
+
+    /// Figures of one prompt's comparison.
+    struct PromptResult {
+        var compared = 0
+        var mismatch: String?
+        var stoppedAtTie = false
+        var logprobErrorSum = 0.0
+        var overlapSum = 0
+    }
+
+    @Test(arguments: fixtures)
+    func greedyTokensMatchLlamaCpp(fixture: String) throws {
+        let reference = try JSONDecoder().decode(ReferenceFile.self, from: Fixtures.data("reference/" + fixture))
+        let modelName = String(reference.model.split(separator: " ")[0])
+        let file = try GGUFFile(path: try Peers.model(modelName))
+        let model = try Transformer(file: file, contextCapacity: 512, threads: 2)
+        let session = Session(model: model)
+
+        var results: [PromptResult] = []
+        for entry in reference.generate {
+            var result = PromptResult()
+            try session.prefill(entry.prompt_ids)
+            // llama-server leaves out the per-token record of a token whose text ended inside a
+            // UTF-8 character, so `steps` can skip ids of `greedy_ids`: walk both in step.
+            var next = 0
+            for (i, expected) in entry.greedy_ids.prefix(Self.steps).enumerated() {
+                let logits = session.logits
+                let probabilities = LogProbabilities(logits)
+                let ours = probabilities.top(5, of: logits)
+                let step: Step? = next < entry.steps.count && entry.steps[next].id == expected ? entry.steps[next] : nil
+                if step != nil { next += 1 }
+                if let step {
+                    let theirs = step.top.map { (id: Int32($0[0]), logprob: $0[1]) }
+                    if theirs.count >= 2 && theirs[0].logprob - theirs[1].logprob < Self.tieMargin {
+                        // A near tie: either of llama.cpp's two best counts, and the comparison stops here.
+                        if ![theirs[0].id, theirs[1].id].contains(ours[0].id) {
+                            result.mismatch = "step \(i): near tie \(theirs[0].id)/\(theirs[1].id), engine chose \(ours[0].id)"
+                        }
+                        result.stoppedAtTie = true
+                        break
+                    }
+                }
+                guard ours[0].id == expected else {
+                    result.mismatch = "step \(i): llama.cpp chose \(expected) (\(step.map { "\($0.logprob)" } ?? "?")), "
+                        + "engine chose \(ours[0].id) (\(ours[0].logprob)); engine's logprob of \(expected): "
+                        + "\(probabilities.logProbability(ofLogit: logits[Int(expected)]))"
+                    break
+                }
+                if let step {
+                    result.compared += 1
+                    result.logprobErrorSum += abs(probabilities.logProbability(ofLogit: logits[Int(step.id)]) - step.logprob)
+                    if ProcessInfo.processInfo.environment["PONDER_DEBUG"] != nil { print("    step \(i) err \(String(format: "%.4f", probabilities.logProbability(ofLogit: logits[Int(step.id)]) - step.logprob))") }
+                    result.overlapSum += Set(ours.map(\.id)).intersection(step.top.map { Int32($0[0]) }).count
+                }
+                try session.append(expected)
+            }
+            results.append(result)
+        }
+
+        let compared = results.reduce(0) { $0 + $1.compared }
+        let meanError = results.reduce(0) { $0 + $1.logprobErrorSum } / Double(max(compared, 1))
+        let meanOverlap = Double(results.reduce(0) { $0 + $1.overlapSum }) / Double(max(compared, 1))
+        print("reference \(modelName): \(results.count) prompts, \(compared) steps compared, "
+              + "mean |Δlogprob| \(String(format: "%.4f", meanError)), "
+              + "mean top-5 overlap \(String(format: "%.2f", meanOverlap))/5")
+        for (entry, r) in zip(reference.generate, results) {
+            let label = entry.prompt.suffix(40).replacingOccurrences(of: "\n", with: "⏎")
+            print("  \(r.compared) steps, mean |Δlogprob| \(String(format: "%.4f", r.logprobErrorSum / Double(max(r.compared, 1))))"
+                  + "\(r.stoppedAtTie ? " (stopped at a near tie)" : "")"
+                  + (r.mismatch.map { " MISMATCH \($0)" } ?? "") + "  …\(label)")
+        }
+        for (entry, r) in zip(reference.generate, results) {
+            #expect(r.mismatch == nil, "\(modelName) prompt \(entry.prompt.debugDescription): \(r.mismatch ?? "")")
+        }
+        #expect(compared > 0)
+        #expect(meanError <= Self.maxMeanLogprobError)
+        #expect(meanOverlap >= Self.minMeanTop5Overlap)
+    }
+}
