@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <langinfo.h>
 #include <stdlib.h>
 #include <locale.h>
@@ -70,6 +71,12 @@ int ct_signal_pipe_install(void) {
     if (signal_pipe[0] >= 0) return signal_pipe[0];
     if (pipe2(signal_pipe, O_NONBLOCK | O_CLOEXEC) != 0) return -1;
     static const int signals[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGCONT };
+    /* A parent may have started us with these blocked (a child of a dispatch worker thread
+       inherits its mask): unblock them on this thread so they always reach the handler. */
+    sigset_t wanted;
+    sigemptyset(&wanted);
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) sigaddset(&wanted, signals[i]);
+    pthread_sigmask(SIG_UNBLOCK, &wanted, NULL);
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         struct sigaction action;
         memset(&action, 0, sizeof action);

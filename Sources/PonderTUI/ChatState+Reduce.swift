@@ -32,7 +32,7 @@ extension ChatState {
             return finishReply(reason: .stop, at: moment)
         case .saved(let path, let revision, let announce):
             markSaved(revision)
-            if announce { show("saved to \(path)", seconds: 6, keepsEnd: true) }
+            if announce { show("saved to ", path: path, seconds: 6) }
             return []
         case .saveFailed(let message):
             show(message, error: true)

@@ -42,8 +42,9 @@ public struct Notice: Sendable, Equatable {
     public var isError: Bool
     /// Uptime after which it disappears.
     public var until: Double
-    /// When it does not fit, cut the start rather than the end (paths: the file name matters).
-    public var keepsEnd = false
+    /// A path after `text`; when the whole does not fit, the path loses its start (the file name
+    /// matters most) and `text` stays.
+    public var path: String? = nil
 }
 
 /// Speed figures of the last finished reply, for the status bar.
@@ -195,7 +196,7 @@ public struct ChatState {
     /// Shows a problem found while starting (config file, theme) until the first event after 8 s.
     public mutating func showProblem(_ text: String) { show(text, error: true, seconds: 8) }
 
-    mutating func show(_ text: String, error: Bool = false, seconds: Double = 4, keepsEnd: Bool = false) {
-        notice = Notice(text: text, isError: error, until: now + (error ? max(seconds, 8) : seconds), keepsEnd: keepsEnd)
+    mutating func show(_ text: String, path: String? = nil, error: Bool = false, seconds: Double = 4) {
+        notice = Notice(text: text, isError: error, until: now + (error ? max(seconds, 8) : seconds), path: path)
     }
 }

@@ -20,9 +20,9 @@ enum StatusBar {
 
         // Right side: the most urgent thing to say.
         var right: (String, TextStyle)
-        var keepsEnd = false
+        var path: String? = nil
         if let notice = state.notice {
-            keepsEnd = notice.keepsEnd
+            path = notice.path
             var style = notice.isError ? theme[.error] : theme[.notice]
             style.background = base.background
             right = (notice.text, style)
@@ -34,7 +34,11 @@ enum StatusBar {
             right = ("F1 help", base)
         }
         let room = grid.width - x - 2
-        let rightText = keepsEnd ? truncatedFromStart(right.0, to: max(0, room)) : truncated(right.0, to: max(0, room))
+        var rightText = truncated(right.0, to: max(0, room))
+        if let path {
+            let lead = TextWidth.of(right.0)
+            rightText = lead + 2 <= room ? right.0 + truncatedFromStart(path, to: room - lead) : truncatedFromStart(path, to: room)
+        }
         let rightWidth = TextWidth.of(rightText)
 
         // Middle: backend and figures, the most useful that fit.

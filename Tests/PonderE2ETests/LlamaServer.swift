@@ -40,8 +40,9 @@ final class LlamaServer {
     }
 
     deinit {
+        // SIGKILL: a child started from a dispatch thread inherits that thread's blocked SIGTERM.
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: log)

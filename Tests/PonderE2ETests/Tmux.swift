@@ -63,7 +63,9 @@ final class TmuxSession {
 
     /// The screen as text, one string per row (trailing spaces removed).
     func screen() -> [String] {
-        Shell.output(tmux("capture-pane -p -t \(target)")).split(separator: "\n", omittingEmptySubsequences: false)
+        var text = Shell.output(tmux("capture-pane -p -t \(target)"))
+        if text.hasSuffix("\n") { text.removeLast() }  // one line per row, no empty row after the last
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { String($0).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
     }
 

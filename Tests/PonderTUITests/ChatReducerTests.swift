@@ -169,7 +169,7 @@ struct ChatReducerTests {
         }
         #expect(request.announce)
         driver.send(.saved(path: "/tmp/x.json", revision: request.revision, announce: true))
-        #expect(driver.state.notice?.text == "saved to /tmp/x.json")
+        #expect(driver.state.notice?.text == "saved to " && driver.state.notice?.path == "/tmp/x.json")
         #expect(!driver.state.hasUnsavedChanges)
     }
 

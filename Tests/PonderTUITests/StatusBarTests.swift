@@ -35,7 +35,7 @@ struct StatusBarTests {
         var driver = try finishedReply(width: 40)
         driver.send(.saved(path: "~/.local/share/ponder/transcripts/2026-11-30-0700-q.json", revision: 1, announce: true))
         let status = trimmed(driver.grid.rows[5])
-        #expect(status.hasPrefix(" think: on  …") && status.hasSuffix("/2026-11-30-0700-q.json"))
+        #expect(status.hasPrefix(" think: on  saved to …") && status.hasSuffix("-0700-q.json"), "\(status)")
         driver.send(.tick, after: 7)
         #expect(trimmed(driver.grid.rows[5]).hasSuffix("F1 help"))
     }
