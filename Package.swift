@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // Conversation model, backend protocol, think dialects, <think> splitter, transcripts,
@@ -29,13 +30,19 @@ let package = Package(
         // OpenAI-compatible and Ollama streaming clients.
         .target(
             name: "PonderRemote",
-            dependencies: ["PonderCore", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "PonderCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strict),
 
         // Pure UI core: state, reducer, view into a cell grid. Never touches curses.
-        .target(name: "PonderTUI", dependencies: ["PonderCore"], swiftSettings: strict),
+        .target(name: "PonderTUI", dependencies: ["PonderCore", "CTerminal"], swiftSettings: strict),
         // ncursesw (system library) plus a C guard that restores the terminal on crashes.
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // Crash guard, signal pipe, glibc wcwidth (the width ncursesw draws with), UTF-8 locale.
         .target(name: "CTerminal"),
         // The one owner of the terminal: curses adapter, event loop, effect runner.
         .target(

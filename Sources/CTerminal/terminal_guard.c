@@ -1,1 +1,146 @@
+#define _GNU_SOURCE 1
 #include "terminal_guard.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <langinfo.h>
+#include <stdlib.h>
+#include <locale.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+#include <wchar.h>
+
+/* ---- crash guard ---------------------------------------------------------------------------- */
+
+static struct termios saved_tty;
+static volatile sig_atomic_t have_tty = 0;
+static struct sigaction previous_actions[65];
+static const int crash_signals[] = { SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE };
+
+void ct_restore_terminal(void) {
+    /* Bracketed paste off, every mouse mode off, attributes reset, cursor visible, leave the
+       alternate screen, then a fresh line. Only write(2) and tcsetattr(3): both async-signal-safe. */
+    static const char seq[] = "\033[?2004l"
+                              "\033[?1000l\033[?1002l\033[?1003l\033[?1006l"
+                              "\033[0m\033[?25h"
+                              "\033[?1049l\r\n";
+    if (!have_tty) return;
+    (void)!write(STDOUT_FILENO, seq, sizeof seq - 1);
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+}
+
+static void on_crash(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    ct_restore_terminal();
+    have_tty = 0;
+    /* Hand the signal to whoever had it before (Swift's backtracer or the default action). A
+       hardware fault happens again when this handler returns and reaches that handler; a signal
+       that was sent (abort(), kill) must be raised again. */
+    sigaction(sig, &previous_actions[sig], NULL);
+    if (sig == SIGABRT || info == NULL || info->si_code <= 0) raise(sig);
+}
+
+void ct_guard_install(void) {
+    if (tcgetattr(STDIN_FILENO, &saved_tty) == 0) have_tty = 1;
+    for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_sigaction = on_crash;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_SIGINFO | SA_NODEFER;
+        sigaction(crash_signals[i], &action, &previous_actions[crash_signals[i]]);
+    }
+}
+
+/* ---- signal self-pipe ----------------------------------------------------------------------- */
+
+static int signal_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig) {
+    int saved = errno;
+    unsigned char byte = (unsigned char)sig;
+    (void)!write(signal_pipe[1], &byte, 1);
+    errno = saved;
+}
+
+int ct_signal_pipe_install(void) {
+    if (signal_pipe[0] >= 0) return signal_pipe[0];
+    if (pipe2(signal_pipe, O_NONBLOCK | O_CLOEXEC) != 0) return -1;
+    static const int signals[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGCONT };
+    /* A parent may have started us with these blocked (a child of a dispatch worker thread
+       inherits its mask): unblock them on this thread so they always reach the handler. */
+    sigset_t wanted;
+    sigemptyset(&wanted);
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) sigaddset(&wanted, signals[i]);
+    pthread_sigmask(SIG_UNBLOCK, &wanted, NULL);
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_signal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0; /* no SA_RESTART: poll() returns EINTR and the loop looks at once */
+        sigaction(signals[i], &action, NULL);
+    }
+    return signal_pipe[0];
+}
+
+int ct_signal_pipe_next(void) {
+    unsigned char byte;
+    if (signal_pipe[0] < 0) return 0;
+    return read(signal_pipe[0], &byte, 1) == 1 ? (int)byte : 0;
+}
+
+/* ---- locale and widths ---------------------------------------------------------------------- */
+
+static int is_utf8_codeset(void) {
+    const char *codeset = nl_langinfo(CODESET);
+    return codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+}
+
+int ct_setup_utf8_locale(void) {
+    if (setlocale(LC_ALL, "") && is_utf8_codeset()) return 1;
+    static const char *fallbacks[] = { "C.UTF-8", "C.utf8", "en_US.UTF-8" };
+    for (size_t i = 0; i < sizeof fallbacks / sizeof fallbacks[0]; i++) {
+        if (setlocale(LC_ALL, fallbacks[i]) && is_utf8_codeset()) return 1;
+    }
+    return 0;
+}
+
+/* A UTF-8 locale used only on this thread while measuring, so widths never depend on whether
+   the process locale was set (tests run in the "C" locale). */
+static locale_t utf8_locale(void) {
+    static locale_t cached = (locale_t)0;
+    if (cached == (locale_t)0) {
+        locale_t made = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+        if (made == (locale_t)0) made = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
+        if (made == (locale_t)0) made = newlocale(LC_CTYPE_MASK, "en_US.UTF-8", (locale_t)0);
+        if (made != (locale_t)0) {
+            /* Publish once; a racing thread that lost frees its copy. */
+            if (!__sync_bool_compare_and_swap(&cached, (locale_t)0, made)) freelocale(made);
+        }
+    }
+    return cached;
+}
+
+int ct_wcwidth(uint32_t scalar) {
+    if (scalar >= 0x20 && scalar < 0x7f) return 1;
+    if (MB_CUR_MAX > 1) return wcwidth((wchar_t)scalar);
+    locale_t loc = utf8_locale();
+    if (loc == (locale_t)0) return scalar < 0x7f ? -1 : 1;
+    locale_t old = uselocale(loc);
+    int width = wcwidth((wchar_t)scalar);
+    uselocale(old);
+    return width;
+}
+
+int ct_window_size(int *rows, int *cols) {
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return -1;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 0;
+}

@@ -1,15 +1,125 @@
 import ArgumentParser
+import Foundation
 import PonderCore
+import PonderEngine
+import PonderRemote
+import PonderTerminal
+import PonderTUI
 
 /// The chat TUI (the default subcommand).
+///
+/// Settings come from `ConfigOptions` (flags over `config.toml` over defaults, exactly what
+/// `ponder config` reports); the flags below are the chat's own.
 struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "chat", abstract: "Open the full-screen chat (the default).")
+        commandName: "chat",
+        abstract: "Open the full-screen chat (the default).",
+        discussion: """
+            Keys: Enter sends, Alt-Enter or Ctrl-J inserts a new line, Ctrl-T turns reasoning on/off \
+            for the next reply, Ctrl-O folds the latest thinking block (Alt-O all), Esc stops a reply, \
+            Ctrl-R regenerates, Ctrl-N starts over, Ctrl-S saves, Ctrl-Q quits, F1 lists every key. \
+            Commands: /think [on|off], /system [TEXT], /save [PATH], /clear, /help, /quit. \
+            Conversations are saved after every reply in the transcripts folder.
+            """)
 
-    @Option(help: "An OpenAI-compatible server, e.g. http://127.0.0.1:8080.")
-    var server: String?
+    @OptionGroup var config: ConfigOptions
+
+    @Option(help: ArgumentHelp("A system prompt for new conversations.", valueName: "text"))
+    var system: String?
+
+    @Option(help: ArgumentHelp("At most this many tokens per reply (default: the backend's limit).", valueName: "n"))
+    var maxTokens: Int?
+
+    @Option(help: ArgumentHelp("Context window of the embedded engine, in tokens.", valueName: "n"))
+    var ctx: Int = 4096
+
+    @Option(help: ArgumentHelp("Compute threads of the embedded engine (default: every core).", valueName: "n"))
+    var threads: Int?
+
+    @Flag(help: "Leave the mouse to the terminal (no wheel scrolling or header clicks; native selection).")
+    var noMouse = false
+
+    func validate() throws {
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be 1 or more") }
+        if ctx < 64 { throw ValidationError("--ctx must be at least 64 tokens") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
+        if let variable = config.apiKeyEnv, ProcessInfo.processInfo.environment[variable] == nil {
+            throw ValidationError("--api-key-env \(variable): that environment variable is not set")
+        }
+    }
 
     func run() async throws {
-        throw ValidationError("the chat is being built; see `ponder --help`")
+        let environment = ProcessInfo.processInfo.environment
+        let resolved = ResolvedConfig.load(overrides: config.overrides, environment: environment)
+        let (backend, label) = try makeBackend(resolved.backend.value)
+        let themeRequest = resolved.theme.value
+        let options = ChatApp.Options(
+            settings: ChatSettings(
+                systemPrompt: system, sampler: resolved.sampler, maxTokens: maxTokens,
+                thinkBudget: resolved.thinkBudget.value, backendLabel: label),
+            think: resolved.thinkMode.value,
+            theme: { colors in
+                let name = Theme.select(requested: themeRequest, env: environment, terminalColors: colors)
+                let (theme, problem) = ThemeCatalog.standard(environment: environment).themeOrFallback(name)
+                return (theme, problem.map { "theme: \($0) (using the default theme)" })
+            },
+            transcripts: URL(fileURLWithPath: resolved.transcripts.value),
+            mouse: !noMouse,
+            notices: resolved.problems.map(\.description))
+        let saved = try await Self.runOnOwnThread(ChatApp(backend: backend, options: options))
+        if let saved { print("Transcript saved to \(saved)") }
+    }
+
+    /// The backend the configuration names, and how the status bar calls it while it starts.
+    ///
+    /// A server whose think style is `ollama` is spoken to in Ollama's native `/api/chat`;
+    /// every other server in the OpenAI-compatible `/v1/chat/completions` dialect.
+    func makeBackend(_ backend: ResolvedConfig.Backend) throws -> (any ChatBackend, String) {
+        switch backend {
+        case .server(let server):
+            let configuration: RemoteConfiguration
+            do {
+                configuration = try RemoteConfiguration(
+                    server: server.url.value, apiModel: server.model.value, apiKeyEnv: server.apiKeyEnv.value,
+                    thinkStyle: server.thinkStyle.value)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            return (RemoteBackend.make(configuration), Self.hostPort(configuration.displayURL))
+        case .embedded(let modelPath):
+            guard FileManager.default.fileExists(atPath: modelPath) else {
+                throw ValidationError(
+                    "\(modelPath): no such model file (give --model FILE.gguf, or run `make run` to fetch the default)")
+            }
+            let backend = EmbeddedBackend(
+                modelPath: modelPath, contextSize: ctx, threads: threads, thinkBudget: nil)
+            return (backend, URL(fileURLWithPath: modelPath).lastPathComponent)
+        }
+    }
+
+    /// `http://user:key@127.0.0.1:8080/v1` → `127.0.0.1:8080`.
+    static func hostPort(_ url: String) -> String {
+        var text = Substring(url)
+        if let scheme = text.range(of: "://") { text = text[scheme.upperBound...] }
+        if let slash = text.firstIndex(of: "/") { text = text[..<slash] }
+        if let at = text.lastIndex(of: "@") { text = text[text.index(after: at)...] }
+        return String(text)
+    }
+
+    /// The chat loop blocks in poll(2), so it gets a thread of its own instead of one of the few
+    /// threads Swift concurrency runs reply streams on.
+    static func runOnOwnThread(_ app: ChatApp) async throws -> String? {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    continuation.resume(returning: try app.run())
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "ponder-ui"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
     }
 }

@@ -10,11 +10,19 @@ struct Ponder: AsyncParsableCommand {
         abstract: "A terminal chat client for reasoning models.",
         discussion: """
             Without a subcommand, opens the chat. Ctrl-T toggles reasoning for the next reply; F1 lists every key.
+
+            Examples:
+              ponder --server http://127.0.0.1:8080
+              ponder --server https://api.openai.com --api-model o4-mini --api-key-env OPENAI_API_KEY
+              ponder --server http://127.0.0.1:8080 --think off --think-style template-kwargs
+
+            Every chat option (server, model, think mode and style, theme, transcripts folder, sampling): \
+            `ponder chat --help`.
             """,
         version: version,
         subcommands: [
-            ChatCommand.self, TemplateCommand.self, TranscriptCommand.self, ConfigCommand.self, GenerateCommand.self,
-            BenchCommand.self,
+            ChatCommand.self, InspectCommand.self, TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self,
+            BenchCommand.self, TranscriptCommand.self, ConfigCommand.self,
         ],
         defaultSubcommand: ChatCommand.self
     )

@@ -71,6 +71,7 @@ import Testing
         ("slicing", "{{ l[::-1] }} {{ s[1:3] }} {{ s[-3:] }} {{ l[5:] }} {{ l[::2] }} {{ l[:-1] }} {{ s[::-2] }} {{ l[1:100] }} {{ l[-100:1] }} {{ messages[1:] }}"),
         // Filters.
         ("string filters", "{{ text|trim }}|{{ 'xxhixx'|trim('x') }}|{{ s|upper }}|{{ 'HeLLo'|lower }}|{{ 'hello wORLD-foo(bar'|title }}|{{ 'hELLO world'|capitalize }}|{{ 'a-b-c'|replace('-', '+') }}|{{ 'aaa'|replace('a', 'b', 2) }}|{{ 'hi'|center(8) }}|{{ 'one two  three'|wordcount }}|{{ 'long text here'|truncate(9, leeway=0) }}"),
+        ("unicode case mapping", "{{ 'ΟΔΟΣ ΣΑΣ'|lower }}|{{ 'ΟΔΟΣ'.lower() }}|{{ 'İstanbul'|lower }}|{{ 'straße'|upper }}|{{ 'ǆemal'.title() }}|{{ 'ǆemal'|capitalize }}|{{ 'ﬁne'|upper }}|{{ 'Σ'|lower }}|{{ 'AΣ.'|lower }}|{{ 'ÉCOLE'|title }}|{{ 'ΟΔΟΣ-ΣΑΣ Σ'|title }}"),
         ("length and defaults", "{{ l|length }} {{ s|count }} {{ d|length }} {{ nope|length }} {{ ''|default('d') }} {{ ''|default('d', true) }} {{ none|default('d') }} {{ nope|d('u') }} {{ flag|default('x', boolean=true) }}"),
         ("first last min max sum", "{{ l|first }} {{ l|last }} {{ s|first }} {{ s|last }} {{ l|min }} {{ l|max }} {{ l|sum }} {{ words|min }} {{ words|max(case_sensitive=true) }} {{ people|max(attribute='age') }} {{ people|sum(attribute='age') }} {{ []|first is defined }}"),
         ("list join items", "{{ s|list }} {{ d|list }} {{ l|join('-') }} {{ people|join(', ', attribute='name') }} {{ d|items|list }} {{ nope|items|list }} {{ l|join }}"),
@@ -111,6 +112,10 @@ import Testing
         ("error unknown filter inside if", "{% if false %}{{ x|nosuchfilter }}{% endif %}{% if true %}{{ 1|nosuchfilter }}{% endif %}"),
         ("error unpack", "{% for a, b in [(1, 2, 3)] %}{% endfor %}"),
         ("error too big range", "{{ range(1000000)|length }}"),
+        ("error element of none", "{{ nothing[0].x }}"),
+        ("error attribute of none", "{{ nothing.x.y }}"),
+        ("error element of list", "{{ l[7].x }}"),
+        ("error attribute of namespace", "{% set ns = namespace() %}{{ ns.x.y }}"),
     ]
 
     @Test func featuresRenderLikeJinja2() throws {

@@ -20,6 +20,7 @@ public enum Fixtures {
 /// Tests throw this rather than skip: a missing peer is a failure, with the command that fixes it.
 public struct MissingPeer: Error, CustomStringConvertible {
     public var what: String
+    public init(what: String) { self.what = what }
     public var description: String { "missing test peer: \(what) (run `make peers models`, or `make test`)" }
 }
 

@@ -47,9 +47,13 @@ struct GGUFCursor {
         return Int(raw)
     }
 
-    /// Reads a `gguf_string` (u64 length + bytes, no NUL), repairing invalid UTF-8.
-    mutating func readString(_ what: @autoclosure () -> String) throws(GGUFError) -> String {
+    /// Reads a `gguf_string` (u64 length + bytes, no NUL), repairing invalid UTF-8. Names (keys,
+    /// tensor names) pass a `maximumLength`, so a corrupted length cannot make a huge name.
+    mutating func readString(_ what: @autoclosure () -> String, maximumLength: Int = .max) throws(GGUFError) -> String {
         let length = try read(UInt64.self, what())
+        guard length <= UInt64(maximumLength) else {
+            throw error(.nameTooLong(what: what(), length: length, maximum: maximumLength))
+        }
         guard length <= UInt64(remaining) else {
             throw error(.truncated(what: what(), offset: offset, needed: Int(clamping: length), fileSize: bytes.count))
         }
@@ -69,7 +73,7 @@ struct GGUFCursor {
     }
 
     mutating func readValueType(key: String) throws(GGUFError) -> GGUFValueType {
-        let raw = try read(UInt32.self, "the value type of metadata '\(key)'")
+        let raw = try read(UInt32.self, "the value type of metadata \(quoted(key))")
         guard let type = GGUFValueType(rawValue: raw) else { throw error(.unknownValueType(key: key, raw: raw)) }
         return type
     }
@@ -79,7 +83,7 @@ struct GGUFCursor {
     mutating func readValue(of type: GGUFValueType, key: String, depth: Int, storage: GGUFStorage) throws(GGUFError)
         -> GGUFValue
     {
-        let what = "metadata '\(key)'"
+        let what = "metadata \(quoted(key))"
         switch type {
         case .uint8: return .uint8(try read(UInt8.self, what))
         case .int8: return .int8(try read(Int8.self, what))
@@ -101,11 +105,11 @@ struct GGUFCursor {
     mutating func readArray(key: String, depth: Int, storage: GGUFStorage) throws(GGUFError) -> GGUFArray {
         guard depth < Self.maximumDepth else { throw error(.nestingTooDeep(key: key, depth: depth + 1)) }
         let elementType = try readValueType(key: key)
-        let count = try readCount("the element count of metadata '\(key)'", minimumSize: elementType.minimumSize)
+        let count = try readCount("the element count of metadata \(quoted(key))", minimumSize: elementType.minimumSize)
         let start = offset
         switch elementType {
         case .string:
-            for index in 0..<count { try skipString("element \(index) of metadata '\(key)'") }
+            for index in 0..<count { try skipString("element \(index) of metadata \(quoted(key))") }
         case .array:
             for _ in 0..<count { _ = try readArray(key: key, depth: depth + 1, storage: storage) }
         default:

@@ -31,6 +31,8 @@ public struct GGUFError: Error, CustomStringConvertible, Equatable, Sendable {
         case truncated(what: String, offset: Int, needed: Int, fileSize: Int)
         /// A count (`what`) that cannot fit in the bytes left in the file.
         case countTooLarge(what: String, count: UInt64, remainingBytes: Int)
+        /// A key or tensor name longer than GGUF allows (65535 and 63 bytes).
+        case nameTooLong(what: String, length: UInt64, maximum: Int)
         /// A metadata value type id outside 0...12.
         case unknownValueType(key: String, raw: UInt32)
         /// Arrays nested deeper than the reader accepts.
@@ -81,34 +83,36 @@ extension GGUFError.Problem {
             return "\(what) needs \(needed) bytes at byte \(offset) but the file has \(fileSize) bytes (truncated?)"
         case .countTooLarge(let what, let count, let remaining):
             return "\(what) is \(count), more than the \(remaining) bytes left in the file can hold"
+        case .nameTooLong(let what, let length, let maximum):
+            return "\(what) is \(length) bytes long (at most \(maximum))"
         case .unknownValueType(let key, let raw):
-            return "metadata '\(key)' has unknown value type \(raw)"
+            return "metadata \(quoted(key)) has unknown value type \(raw)"
         case .nestingTooDeep(let key, let depth):
-            return "metadata '\(key)' nests arrays \(depth) deep, more than this reader accepts"
+            return "metadata \(quoted(key)) nests arrays \(depth) deep, more than this reader accepts"
         case .duplicateKey(let key):
-            return "metadata key '\(key)' appears twice"
+            return "metadata key \(quoted(key)) appears twice"
         case .badAlignment(let reason):
             return "general.alignment \(reason)"
         case .duplicateTensor(let name):
-            return "tensor '\(name)' appears twice"
+            return "tensor \(quoted(name)) appears twice"
         case .badDimensionCount(let tensor, let count):
-            return "tensor '\(tensor)' has \(count) dimensions (expected 1 to 4)"
+            return "tensor \(quoted(tensor)) has \(count) dimensions (expected 1 to 4)"
         case .badShape(let tensor, let reason):
-            return "tensor '\(tensor)' \(reason)"
+            return "tensor \(quoted(tensor)) \(reason)"
         case .unknownTensorType(let tensor, let raw):
-            return "tensor '\(tensor)' has unknown type id \(raw)"
+            return "tensor \(quoted(tensor)) has unknown type id \(raw)"
         case .misalignedTensor(let tensor, let offset, let alignment):
-            return "tensor '\(tensor)' data offset \(offset) is not a multiple of the alignment \(alignment)"
+            return "tensor \(quoted(tensor)) data offset \(offset) is not a multiple of the alignment \(alignment)"
         case .tensorOutOfBounds(let tensor, let end, let fileSize):
-            return "tensor '\(tensor)' data ends at byte \(end) but the file has \(fileSize) bytes"
+            return "tensor \(quoted(tensor)) data ends at byte \(end) but the file has \(fileSize) bytes"
         case .missingKey(let key):
-            return "metadata '\(key)' is missing"
+            return "metadata \(quoted(key)) is missing"
         case .wrongType(let key, let expected, let found):
-            return "metadata '\(key)' is \(found), expected \(expected)"
+            return "metadata \(quoted(key)) is \(found), expected \(expected)"
         case .badValue(let key, let reason):
-            return "metadata '\(key)' \(reason)"
+            return "metadata \(quoted(key)) \(reason)"
         case .missingTensor(let name):
-            return "tensor '\(name)' is missing"
+            return "tensor \(quoted(name)) is missing"
         }
     }
 }
@@ -116,4 +120,22 @@ extension GGUFError.Problem {
 private func hex(_ byte: UInt8) -> String {
     let digits = Array("0123456789ABCDEF")
     return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+}
+
+/// A key or tensor name as it appears in a message: in quotes, control characters escaped and
+/// anything past 80 characters elided, so a corrupted name cannot break the one-line message.
+func quoted(_ name: String) -> String {
+    var shown = ""
+    for (index, scalar) in name.unicodeScalars.enumerated() {
+        if index == 80 {
+            shown += "…"
+            break
+        }
+        if scalar.properties.generalCategory == .control || scalar.properties.isWhitespace && scalar != " " {
+            shown += scalar.escaped(asASCII: true)
+        } else {
+            shown.unicodeScalars.append(scalar)
+        }
+    }
+    return "'" + shown + "'"
 }

@@ -56,6 +56,10 @@ public final class GGUFFile: Sendable {
     private let tensorIndex: [String: Int]
 
     public static let defaultAlignment = 32
+    /// The longest key GGUF allows.
+    public static let maximumKeyLength = 65535
+    /// The longest tensor name ggml accepts (`GGML_MAX_NAME` - 1).
+    public static let maximumTensorNameLength = 63
 
     /// Maps and parses the file at `path`.
     public convenience init(path: String) throws(GGUFError) {
@@ -71,6 +75,11 @@ public final class GGUFFile: Sendable {
     public convenience init(bytes: [UInt8], name: String) throws(GGUFError) {
         let storage = bytes.withUnsafeBytes { GGUFStorage(copying: $0) }
         try self.init(storage: storage, name: name)
+    }
+
+    /// Parses memory owned by the caller, which must outlive the file and all its views (tests).
+    convenience init(borrowing bytes: UnsafeRawBufferPointer, name: String) throws(GGUFError) {
+        try self.init(storage: GGUFStorage(borrowing: bytes), name: name)
     }
 
     init(storage: GGUFStorage, name: String) throws(GGUFError) {
@@ -174,7 +183,7 @@ extension GGUFFile {
         entries.reserveCapacity(count)
         var index: [String: Int] = [:]
         for number in 0..<count {
-            let key = try cursor.readString("the key of metadata entry \(number)")
+            let key = try cursor.readString("the key of metadata entry \(number)", maximumLength: maximumKeyLength)
             let type = try cursor.readValueType(key: key)
             let value = try cursor.readValue(of: type, key: key, depth: 0, storage: storage)
             guard index[key] == nil else { throw cursor.error(.duplicateKey(key)) }
@@ -199,22 +208,22 @@ extension GGUFFile {
         var infos: [TensorInfo] = []
         infos.reserveCapacity(count)
         for number in 0..<count {
-            let name = try cursor.readString("the name of tensor \(number)")
-            let dimensions = try cursor.read(UInt32.self, "the dimension count of tensor '\(name)'")
+            let name = try cursor.readString("the name of tensor \(number)", maximumLength: maximumTensorNameLength)
+            let dimensions = try cursor.read(UInt32.self, "the dimension count of tensor \(quoted(name))")
             guard (1...4).contains(dimensions) else {
                 throw cursor.error(.badDimensionCount(tensor: name, count: dimensions))
             }
             var shape: [Int] = []
             var elements = 1
             for axis in 0..<Int(dimensions) {
-                let raw = try cursor.read(Int64.self, "dimension \(axis) of tensor '\(name)'")
+                let raw = try cursor.read(Int64.self, "dimension \(axis) of tensor \(quoted(name))")
                 guard raw >= 0 else { throw cursor.error(.badShape(tensor: name, reason: "has negative dimension \(raw)")) }
                 let (product, overflow) = elements.multipliedReportingOverflow(by: Int(raw))
                 guard !overflow else { throw cursor.error(.badShape(tensor: name, reason: "has too many elements")) }
                 elements = product
                 shape.append(Int(raw))
             }
-            let rawType = try cursor.read(UInt32.self, "the type of tensor '\(name)'")
+            let rawType = try cursor.read(UInt32.self, "the type of tensor \(quoted(name))")
             guard let type = GGMLType(rawValue: rawType) else {
                 throw cursor.error(.unknownTensorType(tensor: name, raw: rawType))
             }
@@ -225,7 +234,7 @@ extension GGUFFile {
             guard let byteCount = type.byteCount(elements: elements) else {
                 throw cursor.error(.badShape(tensor: name, reason: "size overflows"))
             }
-            let offset = try cursor.read(UInt64.self, "the data offset of tensor '\(name)'")
+            let offset = try cursor.read(UInt64.self, "the data offset of tensor \(quoted(name))")
             infos.append(TensorInfo(name: name, shape: shape, type: type, offset: offset, byteCount: byteCount))
         }
         return infos

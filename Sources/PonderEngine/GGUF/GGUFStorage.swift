@@ -18,6 +18,7 @@ final class GGUFStorage: @unchecked Sendable {
     private enum Release {
         case unmap
         case deallocate
+        case none
     }
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
@@ -59,10 +60,19 @@ final class GGUFStorage: @unchecked Sendable {
         release = .deallocate
     }
 
+    /// Views memory owned elsewhere, which must outlive this storage and every view of it.
+    /// For tests that parse thousands of truncated or corrupted variants of one buffer.
+    init(borrowing bytes: UnsafeRawBufferPointer) {
+        base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+        count = bytes.count
+        release = .none
+    }
+
     deinit {
         switch release {
         case .unmap: munmap(UnsafeMutableRawPointer(mutating: base), count)
         case .deallocate: UnsafeMutableRawPointer(mutating: base).deallocate()
+        case .none: break
         }
     }
 

@@ -18,6 +18,8 @@ import PonderCore
 ///   `<think>\n\n</think>\n\n` only when the template knows think tags (it mentions `</think>`,
 ///   e.g. to strip traces from history); a model that never saw think tags gets its plain prompt.
 ///
+/// A `ThinkSetting.effort` is passed as `reasoning_effort` for templates that read one.
+///
 /// Past reasoning is left out of the history unless `includePastReasoning` is set, in which case
 /// each assistant message carries its trace as `reasoning_content` (templates such as Qwen3's
 /// decide themselves which turns show it). When the tokenizer adds BOS itself, a BOS the template
@@ -113,6 +115,8 @@ public struct ChatFormat: Sendable {
             "add_generation_prompt": .bool(addGenerationPrompt),
         ]
         if let tools { variables["tools"] = tools }
+        // Templates with effort levels (gpt-oss, Cohere, llm-jp) read `reasoning_effort`.
+        if let effort = think.effort { variables["reasoning_effort"] = .string(effort) }
         let on = think.mode == .on
         switch dialect {
         case .templateVariable:
@@ -163,8 +167,8 @@ public struct ChatFormat: Sendable {
                 break
             }
         }
-        if tokenizerAddsBOS, !bosToken.isEmpty, text.hasPrefix(bosToken) {
-            text = String(text.dropFirst(bosToken.count))
+        if tokenizerAddsBOS, !bosToken.isEmpty, PythonText.hasPrefix(text, bosToken) {
+            text = String(decoding: text.utf8.dropFirst(bosToken.utf8.count), as: UTF8.self)
         }
         let inside = addGenerationPrompt && ThinkBlock.endsInside(tail ?? text)
         return Prompt(text: text, startsInsideThink: inside, thinkControl: control)

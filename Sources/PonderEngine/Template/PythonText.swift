@@ -91,23 +91,32 @@ enum PythonText {
     static func string(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
     static func string(_ scalars: some Sequence<Unicode.Scalar>) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.underestimatedCount)
+        for scalar in scalars { UTF8.encode(scalar) { bytes.append($0) } }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: - strip / split / replace
 
     static func strip(_ s: String, _ chars: String?, leading: Bool = true, trailing: Bool = true) -> String {
-        let scalars = Array(s.unicodeScalars)
+        let view = s.unicodeScalars
         let set = chars.map { Set($0.unicodeScalars) }
         let strips: (Unicode.Scalar) -> Bool = { c in set.map { $0.contains(c) } ?? isSpace(c) }
-        var start = 0
-        var end = scalars.count
-        if leading { while start < end, strips(scalars[start]) { start += 1 } }
-        if trailing { while end > start, strips(scalars[end - 1]) { end -= 1 } }
-        if start == 0 && end == scalars.count { return s }
-        return string(scalars[start..<end])
+        var start = view.startIndex
+        var end = view.endIndex
+        if leading {
+            while start < end, strips(view[start]) { view.formIndex(after: &start) }
+        }
+        if trailing {
+            while end > start {
+                let previous = view.index(before: end)
+                guard strips(view[previous]) else { break }
+                end = previous
+            }
+        }
+        if start == view.startIndex && end == view.endIndex { return s }
+        return String(view[start..<end])
     }
 
     /// `str.split(sep, maxsplit)`.
@@ -235,15 +244,43 @@ enum PythonText {
 
     // MARK: - Case
 
-    static func lower(_ s: String) -> String { s.lowercased() }
-    static func upper(_ s: String) -> String { s.uppercased() }
+    /// `str.lower()`: full case mapping per code point, with Greek capital sigma becoming final
+    /// `ς` at the end of a word (CPython's Final_Sigma rule).
+    static func lower(_ s: String) -> String {
+        let scalars = Array(s.unicodeScalars)
+        var result = ""
+        for index in scalars.indices { result += lowered(scalars, index) }
+        return result
+    }
+
+    static func upper(_ s: String) -> String {
+        var result = ""
+        for c in s.unicodeScalars { result += c.properties.uppercaseMapping }
+        return result
+    }
+
+    /// The lowercase mapping of `scalars[index]` in context.
+    private static func lowered(_ scalars: [Unicode.Scalar], _ index: Int) -> String {
+        let c = scalars[index]
+        guard c.value == 0x03A3 else { return c.properties.lowercaseMapping }
+        var j = index - 1
+        while j >= 0, scalars[j].properties.isCaseIgnorable { j -= 1 }
+        var final = j >= 0 && isCased(scalars[j])
+        if final {
+            var k = index + 1
+            while k < scalars.count, scalars[k].properties.isCaseIgnorable { k += 1 }
+            final = k == scalars.count || !isCased(scalars[k])
+        }
+        return final ? "\u{03C2}" : "\u{03C3}"
+    }
 
     /// `str.title()`: a letter after a cased letter is lowered, any other is title-cased.
     static func title(_ s: String) -> String {
+        let scalars = Array(s.unicodeScalars)
         var result = ""
         var previousCased = false
-        for c in s.unicodeScalars {
-            result += previousCased ? c.properties.lowercaseMapping : c.properties.titlecaseMapping
+        for (index, c) in scalars.enumerated() {
+            result += previousCased ? lowered(scalars, index) : c.properties.titlecaseMapping
             previousCased = isCased(c)
         }
         return result
@@ -251,8 +288,11 @@ enum PythonText {
 
     /// `str.capitalize()`: the first character title-cased, the rest lowered.
     static func capitalize(_ s: String) -> String {
-        guard let first = s.unicodeScalars.first else { return s }
-        return first.properties.titlecaseMapping + lower(string(s.unicodeScalars.dropFirst()))
+        let scalars = Array(s.unicodeScalars)
+        guard let first = scalars.first else { return s }
+        var result = first.properties.titlecaseMapping
+        for index in scalars.indices.dropFirst() { result += lowered(scalars, index) }
+        return result
     }
 
     /// markupsafe's `escape`: `&`, `<`, `>`, `"` and `'` as HTML entities.

@@ -256,14 +256,14 @@ extension TemplateRenderer {
             throw reason.error
         case .dict(let dict):
             if let method = try method(name, of: object) { return method }
-            return dict[name] ?? .undefined(.attribute(owner: "dict", name: name))
+            return dict[name] ?? .undefined(.attribute(owner: object.objectTypeRepr, name: name))
         case .namespace(let namespace):
-            return namespace.attributes[name] ?? .undefined(.attribute(owner: "Namespace", name: name))
+            return namespace.attributes[name] ?? .undefined(.attribute(owner: object.objectTypeRepr, name: name))
         case .loop(let loop):
-            return try loopAttribute(name, loop) ?? .undefined(.attribute(owner: "LoopContext", name: name))
+            return try loopAttribute(name, loop) ?? .undefined(.attribute(owner: object.objectTypeRepr, name: name))
         default:
             if let method = try method(name, of: object) { return method }
-            return .undefined(.attribute(owner: object.typeName, name: name))
+            return .undefined(.attribute(owner: object.objectTypeRepr, name: name))
         }
     }
 
@@ -276,9 +276,9 @@ extension TemplateRenderer {
                 default:
                     if let method = try self.method(name, of: object) { return method }
                 }
-                return .undefined(.attribute(owner: object.typeName, name: name))
+                return .undefined(.attribute(owner: object.objectTypeRepr, name: name))
             }
-            return .undefined(.element(owner: object.typeName, key: key.repr))
+            return .undefined(.element(owner: object.objectTypeRepr, key: key.repr))
         }
         switch object {
         case .undefined(let reason):
@@ -357,7 +357,7 @@ extension TemplateRenderer {
             let scalars = Array(s.unicodeScalars)
             return .markup(PythonText.string(indices(scalars.count).map { scalars[$0] }))
         default:
-            return .undefined(.element(owner: object.typeName, key: "slice"))
+            return .undefined(.element(owner: object.objectTypeRepr, key: "slice"))
         }
     }
 

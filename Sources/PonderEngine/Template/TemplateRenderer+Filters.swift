@@ -18,7 +18,7 @@ extension TemplateRenderer {
             guard case .string(let attribute) = a.argument(0, "name") ?? .none else { return .undefined(.hint("attr needs a name")) }
             if case .undefined(let reason) = value { throw reason.error }
             if case .namespace = value { return try self.attribute(attribute, of: value) }
-            return try method(attribute, of: value) ?? .undefined(.attribute(owner: value.typeName, name: attribute))
+            return try method(attribute, of: value) ?? .undefined(.attribute(owner: value.objectTypeRepr, name: attribute))
         case "batch":
             let size = try integerArgument(a.argument(0, "linecount"), "linecount")
             guard size > 0 else { throw TemplateError(.type, "batch size must be positive") }
@@ -409,20 +409,23 @@ extension TemplateRenderer {
 
     /// jinja2's `title` filter (not `str.title`): words start after `-`, whitespace, `(`, `{`, `[`, `<`.
     private func jinjaTitle(_ s: String) -> String {
-        var result = ""
-        var atWordStart = true
-        for c in s.unicodeScalars {
-            let isSeparator = c == "-" || c == "(" || c == "{" || c == "[" || c == "<" || PythonText.isSpace(c)
-            if isSeparator {
-                result.unicodeScalars.append(c)
-                atWordStart = true
-            } else if atWordStart {
-                result += PythonText.upper(String(c))
-                atWordStart = false
-            } else {
-                result += PythonText.lower(String(c))
-            }
+        func isSeparator(_ c: Unicode.Scalar) -> Bool {
+            c == "-" || c == "(" || c == "{" || c == "[" || c == "<" || PythonText.isSpace(c)
         }
+        // Split into runs of separators and runs of other characters; each run becomes
+        // `run[0].upper() + run[1:].lower()`.
+        var result = ""
+        var run: [Unicode.Scalar] = []
+        func flush() {
+            guard let first = run.first else { return }
+            result += PythonText.upper(String(first)) + PythonText.lower(PythonText.string(run.dropFirst()))
+            run.removeAll()
+        }
+        for c in s.unicodeScalars {
+            if let last = run.last, isSeparator(last) != isSeparator(c) { flush() }
+            run.append(c)
+        }
+        flush()
         return result
     }
 

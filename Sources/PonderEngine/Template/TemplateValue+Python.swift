@@ -21,6 +21,18 @@ extension TemplateValue {
         }
     }
 
+    /// jinja2's `object_type_repr`, used in undefined-value messages: `dict object`, `None`, ….
+    var objectTypeRepr: String {
+        switch self {
+        case .none: return "None"
+        case .namespace: return "jinja2.utils.Namespace object"
+        case .loop: return "jinja2.runtime.LoopContext object"
+        case .markup: return "markupsafe.Markup object"
+        case .function(let function): return function.kind == "Macro" ? "jinja2.runtime.Macro object" : "builtin_function_or_method object"
+        default: return typeName + " object"
+        }
+    }
+
     /// The text of a `str` or `Markup`.
     var stringValue: String? {
         switch self {

@@ -147,11 +147,14 @@ extension Vocabulary {
     /// does not name, marks them control, and builds the end-of-generation set.
     /// `fim` holds the prefix, suffix, middle, pad, repository and file-separator ids.
     private mutating func detectSpecialTokens(fim: inout [Int32?]) {
-        /// The token (as `token_to_id` maps its text) for each present text, lowest id first.
+        /// The token (as `token_to_id` maps its text) for each present text, in the order given.
         func present(_ texts: [String]) -> [Int32] {
-            texts.compactMap { tokens.id(of: $0) }.sorted()
+            texts.compactMap { tokens.id(of: $0) }
         }
-        /// `current`, or else the first present token of `texts`, which becomes a control token.
+        /// `current`, or else the token of the first present text, which becomes a control token.
+        /// (When several are present llama.cpp takes whichever its hash map yields first, which
+        /// varies by vocabulary; the list order, most specific first, is used here instead. Only
+        /// the reported EOT id can differ: every candidate is an end-of-generation token anyway.)
         func detect(_ current: Int32?, _ texts: [String]) -> Int32? {
             if let current { return current }
             guard let id = present(texts).first else { return nil }

@@ -1,1 +1,0 @@
-// PonderRemote: see Package.swift for what this target holds.

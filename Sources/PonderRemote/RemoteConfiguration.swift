@@ -1,0 +1,130 @@
+import Foundation
+import PonderCore
+
+/// Where and how to reach a remote model: what `--server`, `--api-model`, `--api-key-env` and
+/// `--think-style` say.
+///
+/// ```swift
+/// let configuration = try RemoteConfiguration(
+///     server: "http://127.0.0.1:8080", apiModel: nil, apiKeyEnv: "OPENAI_API_KEY", thinkStyle: .auto)
+/// let backend = RemoteBackend.make(configuration)   // OpenAIBackend, or OllamaBackend for .ollama
+/// let info = try await backend.prepare()
+/// ```
+///
+/// The API key itself is never stored here: only the *name* of the environment variable, looked up
+/// when a request is sent. No description of this value (or of any error) contains the key.
+public struct RemoteConfiguration: Sendable {
+    /// How long to wait. A reply can take minutes while a CPU server evaluates a long prompt, so the
+    /// stream has a silence limit rather than a total one.
+    public struct Timeouts: Sendable, Hashable {
+        /// Establishing the TCP (and TLS) connection.
+        public var connect: Duration
+        /// The longest silence while waiting for the response or between two pieces of the stream.
+        public var idle: Duration
+        /// The whole of each small request `prepare()` makes (`/v1/models`, `/props`, …).
+        public var probe: Duration
+
+        public init(connect: Duration = .seconds(10), idle: Duration = .seconds(300), probe: Duration = .seconds(30)) {
+            self.connect = connect
+            self.idle = idle
+            self.probe = probe
+        }
+    }
+
+    /// The server's root, e.g. `http://127.0.0.1:8080` (a trailing `/v1` in `--server` is removed;
+    /// endpoints are appended: `/v1/chat/completions`, `/props`, `/api/chat`).
+    public var root: URL
+    /// The model to request; nil means the first id `GET /v1/models` (or Ollama's `/api/tags`) lists.
+    public var apiModel: String?
+    /// The name of the environment variable holding the API key, sent as `Authorization: Bearer`.
+    public var apiKeyEnv: String?
+    /// How reasoning on/off is put on the wire; `auto` decides in `prepare()` (see ``ThinkStyleResolver``).
+    public var thinkStyle: ThinkStyle
+    public var timeouts: Timeouts
+    /// Where `apiKeyEnv` is looked up (the process environment unless a test supplies another).
+    public var environment: EnvironmentLookup
+
+    /// Validates `--server` and keeps the rest.
+    /// - Parameter server: `http://` or `https://` URL; a bare `host:port` means `http://host:port`.
+    /// - Throws: a ``BackendError`` naming the flag and what was expected.
+    public init(
+        server: String, apiModel: String? = nil, apiKeyEnv: String? = nil, thinkStyle: ThinkStyle = .auto,
+        timeouts: Timeouts = Timeouts(), environment: EnvironmentLookup = .process
+    ) throws(BackendError) {
+        self.root = try Self.root(from: server)
+        self.apiModel = apiModel.flatMap { $0.isEmpty ? nil : $0 }
+        self.apiKeyEnv = apiKeyEnv.flatMap { $0.isEmpty ? nil : $0 }
+        self.thinkStyle = thinkStyle
+        self.timeouts = timeouts
+        self.environment = environment
+    }
+
+    /// The server URL as shown to the user: no user name, password, query or fragment.
+    public var displayURL: String { Self.display(root) }
+
+    /// The API key, read now; nil when no `apiKeyEnv` was given.
+    /// - Throws: when the variable is named but unset or empty.
+    func apiKey() throws(BackendError) -> String? {
+        guard let name = apiKeyEnv else { return nil }
+        guard let value = environment.value(name), !value.isEmpty else {
+            throw BackendError("$\(name) is not set or empty (named by --api-key-env)")
+        }
+        return value
+    }
+
+    /// `root` + `path` (`path` starts with `/`).
+    func url(_ path: String) -> String { root.absoluteString + path }
+
+    // MARK: - URL handling
+
+    static func root(from server: String) throws(BackendError) -> URL {
+        var text = server.trimmingCharacters(in: .whitespaces)
+        if !text.contains("://") { text = "http://" + text }
+        guard var components = URLComponents(string: text),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty
+        else {
+            throw BackendError("--server expects an http:// or https:// URL such as http://127.0.0.1:8080, got '\(server)'")
+        }
+        components.scheme = scheme
+        components.query = nil
+        components.fragment = nil
+        var path = components.path
+        while path.hasSuffix("/") { path.removeLast() }
+        if path.hasSuffix("/v1") { path.removeLast(3) }
+        components.path = path
+        guard let url = components.url else { throw BackendError("--server: cannot use '\(server)' as a URL") }
+        return url
+    }
+
+    static func display(_ url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "(server)" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
+        return components.string ?? "(server)"
+    }
+}
+
+/// Looks up environment variables without ever printing them.
+///
+/// Its descriptions and mirror are deliberately empty of values, so dumping a ``RemoteConfiguration``
+/// cannot leak an API key.
+public struct EnvironmentLookup: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    private let lookup: @Sendable (String) -> String?
+
+    public init(_ lookup: @escaping @Sendable (String) -> String?) { self.lookup = lookup }
+
+    /// The process environment, read at the moment of each request.
+    public static let process = EnvironmentLookup { ProcessInfo.processInfo.environment[$0] }
+
+    /// A fixed set of variables (tests).
+    public static func fixed(_ values: [String: String]) -> EnvironmentLookup { EnvironmentLookup { values[$0] } }
+
+    public func value(_ name: String) -> String? { lookup(name) }
+
+    public var description: String { "EnvironmentLookup" }
+    public var debugDescription: String { "EnvironmentLookup" }
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}

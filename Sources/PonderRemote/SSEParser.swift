@@ -1,0 +1,138 @@
+/// One server-sent event.
+public struct SSEEvent: Sendable, Equatable {
+    /// The `event:` field, `message` when the server sent none.
+    public var type: String
+    /// The `data:` lines joined with `\n`.
+    public var data: String
+    /// The last `id:` the stream set (it carries over to later events, as the spec says).
+    public var id: String?
+
+    public init(type: String = "message", data: String, id: String? = nil) {
+        self.type = type
+        self.data = data
+        self.id = id
+    }
+}
+
+/// Turns the bytes of a `text/event-stream` body into events, in pieces of any size.
+///
+/// It follows the WHATWG "event stream interpretation" rules: lines end with CRLF, LF or CR (a CRLF
+/// split across two pieces counts once); a blank line dispatches the event; `data:` lines accumulate,
+/// joined with `\n`; one space after the colon is dropped; lines starting with `:` are comments
+/// (OpenRouter's `: OPENROUTER PROCESSING` keep-alives); a leading UTF-8 BOM is skipped; an event
+/// without data is not dispatched. `[DONE]` is ordinary data here: the OpenAI layer gives it meaning.
+///
+/// ```
+///  bytes ──feed──▶ [ line buffer ] ──line──▶ [ event fields ] ──blank line──▶ SSEEvent
+/// ```
+///
+/// One deliberate leniency: ``finish()`` treats the end of the body as the end of a line and of an
+/// event, so a server that closes right after `data: [DONE]` without the final blank line still
+/// delivers it (the spec would drop it).
+public struct SSEParser: Sendable {
+    private var line: [UInt8] = []
+    private var lastWasCR = false
+    private var isFirstLine = true
+    private var eventType = ""
+    private var data = ""
+    private var hasData = false
+    private var lastEventID: String?
+    /// The stream's `retry:` value in milliseconds, if it sent one.
+    public private(set) var reconnectionTime: Int?
+
+    public init() {}
+
+    /// Consumes the next bytes of the body and returns the events they completed.
+    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+        let chunk = Array(bytes)
+        return chunk.withUnsafeBufferPointer { feed(buffer: $0) }
+    }
+
+    /// Scans for line ends and copies whole runs of line bytes at a time.
+    private mutating func feed(buffer: UnsafeBufferPointer<UInt8>) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        var index = 0
+        if lastWasCR, let first = buffer.first {
+            lastWasCR = false
+            if first == 0x0A { index = 1 }  // The LF of a CRLF split across two pieces.
+        }
+        var lineStart = index
+        while index < buffer.count {
+            let byte = buffer[index]
+            guard byte == 0x0A || byte == 0x0D else {
+                index += 1
+                continue
+            }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<index]))
+            if let event = endLine() { events.append(event) }
+            if byte == 0x0D {
+                if index + 1 < buffer.count {
+                    if buffer[index + 1] == 0x0A { index += 1 }
+                } else {
+                    lastWasCR = true
+                }
+            }
+            index += 1
+            lineStart = index
+        }
+        line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<buffer.count]))
+        return events
+    }
+
+    /// Ends the body: an unterminated last line and an undispatched event are delivered.
+    public mutating func finish() -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        if !line.isEmpty, let event = endLine() { events.append(event) }
+        if let event = dispatch() { events.append(event) }
+        return events
+    }
+
+    // MARK: - Lines and fields
+
+    private mutating func endLine() -> SSEEvent? {
+        defer { line.removeAll(keepingCapacity: true) }
+        var bytes = line[...]
+        if isFirstLine {
+            isFirstLine = false
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        }
+        if bytes.isEmpty { return dispatch() }
+        if bytes.first == UInt8(ascii: ":") { return nil }
+        let name: Substring
+        var value: Substring
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let colon = text.firstIndex(of: ":") {
+            name = text[..<colon]
+            value = text[text.index(after: colon)...]
+            if value.first == " " { value = value.dropFirst() }
+        } else {
+            name = text[...]
+            value = ""
+        }
+        switch name {
+        case "data":
+            if hasData { data += "\n" }
+            data += value
+            hasData = true
+        case "event":
+            eventType = String(value)
+        case "id":
+            if !value.contains("\u{0}") { lastEventID = String(value) }
+        case "retry":
+            if !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) { reconnectionTime = Int(value) }
+        default:
+            break  // Unknown fields are ignored.
+        }
+        return nil
+    }
+
+    private mutating func dispatch() -> SSEEvent? {
+        defer {
+            data = ""
+            hasData = false
+            eventType = ""
+        }
+        guard hasData else { return nil }
+        return SSEEvent(type: eventType.isEmpty ? "message" : eventType, data: data, id: lastEventID)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import PonderCore
+
+/// When an event happened: a monotonic clock for durations and the wall clock for dates.
+public struct Moment: Sendable, Equatable {
+    /// Seconds on a monotonic clock (only differences mean anything).
+    public var uptime: Double
+    public var date: Date
+
+    public init(uptime: Double, date: Date) {
+        self.uptime = uptime
+        self.date = date
+    }
+}
+
+/// Everything that can happen to the chat: input from the terminal, events from the backend
+/// stream, results of effects. The reducer is the only consumer.
+public enum AppEvent: Sendable, Equatable {
+    case input(TerminalInput)
+    case resize(width: Int, height: Int)
+    /// Time passed (the loop ticks while something on screen counts time).
+    case tick
+    case backendReady(BackendInfo)
+    case backendFailed(String)
+    /// One event of the reply stream started by `Effect.startReply(id:…)`.
+    case reply(id: Int, ChatEvent)
+    /// The stream of reply `id` ended with an error (one readable line).
+    case replyFailed(id: Int, message: String)
+    /// The stream of reply `id` ended (after its events, whatever they were).
+    case replyEnded(id: Int)
+    case saved(path: String, revision: Int, announce: Bool)
+    case saveFailed(String)
+    /// SIGINT, SIGTERM or SIGHUP: save and leave.
+    case quitRequested
+
+    public static func key(_ key: KeyPress) -> AppEvent { .input(.key(key)) }
+    public static func text(_ text: String) -> AppEvent { .input(.text(text)) }
+    public static func paste(_ text: String) -> AppEvent { .input(.paste(text)) }
+    public static func mouse(_ event: MouseEvent) -> AppEvent { .input(.mouse(event)) }
+}
+
+/// A transcript to write.
+public struct SaveRequest: Sendable, Equatable {
+    public enum Target: Sendable, Equatable {
+        /// The conversation's own file in the transcripts folder (one per conversation, rewritten
+        /// after every reply).
+        case session(Int)
+        /// A file the user named (`/save PATH`).
+        case path(String)
+    }
+    public var conversation: Conversation
+    public var backend: BackendInfo?
+    /// The think setting and sampler the next reply would use (saved with the transcript).
+    public var think: ThinkSetting
+    public var sampler: SamplerSettings
+    public var target: Target
+    /// The conversation revision saved, reported back so the state knows what is on disk.
+    public var revision: Int
+    /// Tell the user where it went (Ctrl-S, `/save`); autosaves stay quiet.
+    public var announce: Bool
+
+    public init(
+        conversation: Conversation, backend: BackendInfo?, think: ThinkSetting, sampler: SamplerSettings,
+        target: Target, revision: Int, announce: Bool
+    ) {
+        self.conversation = conversation
+        self.backend = backend
+        self.think = think
+        self.sampler = sampler
+        self.target = target
+        self.revision = revision
+        self.announce = announce
+    }
+}
+
+/// What the reducer asks the outside world to do. The effect runner performs these and reports
+/// back with `AppEvent`s.
+public enum Effect: Sendable, Equatable {
+    case startReply(id: Int, ChatRequest)
+    case cancelReply(id: Int)
+    case save(SaveRequest)
+    /// Repaint the whole screen (Ctrl-L).
+    case redraw
+    /// Suspend to the shell (Ctrl-Z).
+    case suspend
+    case quit
+}

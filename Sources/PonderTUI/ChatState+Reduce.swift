@@ -1,0 +1,308 @@
+import Foundation
+import PonderCore
+
+extension ChatState {
+    /// Applies one event and returns the effects to run. Pure: no terminal, files or sockets.
+    public mutating func reduce(_ event: AppEvent, at moment: Moment) -> [Effect] {
+        now = moment.uptime
+        date = moment.date
+        if let notice, notice.until <= now { self.notice = nil }
+        switch event {
+        case .input(let input):
+            return handle(input, at: moment)
+        case .resize(let width, let height):
+            self.width = max(0, width)
+            self.height = max(0, height)
+            return []
+        case .tick:
+            return []
+        case .backendReady(let info):
+            backend = .ready(info)
+            return []
+        case .backendFailed(let message):
+            backend = .unavailable(message)
+            show(message, error: true)
+            return []
+        case .reply(let id, let event):
+            return handleReply(id: id, event, at: moment)
+        case .replyFailed(let id, let message):
+            return replyFailed(id: id, message: message, at: moment)
+        case .replyEnded(let id):
+            guard reply?.id == id else { return [] }
+            return finishReply(reason: .stop, at: moment)
+        case .saved(let path, let revision, let announce):
+            markSaved(revision)
+            if announce { show("saved to ", path: path, seconds: 6) }
+            return []
+        case .saveFailed(let message):
+            show(message, error: true)
+            return []
+        case .quitRequested:
+            return quit(at: moment)
+        }
+    }
+
+    // MARK: - Input
+
+    private mutating func handle(_ input: TerminalInput, at moment: Moment) -> [Effect] {
+        switch input {
+        case .text(let text):
+            quitArmed = false
+            if helpVisible {
+                if text == "q" || text == "?" { helpVisible = false }
+                return []
+            }
+            history.stopBrowsing()
+            self.input.insert(text)
+            return []
+        case .paste(let text):
+            quitArmed = false
+            helpVisible = false
+            // Keep newlines and tabs; other control characters would only garble the screen.
+            let clean = text.utf8.contains(where: { $0 < 0x20 && $0 != 0x0a && $0 != 0x09 || $0 == 0x7f })
+                ? String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f || $0 == "\n" || $0 == "\t" })
+                : text
+            history.stopBrowsing()
+            self.input.insert(clean)
+            return []
+        case .mouse(let mouse):
+            return handle(mouse)
+        case .key(let key):
+            guard let action = KeyMap.action(for: key) else {
+                // Unbound Alt/Ctrl combinations do nothing; a bare character with a modifier we
+                // do not use is still text (Shift arrives as upper case already).
+                return []
+            }
+            if action != .interrupt { quitArmed = false }
+            if helpVisible { return helpKey(action, at: moment) }
+            return perform(action, at: moment)
+        }
+    }
+
+    private mutating func helpKey(_ action: Action, at moment: Moment) -> [Effect] {
+        switch action {
+        case .up: helpScroll = max(0, helpScroll - 1)
+        case .down: helpScroll += 1
+        case .pageUp: helpScroll = max(0, helpScroll - max(1, height - 4))
+        case .pageDown: helpScroll += max(1, height - 4)
+        case .top: helpScroll = 0
+        case .quit, .interrupt, .redraw, .toggleThink, .suspend:
+            helpVisible = false
+            return perform(action, at: moment)
+        default: helpVisible = false
+        }
+        return []
+    }
+
+    mutating func perform(_ action: Action, at moment: Moment) -> [Effect] {
+        switch action {
+        case .send: return send(at: moment)
+        case .newline: input.insert("\n")
+        case .toggleThink:
+            think = think.toggled
+            show("think: \(think.rawValue) for the next reply", seconds: 2)
+        case .foldLatest: foldLatest()
+        case .foldAll: foldAll()
+        case .stop: return stop(at: moment)
+        case .regenerate: return regenerate(at: moment)
+        case .newConversation: return newConversation(systemPrompt: settings.systemPrompt, at: moment)
+        case .save: return save(target: .session(sessionID), announce: true)
+        case .quit: return quit(at: moment)
+        case .help:
+            helpVisible.toggle()
+            helpScroll = 0
+        case .pageUp: scroll(by: -page)
+        case .pageDown: scroll(by: page)
+        case .top: scrollTop = 0
+        case .bottom: scrollTop = nil
+        case .redraw: return [.redraw]
+        case .suspend: return [.suspend]
+        case .interrupt:
+            if reply != nil { return stop(at: moment) }
+            if !input.isEmpty {
+                input.set("")
+                history.stopBrowsing()
+                return []
+            }
+            if quitArmed { return quit(at: moment) }
+            quitArmed = true
+            show("press Ctrl-C again (or Ctrl-Q) to quit", seconds: 3)
+        case .left: input.moveLeft()
+        case .right: input.moveRight()
+        case .wordLeft: input.moveWordLeft()
+        case .wordRight: input.moveWordRight()
+        case .lineStart: input.moveLineStart()
+        case .lineEnd: input.moveLineEnd()
+        case .up:
+            if !input.moveUp(), let entry = history.previous(current: input.text) { input.set(entry) }
+        case .down:
+            if !input.moveDown(), let entry = history.next() { input.set(entry) }
+        case .backspace: input.backspace()
+        case .deleteForward: input.deleteForward()
+        case .deleteOrQuit:
+            if input.isEmpty { return quit(at: moment) }
+            input.deleteForward()
+        case .killToLineEnd: input.killToLineEnd()
+        case .killToLineStart: input.killToLineStart()
+        case .killWordBackward: input.killWordBackward()
+        case .killWordForward: input.killWordForward()
+        case .yank: input.yank()
+        case .complete: complete()
+        }
+        return []
+    }
+
+    private mutating func complete() {
+        if let (completion, candidates) = SlashCommand.complete(input.text) {
+            input.set(completion)
+            if candidates.count > 1 { show(candidates.map { "/" + $0 }.joined(separator: "  "), seconds: 4) }
+        } else {
+            input.insert("\t")
+        }
+    }
+
+    // MARK: - Mouse and scrolling
+
+    private var page: Int { max(1, ScreenRegions(self).transcriptHeight - 1) }
+
+    /// Scrolls the transcript by `delta` lines; reaching the bottom resumes following new text.
+    mutating func scroll(by delta: Int) {
+        let regions = ScreenRegions(self)
+        let total = layout.blocks(self, width: regions.width).reduce(0) { $0 + $1.count }
+        let maxTop = max(0, total - regions.transcriptHeight)
+        let top = min(scrollTop ?? maxTop, maxTop)
+        let target = max(0, top + delta)
+        scrollTop = target >= maxTop ? nil : target
+    }
+
+    private mutating func handle(_ mouse: MouseEvent) -> [Effect] {
+        switch mouse.kind {
+        case .wheelUp:
+            if helpVisible { helpScroll = max(0, helpScroll - 3) } else { scroll(by: -3) }
+        case .wheelDown:
+            if helpVisible { helpScroll += 3 } else { scroll(by: 3) }
+        case .press(button: 1):
+            if helpVisible { helpVisible = false; return [] }
+            if let index = thinkingHeader(atRow: mouse.y) { toggleFold(index) }
+        default:
+            break
+        }
+        return []
+    }
+
+    /// The message whose thinking header is drawn on screen row `row`, if any.
+    func thinkingHeader(atRow row: Int) -> Int? {
+        let regions = ScreenRegions(self)
+        guard row >= 0, row < regions.transcriptHeight else { return nil }
+        let window = TranscriptWindow(self, regions: regions)
+        guard row < window.lines.count, case .thinkingHeader(let index) = window.lines[row].tag else { return nil }
+        return index
+    }
+
+    // MARK: - Folding
+
+    private mutating func toggleFold(_ index: Int) {
+        meta[index].expanded = !isExpanded(index)
+    }
+
+    private mutating func foldLatest() {
+        guard let index = conversation.messages.lastIndex(where: { !($0.reasoning ?? "").isEmpty }) else {
+            show("no thinking block yet", seconds: 2)
+            return
+        }
+        toggleFold(index)
+    }
+
+    private mutating func foldAll() {
+        let indices = conversation.messages.indices.filter { !(conversation.messages[$0].reasoning ?? "").isEmpty }
+        guard !indices.isEmpty else {
+            show("no thinking block yet", seconds: 2)
+            return
+        }
+        let expand = !indices.contains { isExpanded($0) }
+        for index in indices { meta[index].expanded = expand }
+    }
+
+    // MARK: - Sending and commands
+
+    private mutating func send(at moment: Moment) -> [Effect] {
+        let text = input.text
+        guard text.contains(where: { !$0.isWhitespace }) else { return [] }
+        if text.hasPrefix("/"), !text.hasPrefix("//") {
+            switch SlashCommand.parse(text) {
+            case .success(let command):
+                history.record(text)
+                input.set("")
+                return run(command, at: moment)
+            case .failure(let error):
+                show(error.description, error: true)
+                return []
+            }
+        }
+        if reply != nil {
+            show("a reply is streaming: Esc stops it", seconds: 3)
+            return []
+        }
+        history.record(text)
+        input.set("")
+        let message = text.hasPrefix("//") ? String(text.dropFirst()) : text
+        appendMessage(Message(role: .user, content: message, date: moment.date))
+        return startReply(at: moment)
+    }
+
+    private mutating func run(_ command: SlashCommand, at moment: Moment) -> [Effect] {
+        switch command {
+        case .think(let mode):
+            think = mode ?? think.toggled
+            show("think: \(think.rawValue) for the next reply", seconds: 2)
+        case .save(let path):
+            return save(target: path.map { .path($0) } ?? .session(sessionID), announce: true)
+        case .clear:
+            return newConversation(systemPrompt: conversation.systemPrompt, at: moment)
+        case .system(let text):
+            conversation.systemPrompt = text.isEmpty ? nil : text
+            touch()
+            show(text.isEmpty ? "system prompt removed" : "system prompt set", seconds: 2)
+        case .help:
+            helpVisible = true
+            helpScroll = 0
+        case .quit:
+            return quit(at: moment)
+        }
+        return []
+    }
+
+    private mutating func save(target: SaveRequest.Target, announce: Bool) -> [Effect] {
+        guard !conversation.messages.isEmpty else {
+            if announce { show("nothing to save yet", seconds: 2) }
+            return []
+        }
+        var snapshot = conversation
+        snapshot.updated = date
+        return [.save(SaveRequest(
+            conversation: snapshot, backend: backend.info,
+            think: ThinkSetting(mode: think, budget: settings.thinkBudget), sampler: settings.sampler,
+            target: target, revision: revision, announce: announce))]
+    }
+
+    /// The quiet save after every reply, and before leaving a conversation.
+    mutating func autosave() -> [Effect] {
+        hasUnsavedChanges ? save(target: .session(sessionID), announce: false) : []
+    }
+
+    private mutating func newConversation(systemPrompt: String?, at moment: Moment) -> [Effect] {
+        var effects = stopQuietly(at: moment)
+        effects += autosave()
+        resetConversation(systemPrompt: systemPrompt, created: moment.date)
+        layout.prune(keeping: [])
+        show("new conversation", seconds: 2)
+        return effects
+    }
+
+    private mutating func quit(at moment: Moment) -> [Effect] {
+        var effects = stopQuietly(at: moment)
+        effects += autosave()
+        beginQuitting()
+        return effects + [.quit]
+    }
+}

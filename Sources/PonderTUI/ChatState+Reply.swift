@@ -1,0 +1,152 @@
+import Foundation
+import PonderCore
+
+extension ChatState {
+    /// Adds an empty assistant message for the current think mode and asks for its reply.
+    mutating func startReply(at moment: Moment) -> [Effect] {
+        let request = ChatRequest(
+            systemPrompt: conversation.systemPrompt,
+            messages: conversation.messages.filter { $0.role != .assistant || !$0.content.isEmpty },
+            think: ThinkSetting(mode: think, budget: think == .on ? settings.thinkBudget : nil),
+            sampler: settings.sampler,
+            maxTokens: settings.maxTokens)
+        appendMessage(Message(role: .assistant, content: "", think: think, date: moment.date))
+        let id = nextReplyID
+        nextReplyID += 1
+        reply = ReplyInFlight(id: id, messageIndex: conversation.messages.count - 1, started: moment.uptime)
+        scrollTop = nil
+        return [.startReply(id: id, request)]
+    }
+
+    mutating func handleReply(id: Int, _ event: ChatEvent, at moment: Moment) -> [Effect] {
+        guard var flight = reply, flight.id == id else { return [] }
+        let index = flight.messageIndex
+        let time = moment.uptime
+        switch event {
+        case .reasoning(var text):
+            if flight.firstToken == nil { flight.firstToken = time }
+            flight.lastToken = time
+            flight.reasoningDeltas += 1
+            if flight.reasoningStart == nil { flight.reasoningStart = time }
+            flight.reasoningLast = time
+            let existing = conversation.messages[index].reasoning ?? ""
+            if existing.isEmpty { text = String(text.drop(while: { $0 == "\n" || $0 == "\r" })) }
+            if !text.isEmpty {
+                conversation.messages[index].reasoning = existing + text
+                meta[index].reasoningRevision += 1
+            }
+        case .content(var text):
+            if flight.firstToken == nil { flight.firstToken = time }
+            flight.lastToken = time
+            flight.contentDeltas += 1
+            if conversation.messages[index].content.isEmpty {
+                text = String(text.drop(while: { $0.isNewline || $0 == " " }))
+                guard !text.isEmpty else { break }
+                // The answer starts: the trace is complete, its header says how long it took.
+                if let start = flight.reasoningStart, flight.reasoningEnd == nil {
+                    flight.reasoningEnd = time
+                    conversation.messages[index].reasoningDuration = (flight.reasoningLast ?? time) - start
+                    conversation.messages[index].reasoningTokens = flight.reasoningDeltas
+                }
+            }
+            conversation.messages[index].content += text
+            meta[index].contentRevision += 1
+        case .usage(let usage):
+            flight.usage = usage
+        case .budgetHit:
+            conversation.messages[index].budgetHit = true
+        case .progress(let done, let total):
+            if total > 0 { show("reading the conversation: \(done * 100 / total)%", seconds: 2) }
+        case .notice(let text):
+            show(text, seconds: 5)
+        case .finished(let reason):
+            reply = flight
+            return finishReply(reason: reason, at: moment)
+        }
+        reply = flight
+        touch()
+        return []
+    }
+
+    /// Esc: keep what arrived, mark it stopped, cancel the stream, save.
+    mutating func stop(at moment: Moment) -> [Effect] {
+        guard reply != nil else { return [] }
+        let effects = stopQuietly(at: moment)
+        show("stopped", seconds: 2)
+        return effects + autosave()
+    }
+
+    /// Stops a streaming reply (if any) without saving or telling.
+    mutating func stopQuietly(at moment: Moment) -> [Effect] {
+        guard let flight = reply else { return [] }
+        conversation.messages[flight.messageIndex].stopped = true
+        meta[flight.messageIndex].contentRevision += 1
+        _ = finishReply(reason: .cancelled, at: moment)
+        return [.cancelReply(id: flight.id)]
+    }
+
+    /// Ctrl-R: replace the last reply with a new one (with the current think mode).
+    mutating func regenerate(at moment: Moment) -> [Effect] {
+        var effects = stopQuietly(at: moment)
+        guard let last = conversation.messages.last else {
+            show("nothing to regenerate yet", seconds: 2)
+            return effects
+        }
+        if last.role == .assistant {
+            removeLastMessage()
+        }
+        guard conversation.messages.last?.role == .user else {
+            show("nothing to regenerate yet", seconds: 2)
+            return effects
+        }
+        effects += startReply(at: moment)
+        return effects
+    }
+
+    mutating func replyFailed(id: Int, message: String, at moment: Moment) -> [Effect] {
+        guard let flight = reply, flight.id == id else { return [] }
+        conversation.messages[flight.messageIndex].error = message
+        meta[flight.messageIndex].contentRevision += 1
+        show(message, error: true)
+        return finishReply(reason: .stop, at: moment)
+    }
+
+    /// Records durations, counts and speeds on the message and in the status figures, and saves.
+    mutating func finishReply(reason: FinishReason, at moment: Moment) -> [Effect] {
+        guard let flight = reply else { return [] }
+        let index = flight.messageIndex
+        let end = flight.lastToken ?? moment.uptime
+        var message = conversation.messages[index]
+        let usage = flight.usage
+        message.duration = moment.uptime - flight.started
+        message.timeToFirstToken = flight.firstToken.map { $0 - flight.started }
+        if let start = flight.reasoningStart {
+            if flight.reasoningEnd == nil { message.reasoningDuration = (flight.reasoningLast ?? end) - start }
+            message.reasoningTokens = usage?.reasoningTokens ?? flight.reasoningDeltas
+        }
+        if let completion = usage?.completionTokens {
+            message.contentTokens = max(0, completion - (usage?.reasoningTokens ?? (message.reasoning == nil ? 0 : flight.reasoningDeltas)))
+        } else if flight.contentDeltas > 0 {
+            message.contentTokens = flight.contentDeltas
+        }
+        conversation.messages[index] = message
+        meta[index].contentRevision += 1
+
+        let generated = flight.reasoningDeltas + flight.contentDeltas
+        var speed = usage?.tokensPerSecond
+        if speed == nil, generated > 1, let first = flight.firstToken, end > first {
+            speed = Double(generated - 1) / (end - first)
+        }
+        var contextUsed = usage?.contextUsed
+        if contextUsed == nil, let prompt = usage?.promptTokens {
+            contextUsed = prompt + (usage?.completionTokens ?? generated)
+        }
+        lastStats = ReplyStats(
+            tokensPerSecond: speed, timeToFirstToken: message.timeToFirstToken,
+            contextUsed: contextUsed, contextSize: usage?.contextSize ?? backend.info?.contextSize)
+        reply = nil
+        touch()
+        if reason == .length { show("the reply reached its token limit", seconds: 5) }
+        return reason == .cancelled ? [] : autosave()
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import PonderCore
+
+/// Settings fixed for the session (from the command line and, later, the configuration file).
+public struct ChatSettings: Sendable, Equatable {
+    /// The system prompt a new conversation starts with.
+    public var systemPrompt: String?
+    public var sampler: SamplerSettings
+    public var maxTokens: Int?
+    /// Reasoning token budget sent with think-on requests, when set.
+    public var thinkBudget: Int?
+    /// What the status bar says while the backend connects or loads (`127.0.0.1:8080`).
+    public var backendLabel: String
+
+    public init(
+        systemPrompt: String? = nil, sampler: SamplerSettings = SamplerSettings(), maxTokens: Int? = nil,
+        thinkBudget: Int? = nil, backendLabel: String = ""
+    ) {
+        self.systemPrompt = systemPrompt
+        self.sampler = sampler
+        self.maxTokens = maxTokens
+        self.thinkBudget = thinkBudget
+        self.backendLabel = backendLabel
+    }
+}
+
+/// Where the backend stands.
+public enum BackendStatus: Sendable, Equatable {
+    case connecting
+    case ready(BackendInfo)
+    case unavailable(String)
+
+    public var info: BackendInfo? {
+        if case .ready(let info) = self { return info }
+        return nil
+    }
+}
+
+/// A short message in the status bar that goes away by itself.
+public struct Notice: Sendable, Equatable {
+    public var text: String
+    public var isError: Bool
+    /// Uptime after which it disappears.
+    public var until: Double
+    /// A path after `text`; when the whole does not fit, the path loses its start (the file name
+    /// matters most) and `text` stays.
+    public var path: String? = nil
+}
+
+/// Speed figures of the last finished reply, for the status bar.
+public struct ReplyStats: Sendable, Equatable {
+    public var tokensPerSecond: Double?
+    public var timeToFirstToken: Double?
+    public var contextUsed: Int?
+    public var contextSize: Int?
+}
+
+/// The reply being streamed.
+struct ReplyInFlight: Sendable, Equatable {
+    var id: Int
+    var messageIndex: Int
+    var started: Double
+    var firstToken: Double?
+    var reasoningStart: Double?
+    /// The last reasoning token: the trace's duration runs from the first to this one.
+    var reasoningLast: Double?
+    var reasoningEnd: Double?
+    var lastToken: Double?
+    var reasoningDeltas = 0
+    var contentDeltas = 0
+    var usage: Usage?
+}
+
+/// What the view remembers about a message besides the message itself.
+struct MessageMeta: Sendable, Equatable {
+    /// Stable identity for the layout cache (never reused).
+    var id: Int
+    /// Bumped on every change of the reasoning or the content, so cached lines are re-made.
+    var reasoningRevision = 0
+    var contentRevision = 0
+    /// The user's fold choice for the thinking block; nil follows the default (expanded while the
+    /// model thinks, folded once the answer starts).
+    var expanded: Bool? = nil
+}
+
+/// The whole state of the chat screen. Changed only by `reduce(_:at:)`; drawn by `ChatView`.
+///
+/// `layout` is a memo of wrapped lines (see `TranscriptLayout`); it never changes what is shown,
+/// only how fast it is computed, so copies of a state share it safely on the UI thread.
+public struct ChatState {
+    public var conversation: Conversation
+    var meta: [MessageMeta] = []
+    /// Think mode for the next reply (Ctrl-T flips it).
+    public var think: ThinkMode
+    public var settings: ChatSettings
+    public var input = InputEditor()
+    public var history = InputHistory()
+    public var width: Int
+    public var height: Int
+    /// Uptime and wall-clock time of the latest event.
+    public var now: Double = 0
+    public var date: Date
+    /// First transcript line shown; nil follows the bottom (new text scrolls into view).
+    public var scrollTop: Int? = nil
+    var reply: ReplyInFlight? = nil
+    var nextReplyID = 1
+    var nextMessageID = 1
+    public var backend: BackendStatus = .connecting
+    public var lastStats: ReplyStats? = nil
+    public var notice: Notice? = nil
+    public var helpVisible = false
+    var helpScroll = 0
+    public var theme: Theme
+    /// Bumped when the theme changes, so cached lines are re-styled.
+    var themeGeneration = 0
+    /// Identifies the conversation's transcript file; a new conversation gets a new one.
+    public var sessionID = 1
+    /// Bumped on every change worth saving; compared with `savedRevision`.
+    public private(set) var revision = 0
+    public private(set) var savedRevision = 0
+    /// Ctrl-C on an empty input asks for a second Ctrl-C.
+    var quitArmed = false
+    public private(set) var isQuitting = false
+    let layout = TranscriptLayout()
+
+    public init(
+        settings: ChatSettings = ChatSettings(), think: ThinkMode = .on, theme: Theme = .fallback,
+        width: Int = 80, height: Int = 24, created: Date = Date()
+    ) {
+        self.settings = settings
+        self.think = think
+        self.theme = theme
+        self.width = width
+        self.height = height
+        self.conversation = Conversation(systemPrompt: settings.systemPrompt, created: created)
+        self.date = created
+    }
+
+    /// True while a reply streams.
+    public var isReplying: Bool { reply != nil }
+
+    /// True when the conversation has changes not yet on disk.
+    public var hasUnsavedChanges: Bool { savedRevision < revision && !conversation.messages.isEmpty }
+
+    /// Switches the theme; every cached line is re-styled.
+    public mutating func setTheme(_ theme: Theme) {
+        self.theme = theme
+        themeGeneration += 1
+    }
+
+    // MARK: - Message bookkeeping (messages and meta stay aligned)
+
+    mutating func appendMessage(_ message: Message) {
+        conversation.messages.append(message)
+        meta.append(MessageMeta(id: nextMessageID))
+        nextMessageID += 1
+        touch()
+    }
+
+    mutating func removeLastMessage() {
+        conversation.messages.removeLast()
+        meta.removeLast()
+        touch()
+    }
+
+    mutating func resetConversation(systemPrompt: String?, created: Date) {
+        conversation = Conversation(systemPrompt: systemPrompt, created: created)
+        meta = []
+        sessionID += 1
+        scrollTop = nil
+        revision = 0
+        savedRevision = 0
+    }
+
+    /// Marks the conversation changed (for saving) at the latest event's time.
+    mutating func touch() { revision += 1 }
+
+    mutating func markSaved(_ revision: Int) { savedRevision = max(savedRevision, revision) }
+
+    mutating func beginQuitting() { isQuitting = true }
+
+    /// Whether the thinking block of message `index` is shown expanded.
+    public func isExpanded(_ index: Int) -> Bool {
+        if let choice = meta[index].expanded { return choice }
+        return conversation.messages[index].content.isEmpty
+    }
+
+    /// The next time something on screen changes by itself (a live timer, a notice expiring).
+    public func nextDeadline() -> Double? {
+        var deadline: Double? = nil
+        if reply != nil { deadline = now + 0.1 }
+        if let notice { deadline = min(deadline ?? notice.until, notice.until) }
+        return deadline
+    }
+
+    /// Shows a problem found while starting (config file, theme) until the first event after 8 s.
+    public mutating func showProblem(_ text: String) { show(text, error: true, seconds: 8) }
+
+    mutating func show(_ text: String, path: String? = nil, error: Bool = false, seconds: Double = 4) {
+        notice = Notice(text: text, isError: error, until: now + (error ? max(seconds, 8) : seconds), path: path)
+    }
+}

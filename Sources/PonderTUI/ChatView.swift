@@ -1,0 +1,125 @@
+import PonderCore
+
+/// A rendered frame: the cells and where the terminal cursor goes.
+public struct Frame: Sendable, Equatable {
+    public var grid: Grid
+    /// Cursor cell, or nil to hide the cursor.
+    public var cursor: (x: Int, y: Int)?
+    /// The colours that stand in for "the terminal's default" in cells (the theme's screen).
+    public var screen: TextStyle = .plain
+
+    public static func == (lhs: Frame, rhs: Frame) -> Bool {
+        lhs.grid == rhs.grid && lhs.cursor?.x == rhs.cursor?.x && lhs.cursor?.y == rhs.cursor?.y
+            && lhs.screen == rhs.screen
+    }
+}
+
+/// Draws a `ChatState` into a `Frame`. Pure: the same state and size give the same cells.
+public enum ChatView {
+    public static func render(_ state: ChatState) -> Frame {
+        let regions = ScreenRegions(state)
+        var grid = Grid(width: state.width, height: state.height)
+        guard grid.width > 0, grid.height > 0 else { return Frame(grid: grid, cursor: nil, screen: state.theme.screen) }
+        let theme = state.theme
+
+        // Transcript.
+        let window = TranscriptWindow(state, regions: regions)
+        if state.conversation.messages.isEmpty, (state.conversation.systemPrompt ?? "").isEmpty {
+            drawWelcome(state, into: &grid, height: regions.transcriptHeight)
+        } else {
+            for (row, line) in window.lines.enumerated() {
+                grid.draw(line, x: 0, y: row, marker: theme[.dim])
+            }
+        }
+
+        // Rule above the input.
+        if let rule = regions.ruleRow {
+            grid.put(String(repeating: "─", count: grid.width), x: 0, y: rule, style: theme[.border])
+        }
+
+        // Input.
+        let inputStyle = theme[.input]
+        for (row, text) in regions.input.rows.enumerated() {
+            let y = regions.inputTop + row
+            if regions.promptWidth > 0 {
+                grid.put(row == 0 && regions.input.startsAtTop ? "› " : "  ", x: 0, y: y,
+                         style: state.isReplying ? theme[.dim] : theme[.userLabel])
+            }
+            grid.put(text, x: regions.promptWidth, y: y, style: inputStyle)
+        }
+        if state.input.isEmpty, grid.width - regions.promptWidth > 0 {
+            let hint = state.isReplying ? "replying… Esc stops it" : "Message (Enter sends, Alt-Enter new line, F1 help)"
+            grid.put(hint, x: regions.promptWidth, y: regions.inputTop, style: theme[.dim])
+        }
+
+        // Status bar.
+        if let row = regions.statusRow {
+            StatusBar.draw(state, window: window, into: &grid, row: row)
+        }
+
+        var cursor: (x: Int, y: Int)? = (regions.promptWidth + regions.input.cursorColumn,
+                                         regions.inputTop + regions.input.cursorRow)
+        if let c = cursor, c.x >= grid.width || c.y >= grid.height || c.y < 0 { cursor = nil }
+
+        if state.helpVisible {
+            HelpOverlay.draw(state, into: &grid)
+            cursor = nil
+        }
+        return Frame(grid: grid, cursor: cursor, screen: theme.screen)
+    }
+
+    private static func drawWelcome(_ state: ChatState, into grid: inout Grid, height: Int) {
+        let theme = state.theme
+        let model: String
+        switch state.backend {
+        case .ready(let info): model = StatusBar.displayName(ofModel: info.model)
+        case .connecting: model = state.settings.backendLabel.isEmpty ? "the model" : state.settings.backendLabel
+        case .unavailable: model = state.settings.backendLabel
+        }
+        let lines: [(String, TextStyle)] = [
+            ("ponder", theme[.heading]),
+            ("", .plain),
+            ("Chatting with \(model).", theme[.dim]),
+            ("Type a message and press Enter.", theme[.dim]),
+            ("Ctrl-T: think on/off · Ctrl-O: fold thinking", theme[.dim]),
+            ("F1: every key and command", theme[.dim]),
+        ]
+        let shown = lines.prefix(height)
+        let top = max(0, (height - shown.count) / 2)
+        for (offset, (text, style)) in shown.enumerated() {
+            let width = TextWidth.of(text)
+            let x = max(0, (grid.width - width) / 2)
+            grid.put(text, x: x, y: top + offset, style: style)
+        }
+    }
+}
+
+/// Cuts text to `width` columns from the start, beginning with `…` when something was cut.
+func truncatedFromStart(_ text: String, to width: Int) -> String {
+    guard width > 0 else { return "" }
+    if TextWidth.of(text) <= width { return text }
+    var out = ""
+    var used = 0
+    for character in text.reversed() {
+        let w = TextWidth.of(character)
+        if used + w > width - 1 { break }
+        out.insert(character, at: out.startIndex)
+        used += w
+    }
+    return "…" + out
+}
+
+/// Cuts text to `width` columns, ending in `…` when something was cut.
+func truncated(_ text: String, to width: Int) -> String {
+    guard width > 0 else { return "" }
+    if TextWidth.of(text) <= width { return text }
+    var out = ""
+    var used = 0
+    for character in text {
+        let w = TextWidth.of(character)
+        if used + w > width - 1 { break }
+        out.append(character)
+        used += w
+    }
+    return out + "…"
+}

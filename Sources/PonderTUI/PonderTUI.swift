@@ -1,1 +1,0 @@
-// PonderTUI: see Package.swift for what this target holds.

@@ -1,0 +1,116 @@
+import Foundation
+import PonderCore
+
+/// The bottom line: think mode first (so it shows at any width), then backend and model and the
+/// last reply's figures, and on the right what is happening now (a notice, the reply streaming,
+/// more text below) or the F1 hint.
+///
+/// ```
+///  think: on │ 127.0.0.1:8080 · SmolLM2-135M · 41.3 tok/s · TTFT 0.21 s · ctx 312/4096   F1 help
+/// ```
+enum StatusBar {
+    static func draw(_ state: ChatState, window: TranscriptWindow, into grid: inout Grid, row: Int) {
+        let theme = state.theme
+        let base = theme[.status]
+        grid.fill(y: row, style: base)
+
+        let thinkText = " think: \(state.think.rawValue) "
+        let thinkStyle = state.think == .on ? theme[.statusThinkOn] : theme[.statusThinkOff]
+        var x = grid.put(thinkText, x: 0, y: row, style: thinkStyle)
+
+        // Right side: the most urgent thing to say.
+        var right: (String, TextStyle)
+        var path: String? = nil
+        if let notice = state.notice {
+            path = notice.path
+            var style = notice.isError ? theme[.error] : theme[.notice]
+            style.background = base.background
+            right = (notice.text, style)
+        } else if state.isReplying {
+            right = ("● replying · Esc stops", base)
+        } else if window.moreBelow {
+            right = ("↓ more below (End)", base)
+        } else {
+            right = ("F1 help", base)
+        }
+        let room = grid.width - x - 2
+        var rightText = truncated(right.0, to: max(0, room))
+        if let path {
+            let lead = TextWidth.of(right.0)
+            rightText = lead + 2 <= room ? right.0 + truncatedFromStart(path, to: room - lead) : truncatedFromStart(path, to: room)
+        }
+        let rightWidth = TextWidth.of(rightText)
+
+        // Middle: backend and figures, the most useful that fit.
+        let middleRoom = grid.width - x - rightWidth - 3
+        if middleRoom >= 4 {
+            var middleStyle = base
+            if case .unavailable = state.backend { middleStyle = theme[.error]; middleStyle.background = base.background }
+            x = grid.put(" " + middleText(state, room: middleRoom - 1), x: x, y: row, style: middleStyle)
+        }
+        if rightWidth > 0 {
+            grid.put(rightText, x: grid.width - rightWidth - 1, y: row, style: right.1)
+        }
+    }
+
+    /// Backend and figures, dropping the least useful parts until they fit in `room` columns:
+    /// first the server address, then context, TTFT and speed; the model name is cut last.
+    static func middleText(_ state: ChatState, room: Int) -> String {
+        var figures: [String] = []
+        if let stats = state.lastStats {
+            if let speed = stats.tokensPerSecond { figures.append(String(format: "%.1f tok/s", speed)) }
+            if let ttft = stats.timeToFirstToken { figures.append(String(format: "TTFT %.2f s", ttft)) }
+            if let used = stats.contextUsed {
+                figures.append(stats.contextSize.map { "ctx \(used)/\($0)" } ?? "ctx \(used)")
+            }
+        }
+        var server: String? = nil
+        var name = backendText(state)
+        if case .ready(let info) = state.backend, info.kind == .remote, let url = info.serverURL {
+            server = hostPort(url)
+            name = displayName(ofModel: info.model)
+        }
+        var candidates: [[String]] = []
+        if let server { candidates.append([server, name] + figures) }
+        for keep in stride(from: figures.count, through: 0, by: -1) { candidates.append([name] + figures.prefix(keep)) }
+        for parts in candidates {
+            let text = parts.joined(separator: " · ")
+            if TextWidth.of(text) <= room { return text }
+        }
+        return truncated(name, to: room)
+    }
+
+    static func backendText(_ state: ChatState) -> String {
+        switch state.backend {
+        case .connecting:
+            return state.settings.backendLabel.isEmpty ? "connecting…" : "connecting to \(state.settings.backendLabel)…"
+        case .unavailable:
+            return "\(state.settings.backendLabel) unavailable"
+        case .ready(let info):
+            if info.kind == .remote, let url = info.serverURL {
+                return "\(hostPort(url)) · \(displayName(ofModel: info.model))"
+            }
+            return displayName(ofModel: info.model)
+        }
+    }
+
+    /// A model id as people say it: llama-server reports the file path
+    /// (`/models/SmolLM2-135M-Instruct.Q4_1.gguf` → `SmolLM2-135M-Instruct.Q4_1`); hub ids keep
+    /// their last part (`meta-llama/Llama-3.1-8B` → `Llama-3.1-8B`).
+    static func displayName(ofModel model: String) -> String {
+        var name = Substring(model)
+        if let slash = name.lastIndex(of: "/"), name.index(after: slash) < name.endIndex {
+            name = name[name.index(after: slash)...]
+        }
+        if name.lowercased().hasSuffix(".gguf") { name = name.dropLast(5) }
+        return String(name)
+    }
+
+    /// `http://127.0.0.1:8080/v1` → `127.0.0.1:8080`.
+    static func hostPort(_ url: String) -> String {
+        var text = Substring(url)
+        if let scheme = text.range(of: "://") { text = text[scheme.upperBound...] }
+        if let slash = text.firstIndex(of: "/") { text = text[..<slash] }
+        return String(text)
+    }
+}

@@ -1,0 +1,273 @@
+import Foundation
+import PonderCore
+
+/// The lines of one transcript entry, kept as the parts they were built from (no copying).
+struct MessageBlock {
+    var parts: [[StyledLine]] = []
+    private(set) var count = 0
+
+    mutating func append(_ lines: [StyledLine]) {
+        guard !lines.isEmpty else { return }
+        parts.append(lines)
+        count += lines.count
+    }
+
+    mutating func append(_ line: StyledLine) { append([line]) }
+
+    subscript(_ index: Int) -> StyledLine {
+        var i = index
+        for part in parts {
+            if i < part.count { return part[i] }
+            i -= part.count
+        }
+        return .empty
+    }
+}
+
+/// Lays the conversation out as display lines, caching the wrapped text of every message.
+///
+/// A message is a label line, an optional thinking header (and, when expanded, the trace), the
+/// answer, and a footer (stopped, error). The trace and the answer are wrapped once per
+/// (message, revision, width, theme) and reused; the label, header and footer are a line or two
+/// made fresh each frame because they show live timers. While a reply streams only its growing
+/// part is re-wrapped.
+///
+/// ```
+/// You
+///   What is 2+2?
+///                                        ← separator
+/// Assistant · think on
+///   ▸ Thought for 3.2 s · 412 tokens     ← header (tag: .thinkingHeader)
+///   2 + 2 = 4.
+/// ```
+final class TranscriptLayout: @unchecked Sendable {
+    private struct Key: Equatable {
+        var revision: Int
+        var width: Int
+        var themeGeneration: Int
+    }
+    /// Cached lines by message id and part (1: trace, 2: answer).
+    private var cache: [Int: (Key, [StyledLine])] = [:]
+    /// Streaming renderers of traces and answers by message id and part, re-made on a width or
+    /// theme change.
+    private var streams: [Int: (Key, MarkdownStream)] = [:]
+
+    /// Whole blocks of messages that are not streaming (nothing in them changes by itself).
+    private struct BlockKey: Equatable {
+        var reasoningRevision: Int
+        var contentRevision: Int
+        var expanded: Bool
+        var width: Int
+        var themeGeneration: Int
+    }
+    private var finished: [Int: (BlockKey, MessageBlock)] = [:]
+
+    /// Every block of the transcript, top to bottom, with blank separators between them.
+    func blocks(_ state: ChatState, width: Int) -> [MessageBlock] {
+        guard width > 0 else { return [] }
+        var blocks: [MessageBlock] = []
+        if let system = state.conversation.systemPrompt, !system.isEmpty {
+            blocks.append(systemBlock(system, state: state, width: width))
+        }
+        for index in state.conversation.messages.indices {
+            if !blocks.isEmpty { blocks.append(Self.separator) }
+            if state.reply?.messageIndex == index {
+                blocks.append(block(for: index, state: state, width: width))
+                continue
+            }
+            let meta = state.meta[index]
+            let key = BlockKey(
+                reasoningRevision: meta.reasoningRevision, contentRevision: meta.contentRevision,
+                expanded: state.isExpanded(index), width: width, themeGeneration: state.themeGeneration)
+            if let (stored, block) = finished[meta.id], stored == key {
+                blocks.append(block)
+            } else {
+                let block = block(for: index, state: state, width: width)
+                finished[meta.id] = (key, block)
+                blocks.append(block)
+            }
+        }
+        return blocks
+    }
+
+    private static let separator: MessageBlock = {
+        var block = MessageBlock()
+        block.append(StyledLine.empty)
+        return block
+    }()
+
+    /// Forgets lines of messages that no longer exist (after a new conversation).
+    func prune(keeping ids: Set<Int>) {
+        cache = cache.filter { ids.contains($0.key / 4) }
+        streams = streams.filter { ids.contains($0.key / 4) }
+        finished = finished.filter { ids.contains($0.key) }
+    }
+
+    /// Markdown lines of a trace or an answer, rendered incrementally as the text grows.
+    private func markdown(
+        _ text: String, id: Int, part: Int, width: Int, state: ChatState, base: TextStyle, prefix: [Span]
+    ) -> [[StyledLine]] {
+        let slot = id * 4 + part
+        let key = Key(revision: 0, width: width, themeGeneration: state.themeGeneration)
+        var stream: MarkdownStream
+        if let (storedKey, stored) = streams[slot], storedKey == key {
+            stream = stored
+        } else {
+            stream = MarkdownStream(markdown: Markdown(theme: state.theme, base: base), width: width, prefix: prefix)
+        }
+        streams[slot] = nil  // keep the stream's storage uniquely referenced while it grows
+        let lines = stream.lines(for: text)
+        streams[slot] = (key, stream)
+        return lines
+    }
+
+    private func cached(_ id: Int, part: Int, key: Key, make: () -> [StyledLine]) -> [StyledLine] {
+        let slot = id * 4 + part
+        if let (storedKey, lines) = cache[slot], storedKey == key { return lines }
+        let lines = make()
+        cache[slot] = (key, lines)
+        return lines
+    }
+
+    static func indent(for width: Int) -> Int { width >= 12 ? 2 : 0 }
+
+    private func systemBlock(_ text: String, state: ChatState, width: Int) -> MessageBlock {
+        var block = MessageBlock()
+        let theme = state.theme
+        block.append(StyledLine([Span("System", theme[.dim].with(bold: true))]))
+        let pad = [Span(String(repeating: " ", count: Self.indent(for: width)), theme[.dim])]
+        let key = Key(revision: text.hashValue, width: width, themeGeneration: state.themeGeneration)
+        block.append(cached(0, part: 1, key: key) {
+            Self.plain(text, style: theme[.dim], width: width, prefix: pad)
+        })
+        return block
+    }
+
+    func block(for index: Int, state: ChatState, width: Int) -> MessageBlock {
+        let message = state.conversation.messages[index]
+        let meta = state.meta[index]
+        let theme = state.theme
+        let pad = [Span(String(repeating: " ", count: Self.indent(for: width)), .plain)]
+        let reply = state.reply?.messageIndex == index ? state.reply : nil
+        var block = MessageBlock()
+
+        switch message.role {
+        case .user:
+            block.append(StyledLine([Span("You", theme[.userLabel])]))
+        case .system:
+            block.append(StyledLine([Span("System", theme[.dim].with(bold: true))]))
+        case .assistant:
+            var spans = [Span("Assistant", theme[.assistantLabel])]
+            if let think = message.think { spans.append(Span(" · think \(think.rawValue)", theme[.dim])) }
+            block.append(StyledLine(spans))
+        }
+
+        if let reasoning = message.reasoning, !reasoning.isEmpty {
+            let expanded = state.isExpanded(index)
+            let header = Self.thinkingHeader(message, reply: reply, now: state.now, expanded: expanded)
+            block.append(StyledLine(pad + [Span(header, theme[.thinkingHeader])], tag: .thinkingHeader(messageIndex: index)))
+            if expanded {
+                let bar = pad + [Span("│ ", theme[.thinkingBody].with(italic: false))]
+                for part in markdown(reasoning, id: meta.id, part: 1, width: width, state: state,
+                                     base: theme[.thinkingBody], prefix: bar) {
+                    block.append(part)
+                }
+            }
+        }
+
+        if !message.content.isEmpty {
+            if message.role == .assistant {
+                for part in markdown(message.content, id: meta.id, part: 2, width: width, state: state,
+                                     base: theme[.assistantText], prefix: pad) {
+                    block.append(part)
+                }
+            } else {
+                let key = Key(revision: meta.contentRevision, width: width, themeGeneration: state.themeGeneration)
+                let style = message.role == .user ? theme[.userText] : theme[.dim]
+                block.append(cached(meta.id, part: 2, key: key) {
+                    Self.plain(message.content, style: style, width: width, prefix: pad)
+                })
+            }
+        }
+
+        if let reply, message.content.isEmpty, (message.reasoning ?? "").isEmpty {
+            let waited = max(0, state.now - reply.started)
+            let text = waited >= 1 ? "… waiting for the model (\(Self.seconds(waited)))" : "…"
+            block.append(StyledLine(pad + [Span(text, theme[.dim])]))
+        }
+        if message.stopped {
+            block.append(StyledLine(pad + [Span("■ stopped", theme[.notice])]))
+        }
+        if let error = message.error {
+            block.append(Self.plain("✗ " + error, style: theme[.error], width: width, prefix: pad))
+        }
+        return block
+    }
+
+    /// Plain text, one wrapped paragraph per line of the source.
+    static func plain(_ text: String, style: TextStyle, width: Int, prefix: [Span]) -> [StyledLine] {
+        var lines: [StyledLine] = []
+        var body = Substring(text)
+        while let last = body.last, last == "\n" || last == "\r" { body = body.dropLast() }
+        for line in Self.lines(of: body) {
+            let display = TextWidth.displayable(line)
+            if display.isEmpty {
+                lines.append(StyledLine(prefix))
+            } else {
+                lines += LineWrapper.wrap([Span(display, style)], width: width, firstIndent: prefix, restIndent: prefix)
+            }
+        }
+        return lines
+    }
+
+    /// The lines of a text, split at `\n` by bytes (no grapheme work).
+    static func lines(of text: Substring) -> [Substring] {
+        var result: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        while let newline = utf8[start...].firstIndex(of: 0x0a) {
+            result.append(text[start..<newline])
+            start = utf8.index(after: newline)
+        }
+        result.append(text[start...])
+        return result
+    }
+
+    /// `▾ Thinking… 3.2 s · 412 tokens` while the trace streams, `▸ Thought for 3.2 s · 412 tokens`
+    /// once the answer has started or the reply ended. The arrow shows whether it is expanded.
+    static func thinkingHeader(_ message: Message, reply: ReplyInFlight?, now: Double, expanded: Bool) -> String {
+        let arrow = expanded ? "▾" : "▸"
+        var text: String
+        if let reply, message.content.isEmpty {
+            let duration = max(0, now - (reply.reasoningStart ?? now))
+            text = "\(arrow) Thinking… \(seconds(duration)) · \(tokens(reply.reasoningDeltas))"
+        } else {
+            text = "\(arrow) Thought for \(seconds(message.reasoningDuration ?? 0))"
+            if let count = message.reasoningTokens { text += " · \(tokens(count))" }
+        }
+        if message.budgetHit { text += " · budget reached" }
+        return text
+    }
+
+    /// `3.2 s`, `1 min 05 s`.
+    static func seconds(_ value: Double) -> String {
+        let tenths = Int((max(0, value) * 10).rounded())
+        if tenths < 600 { return "\(tenths / 10).\(tenths % 10) s" }
+        let whole = Int(value.rounded())
+        let rest = whole % 60
+        return "\(whole / 60) min \(rest < 10 ? "0" : "")\(rest) s"
+    }
+
+    static func tokens(_ count: Int) -> String { count == 1 ? "1 token" : "\(count) tokens" }
+}
+
+extension TextStyle {
+    func with(bold: Bool? = nil, italic: Bool? = nil, dim: Bool? = nil, reverse: Bool? = nil) -> TextStyle {
+        var style = self
+        if let bold { style.bold = bold }
+        if let italic { style.italic = italic }
+        if let dim { style.dim = dim }
+        if let reverse { style.reverse = reverse }
+        return style
+    }
+}

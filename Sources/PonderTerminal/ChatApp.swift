@@ -1,0 +1,181 @@
+import CTerminal
+import Foundation
+import PonderCore
+import PonderTUI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The full-screen chat: one loop on one thread owns the terminal.
+///
+/// ```
+///  stdin ──bytes──▶ InputDecoder ─┐
+///  signal pipe ──▶ resize / quit ─┼─▶ ChatState.reduce ─▶ [Effect] ─▶ EffectRunner ─▶ tasks
+///  inbox pipe ◀── reply events ◀──┘        │                                 │
+///                                          ▼                                 │
+///                      ChatView.render ─▶ CursesScreen.draw    inbox.post ◀──┘
+/// ```
+/// The loop sleeps in `poll` on stdin, the signal pipe and the inbox pipe; every event is
+/// reduced at once, and the screen is redrawn at most once per frame (60 per second), so a fast
+/// token stream or a big paste costs one draw per frame however many events arrive.
+public final class ChatApp: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var settings: ChatSettings
+        public var think: ThinkMode
+        /// Picks the theme once the terminal's colour count is known; returns it and, when the
+        /// requested theme could not be used, why (shown in the status bar).
+        public var theme: @Sendable (_ colors: Int) -> (Theme, String?)
+        public var transcripts: URL
+        public var mouse: Bool
+        /// Problems to show when the chat opens (a bad config file, say).
+        public var notices: [String]
+
+        public init(
+            settings: ChatSettings, think: ThinkMode, theme: @escaping @Sendable (_ colors: Int) -> (Theme, String?),
+            transcripts: URL, mouse: Bool = true, notices: [String] = []
+        ) {
+            self.settings = settings
+            self.think = think
+            self.theme = theme
+            self.transcripts = transcripts
+            self.mouse = mouse
+            self.notices = notices
+        }
+    }
+
+    private let backend: any ChatBackend
+    private let options: Options
+    static let frameInterval = 1.0 / 60
+    static let escapeDelay = 0.025
+
+    public init(backend: any ChatBackend, options: Options) {
+        self.backend = backend
+        self.options = options
+    }
+
+    /// Runs the chat until the user quits. Returns the last transcript path saved, if any.
+    /// Call on a thread that may block (not a Swift concurrency thread).
+    public func run() throws -> String? {
+        let inbox = try Inbox()
+        let screen = try CursesScreen(mouse: options.mouse)
+        let runner = EffectRunner(backend: backend, inbox: inbox, transcripts: options.transcripts)
+        defer { screen.stop() }
+        let (theme, themeProblem) = options.theme(screen.colors)
+        var state = ChatState(
+            settings: options.settings, think: options.think, theme: theme.adapted(toColors: screen.colors),
+            width: screen.size.width, height: screen.size.height, created: Date())
+        state.now = Clock.uptime()
+        let problems = options.notices + (themeProblem.map { [$0] } ?? [])
+        if !problems.isEmpty { state.showProblem(problems.joined(separator: "; ")) }
+        runner.prepare()
+
+        var decoder = InputDecoder()
+        var lastInput = 0.0
+        var lastDraw = -1.0
+        var dirty = true
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var quitting = false
+
+        func apply(_ event: AppEvent, _ moment: Moment) {
+            let effects = state.reduce(event, at: moment)
+            for effect in runner.perform(effects) {
+                switch effect {
+                case .quit: quitting = true
+                case .redraw: screen.invalidate()
+                case .suspend:
+                    screen.suspend()
+                    screen.resume()
+                    let (width, height) = screen.size
+                    _ = state.reduce(.resize(width: width, height: height), at: Clock.moment())
+                default: break
+                }
+            }
+            dirty = true
+        }
+
+        while !quitting {
+            // How long to sleep: until the next frame if something changed, until the escape
+            // delay ends if an ESC is pending, until the next timer tick, or until an event.
+            let now = Clock.uptime()
+            var wake: Double? = nil
+            if dirty { wake = max(now, lastDraw + Self.frameInterval) }
+            if decoder.hasPendingEscape { wake = min(wake ?? .infinity, lastInput + Self.escapeDelay) }
+            if let deadline = state.nextDeadline() { wake = min(wake ?? .infinity, deadline) }
+            let timeout: Int32 = wake.map { Int32(max(0, min(1000, ($0 - now) * 1000).rounded(.up))) } ?? -1
+
+            var fds = [
+                pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: screen.signalFD, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            if ready < 0 && errno != EINTR {
+                apply(.quitRequested, Clock.moment())  // cannot wait for input any more: save and leave
+                continue
+            }
+
+            // Keyboard, paste and mouse: read everything available now (a paste is many reads).
+            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+                var total = 0
+                repeat {
+                    let n = read(STDIN_FILENO, &buffer, buffer.count)
+                    if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) {
+                        apply(.quitRequested, Clock.moment())  // the terminal went away
+                        break
+                    }
+                    if n > 0 {
+                        total += n
+                        lastInput = Clock.uptime()
+                        let moment = Clock.moment()
+                        for input in decoder.feed(buffer[0..<n]) { apply(.input(input), moment) }
+                    }
+                } while total < (8 << 20) && Self.readable(STDIN_FILENO)
+            }
+            if decoder.hasPendingEscape, Clock.uptime() - lastInput >= Self.escapeDelay {
+                let moment = Clock.moment()
+                for input in decoder.flushPendingEscape() { apply(.input(input), moment) }
+            }
+
+            // Signals.
+            while case let signal = ct_signal_pipe_next(), signal != 0 {
+                switch signal {
+                case SIGWINCH:
+                    screen.resize()
+                    let (width, height) = screen.size
+                    apply(.resize(width: width, height: height), Clock.moment())
+                case SIGCONT:
+                    screen.invalidate()
+                    dirty = true
+                default:
+                    apply(.quitRequested, Clock.moment())
+                }
+            }
+
+            // Replies, saves, backend start-up.
+            for (event, moment) in inbox.drain() { apply(event, moment) }
+
+            // Timers (live thinking header, notices expiring).
+            if let deadline = state.nextDeadline(), Clock.uptime() >= deadline {
+                apply(.tick, Clock.moment())
+            }
+
+            if dirty, Clock.uptime() - lastDraw >= Self.frameInterval || quitting {
+                let (width, height) = screen.size
+                if width != state.width || height != state.height {
+                    _ = state.reduce(.resize(width: width, height: height), at: Clock.moment())
+                }
+                screen.draw(ChatView.render(state))
+                lastDraw = Clock.uptime()
+                dirty = false
+            }
+        }
+        runner.finish()  // cancel streams, wait for the last save
+        return runner.lastSavedPath
+    }
+
+    private static func readable(_ fd: Int32) -> Bool {
+        var probe = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&probe, 1, 0) > 0 && probe.revents & Int16(POLLIN) != 0
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import PonderCore
+import PonderTUI
+
+/// Runs the reducer's effects: reply streams as tasks, saves on a serial queue. Results come back
+/// to the loop through the inbox, never by touching the state.
+final class EffectRunner: @unchecked Sendable {
+    private let gate: BackendGate
+    private let inbox: Inbox
+    private var replies: [Int: Task<Void, Never>] = [:]
+    private let saveQueue = DispatchQueue(label: "ponder.save")
+    private let saver: SaverBox
+
+    /// The last transcript path written (reported when ponder exits).
+    var lastSavedPath: String? { saver.lastPath }
+
+    init(backend: any ChatBackend, inbox: Inbox, transcripts: URL) {
+        self.gate = BackendGate(backend: backend)
+        self.inbox = inbox
+        self.saver = SaverBox(TranscriptSaving(directory: transcripts))
+    }
+
+    /// Connects to (or loads) the backend in the background; the status bar shows the result.
+    func prepare() {
+        let gate = gate, inbox = inbox
+        Task.detached {
+            do {
+                inbox.post(.backendReady(try await gate.ready()))
+            } catch {
+                inbox.post(.backendFailed(Self.describe(error)))
+            }
+        }
+    }
+
+    /// Performs the effects the loop can hand off; returns the ones the loop must do itself
+    /// (redraw, suspend, quit).
+    func perform(_ effects: [Effect]) -> [Effect] {
+        var local: [Effect] = []
+        for effect in effects {
+            switch effect {
+            case .startReply(let id, let request):
+                startReply(id: id, request: request)
+            case .cancelReply(let id):
+                replies.removeValue(forKey: id)?.cancel()
+            case .save(let request):
+                save(request)
+            case .redraw, .suspend, .quit:
+                local.append(effect)
+            }
+        }
+        return local
+    }
+
+    private func startReply(id: Int, request: ChatRequest) {
+        let gate = gate, inbox = inbox
+        // One reply streams at a time; earlier tasks have ended or were cancelled by the reducer.
+        for task in replies.values { task.cancel() }
+        replies.removeAll()
+        replies[id] = Task.detached {
+            do {
+                let backend = try await gate.backendWhenReady(inbox: inbox)
+                for try await event in backend.reply(to: request) {
+                    if Task.isCancelled { break }
+                    inbox.post(.reply(id: id, event))
+                }
+            } catch {
+                if !Task.isCancelled { inbox.post(.replyFailed(id: id, message: Self.describe(error))) }
+            }
+            inbox.post(.replyEnded(id: id))
+        }
+    }
+
+    private func save(_ request: SaveRequest) {
+        let saver = saver, inbox = inbox
+        saveQueue.async {
+            do {
+                let paths = try saver.save(request).map(Self.abbreviated)
+                let shown = paths.count > 1 ? "\(paths[0]) (+ .md)" : paths.first ?? ""
+                inbox.post(.saved(path: shown, revision: request.revision, announce: request.announce))
+            } catch {
+                inbox.post(.saveFailed(Self.describe(error)))
+            }
+        }
+    }
+
+    /// Cancels streams and waits for pending saves (called once, when leaving).
+    func finish() {
+        for task in replies.values { task.cancel() }
+        replies.removeAll()
+        saveQueue.sync {}
+    }
+
+    /// `/home/me/x` → `~/x`.
+    static func abbreviated(_ path: String) -> String {
+        let home = NSHomeDirectory()
+        guard home.count > 1, path.hasPrefix(home + "/") else { return path }
+        return "~" + path.dropFirst(home.count)
+    }
+
+    /// One readable line for any error.
+    static func describe(_ error: any Error) -> String {
+        let text: String
+        if let backendError = error as? BackendError {
+            text = backendError.message
+        } else if let localized = error as? any LocalizedError, let description = localized.errorDescription {
+            text = description
+        } else {
+            text = String(describing: error)
+        }
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        return line.trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// The saver's state, touched only on the save queue.
+private final class SaverBox: @unchecked Sendable {
+    private let saving: TranscriptSaving
+    private(set) var lastPath: String?
+
+    init(_ saving: TranscriptSaving) { self.saving = saving }
+
+    func save(_ request: SaveRequest) throws -> [String] {
+        let paths = try saving.save(request)
+        lastPath = paths.first
+        return paths
+    }
+}
+
+/// Prepares the backend once; a failed attempt is retried by the next reply, so starting ponder
+/// before the server is up is not fatal.
+actor BackendGate {
+    private let backend: any ChatBackend
+    private var info: BackendInfo?
+
+    init(backend: any ChatBackend) { self.backend = backend }
+
+    func ready() async throws -> BackendInfo {
+        if let info { return info }
+        let prepared = try await backend.prepare()
+        info = prepared
+        return prepared
+    }
+
+    /// The backend, prepared (telling the loop when this attempt is the one that succeeded).
+    func backendWhenReady(inbox: Inbox) async throws -> any ChatBackend {
+        if info == nil { inbox.post(.backendReady(try await ready())) }
+        return backend
+    }
+}

@@ -1,1 +1,0 @@
-// PonderTerminal: see Package.swift for what this target holds.

@@ -1,0 +1,93 @@
+import Foundation
+import PonderEngine
+import PonderTestSupport
+import Testing
+
+/// `ponder tokenize` and `ponder inspect`, run as a user runs them.
+@Suite("ponder tokenize and ponder inspect")
+struct TokenizerCommandTests {
+    static func ponder(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        let directory = NSTemporaryDirectory() + "ponder-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outPath = directory + "/out", errPath = directory + "/err", inPath = directory + "/in"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        FileManager.default.createFile(atPath: inPath, contents: stdin ?? Data())
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Peers.ponderBinary())
+        process.arguments = arguments
+        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus,
+                (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+
+    static func ids(_ output: String) throws -> [Int32] {
+        let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [Int]
+        return try #require(json).map(Int32.init)
+    }
+
+    @Test("text after -- is tokenized verbatim, even a negative number or nothing")
+    func tokenizesVerbatimText() throws {
+        let model = try Peers.model(Peers.smolLM2)
+        let tokenizer = try Tokenizer.load(from: GGUFFile(path: model))
+        for text in ["-42", "", "--parse-special", "Hello world", "<|im_start|>user"] {
+            let result = try Self.ponder(["tokenize", "--model", model, "--", text])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try Self.ids(result.stdout) == tokenizer.encode(text, addSpecial: false, parseSpecial: false), "\(text)")
+        }
+        // -42 tokenizes as llama.cpp does: '-' then each digit alone (smollm).
+        #expect(try Self.ids(Self.ponder(["tokenize", "--model", model, "--", "-42"]).stdout) == [29, 36, 34])
+    }
+
+    @Test("--parse-special and --add-special follow the model (Gemma adds BOS)")
+    func specialFlags() throws {
+        let gemma = try Peers.model(Peers.gemma3)
+        let plain = try Self.ids(Self.ponder(["tokenize", "--model", gemma, "--", "<start_of_turn>user"]).stdout)
+        let parsed = try Self.ids(Self.ponder(["tokenize", "--model", gemma, "--parse-special", "--", "<start_of_turn>user"]).stdout)
+        let bos = try Self.ids(Self.ponder(["tokenize", "--model", gemma, "--add-special", "--parse-special", "--", "<start_of_turn>user"]).stdout)
+        #expect(parsed.first == 105 && !plain.contains(105))
+        #expect(bos == [2] + parsed)
+        // From a file, byte for byte (a trailing newline is a token).
+        let fromFile = try Self.ponder(["tokenize", "--model", gemma, "--file", "-"], stdin: Data("hi\n".utf8))
+        #expect(try Self.ids(fromFile.stdout) == Tokenizer.load(from: GGUFFile(path: gemma)).encode("hi\n", addSpecial: false, parseSpecial: false))
+    }
+
+    @Test("bad input gives a one-line error naming the file")
+    func errors() throws {
+        let missing = try Self.ponder(["tokenize", "--model", "/nonexistent/model.gguf", "--", "x"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("/nonexistent/model.gguf: cannot open: No such file or directory"))
+        let noText = try Self.ponder(["tokenize", "--model", "/nonexistent/model.gguf"])
+        #expect(noText.status != 0 && noText.stderr.contains("give the text to tokenize"))
+        let notGGUF = try Self.ponder(["inspect", Fixtures.url("reference/gemma3-270m-q4_k_m.json").path])
+        #expect(notGGUF.status != 0 && notGGUF.stderr.contains("not a GGUF file (starts with \"{"))
+    }
+
+    @Test("inspect reports architecture, quantization mix and chat template of both PyPI models")
+    func inspectsModels() throws {
+        let smol = try Self.ponder(["inspect", Peers.model(Peers.smolLM2)])
+        #expect(smol.status == 0, "\(smol.stderr)")
+        for fact in ["architecture       llama", "Q4_1 × 210", "Q8_0 × 1", "F32 × 61", "context length     8192",
+                     "embedding 576, 30 layers, 9 heads (3 KV), head size 64", "gpt2 (pre smollm), 49152 tokens",
+                     "chat template      yes (368 bytes)", "134.5 M"] {
+            #expect(smol.stdout.contains(fact), "missing \(fact.debugDescription) in\n\(smol.stdout)")
+        }
+        let gemma = try Self.ponder(["inspect", "--json", Peers.model(Peers.gemma3)])
+        #expect(gemma.status == 0, "\(gemma.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(gemma.stdout.utf8)) as? [String: Any])
+        #expect(json["architecture"] as? String == "gemma3")
+        #expect(json["contextLength"] as? Int == 32768)
+        #expect(json["headSize"] as? Int == 256)
+        let mix = (json["quantization"] as? [[String: Any]] ?? []).map { "\($0["type"] ?? "")×\($0["tensors"] ?? "")" }
+        #expect(Set(mix) == ["Q8_0×10", "Q5_0×81", "Q4_K×27", "Q6_K×9", "F32×109"])
+        #expect((json["chatTemplate"] as? [String: Any])?["found"] as? Bool == false)
+        let tokenizer = try #require(json["tokenizer"] as? [String: Any])
+        #expect(tokenizer["model"] as? String == "llama" && tokenizer["vocabularySize"] as? Int == 262144)
+    }
+}

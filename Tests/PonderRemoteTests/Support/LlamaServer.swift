@@ -1,0 +1,119 @@
+import Foundation
+import PonderTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real llama.cpp `llama-server` for one test, on a free loopback port.
+///
+/// Started with Foundation's `Process`, ready once `GET /health` answers 200 (polled until a bounded
+/// deadline; a server that exits or never becomes ready fails the test with its log). Stop it in a
+/// `defer`.
+final class LlamaServer: @unchecked Sendable {
+    let port: Int
+    private let process: Process
+    private let logURL: URL
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// The flags every end-to-end test uses: SmolLM2-135M with DeepSeek-R1's template, so the prompt
+    /// ends with `<think>\n` and real `reasoning_content` arrives.
+    static func r1Arguments(contextSize: Int = 2048) throws -> [String] {
+        [
+            "-m", try Peers.model(Peers.smolLM2),
+            "--chat-template-file", try Peers.templatesDirectory() + "/deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja",
+            "-c", String(contextSize), "-t", "2", "--no-warmup",
+        ]
+    }
+
+    /// Starts `LLAMA_SERVER` with `arguments` (host and port are added) and waits for `/health`.
+    static func start(_ arguments: [String], readyWithin timeout: Duration = .seconds(180)) async throws -> LlamaServer {
+        let program = try Peers.program("LLAMA_SERVER")
+        let port = try freePort()
+        let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-llama-server-\(port).log")
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments + ["--host", "127.0.0.1", "--port", String(port)]
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        let server = LlamaServer(port: port, process: process, logURL: logURL)
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if !process.isRunning {
+                throw LoopbackError("llama-server exited (status \(process.terminationStatus)): \(server.logTail())")
+            }
+            if httpStatus(port: port, path: "/health") == 200 { return server }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let tail = server.logTail()
+        server.stop()
+        throw LoopbackError("llama-server did not become ready within \(timeout): \(tail)")
+    }
+
+    private init(port: Int, process: Process, logURL: URL) {
+        self.port = port
+        self.process = process
+        self.logURL = logURL
+    }
+
+    /// SIGTERM, then SIGKILL if the server has not gone within two seconds: a child started from
+    /// the test runner can find SIGTERM blocked (observed: llama-server never saw it), and a test
+    /// must not hang on `waitUntilExit()`.
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            let deadline = ContinuousClock.now + .seconds(2)
+            while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: logURL)
+    }
+
+    func logTail() -> String {
+        let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(8).joined(separator: " | ")
+    }
+
+    /// A port nothing listens on right now (bound to 0, read back, released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard ok else { throw LoopbackError("cannot find a free port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// The status code of `GET path` on 127.0.0.1, or nil when nothing answers.
+    static func httpStatus(port: Int, path: String) -> Int? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        guard n > 12 else { return nil }
+        let line = String(decoding: buffer[..<n], as: UTF8.self)
+        return Int(line.split(separator: " ").dropFirst().first ?? "")
+    }
+}

@@ -1,0 +1,310 @@
+import Foundation
+import PonderCore
+import Testing
+@testable import PonderTUI
+
+struct ChatReducerTests {
+    @Test func enterSendsTheConversationWithTheThinkMode() throws {
+        var driver = Driver(think: .off, settings: ChatSettings(systemPrompt: "Be brief."))
+        driver.type("Hello")
+        let effects = driver.press(.enter)
+        guard case .startReply(let id, let request) = try #require(effects.first as Effect?) else {
+            Issue.record("expected a reply to start, got \(effects)")
+            return
+        }
+        #expect(id == 1)
+        #expect(request.systemPrompt == "Be brief.")
+        #expect(request.messages == [Message(role: .user, content: "Hello", date: request.messages[0].date)])
+        #expect(request.think.mode == .off)
+        #expect(driver.state.input.isEmpty)
+        #expect(driver.state.conversation.messages.last?.role == .assistant)
+        #expect(driver.state.conversation.messages.last?.think == .off)
+    }
+
+    @Test func ctrlTFlipsTheModeForTheNextReplyOnly() throws {
+        var driver = Driver(think: .on)
+        let first = try driver.start("one")
+        driver.press(.ctrl("t"))
+        #expect(driver.state.think == .off)
+        driver.send(.reply(id: first, .content("answer")))
+        driver.send(.reply(id: first, .finished(.stop)))
+        _ = driver.ask("two")
+        let messages = driver.state.conversation.messages
+        #expect(messages[1].think == .on)
+        #expect(messages[3].think == .off)
+    }
+
+    /// The real llama-server capture (DeepSeek-R1 template, SmolLM2): the trace arrives as
+    /// reasoning deltas and the reply is cut by the token limit.
+    @Test func aRealReasoningCaptureBuildsTheTraceAndItsCounts() throws {
+        var driver = Driver(think: .on)
+        let id = try driver.start("Name a color.")
+        let events = try CaptureEvents.events("llama-server/reasoning-stream.sse")
+        for event in events { driver.send(.reply(id: id, event), after: 0.01) }
+        let message = try #require(driver.state.conversation.messages.last)
+        let deltas = events.filter { if case .reasoning = $0 { true } else { false } }.count
+        #expect(message.reasoning?.hasPrefix("The color of the user") == true)
+        #expect(message.content.isEmpty)
+        #expect(message.reasoningTokens == deltas)
+        #expect(!driver.state.isReplying)
+        #expect(driver.state.lastStats?.tokensPerSecond == 154.23249560041918)
+        #expect(driver.state.notice?.text == "the reply reached its token limit")
+        // Finishing saves quietly.
+        guard case .save(let request) = try #require(driver.effects.last) else {
+            Issue.record("expected an autosave")
+            return
+        }
+        #expect(request.target == .session(1))
+        #expect(!request.announce)
+    }
+
+    @Test func aRealPlainCaptureBecomesTheAnswer() throws {
+        var driver = Driver(think: .off)
+        let id = try driver.start("What is the capital of France?")
+        let events = try CaptureEvents.events("llama-server/plain-stream.sse")
+        for event in events { driver.send(.reply(id: id, event)) }
+        let message = try #require(driver.state.conversation.messages.last)
+        let streamed = events.compactMap { if case .content(let text) = $0 { text } else { nil } }.joined()
+        #expect(!streamed.isEmpty)
+        #expect(message.content == streamed.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(message.reasoning == nil)
+        #expect(message.timeToFirstToken != nil)
+    }
+
+    @Test func theThinkingBlockFoldsWhenTheAnswerStartsUnlessTheUserChose() throws {
+        var driver = Driver()
+        let id = try driver.start("q")
+        driver.send(.reply(id: id, .reasoning("hmm")))
+        #expect(driver.state.isExpanded(1))
+        driver.send(.reply(id: id, .content("A")))
+        #expect(!driver.state.isExpanded(1))
+        driver.press(.ctrl("o"))
+        #expect(driver.state.isExpanded(1))
+        driver.send(.reply(id: id, .content("B")))
+        #expect(driver.state.isExpanded(1))  // the user's choice sticks
+    }
+
+    @Test func altOFoldsEveryBlock() throws {
+        var driver = Driver()
+        for question in ["a", "b"] {
+            let id = try driver.start(question)
+            driver.send(.reply(id: id, .reasoning("thinking")))
+            driver.send(.reply(id: id, .content("answer")))
+            driver.send(.reply(id: id, .finished(.stop)))
+        }
+        driver.press(.alt("o"))
+        #expect(driver.state.isExpanded(1) && driver.state.isExpanded(3))
+        driver.press(.alt("o"))
+        #expect(!driver.state.isExpanded(1) && !driver.state.isExpanded(3))
+    }
+
+    @Test func escStopsKeepingWhatArrived() throws {
+        var driver = Driver()
+        let id = try driver.start("q")
+        driver.send(.reply(id: id, .content("partial")))
+        let effects = driver.press(.escape)
+        #expect(effects.first == .cancelReply(id: id))
+        #expect(effects.contains { if case .save = $0 { true } else { false } })
+        let message = try #require(driver.state.conversation.messages.last)
+        #expect(message.content == "partial" && message.stopped)
+        // Late events of the cancelled stream change nothing.
+        driver.send(.reply(id: id, .content(" more")))
+        #expect(driver.state.conversation.messages.last?.content == "partial")
+    }
+
+    @Test func errorsKeepThePartialReplyAndTheDraft() throws {
+        var driver = Driver()
+        let id = try driver.start("q")
+        driver.send(.reply(id: id, .content("half an ans")))
+        driver.type("my next question")
+        driver.send(.replyFailed(id: id, message: "HTTP 500 from 127.0.0.1:8080: model crashed"))
+        let message = try #require(driver.state.conversation.messages.last)
+        #expect(message.content == "half an ans")
+        #expect(message.error == "HTTP 500 from 127.0.0.1:8080: model crashed")
+        #expect(driver.state.input.text == "my next question")
+        #expect(driver.state.notice?.isError == true)
+    }
+
+    @Test func ctrlRRegeneratesTheLastReply() throws {
+        var driver = Driver()
+        let id = try driver.start("q")
+        driver.send(.reply(id: id, .content("first try")))
+        driver.send(.reply(id: id, .finished(.stop)))
+        let effects = driver.press(.ctrl("r"))
+        guard case .startReply(let newID, let request) = try #require(effects.first as Effect?) else {
+            Issue.record("expected a new reply")
+            return
+        }
+        #expect(newID == id + 1)
+        #expect(request.messages.map(\.content) == ["q"])
+        #expect(driver.state.conversation.messages.count == 2)
+        #expect(driver.state.conversation.messages[1].content.isEmpty)
+    }
+
+    @Test func ctrlNStartsOverAndSavesTheOldConversation() throws {
+        var driver = Driver()
+        let id = try driver.start("q")
+        driver.send(.reply(id: id, .content("a")))
+        guard case .save(let autosave) = try #require(driver.send(.reply(id: id, .finished(.stop))).first) else {
+            Issue.record("a finished reply is saved")
+            return
+        }
+        driver.send(.saved(path: "/tmp/t.json", revision: autosave.revision, announce: false))
+        let effects = driver.press(.ctrl("n"))
+        #expect(effects.isEmpty)  // already saved after the reply
+        #expect(driver.state.conversation.messages.isEmpty)
+        #expect(driver.state.sessionID == 2)
+    }
+
+    @Test func ctrlSSavesAndAnnounces() throws {
+        var driver = Driver()
+        let effects1 = driver.press(.ctrl("s"))
+        #expect(effects1.isEmpty)
+        #expect(driver.state.notice?.text == "nothing to save yet")
+        let id = try driver.start("q")
+        driver.send(.reply(id: id, .finished(.stop)))
+        guard case .save(let request) = try driver.firstEffect(of: .ctrl("s")) else {
+            Issue.record("expected a save")
+            return
+        }
+        #expect(request.announce)
+        driver.send(.saved(path: "/tmp/x.json", revision: request.revision, announce: true))
+        #expect(driver.state.notice?.text == "saved to " && driver.state.notice?.path == "/tmp/x.json")
+        #expect(!driver.state.hasUnsavedChanges)
+    }
+
+    @Test func quittingStopsTheReplyAndSavesFirst() throws {
+        var driver = Driver()
+        let id = try driver.start("q")
+        driver.send(.reply(id: id, .content("partial")))
+        let effects = driver.press(.ctrl("q"))
+        #expect(effects.first == .cancelReply(id: id))
+        #expect(effects.last == .quit)
+        #expect(effects.contains { if case .save = $0 { true } else { false } })
+        #expect(driver.state.isQuitting)
+    }
+
+    @Test func ctrlDQuitsOnlyOnAnEmptyInput() {
+        var driver = Driver()
+        driver.type("ab")
+        driver.press(.ctrl("a"))
+        let effects2 = driver.press(.ctrl("d"))
+        #expect(effects2.isEmpty)
+        #expect(driver.state.input.text == "b")
+        driver.press(.ctrl("u"))
+        driver.press(.ctrl("k"))
+        let effects3 = driver.press(.ctrl("d"))
+        #expect(effects3 == [.quit])
+    }
+
+    @Test func ctrlCStopsThenClearsThenAsksTwice() throws {
+        var driver = Driver()
+        let id = try driver.start("q")
+        let effects4 = driver.press(.ctrl("c"))
+        #expect(effects4.first == .cancelReply(id: id))
+        driver.type("draft")
+        let effects5 = driver.press(.ctrl("c"))
+        #expect(effects5.isEmpty)
+        #expect(driver.state.input.isEmpty)
+        let effects6 = driver.press(.ctrl("c"))
+        #expect(effects6.isEmpty)
+        let effects7 = driver.press(.ctrl("c"))
+        #expect(effects7.last == .quit)
+    }
+
+    @Test func slashCommands() throws {
+        var driver = Driver(think: .on)
+        driver.type("/think off")
+        driver.press(.enter)
+        #expect(driver.state.think == .off)
+        driver.type("/system You are terse.")
+        driver.press(.enter)
+        #expect(driver.state.conversation.systemPrompt == "You are terse.")
+        driver.type("/help")
+        driver.press(.enter)
+        #expect(driver.state.helpVisible)
+        driver.press(.escape)
+        #expect(!driver.state.helpVisible)
+        driver.type("/bogus")
+        driver.press(.enter)
+        #expect(driver.state.notice?.text.contains("unknown command /bogus") == true)
+        #expect(driver.state.input.text == "/bogus")  // kept to fix
+        driver.press(.ctrl("u"))
+        driver.type("/sa")
+        driver.press(KeyPress(.tab))
+        #expect(driver.state.input.text == "/save ")
+        driver.type("/tmp/chat.json")
+        driver.press(.enter)
+        #expect(driver.state.notice?.text == "nothing to save yet")
+        driver.type("//think is a path")
+        let effects = driver.press(.enter)
+        guard case .startReply(_, let request) = try #require(effects.first as Effect?) else {
+            Issue.record("a // message is sent with one slash")
+            return
+        }
+        #expect(request.messages.last?.content == "/think is a path")
+        driver.press(.ctrl("c"))
+        driver.type("/quit")
+        let effects8 = driver.press(.enter)
+        #expect(effects8.last == .quit)
+    }
+
+    @Test func sendingWhileAReplyStreamsIsRefusedKeepingTheText() throws {
+        var driver = Driver()
+        _ = try driver.start("q")
+        driver.type("next")
+        let effects9 = driver.press(.enter)
+        #expect(effects9.isEmpty)
+        #expect(driver.state.input.text == "next")
+    }
+
+    @Test func historyWithUpAndDown() {
+        var driver = Driver()
+        _ = driver.ask("first")
+        driver.press(.escape)
+        _ = driver.ask("second")
+        driver.press(.escape)
+        driver.type("dra")
+        driver.press(KeyPress(.up))
+        #expect(driver.state.input.text == "second")
+        driver.press(KeyPress(.up))
+        #expect(driver.state.input.text == "first")
+        driver.press(KeyPress(.down))
+        driver.press(KeyPress(.down))
+        #expect(driver.state.input.text == "dra")
+    }
+
+    @Test func newlineKeysInsertAndEnterSendsAllLines() throws {
+        var driver = Driver()
+        driver.type("a")
+        driver.press(KeyPress(.enter, .alt))
+        driver.type("b")
+        driver.press(.ctrl("j"))
+        driver.type("c")
+        guard case .startReply(_, let request) = try driver.firstEffect(of: .enter) else { return }
+        #expect(request.messages.last?.content == "a\nb\nc")
+    }
+
+    /// 1 MB of pasted text goes into the input in one edit, and the frames after it (input box,
+    /// sending it, the transcript with it) are computed without walking it character by character
+    /// more than once.
+    @Test func aMegabytePasteIsCheap() throws {
+        var driver = Driver(width: 80, height: 24)
+        let line = "The quick brown fox jumps over the lazy dog; pack my box with five dozen jugs.\n"
+        let paste = String(repeating: line, count: 1_048_576 / line.utf8.count + 1)
+        let started = ContinuousClock.now
+        driver.send(.paste(paste))
+        driver.type("!")
+        let frame = driver.frame
+        let pasteTime = ContinuousClock.now - started
+        #expect(driver.state.input.text.utf8.count == paste.utf8.count + 1)
+        #expect(frame.grid.rows[frame.grid.height - 2].contains("!"))
+        #expect(pasteTime < .seconds(2), "paste + frame took \(pasteTime)")
+        _ = driver.press(.enter)
+        let sent = ContinuousClock.now
+        _ = driver.frame
+        _ = driver.frame
+        let sendTime = ContinuousClock.now - sent
+        #expect(sendTime < .seconds(10), "wrapping the sent megabyte took \(sendTime)")
+    }
+}

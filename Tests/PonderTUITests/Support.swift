@@ -1,0 +1,118 @@
+import Foundation
+import PonderCore
+import PonderTestSupport
+import Testing
+@testable import PonderTUI
+
+/// Compares a grid with expected rows (trailing spaces ignored), printing both pictures on failure.
+func expectRows(_ grid: Grid, _ expected: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    let actual = grid.rows.map { trimmed($0) }
+    let wanted = expected.map { trimmed($0) }
+    if actual != wanted {
+        var report = "grid rows differ:\n"
+        for i in 0..<max(actual.count, wanted.count) {
+            let a = i < actual.count ? actual[i] : "<none>"
+            let e = i < wanted.count ? wanted[i] : "<none>"
+            report += (a == e ? "  " : "✗ ") + "expected \"\(e)\"\n" + (a == e ? "" : "           got \"\(a)\"\n")
+        }
+        Issue.record(Comment(rawValue: report), sourceLocation: sourceLocation)
+    }
+}
+
+func trimmed(_ row: String) -> String {
+    var row = row
+    while row.last == " " { row.removeLast() }
+    return row
+}
+
+/// A clock for tests: every event one tenth of a second after the last, unless told otherwise.
+struct TestClock {
+    var uptime: Double = 100
+    let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    mutating func advance(_ seconds: Double = 0.1) -> Moment {
+        uptime += seconds
+        return Moment(uptime: uptime, date: start.addingTimeInterval(uptime - 100))
+    }
+}
+
+/// Drives a `ChatState` as the loop would, collecting effects.
+struct Driver {
+    var state: ChatState
+    var clock = TestClock()
+    var effects: [Effect] = []
+
+    init(width: Int = 60, height: Int = 20, think: ThinkMode = .on, settings: ChatSettings = ChatSettings()) {
+        state = ChatState(settings: settings, think: think, width: width, height: height,
+                          created: Date(timeIntervalSince1970: 1_790_000_000))
+        _ = state.reduce(.backendReady(BackendInfo(kind: .remote, model: "SmolLM2", serverURL: "http://127.0.0.1:8080",
+                                                   contextSize: 4096)), at: clock.advance())
+    }
+
+    @discardableResult
+    mutating func send(_ event: AppEvent, after seconds: Double = 0.1) -> [Effect] {
+        let produced = state.reduce(event, at: clock.advance(seconds))
+        effects += produced
+        return produced
+    }
+
+    @discardableResult
+    mutating func type(_ text: String) -> [Effect] { send(.text(text)) }
+
+    @discardableResult
+    mutating func press(_ key: KeyPress) -> [Effect] { send(.key(key)) }
+
+    /// Types a message, presses Enter and returns the reply id it started.
+    mutating func ask(_ text: String) -> Int? {
+        type(text)
+        for effect in press(.enter) {
+            if case .startReply(let id, _) = effect { return id }
+        }
+        return nil
+    }
+
+    /// `ask` that fails the test when no reply started.
+    mutating func start(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+        let id = ask(text)
+        return try #require(id, "no reply started for \(text)", sourceLocation: sourceLocation)
+    }
+
+    /// Presses a key and returns its first effect, failing the test when there is none.
+    mutating func firstEffect(of key: KeyPress, sourceLocation: SourceLocation = #_sourceLocation) throws -> Effect {
+        let effects = press(key)
+        return try #require(effects.first, "\(key) had no effect", sourceLocation: sourceLocation)
+    }
+
+    var frame: Frame { ChatView.render(state) }
+    var grid: Grid { frame.grid }
+}
+
+/// ChatEvents from a recorded llama-server SSE body: each `data:` line's `delta.reasoning_content`
+/// and `delta.content`, the final `timings`, and the `finish_reason`.
+///
+/// A test-side reader of the committed captures (the product's SSE parser is PonderRemote's).
+enum CaptureEvents {
+    static func events(_ fixture: String) throws -> [ChatEvent] {
+        let text = try Fixtures.string(fixture)
+        var events: [ChatEvent] = []
+        for line in text.split(separator: "\n") where line.hasPrefix("data: ") {
+            let payload = line.dropFirst(6)
+            if payload == "[DONE]" { break }
+            let object = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] ?? [:]
+            let choice = (object["choices"] as? [[String: Any]])?.first ?? [:]
+            let delta = choice["delta"] as? [String: Any] ?? [:]
+            if let reasoning = delta["reasoning_content"] as? String { events.append(.reasoning(reasoning)) }
+            if let content = delta["content"] as? String { events.append(.content(content)) }
+            if let timings = object["timings"] as? [String: Any] {
+                events.append(.usage(Usage(
+                    promptTokens: (timings["prompt_n"] as? Int).map { $0 + ((timings["cache_n"] as? Int) ?? 0) },
+                    completionTokens: timings["predicted_n"] as? Int,
+                    tokensPerSecond: timings["predicted_per_second"] as? Double)))
+            }
+            if let reason = choice["finish_reason"] as? String {
+                events.append(.finished(reason == "length" ? .length : .stop))
+            }
+        }
+        return events
+    }
+}
