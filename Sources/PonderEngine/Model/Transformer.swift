@@ -77,9 +77,9 @@ public final class Transformer: @unchecked Sendable {
 
             // Attention: rmsnorm → q, k, v projections (+ biases).
             Blocks.rmsNorm(rows: batch, s.x, weight: w.attnNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
-            Kernels.matmul(w.attnQ, s.xb, batch: batch, into: s.q, pool: pool)
-            Kernels.matmul(w.attnK, s.xb, batch: batch, into: s.k, pool: pool)
-            Kernels.matmul(w.attnV, s.xb, batch: batch, into: s.v, pool: pool)
+            matmul(w.attnQ, s.xb, batch: batch, into: s.q)
+            matmul(w.attnK, s.xb, batch: batch, into: s.k)
+            matmul(w.attnV, s.xb, batch: batch, into: s.v)
             if let bias = w.attnQBias { Blocks.addBias(rows: batch, s.q, bias) }
             if let bias = w.attnKBias { Blocks.addBias(rows: batch, s.k, bias) }
             if let bias = w.attnVBias { Blocks.addBias(rows: batch, s.v, bias) }
@@ -106,6 +106,7 @@ public final class Transformer: @unchecked Sendable {
                     Blocks.rope(s.q + b * c.qDim + h * c.headDim, dims: c.ropeDims, style: c.traits.rope,
                                 cos: cosRow, sin: sinRow)
                 }
+                if c.traits.scalesQuery { Blocks.scale(s.q + b * c.qDim, count: c.qDim, by: c.attentionScale) }
                 for h in 0..<c.kvHeadCount {
                     Blocks.rope(s.k + b * c.kvDim + h * c.headDim, dims: c.ropeDims, style: c.traits.rope,
                                 cos: cosRow, sin: sinRow)
@@ -122,7 +123,7 @@ public final class Transformer: @unchecked Sendable {
                       window: local ? c.slidingWindow : nil)
 
             // Output projection, (post-norm), residual.
-            Kernels.matmul(w.attnOutput, s.att, batch: batch, into: s.out, pool: pool)
+            matmul(w.attnOutput, s.att, batch: batch, into: s.out)
             if let bias = w.attnOutputBias { Blocks.addBias(rows: batch, s.out, bias) }
             if let post = w.postAttentionNorm {
                 Blocks.rmsNorm(rows: batch, s.out, weight: post, count: c.dim, epsilon: c.rmsEpsilon, into: s.out)
@@ -131,10 +132,10 @@ public final class Transformer: @unchecked Sendable {
 
             // Feed-forward: rmsnorm → act(gate) ⊙ up → down, (post-norm), residual.
             Blocks.rmsNorm(rows: batch, s.x, weight: w.ffnNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
-            Kernels.matmul(w.ffnGate, s.xb, batch: batch, into: s.gate, pool: pool)
-            Kernels.matmul(w.ffnUp, s.xb, batch: batch, into: s.up, pool: pool)
+            matmul(w.ffnGate, s.xb, batch: batch, into: s.gate)
+            matmul(w.ffnUp, s.xb, batch: batch, into: s.up)
             Blocks.gatedActivation(s.gate, s.up, count: batch * c.ffnDim, activation: c.traits.activation)
-            Kernels.matmul(w.ffnDown, s.gate, batch: batch, into: s.out, pool: pool)
+            matmul(w.ffnDown, s.gate, batch: batch, into: s.out)
             if let post = w.postFFWNorm {
                 Blocks.rmsNorm(rows: batch, s.out, weight: post, count: c.dim, epsilon: c.rmsEpsilon, into: s.out)
             }
@@ -145,12 +146,34 @@ public final class Transformer: @unchecked Sendable {
         guard let logits else { return true }
         let last = s.x + (batch - 1) * c.dim
         Blocks.rmsNorm(rows: 1, last, weight: weights.outputNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
-        Kernels.matmul(weights.output, s.xb, batch: 1, into: logits, pool: pool)
+        matmul(weights.output, s.xb, batch: 1, into: logits)
         if let bias = weights.outputBias { Blocks.addBias(rows: 1, logits, bias) }
         if let cap = c.finalLogitSoftcap {
             for i in 0..<c.vocabSize { logits[i] = cap * tanhf(logits[i] / cap) }
         }
         return true
+    }
+
+    /// Whether a batch goes through the kernels' batched (tiled) matmul, or one column at a time.
+    ///
+    /// llama.cpp computes each token of a batch with the same arithmetic as a single token (its
+    /// batched paths keep the per-column order of additions), so a prompt's logits do not depend
+    /// on how it was split into batches — and this engine matches it to the bit only if it does the
+    /// same. The kernels' tiled prefill kernels currently add in a different order than their
+    /// single-column kernels, so columns are fed one at a time; set this to `true` once the tiled
+    /// kernels give bit-identical columns (`ModelTests` checks batched against token-by-token).
+    static let usesBatchedMatmul = false
+
+    /// `out[b] = W · x[b]` for every column `b` of the batch.
+    @inline(__always)
+    private func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, batch: Int, into out: UnsafeMutablePointer<Float>) {
+        if Self.usesBatchedMatmul || batch == 1 {
+            Kernels.matmul(w, x, batch: batch, into: out, pool: pool)
+            return
+        }
+        for b in 0..<batch {
+            Kernels.matmul(w, x + b * w.cols, batch: 1, into: out + b * w.rows, pool: pool)
+        }
     }
 
     /// `att[b, h] = softmax(q[b, h] · K[..pos]ᵀ · scale) · V[..pos]` for every token and head.
@@ -174,7 +197,7 @@ public final class Transformer: @unchecked Sendable {
                     values: cache.valueRow(layer: layer, position: 0) + (h / c.groupSize) * c.valueHeadDim,
                     keyStride: cache.kvDim, valueStride: cache.kvValueDim,
                     positions: first...position, headDim: c.headDim, valueHeadDim: c.valueHeadDim,
-                    scale: c.attentionScale, scratch: scratch,
+                    scale: c.traits.scalesQuery ? 1 : c.attentionScale, scratch: scratch,
                     into: s.att + b * c.headCount * c.valueHeadDim + h * c.valueHeadDim)
             }
         }
