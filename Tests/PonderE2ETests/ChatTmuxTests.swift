@@ -51,13 +51,16 @@ struct ChatTmuxTests {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let tmux = try launch(workspace, server: server.url, flags: [
-            "--think", "off", "--think-style", "template-kwargs", "--temperature", "0", "--max-tokens", "24",
+            "--think", "off", "--temperature", "0", "--max-tokens", "24",
         ])
 
-        // The status bar shows the model once the server answered, and the think mode.
+        // The status bar shows the model once the server answered, and the think mode. With the
+        // default `--think-style auto`, ponder finds that this template honours enable_thinking
+        // (llama-server renders different prompts for true and false) and says so.
         try tmux.waitFor("the model in the status bar", timeout: 60) {
             Self.statusBar($0).contains("think: off") && Self.statusBar($0).contains("SmolLM2")
         }
+        try tmux.waitFor(text: "Ctrl-T sets the template's enable_thinking.")
         #expect(tmux.display("#{alternate_on}") == "1")
 
         // Think off: the answer streams in with no thinking block.
