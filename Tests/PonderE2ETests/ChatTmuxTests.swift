@@ -41,7 +41,10 @@ struct ChatTmuxTests {
     }
 
     static func statusBar(_ rows: [String]) -> String { rows.last(where: { !$0.isEmpty }) ?? "" }
-    static func isReplying(_ rows: [String]) -> Bool { statusBar(rows).contains("replying") }
+    /// While a reply streams, the input line (just above the status bar) says so.
+    static func isReplying(_ rows: [String]) -> Bool {
+        rows.filter { !$0.isEmpty }.suffix(2).contains { $0.contains("replying") }
+    }
 
     /// Thinking off, then Ctrl-T and thinking on: the user sees a plain answer, then a thinking
     /// block they fold and unfold with Ctrl-O and a click; Ctrl-S saves; Ctrl-Q restores the

@@ -30,6 +30,10 @@ public final class Tokenizer: Sendable {
             guard let merges, merges.elementType == .string else {
                 throw TokenizerError(file: "", message: "byte-level BPE needs 'tokenizer.ggml.merges' (an array of strings)")
             }
+            // Each merge can name up to three texts that are not tokens; their ids must fit in Int32.
+            guard merges.count <= (Int(Int32.max) - vocabulary.count) / 3 else {
+                throw TokenizerError(file: "", message: "tokenizer.ggml.merges has \(merges.count) entries, too many")
+            }
             bytePair = BytePairModel(tokens: vocabulary.tokens, merges: merges, ignoreMerges: vocabulary.ignoreMerges)
             sentencePiece = nil
         case .sentencePiece:
