@@ -40,6 +40,10 @@ struct ChatTmuxTests {
         return try TmuxSession(width: width, height: height, command: command)
     }
 
+    /// The pane runs `stty -a | grep -o -- '-*icanon'` after ponder: `icanon` when line editing is
+    /// back on, `-icanon` when the terminal was left raw.
+    static func sttyReported(_ rows: [String]) -> Bool { rows.contains("icanon") || rows.contains("-icanon") }
+
     static func statusBar(_ rows: [String]) -> String { rows.last(where: { !$0.isEmpty }) ?? "" }
     /// While a reply streams, the input line (just above the status bar) says so.
     static func isReplying(_ rows: [String]) -> Bool {
@@ -121,7 +125,8 @@ struct ChatTmuxTests {
 
         // Ctrl-Q: ponder ends, the terminal is back to normal.
         tmux.press("C-q")
-        rows = try tmux.waitFor(text: "EXIT=0")
+        try tmux.waitFor(text: "EXIT=0")
+        rows = try tmux.waitFor("stty's report on the terminal modes", Self.sttyReported)
         #expect(rows.contains { $0.hasPrefix("Transcript saved to ") })
         #expect(rows.contains("icanon"))
         #expect(tmux.display("#{alternate_on}") == "0")
@@ -203,7 +208,8 @@ struct ChatTmuxTests {
         #expect(tmux.display("#{alternate_on}") == "1")
         let pid = try #require(tmux.programPID())
         kill(pid, SIGSEGV)
-        let rows = try tmux.waitFor(text: "EXIT=139")
+        try tmux.waitFor(text: "EXIT=139")
+        let rows = try tmux.waitFor("stty's report on the terminal modes", Self.sttyReported)
         #expect(rows.contains("icanon"))
         #expect(tmux.display("#{alternate_on}") == "0")
     }
