@@ -80,10 +80,15 @@ build: deps
 run: deps $(SMOLLM) build
 	@./scripts/run-default.sh "$(SMOLLM)"
 
+## The suites that drive real servers and the real binary run on their own, after the rest, so the
+## engine tests do not starve the llama-server they talk to.
+E2E := PonderE2ETests|LlamaServerEndToEnd|BackendOverLoopback
+
 ## Everything the suite needs, then the whole suite (release: the engine is slow in debug).
 test: deps models peers
 	swift build $(SWIFTFLAGS) --build-tests
-	swift test $(SWIFTFLAGS) --skip-build --parallel --num-workers 2
+	swift test $(SWIFTFLAGS) --skip-build --skip '$(E2E)'
+	swift test $(SWIFTFLAGS) --skip-build --filter '$(E2E)'
 
 clean:
 	rm -rf .build

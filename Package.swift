@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "PonderCoreTests", dependencies: ["PonderCore", "PonderTestSupport"], swiftSettings: strict),
         .testTarget(name: "PonderEngineTests", dependencies: ["PonderEngine", "PonderTestSupport"], swiftSettings: strict),
         .testTarget(name: "PonderRemoteTests", dependencies: ["PonderRemote", "PonderTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PonderTUITests", dependencies: ["PonderTUI", "PonderTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PonderTUITests", dependencies: ["PonderTUI", "PonderRemote", "PonderTestSupport"], swiftSettings: strict),
         // Runs the real binary: tmux-driven TUI sessions and a real llama-server.
         .testTarget(name: "PonderE2ETests", dependencies: ["ponder", "PonderCore", "PonderTestSupport"],
                     swiftSettings: strict),

@@ -122,7 +122,15 @@ extension ChatState {
         message.timeToFirstToken = flight.firstToken.map { $0 - flight.started }
         if let start = flight.reasoningStart {
             if flight.reasoningEnd == nil { message.reasoningDuration = (flight.reasoningLast ?? end) - start }
-            message.reasoningTokens = usage?.reasoningTokens ?? flight.reasoningDeltas
+            // The server's count when it gives one; a reply that never answered spent every
+            // generated token on the trace; otherwise one token per streamed delta.
+            if let counted = usage?.reasoningTokens {
+                message.reasoningTokens = counted
+            } else if flight.contentDeltas == 0, let completion = usage?.completionTokens {
+                message.reasoningTokens = completion
+            } else {
+                message.reasoningTokens = flight.reasoningDeltas
+            }
         }
         if let completion = usage?.completionTokens {
             message.contentTokens = max(0, completion - (usage?.reasoningTokens ?? (message.reasoning == nil ? 0 : flight.reasoningDeltas)))

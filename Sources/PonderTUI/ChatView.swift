@@ -76,7 +76,7 @@ public enum ChatView {
         case .connecting: model = state.settings.backendLabel.isEmpty ? "the model" : state.settings.backendLabel
         case .unavailable: model = state.settings.backendLabel
         }
-        let lines: [(String, TextStyle)] = [
+        var lines: [(String, TextStyle)] = [
             ("ponder", theme[.heading]),
             ("", .plain),
             ("Chatting with \(model).", theme[.dim]),
@@ -84,6 +84,10 @@ public enum ChatView {
             ("Ctrl-T: think on/off · Ctrl-O: fold thinking", theme[.dim]),
             ("F1: every key and command", theme[.dim]),
         ]
+        if let style = state.backend.info?.thinkStyle {
+            lines.append(("", .plain))
+            lines.append((thinkSwitch(style), theme[.dim]))
+        }
         let shown = lines.prefix(height)
         let top = max(0, (height - shown.count) / 2)
         for (offset, (text, style)) in shown.enumerated() {
@@ -94,32 +98,15 @@ public enum ChatView {
     }
 }
 
-/// Cuts text to `width` columns from the start, beginning with `…` when something was cut.
-func truncatedFromStart(_ text: String, to width: Int) -> String {
-    guard width > 0 else { return "" }
-    if TextWidth.of(text) <= width { return text }
-    var out = ""
-    var used = 0
-    for character in text.reversed() {
-        let w = TextWidth.of(character)
-        if used + w > width - 1 { break }
-        out.insert(character, at: out.startIndex)
-        used += w
+/// How Ctrl-T reaches the model, in the user's words.
+func thinkSwitch(_ style: String) -> String {
+    switch style {
+    case "template-kwargs": return "Ctrl-T sets the template's enable_thinking."
+    case "effort": return "Ctrl-T sets reasoning_effort."
+    case "system-prompt": return "Ctrl-T sends “detailed thinking on/off”."
+    case "soft-switch": return "Ctrl-T appends /think or /no_think."
+    case "ollama": return "Ctrl-T sets Ollama's think switch."
+    case "none": return "This model decides for itself whether to reason."
+    default: return "Reasoning switch: \(style)."
     }
-    return "…" + out
-}
-
-/// Cuts text to `width` columns, ending in `…` when something was cut.
-func truncated(_ text: String, to width: Int) -> String {
-    guard width > 0 else { return "" }
-    if TextWidth.of(text) <= width { return text }
-    var out = ""
-    var used = 0
-    for character in text {
-        let w = TextWidth.of(character)
-        if used + w > width - 1 { break }
-        out.append(character)
-        used += w
-    }
-    return out + "…"
 }

@@ -40,8 +40,15 @@ struct ChatTmuxTests {
         return try TmuxSession(width: width, height: height, command: command)
     }
 
+    /// The pane runs `stty -a | grep -o -- '-*icanon'` after ponder: `icanon` when line editing is
+    /// back on, `-icanon` when the terminal was left raw.
+    static func sttyReported(_ rows: [String]) -> Bool { rows.contains("icanon") || rows.contains("-icanon") }
+
     static func statusBar(_ rows: [String]) -> String { rows.last(where: { !$0.isEmpty }) ?? "" }
-    static func isReplying(_ rows: [String]) -> Bool { statusBar(rows).contains("replying") }
+    /// While a reply streams, the input line (just above the status bar) says so.
+    static func isReplying(_ rows: [String]) -> Bool {
+        rows.filter { !$0.isEmpty }.suffix(2).contains { $0.contains("replying") }
+    }
 
     /// Thinking off, then Ctrl-T and thinking on: the user sees a plain answer, then a thinking
     /// block they fold and unfold with Ctrl-O and a click; Ctrl-S saves; Ctrl-Q restores the
@@ -51,13 +58,16 @@ struct ChatTmuxTests {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let tmux = try launch(workspace, server: server.url, flags: [
-            "--think", "off", "--think-style", "template-kwargs", "--temperature", "0", "--max-tokens", "24",
+            "--think", "off", "--temperature", "0", "--max-tokens", "24",
         ])
 
-        // The status bar shows the model once the server answered, and the think mode.
+        // The status bar shows the model once the server answered, and the think mode. With the
+        // default `--think-style auto`, ponder finds that this template honours enable_thinking
+        // (llama-server renders different prompts for true and false) and says so.
         try tmux.waitFor("the model in the status bar", timeout: 60) {
             Self.statusBar($0).contains("think: off") && Self.statusBar($0).contains("SmolLM2")
         }
+        try tmux.waitFor(text: "Ctrl-T sets the template's enable_thinking.")
         #expect(tmux.display("#{alternate_on}") == "1")
 
         // Think off: the answer streams in with no thinking block.
@@ -115,7 +125,8 @@ struct ChatTmuxTests {
 
         // Ctrl-Q: ponder ends, the terminal is back to normal.
         tmux.press("C-q")
-        rows = try tmux.waitFor(text: "EXIT=0")
+        try tmux.waitFor(text: "EXIT=0")
+        rows = try tmux.waitFor("stty's report on the terminal modes", Self.sttyReported)
         #expect(rows.contains { $0.hasPrefix("Transcript saved to ") })
         #expect(rows.contains("icanon"))
         #expect(tmux.display("#{alternate_on}") == "0")
@@ -197,7 +208,8 @@ struct ChatTmuxTests {
         #expect(tmux.display("#{alternate_on}") == "1")
         let pid = try #require(tmux.programPID())
         kill(pid, SIGSEGV)
-        let rows = try tmux.waitFor(text: "EXIT=139")
+        try tmux.waitFor(text: "EXIT=139")
+        let rows = try tmux.waitFor("stty's report on the terminal modes", Self.sttyReported)
         #expect(rows.contains("icanon"))
         #expect(tmux.display("#{alternate_on}") == "0")
     }

@@ -42,10 +42,9 @@ struct ChatReducerTests {
         let events = try CaptureEvents.events("llama-server/reasoning-stream.sse")
         for event in events { driver.send(.reply(id: id, event), after: 0.01) }
         let message = try #require(driver.state.conversation.messages.last)
-        let deltas = events.filter { if case .reasoning = $0 { true } else { false } }.count
         #expect(message.reasoning?.hasPrefix("The color of the user") == true)
         #expect(message.content.isEmpty)
-        #expect(message.reasoningTokens == deltas)
+        #expect(message.reasoningTokens == 40)  // the capture's max_tokens, all spent on the trace
         #expect(!driver.state.isReplying)
         #expect(driver.state.lastStats?.tokensPerSecond == 154.23249560041918)
         #expect(driver.state.notice?.text == "the reply reached its token limit")
@@ -69,6 +68,40 @@ struct ChatReducerTests {
         #expect(message.content == streamed.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(message.reasoning == nil)
         #expect(message.timeToFirstToken != nil)
+    }
+
+    /// Real captures where the trace closes and an answer follows, parsed by llama-server
+    /// (`reasoning_content`) and inline (`<think>…</think>` in `content`, through the splitter):
+    /// the user sees the same thing either way, and the block folds once the answer starts.
+    @Test(arguments: ["llama-server/reasoning-closed-stream.sse", "llama-server/reasoning-closed-inline-stream.sse"])
+    func aRealTraceThenAnswerFoldsWhenTheAnswerStarts(fixture: String) throws {
+        var driver = Driver(width: 60, height: 16)
+        let id = try driver.start("Say something.")
+        let events = try CaptureEvents.events(fixture)
+        let firstContent = try #require(events.firstIndex { if case .content = $0 { true } else { false } })
+        for event in events[..<firstContent] { driver.send(.reply(id: id, event)) }
+        #expect(driver.state.isExpanded(1))
+        #expect(driver.grid.rows.contains { $0.contains("▾ Thinking…") })
+        for event in events[firstContent...] { driver.send(.reply(id: id, event)) }
+        let message = try #require(driver.state.conversation.messages.last)
+        #expect(!(message.reasoning ?? "").isEmpty)
+        #expect(!message.content.isEmpty)
+        #expect(!driver.state.isExpanded(1))
+        let header = try #require(driver.grid.rows.first { $0.contains("Thought for") })
+        #expect(header.hasPrefix("  ▸ Thought for "))
+        #expect(!driver.grid.rows.contains { $0.hasPrefix("  │ ") })
+    }
+
+    @Test func bothCapturesOfTheSameReplyLookTheSame() throws {
+        func finalRows(_ fixture: String) throws -> [String] {
+            var driver = Driver(width: 60, height: 16)
+            let id = try driver.start("Say something.")
+            for event in try CaptureEvents.events(fixture) { driver.send(.reply(id: id, event), after: 0) }
+            driver.press(.ctrl("o"))
+            return driver.grid.rows.filter { !$0.contains("tok/s") && !$0.contains("Thought for") }
+        }
+        #expect(try finalRows("llama-server/reasoning-closed-stream.sse")
+                == finalRows("llama-server/reasoning-closed-inline-stream.sse"))
     }
 
     @Test func theThinkingBlockFoldsWhenTheAnswerStartsUnlessTheUserChose() throws {

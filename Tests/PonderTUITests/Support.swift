@@ -2,6 +2,7 @@ import Foundation
 import PonderCore
 import PonderTestSupport
 import Testing
+@testable import PonderRemote
 @testable import PonderTUI
 
 /// Compares a grid with expected rows (trailing spaces ignored), printing both pictures on failure.
@@ -87,32 +88,24 @@ struct Driver {
     var grid: Grid { frame.grid }
 }
 
-/// ChatEvents from a recorded llama-server SSE body: each `data:` line's `delta.reasoning_content`
-/// and `delta.content`, the final `timings`, and the `finish_reason`.
-///
-/// A test-side reader of the committed captures (the product's SSE parser is PonderRemote's).
+/// ChatEvents from a recorded llama-server response body, through the product's own SSE parser
+/// and stream decoder (PonderRemote), split into reads of `chunk` bytes as a socket would deliver
+/// them.
 enum CaptureEvents {
-    static func events(_ fixture: String) throws -> [ChatEvent] {
-        let text = try Fixtures.string(fixture)
+    static func events(_ fixture: String, chunk: Int = 97) throws -> [ChatEvent] {
+        let bytes = Array(try Fixtures.data(fixture))
+        var parser = SSEParser()
+        var decoder = OpenAIStreamDecoder(startsInsideThink: false, contextSize: 4096)
         var events: [ChatEvent] = []
-        for line in text.split(separator: "\n") where line.hasPrefix("data: ") {
-            let payload = line.dropFirst(6)
-            if payload == "[DONE]" { break }
-            let object = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] ?? [:]
-            let choice = (object["choices"] as? [[String: Any]])?.first ?? [:]
-            let delta = choice["delta"] as? [String: Any] ?? [:]
-            if let reasoning = delta["reasoning_content"] as? String { events.append(.reasoning(reasoning)) }
-            if let content = delta["content"] as? String { events.append(.content(content)) }
-            if let timings = object["timings"] as? [String: Any] {
-                events.append(.usage(Usage(
-                    promptTokens: (timings["prompt_n"] as? Int).map { $0 + ((timings["cache_n"] as? Int) ?? 0) },
-                    completionTokens: timings["predicted_n"] as? Int,
-                    tokensPerSecond: timings["predicted_per_second"] as? Double)))
-            }
-            if let reason = choice["finish_reason"] as? String {
-                events.append(.finished(reason == "length" ? .length : .stop))
-            }
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + chunk)
+            for sse in parser.feed(bytes[offset..<end]) { events += try decoder.decode(sse) }
+            offset = end
         }
-        return events
+        for sse in parser.finish() { events += try decoder.decode(sse) }
+        let (rest, error) = decoder.endOfBody()
+        if let error { throw error }
+        return events + rest
     }
 }
