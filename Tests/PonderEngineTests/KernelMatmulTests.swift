@@ -60,7 +60,7 @@ import Testing
 
     @Test(arguments: cases)
     func everyPathMatchesFloatReference(_ c: Case) throws {
-        let weights = try c.tensor.map { try GGUFPython.tensor(model: $0.model, name: $0.name, maxRows: c.rows) }
+        let weights = try c.tensor.map { try RealTensors.tensor($0.model, $0.name, rows: c.rows) }
             ?? GGUFPython.generate(c.type, rows: c.rows, cols: c.cols, seed: 11)
         #expect(weights.type == c.type && weights.cols == c.cols && weights.rows == c.rows)
         var random = SeededRandom(seed: 2024)
