@@ -61,6 +61,8 @@ struct KernelBenchmarks {
         Shape(name: "generic F16", type: .f16, rows: 2048, cols: 2048),
         Shape(name: "generic BF16", type: .bf16, rows: 2048, cols: 2048),
         Shape(name: "generic F32", type: .f32, rows: 2048, cols: 2048),
+        // Tiny: the time per call is the fixed cost (quantize, dispatch, wait) of one matmul.
+        Shape(name: "dispatch probe 16x64", type: .q8_0, rows: 16, cols: 64),
     ]
 
     @Test func matmulPerType() {
@@ -88,6 +90,11 @@ struct KernelBenchmarks {
                         Kernels.matmul(weights.matrix(0), x, batch: batch, into: out, pool: pool, isa: isa)
                     }
                     let flops = 2.0 * Double(shape.rows * shape.cols)
+                    if shape.rows < 64 {
+                        print(String(format: "matmul  %-26@ %-5@ %-13@ %d        %8.2f µs per call", shape.name,
+                                     shape.type.description, isa.description, threads, decode * 1e6))
+                        continue
+                    }
                     print(String(format: "matmul  %-26@ %-5@ %-13@ %d        %8.1f  %8.1f | %8.1f",
                                  shape.name, shape.type.description, isa.description, threads,
                                  Double(matrixBytes) / decode / 1e9, flops / decode / 1e9,

@@ -114,8 +114,11 @@ public enum Kernels {
                 xq: format.map { UnsafeRawPointer(scratch! + $0.offset) } ?? UnsafeRawPointer(x),
                 xq_row_bytes: format?.rowBytes ?? cols * MemoryLayout<Float>.size, batch: Int64(batch), out: outs[m],
                 out_stride: Int64(w.rows)))
+            // Range starts are multiples of 16 rows so the 4-row decode and prefill tile kernels
+            // cover every range without ragged rows in the middle of the matrix.
             let chunks = chunkCount(rows: w.rows, batch: batch, threads: pool.threads)
-            for c in 0..<chunks { tasks.append((args.count - 1, w.rows * c / chunks, w.rows * (c + 1) / chunks)) }
+            let bound = { (c: Int) in c == chunks ? w.rows : w.rows * c / chunks / 16 * 16 }
+            for c in 0..<chunks where bound(c) < bound(c + 1) { tasks.append((args.count - 1, bound(c), bound(c + 1))) }
         }
         args.withUnsafeBufferPointer { args in
             if tasks.count == 1 {
