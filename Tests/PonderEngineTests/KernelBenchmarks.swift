@@ -45,6 +45,24 @@ struct KernelBenchmarks {
         }
     }
 
+    /// The fixed cost of a matmul call (convert the input, hand out the work, wait): decode runs
+    /// about 200 of them per token.
+    @Test func dispatchOverhead() {
+        let weights = SyntheticWeights(type: .q8_0, rows: 32, cols: 64, copies: 1)
+        defer { weights.deallocate() }
+        var random = SeededRandom(seed: 5)
+        let x = random.activations(64)
+        let out = UnsafeMutablePointer<Float>.allocate(capacity: 32)
+        defer { out.deallocate() }
+        for threads in [1, 2] {
+            let pool = ThreadPool(threads: threads)
+            let empty = time(minimum: 0.5) { pool.parallelFor(threads) { _ in } }
+            let tiny = time(minimum: 0.5) { Kernels.matmul(weights.matrix(0), x, batch: 1, into: out, pool: pool) }
+            print(String(format: "dispatch threads %d: empty parallelFor %.2f µs, 32x64 Q8_0 matmul %.2f µs", threads,
+                         empty * 1e6, tiny * 1e6))
+        }
+    }
+
     struct Shape: Sendable { var name: String; var type: GGMLType; var rows: Int; var cols: Int }
 
     static let shapes: [Shape] = [
@@ -61,8 +79,6 @@ struct KernelBenchmarks {
         Shape(name: "generic F16", type: .f16, rows: 2048, cols: 2048),
         Shape(name: "generic BF16", type: .bf16, rows: 2048, cols: 2048),
         Shape(name: "generic F32", type: .f32, rows: 2048, cols: 2048),
-        // Tiny: the time per call is the fixed cost (quantize, dispatch, wait) of one matmul.
-        Shape(name: "dispatch probe 16x64", type: .q8_0, rows: 16, cols: 64),
     ]
 
     @Test func matmulPerType() {
@@ -90,11 +106,6 @@ struct KernelBenchmarks {
                         Kernels.matmul(weights.matrix(0), x, batch: batch, into: out, pool: pool, isa: isa)
                     }
                     let flops = 2.0 * Double(shape.rows * shape.cols)
-                    if shape.rows < 64 {
-                        print(String(format: "matmul  %-26@ %-5@ %-13@ %d        %8.2f µs per call", shape.name,
-                                     shape.type.description, isa.description, threads, decode * 1e6))
-                        continue
-                    }
                     print(String(format: "matmul  %-26@ %-5@ %-13@ %d        %8.1f  %8.1f | %8.1f",
                                  shape.name, shape.type.description, isa.description, threads,
                                  Double(matrixBytes) / decode / 1e9, flops / decode / 1e9,
@@ -142,22 +153,25 @@ struct KernelBenchmarks {
             let x = random.activations(512 * maxCols)
             let out = UnsafeMutablePointer<Float>.allocate(capacity: max(512 * 2048, maxRows))
             defer { out.deallocate() }
-            let pool = ThreadPool(threads: 2)
-            let decode = time(minimum: 1.0) {
-                for w in weights { Kernels.matmul(w.matrix(0), x, batch: 1, into: out, pool: pool) }
-                Kernels.matmul(head.matrix(0), x, batch: 1, into: out, pool: pool)
-            }
-            let prefill = time(minimum: 1.0) {
-                for w in weights { Kernels.matmul(w.matrix(0), x, batch: 512, into: out, pool: pool) }
-                Kernels.matmul(head.matrix(0), x, batch: 1, into: out, pool: pool)
-            }
-            print(String(format: "model   %@ matmuls only, 2 threads: tg %.1f tok/s (%.1f GB/s over %.0f MB), pp512 %.1f tok/s",
-                         model.name, 1 / decode, Double(bytes) / decode / 1e9, Double(bytes) / 1e6, 512 / prefill))
-            if let peer = try? llamaBench(model: Peers.model(model.file)) {
-                print(String(format: "model   %@ llama-bench, 2 threads:  tg128 %.1f tok/s, pp512 %.1f tok/s  -> matmul-only ratio tg %.2f, pp %.2f",
-                             model.name, peer.tg, peer.pp, (1 / decode) / peer.tg, (512 / prefill) / peer.pp))
-            } else {
-                print("model   \(model.name): llama-bench unavailable (make peers), no side-by-side figure")
+            let peer = try? llamaBench(model: Peers.model(model.file))
+            for threads in [1, 2] {
+                let pool = ThreadPool(threads: threads)
+                let decode = time(minimum: 1.0) {
+                    for w in weights { Kernels.matmul(w.matrix(0), x, batch: 1, into: out, pool: pool) }
+                    Kernels.matmul(head.matrix(0), x, batch: 1, into: out, pool: pool)
+                }
+                let prefill = time(minimum: 1.0) {
+                    for w in weights { Kernels.matmul(w.matrix(0), x, batch: 512, into: out, pool: pool) }
+                    Kernels.matmul(head.matrix(0), x, batch: 1, into: out, pool: pool)
+                }
+                print(String(format: "model   %@, %d threads: matmuls only tg %.1f tok/s (%.1f GB/s over %.0f MB), pp512 %.1f tok/s",
+                             model.name, threads, 1 / decode, Double(bytes) / decode / 1e9, Double(bytes) / 1e6, 512 / prefill))
+                if let peer = peer?[threads] {
+                    print(String(format: "model   %@, %d threads: llama-bench tg128 %.1f tok/s, pp512 %.1f tok/s -> matmul-only / llama.cpp: tg %.2f, pp %.2f",
+                                 model.name, threads, peer.tg, peer.pp, (1 / decode) / peer.tg, (512 / prefill) / peer.pp))
+                } else {
+                    print("model   \(model.name): llama-bench unavailable (make peers), no side-by-side figure")
+                }
             }
         }
     }
@@ -183,22 +197,26 @@ struct KernelBenchmarks {
         return best
     }
 
-    private func llamaBench(model: String) throws -> (pp: Double, tg: Double) {
+    /// llama-bench's pp512 and tg128 (tokens/s) for 1 and 2 threads, keyed by thread count.
+    private func llamaBench(model: String) throws -> [Int: (pp: Double, tg: Double)] {
         let bench = try Peers.program("LLAMA_BENCH")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: bench)
-        process.arguments = ["-m", model, "-t", "2", "-p", "512", "-n", "128", "-r", "2", "-o", "json"]
+        process.arguments = ["-m", model, "-t", "1,2", "-p", "512", "-n", "128", "-r", "3", "-o", "json"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        struct Row: Decodable { var n_prompt: Int; var n_gen: Int; var avg_ts: Double }
-        let rows = try JSONDecoder().decode([Row].self, from: data)
-        let pp = rows.first { $0.n_prompt > 0 }?.avg_ts ?? .nan
-        let tg = rows.first { $0.n_gen > 0 }?.avg_ts ?? .nan
-        return (pp, tg)
+        struct Row: Decodable { var n_threads: Int; var n_prompt: Int; var n_gen: Int; var avg_ts: Double }
+        var result: [Int: (pp: Double, tg: Double)] = [:]
+        for row in try JSONDecoder().decode([Row].self, from: data) {
+            var entry = result[row.n_threads] ?? (.nan, .nan)
+            if row.n_prompt > 0 { entry.pp = row.avg_ts } else { entry.tg = row.avg_ts }
+            result[row.n_threads] = entry
+        }
+        return result
     }
 }
 
