@@ -3,6 +3,13 @@
 #include "internal.h"
 #include "kernels_simd.h"
 
+#if PK_X86
+#include <immintrin.h>
+#define pk_prefetch(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#else
+#define pk_prefetch(p) __builtin_prefetch(p)
+#endif
+
 // MARK: - CPU features
 
 int pk_isa_supported(int isa) {
@@ -90,7 +97,7 @@ static const pk_type_traits *pk_traits(uint32_t type) {
         {pk_quantize_row_q8_0_generic, PK_AVX2(pk_quantize_row_q8_0), NULL},
         {pk_vec_dot_q8_0_q8_0_generic, PK_AVX2(pk_vec_dot_q8_0_q8_0), PK_AVX512(pk_vec_dot_q8_0_q8_0)},
         {NULL, PK_AVX2(pk_tile_q8_0), PK_AVX512(pk_tile_q8_0)},
-        {NULL, PK_AVX2(pk_gemv_q8_0), PK_AVX512(pk_gemv_q8_0)}};
+        {NULL}};  // Q8_0 decode streams better one row at a time (measured from DRAM)
     static const pk_type_traits q8_1 = {
         PK_QK, 36, -1, NULL, {pk_quantize_row_q8_1_generic, PK_AVX2(pk_quantize_row_q8_1), NULL}, {NULL}, {NULL}, {NULL}};
     static const pk_type_traits q4_K = {
@@ -200,8 +207,15 @@ void pk_matmul_rows(const pk_matmul_args *a, int64_t r0, int64_t r1) {
         int64_t r = r0;
         const pk_tile_fn gemv = PK_PICK(t->gemv, isa);
         if (gemv) {
-            for (; r + PK_GEMV_ROWS <= r1; r += PK_GEMV_ROWS)
+            // Four interleaved row streams defeat the hardware prefetcher (measured: Q8_0 rows
+            // from DRAM at ~1/3 of the single-stream rate), so fetch the next group explicitly.
+            const size_t group = PK_GEMV_ROWS * a->w_row_bytes;
+            for (; r + PK_GEMV_ROWS <= r1; r += PK_GEMV_ROWS) {
+                const char *next = w + (size_t)r * a->w_row_bytes + group;
+                if (r + 2 * PK_GEMV_ROWS <= r1)
+                    for (size_t o = 0; o < group; o += 64) pk_prefetch(next + o);
                 gemv(a->cols, w + (size_t)r * a->w_row_bytes, a->w_row_bytes, x, 0, a->out + r, 1);
+            }
         }
         for (; r < r1; r++) a->out[r] = dot(a->cols, w + (size_t)r * a->w_row_bytes, x);
         return;

@@ -178,3 +178,14 @@ struct SeededRandom: RandomNumberGenerator {
         }
     }
 }
+
+extension Array where Element == [UInt8] {
+    /// Calls `body` with every element's bytes pinned at once.
+    func withUnsafeBufferPointers<R>(_ body: ([UnsafeBufferPointer<UInt8>]) throws -> R) rethrows -> R {
+        func pin(_ index: Int, _ pinned: [UnsafeBufferPointer<UInt8>]) throws -> R {
+            if index == count { return try body(pinned) }
+            return try self[index].withUnsafeBufferPointer { try pin(index + 1, pinned + [$0]) }
+        }
+        return try pin(0, [])
+    }
+}
