@@ -15,6 +15,11 @@ public final class Transformer: @unchecked Sendable {
     /// Positions a ``KVCache`` for this model holds (the context size it was loaded for).
     public let contextCapacity: Int
 
+    /// Receives intermediate activations under llama.cpp's tensor names (`attn_norm-3`, `Vcur-3`,
+    /// `kqv_out-3`, `ffn_inp-3`, `l_out-3`, …), for comparing a forward pass with llama.cpp's own
+    /// (`dev/llama-dump`). Nil in normal use; set it only while no forward pass runs.
+    public var inspector: ((String, UnsafeBufferPointer<Float>) -> Void)?
+
     /// Tokens evaluated per batch at most (llama.cpp's default micro-batch).
     public static let defaultBatchSize = 512
 
@@ -77,6 +82,7 @@ public final class Transformer: @unchecked Sendable {
 
             // Attention: rmsnorm → q, k, v projections (+ biases).
             Blocks.rmsNorm(rows: batch, s.x, weight: w.attnNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
+            inspect("attn_norm", layer, s.xb, batch * c.dim)
             matmul(w.attnQ, s.xb, batch: batch, into: s.q)
             matmul(w.attnK, s.xb, batch: batch, into: s.k)
             matmul(w.attnV, s.xb, batch: batch, into: s.v)
@@ -119,8 +125,12 @@ public final class Transformer: @unchecked Sendable {
             }
 
             // Multi-head attention over the cache (causal; sliding window on local layers).
+            inspect("Qcur", layer, s.q, batch * c.qDim)
+            inspect("Kcur", layer, s.k, batch * c.kvDim)
+            inspect("Vcur", layer, s.v, batch * c.kvValueDim)
             attention(layer: layer, batch: batch, startPosition: startPosition, cache: cache,
                       window: local ? c.slidingWindow : nil)
+            inspect("kqv_out", layer, s.att, batch * c.headCount * c.valueHeadDim)
 
             // Output projection, (post-norm), residual.
             matmul(w.attnOutput, s.att, batch: batch, into: s.out)
@@ -129,17 +139,20 @@ public final class Transformer: @unchecked Sendable {
                 Blocks.rmsNorm(rows: batch, s.out, weight: post, count: c.dim, epsilon: c.rmsEpsilon, into: s.out)
             }
             Blocks.add(s.out, into: s.x, count: batch * c.dim)
+            inspect("ffn_inp", layer, s.x, batch * c.dim)
 
             // Feed-forward: rmsnorm → act(gate) ⊙ up → down, (post-norm), residual.
             Blocks.rmsNorm(rows: batch, s.x, weight: w.ffnNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
             matmul(w.ffnGate, s.xb, batch: batch, into: s.gate)
             matmul(w.ffnUp, s.xb, batch: batch, into: s.up)
             Blocks.gatedActivation(s.gate, s.up, count: batch * c.ffnDim, activation: c.traits.activation)
+            inspect(c.traits.activation == .silu ? "ffn_swiglu" : "ffn_geglu", layer, s.gate, batch * c.ffnDim)
             matmul(w.ffnDown, s.gate, batch: batch, into: s.out)
             if let post = w.postFFWNorm {
                 Blocks.rmsNorm(rows: batch, s.out, weight: post, count: c.dim, epsilon: c.rmsEpsilon, into: s.out)
             }
             Blocks.add(s.out, into: s.x, count: batch * c.dim)
+            inspect("l_out", layer, s.x, batch * c.dim)
         }
 
         // Final norm and the classifier, for the last token only.
@@ -152,6 +165,12 @@ public final class Transformer: @unchecked Sendable {
             for i in 0..<c.vocabSize { logits[i] = cap * tanhf(logits[i] / cap) }
         }
         return true
+    }
+
+    @inline(__always)
+    private func inspect(_ name: String, _ layer: Int, _ values: UnsafePointer<Float>, _ count: Int) {
+        guard let inspector else { return }
+        inspector("\(name)-\(layer)", UnsafeBufferPointer(start: values, count: count))
     }
 
     /// Whether a batch goes through the kernels' batched (tiled) matmul, or one column at a time.
