@@ -63,4 +63,14 @@ void pk_gemv_q4_1_avx512(int64_t n, const void *w, size_t ws, const void *xq, si
 void pk_gemv_q5_0_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_gemv_q5_1_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_gemv_q8_0_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q4_0_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q4_1_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q5_0_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q5_1_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q8_0_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q4_0_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q4_1_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q5_0_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q5_1_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q8_0_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 #endif

@@ -131,10 +131,14 @@ static inline void unpack_k4(const uint8_t *scales, uint32_t out[4]) {
             for (int c = 0; c < CT; c++) out[(size_t)c * os + r] = P##hsum(acc[r][c]) + mins[r][c];               \
     }
 
-/// Prefill tiles (RT x PK_COLS) and decode row groups (RT x 1) for one type at one level.
+/// Prefill tiles (RT x PK_COLS), decode row groups (PK_GEMV_ROWS x 1) and single dots (1 x 1) for
+/// one type at one level. All three perform the same float operations in the same order for each
+/// (row, input) pair, so a result never depends on how a matmul was tiled: a token's logits are
+/// bit-identical whether it was evaluated alone, in a batch, or at the ragged edge of a batch.
 #define DEFINE_32(TYPE, LEVEL, T, P, DOT, RT, WBLK, XBLK, UNPACK, SHIFT, HASMIN)                                   \
     DEFINE_TILE32(pk_tile_##TYPE##_##LEVEL, T, P, DOT, RT, PK_COLS, WBLK, XBLK, UNPACK, SHIFT, HASMIN)             \
-    DEFINE_TILE32(pk_gemv_##TYPE##_##LEVEL, T, P, DOT, PK_GEMV_ROWS, 1, WBLK, XBLK, UNPACK, SHIFT, HASMIN)
+    DEFINE_TILE32(pk_gemv_##TYPE##_##LEVEL, T, P, DOT, PK_GEMV_ROWS, 1, WBLK, XBLK, UNPACK, SHIFT, HASMIN)         \
+    DEFINE_TILE32(pk_dot1_##TYPE##_##LEVEL, T, P, DOT, 1, 1, WBLK, XBLK, UNPACK, SHIFT, HASMIN)
 
 DEFINE_32(q4_0, avx2, PK_TARGET_AVX2, a2_, DOT_AVX2, 2, pk_block_q4_0, pk_block_q8_0, U_Q4_0, 3, 0)
 DEFINE_32(q4_1, avx2, PK_TARGET_AVX2, a2_, DOT_AVX2, 2, pk_block_q4_1, pk_block_q8_1, U_Q4_1, 0, 1)

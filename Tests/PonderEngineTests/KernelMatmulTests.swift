@@ -127,6 +127,34 @@ import Testing
         }
     }
 
+    /// A token's outputs must not depend on the batch it is evaluated in (alone in decode, inside
+    /// a prefill tile, at the ragged edge of a batch) nor on the thread count: the model's prefix
+    /// reuse and its batched-vs-stepwise equality rely on it. Bit-for-bit, at every level.
+    @Test(arguments: [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K])
+    func outputsDoNotDependOnBatchOrThreads(_ type: GGMLType) throws {
+        let weights = try GGUFPython.generate(type, rows: 53, cols: 512, seed: 77)
+        var random = SeededRandom(seed: 12)
+        let batch = 11
+        let x = random.activations(batch * 512)
+        let pools = [ThreadPool(threads: 1), ThreadPool(threads: 2)]
+        try weights.withMatrix { w in
+            for isa in KernelISA.allCases.filter(\.isSupported) {
+                var alone: [Float] = []
+                for b in 0..<batch {
+                    let column = Array(x[(b * 512)..<((b + 1) * 512)])
+                    alone += run(w, column, batch: 1, pool: pools[b % 2], isa: isa)
+                }
+                for pool in pools {
+                    for size in [batch, 5] {
+                        let out = run(w, x, batch: size, pool: pool, isa: isa)
+                        #expect(out == Array(alone[0..<(size * w.rows)]),
+                                "\(type) \(isa) batch \(size) threads \(pool.threads) differs from one input at a time")
+                    }
+                }
+            }
+        }
+    }
+
     /// Q, K and V in one call give exactly what three calls give (same kernels, same inputs).
     @Test func sharedInputMatmulEqualsSeparateCalls() throws {
         let types: [GGMLType] = [.q5_0, .q8_0, .q4_K, .f16]
