@@ -21,13 +21,13 @@ enum {
 
 /// dot(weight row, activation row) over n elements.
 typedef float (*pk_vec_dot_fn)(int64_t n, const void *w, const void *xq);
-/// out[c * out_stride] = dot(weight row, activation row c at xq + c * xq_stride) for c < ncols.
-/// Unpacks each weight block once for all columns (the prefill micro-kernel).
-typedef void (*pk_vec_dot_cols_fn)(int64_t n, const void *w, const void *xq, size_t xq_stride, int ncols,
-                                   float *out, size_t out_stride);
+/// A prefill tile: out[c * out_stride + r] = dot(weight row r at w + r * w_stride, activation row c at
+/// xq + c * xq_stride) for r < the kernel's row count and c < PK_TILE_COLS (quants_gemm.c).
+typedef void (*pk_tile_fn)(int64_t n, const void *w, size_t w_stride, const void *xq, size_t xq_stride,
+                           float *out, size_t out_stride);
 
-/// Maximum columns a pk_vec_dot_cols_fn handles per call.
-#define PK_MAX_COLS 4
+/// Activation columns per prefill tile.
+#define PK_TILE_COLS 4
 
 // Portable references (quants_generic.c).
 void pk_dequantize_row_q4_0(const void *src, float *y, int64_t n);

@@ -9,7 +9,8 @@
 // swap succeeds only while job g still has unclaimed work, so the fields it read belong to g
 // (the caller rewrites them only after every task of g has completed). A worker that wakes late
 // finds the job exhausted and goes back to waiting: the caller never waits for a worker that
-// has no task, only for tasks that were claimed.
+// has no task, only for tasks that were claimed. While the caller rewrites the fields, the state
+// holds (g + 1, PK_CLOSED), so no swap against an older state can succeed in between.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
@@ -37,6 +38,9 @@
 /// How long an idle worker spins before sleeping. Long enough to bridge the gaps between the
 /// matmuls of one token (norms, attention, sampling), short enough to hand the core back.
 #define PK_SPIN_NS 200000
+
+/// Index value of a generation whose fields are being written: no task is claimable.
+#define PK_CLOSED 0xFFFFFFFFu
 
 struct pk_pool {
     int threads;
@@ -146,15 +150,26 @@ int pk_pool_threads(const pk_pool *p) { return p->threads; }
 
 void pk_pool_run(pk_pool *p, int64_t n, pk_task_fn fn, void *ctx) {
     if (n <= 0) return;
+    if (n >= PK_CLOSED) {  // indices are 32-bit: run oversized jobs in slices
+        for (int64_t start = 0; start < n; start += PK_CLOSED - 1) {
+            const int64_t count = n - start < PK_CLOSED - 1 ? n - start : PK_CLOSED - 1;
+            for (int64_t i = 0; i < count; i++) fn(ctx, start + i);
+        }
+        return;
+    }
     if (p->threads == 1 || n == 1) {
         for (int64_t i = 0; i < n; i++) fn(ctx, i);
         return;
     }
+    // Close the previous generation before touching the fields: a worker that read the old
+    // state (all claimed) together with the new, larger `n` would otherwise claim a phantom
+    // index with a compare-and-swap that still matches the old state.
+    const uint64_t gen = (atomic_load(&p->state) >> 32) + 1;
+    atomic_store(&p->state, (gen << 32) | PK_CLOSED);
     atomic_store(&p->n, n);
     atomic_store(&p->fn, fn);
     atomic_store(&p->ctx, ctx);
     atomic_store(&p->done, 0);
-    const uint64_t gen = (atomic_load(&p->state) >> 32) + 1;
     atomic_store(&p->state, gen << 32);
     atomic_fetch_add(&p->seq, 1);
     if (atomic_load(&p->sleepers) > 0) futex_wake_all(&p->seq);

@@ -63,6 +63,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: .hidden)
+    var dumpTensors: String?
+
     func validate() throws {
         guard (prompt == nil) != (promptFile == nil) else {
             throw ValidationError("give exactly one of --prompt and --prompt-file")
@@ -103,8 +106,18 @@ struct GenerateCommand: ParsableCommand {
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         let out = FileHandle.standardOutput
 
+        if let dumpTensors {
+            // The prompt's intermediate activations as raw little-endian floats, one file per tensor,
+            // named as llama.cpp names them (compare with dev/llama-dump).
+            try FileManager.default.createDirectory(atPath: dumpTensors, withIntermediateDirectories: true)
+            transformer.inspector = { name, values in
+                let data = Data(buffer: values)
+                FileManager.default.createFile(atPath: dumpTensors + "/" + name + ".bin", contents: data)
+            }
+        }
         let start = Date()
         try session.prefill(promptIDs)
+        transformer.inspector = nil
         let promptSeconds = Date().timeIntervalSince(start)
         let decodeStart = Date()
         var generated = 0

@@ -3,8 +3,10 @@
 
 Two commands, each writing raw block bytes and the package's dequantization of them:
 
-  gguf_dequant.py tensor MODEL.gguf TENSOR_NAME MAX_ROWS OUTDIR
-      The first MAX_ROWS rows of a real tensor as stored in MODEL.gguf.
+  gguf_dequant.py tensors MODEL.gguf OUTDIR NAME:MAX_ROWS [NAME:MAX_ROWS ...]
+      The first MAX_ROWS rows of real tensors as stored in MODEL.gguf, into OUTDIR/0, OUTDIR/1, ...
+      (one JSON line each). The file is located with a small header walk (gguf.GGUFReader builds
+      every metadata field and takes close to a minute on Gemma's 262k-token vocabulary).
 
   gguf_dequant.py generate TYPE ROWS COLS SEED OUTDIR
       Seeded random rows (normal values with a few outliers) quantized to TYPE. Types that
@@ -128,18 +130,68 @@ def write(outdir, raw, ref, src=None):
         np.ascontiguousarray(src, dtype="<f4").tofile(os.path.join(outdir, "src.f32"))
 
 
-def cmd_tensor(path, name, max_rows, outdir):
-    reader = gguf.GGUFReader(path)
-    tensor = next((t for t in reader.tensors if t.name == name), None)
-    if tensor is None:
-        sys.exit(f"gguf_dequant.py: no tensor {name!r} in {path}")
-    qtype = tensor.tensor_type
-    cols = int(tensor.shape[0])
-    total_rows = int(np.prod(tensor.shape[1:])) if len(tensor.shape) > 1 else 1
-    rows = min(int(max_rows), total_rows)
+def read_tensor_index(path):
+    """{name: (qtype, shape, absolute offset)} from a GGUF v2/v3 header (little-endian)."""
+    import struct
+    scalar = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+    with open(path, "rb") as f:
+        magic, version, n_tensors, n_kv = struct.unpack("<4sIQQ", f.read(24))
+        if magic != b"GGUF" or version < 2:
+            sys.exit(f"gguf_dequant.py: {path} is not a GGUF v2+ file")
+
+        def skip_value(vtype):
+            if vtype in scalar:
+                f.seek(scalar[vtype], 1)
+            elif vtype == 8:
+                (n,) = struct.unpack("<Q", f.read(8))
+                f.seek(n, 1)
+            elif vtype == 9:
+                etype, count = struct.unpack("<IQ", f.read(12))
+                if etype in scalar:
+                    f.seek(scalar[etype] * count, 1)
+                else:
+                    for _ in range(count):
+                        skip_value(etype)
+            else:
+                sys.exit(f"gguf_dequant.py: unknown metadata value type {vtype} in {path}")
+
+        alignment = 32
+        for _ in range(n_kv):
+            (klen,) = struct.unpack("<Q", f.read(8))
+            key = f.read(klen)
+            (vtype,) = struct.unpack("<I", f.read(4))
+            if key == b"general.alignment" and vtype == 4:
+                (alignment,) = struct.unpack("<I", f.read(4))
+            else:
+                skip_value(vtype)
+        infos = {}
+        for _ in range(n_tensors):
+            (nlen,) = struct.unpack("<Q", f.read(8))
+            name = f.read(nlen).decode()
+            (ndim,) = struct.unpack("<I", f.read(4))
+            shape = struct.unpack(f"<{ndim}Q", f.read(8 * ndim))
+            qtype, offset = struct.unpack("<IQ", f.read(12))
+            infos[name] = (T(qtype), shape, offset)
+        start = (f.tell() + alignment - 1) // alignment * alignment
+    return {name: (q, shape, start + off) for name, (q, shape, off) in infos.items()}
+
+
+def cmd_tensors(path, outdir, *requests):
+    index = read_tensor_index(path)
+    for k, request in enumerate(requests):
+        name, max_rows = request.rsplit(":", 1)
+        if name not in index:
+            sys.exit(f"gguf_dequant.py: no tensor {name!r} in {path}")
+        qtype, shape, offset = index[name]
+        write_tensor(path, qtype, shape, offset, int(max_rows), os.path.join(outdir, str(k)))
+
+
+def write_tensor(path, qtype, shape, offset, max_rows, outdir):
+    cols = int(shape[0])
+    total_rows = int(np.prod(shape[1:])) if len(shape) > 1 else 1
+    rows = min(max_rows, total_rows)
     row_bytes = rows_bytes(qtype, cols)
-    raw = np.frombuffer(np.ascontiguousarray(tensor.data).tobytes(), dtype=np.uint8)
-    raw = raw[:rows * row_bytes].reshape(rows, row_bytes)
+    raw = np.fromfile(path, dtype=np.uint8, count=rows * row_bytes, offset=offset).reshape(rows, row_bytes)
     if qtype == T.F32:
         ref = raw.copy().view(np.float32)
     elif qtype == T.F16:
@@ -173,8 +225,8 @@ def cmd_generate(type_name, rows, cols, seed, outdir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 6 and sys.argv[1] == "tensor":
-        cmd_tensor(*sys.argv[2:])
+    if len(sys.argv) >= 5 and sys.argv[1] == "tensors":
+        cmd_tensors(*sys.argv[2:])
     elif len(sys.argv) == 7 and sys.argv[1] == "generate":
         cmd_generate(*sys.argv[2:])
     else:

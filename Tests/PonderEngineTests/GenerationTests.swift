@@ -150,5 +150,40 @@ struct GenerationTests {
         #expect(reply.notices.count == 1)
         #expect((usage.promptTokens ?? .max) + 16 <= 256)
         #expect(reply.finish != nil)
+
+        // What the model saw: the system prompt, the newest turns, the question; not the oldest turns.
+        let engine = try Engine(modelPath: try Peers.model(Peers.smolLM2), contextSize: 256, threads: 2)
+        let (prompt, tokens, dropped) = try engine.fittedPrompt(for: ChatRequest(
+            systemPrompt: "You are terse.", messages: messages, think: ThinkSetting(mode: .off), maxTokens: 16))
+        #expect(dropped == 10 && tokens.count == usage.promptTokens)
+        #expect(prompt.text.hasPrefix("<|im_start|>system\nYou are terse.<|im_end|>"))
+        #expect(prompt.text.contains("Answer 5:") && !prompt.text.contains("Question 4:"))
+        #expect(prompt.text.contains("What colour is the fox?<|im_end|>\n<|im_start|>assistant\n"))
+    }
+
+    @Test func gemma3RepliesThroughTheBackend() async throws {
+        let backend = EmbeddedBackend(modelPath: try Peers.model(Peers.gemma3), contextSize: 512, threads: 2)
+        let info = try await backend.prepare()
+        #expect(info.kind == .embedded && info.model == Peers.gemma3 && info.contextSize == 512)
+        let reply = try await Self.collect(backend, ChatRequest(
+            messages: [.user("The capital of France is")], think: ThinkSetting(mode: .off), sampler: .greedy,
+            maxTokens: 16))
+        #expect(!reply.content.isEmpty)
+        #expect(reply.finish == .stop || reply.finish == .length)
+    }
+
+    @Test func longPrefillReportsProgressPerBatch() throws {
+        let file = try GGUFFile(path: try Peers.model(Peers.smolLM2))
+        let session = Session(model: try Transformer(file: file, contextCapacity: 64, threads: 2, batchSize: 8))
+        let generator = Generator(session: session, tokenizer: try Tokenizer.load(from: file))
+        var progress: [ChatEvent] = []
+        _ = try generator.run(
+            prompt: ModelTests.prompt,
+            options: .init(maxTokens: 1, sampler: .greedy, startsInsideThink: false, thinkBudget: nil, closeThinkTokens: []),
+            isCancelled: { false },
+            emit: { if case .progress = $0 { progress.append($0) } })
+        let n = ModelTests.prompt.count
+        #expect(progress == stride(from: 8, to: n, by: 8).map { .progress(done: $0, total: n) } + [.progress(done: n, total: n)])
     }
 }
+

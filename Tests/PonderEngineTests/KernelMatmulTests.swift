@@ -60,7 +60,7 @@ import Testing
 
     @Test(arguments: cases)
     func everyPathMatchesFloatReference(_ c: Case) throws {
-        let weights = try c.tensor.map { try GGUFPython.tensor(model: $0.model, name: $0.name, maxRows: c.rows) }
+        let weights = try c.tensor.map { try RealTensors.tensor($0.model, $0.name, rows: c.rows) }
             ?? GGUFPython.generate(c.type, rows: c.rows, cols: c.cols, seed: 11)
         #expect(weights.type == c.type && weights.cols == c.cols && weights.rows == c.rows)
         var random = SeededRandom(seed: 2024)
@@ -123,6 +123,60 @@ import Testing
             for batch in [1, 5] {
                 expectWithin(run(w, x, batch: batch, pool: pool, isa: .best), referenceProducts(weights, x, batch: batch),
                              "3 rows batch \(batch)")
+            }
+        }
+    }
+
+    /// A token's outputs must not depend on the batch it is evaluated in (alone in decode, inside
+    /// a prefill tile, at the ragged edge of a batch) nor on the thread count: the model's prefix
+    /// reuse and its batched-vs-stepwise equality rely on it. Bit-for-bit, at every level.
+    @Test(arguments: [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K])
+    func outputsDoNotDependOnBatchOrThreads(_ type: GGMLType) throws {
+        let weights = try GGUFPython.generate(type, rows: 53, cols: 512, seed: 77)
+        var random = SeededRandom(seed: 12)
+        let batch = 11
+        let x = random.activations(batch * 512)
+        let pools = [ThreadPool(threads: 1), ThreadPool(threads: 2)]
+        try weights.withMatrix { w in
+            for isa in KernelISA.allCases.filter(\.isSupported) {
+                var alone: [Float] = []
+                for b in 0..<batch {
+                    let column = Array(x[(b * 512)..<((b + 1) * 512)])
+                    alone += run(w, column, batch: 1, pool: pools[b % 2], isa: isa)
+                }
+                for pool in pools {
+                    for size in [batch, 5] {
+                        let out = run(w, x, batch: size, pool: pool, isa: isa)
+                        #expect(out == Array(alone[0..<(size * w.rows)]),
+                                "\(type) \(isa) batch \(size) threads \(pool.threads) differs from one input at a time")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Q, K and V in one call give exactly what three calls give (same kernels, same inputs).
+    @Test func sharedInputMatmulEqualsSeparateCalls() throws {
+        let types: [GGMLType] = [.q5_0, .q8_0, .q4_K, .f16]
+        let tensors = try types.enumerated().map { try GGUFPython.generate($1, rows: 21 + 2 * $0, cols: 512, seed: 30 + $0) }
+        var random = SeededRandom(seed: 8)
+        let x = random.activations(9 * 512)
+        let pool = ThreadPool(threads: 2)
+        let buffers = tensors.map { $0.raw }
+        try buffers.withUnsafeBufferPointers { pointers in
+            let ws = try zip(tensors, pointers).map { t, p in
+                try WeightMatrix(type: t.type, rows: t.rows, cols: t.cols, data: UnsafeRawPointer(p.baseAddress!))
+            }
+            for batch in [1, 9] {
+                let separate = ws.map { run($0, x, batch: batch, pool: pool, isa: .best) }
+                var outs = ws.map { UnsafeMutablePointer<Float>.allocate(capacity: batch * $0.rows) }
+                defer { outs.forEach { $0.deallocate() } }
+                Kernels.matmul(ws, x, batch: batch, into: outs, pool: pool)
+                for (m, w) in ws.enumerated() {
+                    #expect(Array(UnsafeBufferPointer(start: outs[m], count: batch * w.rows)) == separate[m],
+                            "\(w.type) batch \(batch)")
+                }
+                outs = []
             }
         }
     }
@@ -204,7 +258,7 @@ import Testing
         #expect(failures == 0, "\(path): \(failures) of \(out.count) outputs off; first \(worst)", sourceLocation: sourceLocation)
     }
 
-    private func run(_ w: WeightMatrix, _ x: [Float], batch: Int, pool: ThreadPool, isa: KernelISA) -> [Float] {
+    func run(_ w: WeightMatrix, _ x: [Float], batch: Int, pool: ThreadPool, isa: KernelISA) -> [Float] {
         var out = [Float](repeating: .nan, count: batch * w.rows)
         x.withUnsafeBufferPointer { xp in
             out.withUnsafeMutableBufferPointer { op in

@@ -5,7 +5,7 @@ import Testing
 @testable import PonderEngine
 
 /// A tensor and its dequantization by the Python `gguf` package (Tests/Conformance/gguf_dequant.py).
-struct ReferenceTensor {
+struct ReferenceTensor: Sendable {
     var type: GGMLType
     var rows: Int
     var cols: Int
@@ -18,6 +18,16 @@ struct ReferenceTensor {
     var reference: [Float]
     /// The floats that were quantized (generated tensors only).
     var source: [Float]?
+
+    /// The first `count` rows.
+    func prefix(rows count: Int) -> ReferenceTensor {
+        var copy = self
+        copy.rows = min(count, rows)
+        copy.raw = Array(raw[0..<(copy.rows * rowBytes)])
+        copy.reference = Array(reference[0..<(copy.rows * cols)])
+        copy.source = source.map { Array($0[0..<(copy.rows * cols)]) }
+        return copy
+    }
 
     /// Calls `body` with the raw bytes viewed as a matrix.
     func withMatrix<R>(_ body: (WeightMatrix) throws -> R) throws -> R {
@@ -32,25 +42,28 @@ enum GGUFPython {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Conformance/gguf_dequant.py").path
 
-    /// The first `maxRows` rows of tensor `name` in model file `model` (a name under the models directory
-    /// or a path).
-    static func tensor(model: String, name: String, maxRows: Int) throws -> ReferenceTensor {
-        let path = model.hasPrefix("/") ? model : try Peers.model(model)
-        return try run(["tensor", path, name, String(maxRows)])
+    /// The first rows of real tensors of model file `model` (a name under the models directory),
+    /// read with one Python call: `requests` maps tensor names to row counts.
+    static func tensors(model: String, _ requests: [(name: String, rows: Int)]) throws -> [String: ReferenceTensor] {
+        let path = try Peers.model(model)
+        let loaded = try run(["tensors", path, "OUTDIR"] + requests.map { "\($0.name):\($0.rows)" }, count: requests.count)
+        return Dictionary(uniqueKeysWithValues: zip(requests.map(\.name), loaded))
     }
 
     /// `rows × cols` seeded random values quantized to `type`.
     static func generate(_ type: GGMLType, rows: Int, cols: Int, seed: Int) throws -> ReferenceTensor {
-        try run(["generate", type.description, String(rows), String(cols), String(seed)])
+        try run(["generate", type.description, String(rows), String(cols), String(seed), "OUTDIR"], count: 1)[0]
     }
 
-    private static func run(_ arguments: [String]) throws -> ReferenceTensor {
+    /// Runs the script with `OUTDIR` replaced by a fresh directory; loads `count` results from
+    /// OUTDIR (generate) or OUTDIR/0, OUTDIR/1, … (tensors).
+    private static func run(_ arguments: [String], count: Int) throws -> [ReferenceTensor] {
         let python = try Peers.program("PYTHON")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-kernels-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script] + arguments + [dir.path]
+        process.arguments = [script] + arguments.map { $0 == "OUTDIR" ? dir.path : $0 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -64,25 +77,70 @@ enum GGUFPython {
                     + String(decoding: stderr, as: UTF8.self))
         }
         struct Info: Decodable { var type: String; var rows: Int; var cols: Int; var row_bytes: Int; var quantizer: String }
-        let info = try JSONDecoder().decode(Info.self, from: stdout)
-        guard let type = GGMLType.allCases.first(where: { $0.description == info.type }) else {
-            throw ReferenceScriptError(message: "gguf_dequant.py reported type \(info.type), which GGMLType lacks")
+        let lines = stdout.split(separator: UInt8(ascii: "\n"))
+        guard lines.count == count else {
+            throw ReferenceScriptError(message: "expected \(count) results, got: \(String(decoding: stdout, as: UTF8.self))")
         }
-        let raw = [UInt8](try Data(contentsOf: dir.appendingPathComponent("raw.bin")))
-        let reference = floats(try Data(contentsOf: dir.appendingPathComponent("ref.f32")))
-        let sourceURL = dir.appendingPathComponent("src.f32")
-        let source = FileManager.default.fileExists(atPath: sourceURL.path) ? floats(try Data(contentsOf: sourceURL)) : nil
-        #expect(raw.count == info.rows * info.row_bytes)
-        #expect(reference.count == info.rows * info.cols)
-        return ReferenceTensor(
-            type: type, rows: info.rows, cols: info.cols, rowBytes: info.row_bytes, quantizer: info.quantizer, raw: raw,
-            reference: reference, source: source)
+        return try lines.enumerated().map { index, line in
+            let info = try JSONDecoder().decode(Info.self, from: Data(line))
+            guard let type = GGMLType.allCases.first(where: { $0.description == info.type }) else {
+                throw ReferenceScriptError(message: "gguf_dequant.py reported type \(info.type), which GGMLType lacks")
+            }
+            let folder = arguments[0] == "tensors" ? dir.appendingPathComponent(String(index)) : dir
+            let raw = [UInt8](try Data(contentsOf: folder.appendingPathComponent("raw.bin")))
+            let reference = floats(try Data(contentsOf: folder.appendingPathComponent("ref.f32")))
+            let sourceURL = folder.appendingPathComponent("src.f32")
+            let source = FileManager.default.fileExists(atPath: sourceURL.path) ? floats(try Data(contentsOf: sourceURL)) : nil
+            guard raw.count == info.rows * info.row_bytes, reference.count == info.rows * info.cols else {
+                throw ReferenceScriptError(message: "\(info.type): \(raw.count) bytes / \(reference.count) values for \(info.rows) rows")
+            }
+            return ReferenceTensor(
+                type: type, rows: info.rows, cols: info.cols, rowBytes: info.row_bytes, quantizer: info.quantizer, raw: raw,
+                reference: reference, source: source)
+        }
     }
 
     private static func floats(_ data: Data) -> [Float] {
         data.withUnsafeBytes { bytes in
             (0..<(bytes.count / 4)).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
         }
+    }
+}
+
+/// The real tensors the kernel tests read, loaded once per test run (one Python call per model).
+enum RealTensors {
+    static let rows = 96
+    static let names: [String: [String]] = [
+        Peers.smolLM2: ["token_embd.weight", "blk.0.ffn_down.weight", "blk.3.ffn_down.weight", "blk.29.attn_q.weight",
+                        "blk.0.attn_norm.weight"],
+        Peers.gemma3: ["blk.0.attn_k.weight", "blk.0.attn_output.weight", "blk.0.ffn_down.weight", "token_embd.weight",
+                       "blk.2.attn_q.weight", "blk.2.attn_output.weight", "blk.4.ffn_down.weight", "blk.2.ffn_down.weight",
+                       "blk.0.attn_v.weight"],
+        "tiny-qwen3-q4_k_m.gguf": ["blk.0.attn_k.weight", "token_embd.weight"],
+    ]
+    private static let smolLM2 = load(Peers.smolLM2)
+    private static let gemma3 = load(Peers.gemma3)
+    private static let tinyQwen3 = load("tiny-qwen3-q4_k_m.gguf")
+
+    private static func load(_ model: String) -> Result<[String: ReferenceTensor], ReferenceScriptError> {
+        do {
+            return .success(try GGUFPython.tensors(model: model, names[model]!.map { ($0, rows) }))
+        } catch {
+            return .failure(ReferenceScriptError(message: "\(model): \(error)"))
+        }
+    }
+
+    /// The first `rows` rows (at most 96) of tensor `name` of `model`.
+    static func tensor(_ model: String, _ name: String, rows: Int = rows) throws -> ReferenceTensor {
+        let all: Result<[String: ReferenceTensor], ReferenceScriptError> = switch model {
+        case Peers.smolLM2: smolLM2
+        case Peers.gemma3: gemma3
+        default: tinyQwen3
+        }
+        guard let tensor = try all.get()[name] else {
+            throw ReferenceScriptError(message: "RealTensors.names lacks \(name) of \(model)")
+        }
+        return tensor.prefix(rows: rows)
     }
 }
 
@@ -118,5 +176,16 @@ struct SeededRandom: RandomNumberGenerator {
             let v = normal() * scale
             return Double.random(in: 0..<1, using: &self) < 0.01 ? v * 10 : v
         }
+    }
+}
+
+extension Array where Element == [UInt8] {
+    /// Calls `body` with every element's bytes pinned at once.
+    func withUnsafeBufferPointers<R>(_ body: ([UnsafeBufferPointer<UInt8>]) throws -> R) rethrows -> R {
+        func pin(_ index: Int, _ pinned: [UnsafeBufferPointer<UInt8>]) throws -> R {
+            if index == count { return try body(pinned) }
+            return try self[index].withUnsafeBufferPointer { try pin(index + 1, pinned + [$0]) }
+        }
+        return try pin(0, [])
     }
 }

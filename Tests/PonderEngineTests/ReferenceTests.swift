@@ -38,6 +38,14 @@ struct ReferenceTests {
         var top: [[Double]]
     }
 
+    /// Models whose kernels do not yet compute in llama.cpp's order, and why (see the end of the test).
+    static let kernelGaps: [String: String] = [
+        "gemma-3-270m-q4_k_m.gguf": "Q4_K (attn_output, ffn_down) is not multiplied in ggml's repacked q4_K_8x8 order",
+        "tiny-qwen3-q4_k_m.gguf": "Q4_K is not multiplied in ggml's repacked q4_K_8x8 order",
+        "tiny-qwen2-q8_0.gguf": "the kernels' row-by-row Q8_0 decode adds in another order than ggml's vec_dot",
+        "tiny-qwen3-q8_0.gguf": "the kernels' row-by-row Q8_0 decode adds in another order than ggml's vec_dot",
+    ]
+
     static let fixtures = [
         "smollm2-135m-instruct-q4_1.json", "gemma3-270m-q4_k_m.json",
         "tiny-qwen2-q8_0.json", "tiny-qwen3-q8_0.json", "tiny-qwen3-q4_k_m.json",
@@ -113,12 +121,20 @@ struct ReferenceTests {
                   + "\(r.stoppedAtTie ? " (stopped at a near tie)" : "")"
                   + (r.mismatch.map { " MISMATCH \($0)" } ?? "") + "  …\(label)")
         }
-        // Known (issue 4 is open): the engine is not yet token-exact with llama.cpp. On this run's
-        // figures SmolLM2, Gemma 3 and tiny-qwen3-q8_0 each part from llama.cpp on a few prompts at
-        // steps whose top two logprobs lie 0.03-0.1 apart, and tiny-qwen3-q8_0's mean |Δlogprob| is
-        // 0.052 against the 0.05 bound. The figures above are printed on every run; these checks
-        // are recorded as a known issue until the gap (llama.cpp keeps an F16 KV cache) is closed.
-        withKnownIssue("engine not yet token-exact with llama.cpp", isIntermittent: true) {
+        // SmolLM2 (Q4_1 layers, Q8_0 head) follows llama.cpp to the bit — checked tensor by tensor
+        // against llama.cpp's intermediates — so its comparison is strict. The other files still
+        // part from llama.cpp through the kernels' arithmetic, recorded as known issues with the
+        // cause: llama.cpp multiplies Q4_K matrices in its repacked q4_K_8x8 order (whole-block
+        // integer sums, one fused multiply-add per block), and the kernels' Q8_0/Q5_0/Q6_K paths
+        // must add in ggml's lane order too. The figures above are printed on every run.
+        if let reason = Self.kernelGaps[modelName] {
+            withKnownIssue(Comment(rawValue: reason), isIntermittent: true) {
+                for (entry, r) in zip(reference.generate, results) {
+                    #expect(r.mismatch == nil, "\(modelName) prompt \(entry.prompt.debugDescription): \(r.mismatch ?? "")")
+                }
+                #expect(meanError <= Self.maxMeanLogprobError)
+            }
+        } else {
             for (entry, r) in zip(reference.generate, results) {
                 #expect(r.mismatch == nil, "\(modelName) prompt \(entry.prompt.debugDescription): \(r.mismatch ?? "")")
             }

@@ -53,45 +53,81 @@ public enum Kernels {
         matmul(w, x, batch: batch, into: out, pool: pool, isa: isa)
     }
 
+    /// Several matrices applied to the same input in one pass: `outs[i] = ws[i] · x` (e.g. the
+    /// Q, K and V projections, or the FFN's gate and up). The input is converted once per
+    /// activation format and all row ranges of all matrices share one dispatch to the pool,
+    /// which saves a pool round-trip and a quantization per extra matrix.
+    ///
+    /// ```swift
+    /// Kernels.matmul([w.attnQ, w.attnK, w.attnV], xb, batch: 1, into: [q, k, v], pool: pool)
+    /// ```
+    ///
+    /// - Precondition: every matrix has `x`'s column count; `outs[i]` holds `batch × ws[i].rows` floats.
+    public static func matmul(
+        _ ws: [WeightMatrix], _ x: UnsafePointer<Float>, batch: Int, into outs: [UnsafeMutablePointer<Float>],
+        pool: ThreadPool
+    ) {
+        matmul(ws, x, batch: batch, into: outs, pool: pool, isa: isa)
+    }
+
     /// `matmul` at a chosen kernel level (tests compare levels; benchmarks measure them).
     static func matmul(
         _ w: WeightMatrix, _ x: UnsafePointer<Float>, batch: Int, into out: UnsafeMutablePointer<Float>,
         pool: ThreadPool, isa: KernelISA
     ) {
+        matmul([w], x, batch: batch, into: [out], pool: pool, isa: isa)
+    }
+
+    static func matmul(
+        _ ws: [WeightMatrix], _ x: UnsafePointer<Float>, batch: Int, into outs: [UnsafeMutablePointer<Float>],
+        pool: ThreadPool, isa: KernelISA
+    ) {
         precondition(batch >= 1, "matmul batch must be at least 1")
-        guard w.rows > 0 else { return }
-        let actType = UInt32(pk_vec_dot_type(w.type.rawValue))
-        let actRowBytes = pk_row_size(actType, Int64(w.cols))
-        let xq: UnsafeRawPointer
-        if actType == GGMLType.f32.rawValue {
-            xq = UnsafeRawPointer(x)
-        } else {
-            let buffer = pool.scratchMemory(bytes: actRowBytes * batch)
-            let cols = w.cols
-            if batch >= 8 && pool.threads > 1 {
-                pool.parallelFor(batch) { b in
-                    _ = pk_quantize_activation(actType, x + b * cols, buffer + b * actRowBytes, Int64(cols), isa.rawValue)
-                }
-            } else {
-                for b in 0..<batch {
-                    _ = pk_quantize_activation(actType, x + b * cols, buffer + b * actRowBytes, Int64(cols), isa.rawValue)
-                }
+        precondition(ws.count == outs.count, "one output per matrix")
+        guard let cols = ws.first?.cols else { return }
+        precondition(ws.allSatisfy { $0.cols == cols }, "matrices applied to one input must share its column count")
+
+        // Convert the input once per activation format (F32 weights read it as is).
+        let actTypes = ws.map { UInt32(pk_vec_dot_type($0.type.rawValue)) }
+        var formats: [(type: UInt32, rowBytes: Int, offset: Int)] = []
+        var scratchBytes = 0
+        for type in actTypes where type != GGMLType.f32.rawValue && !formats.contains(where: { $0.type == type }) {
+            let rowBytes = pk_row_size(type, Int64(cols))
+            formats.append((type, rowBytes, scratchBytes))
+            scratchBytes += (rowBytes * batch + 63) / 64 * 64
+        }
+        let scratch = formats.isEmpty ? nil : pool.scratchMemory(bytes: scratchBytes)
+        for format in formats {
+            let buffer = scratch! + format.offset
+            let quantize = { (b: Int) in
+                _ = pk_quantize_activation(format.type, x + b * cols, buffer + b * format.rowBytes, Int64(cols), isa.rawValue)
             }
-            xq = UnsafeRawPointer(buffer)
+            if batch >= 8 && pool.threads > 1 { pool.parallelFor(batch, quantize) } else { (0..<batch).forEach(quantize) }
         }
-        var args = pk_matmul_args(
-            type: w.type.rawValue, isa: isa.rawValue, cols: Int64(w.cols), w: w.data, w_row_bytes: w.rowBytes,
-            xq: xq, xq_row_bytes: actRowBytes == 0 ? w.cols * 4 : actRowBytes, batch: Int64(batch), out: out,
-            out_stride: Int64(w.rows))
-        let chunks = chunkCount(rows: w.rows, batch: batch, threads: pool.threads)
-        if chunks == 1 {
-            pk_matmul_rows(&args, 0, Int64(w.rows))
-            return
+
+        var args: [pk_matmul_args] = []
+        var tasks: [(matrix: Int, r0: Int, r1: Int)] = []
+        for (m, w) in ws.enumerated() where w.rows > 0 {
+            let format = formats.first { $0.type == actTypes[m] }
+            args.append(pk_matmul_args(
+                type: w.type.rawValue, isa: isa.rawValue, cols: Int64(cols), w: w.data, w_row_bytes: w.rowBytes,
+                xq: format.map { UnsafeRawPointer(scratch! + $0.offset) } ?? UnsafeRawPointer(x),
+                xq_row_bytes: format?.rowBytes ?? cols * MemoryLayout<Float>.size, batch: Int64(batch), out: outs[m],
+                out_stride: Int64(w.rows)))
+            // Range starts are multiples of 16 rows so the 4-row decode and prefill tile kernels
+            // cover every range without ragged rows in the middle of the matrix.
+            let chunks = chunkCount(rows: w.rows, batch: batch, threads: pool.threads)
+            let bound = { (c: Int) in c == chunks ? w.rows : w.rows * c / chunks / 16 * 16 }
+            for c in 0..<chunks where bound(c) < bound(c + 1) { tasks.append((args.count - 1, bound(c), bound(c + 1))) }
         }
-        let rows = w.rows
-        withUnsafePointer(to: &args) { args in
-            pool.parallelFor(chunks) { c in
-                pk_matmul_rows(args, Int64(rows * c / chunks), Int64(rows * (c + 1) / chunks))
+        args.withUnsafeBufferPointer { args in
+            if tasks.count == 1 {
+                pk_matmul_rows(args.baseAddress!, Int64(tasks[0].r0), Int64(tasks[0].r1))
+                return
+            }
+            pool.parallelFor(tasks.count) { t in
+                let task = tasks[t]
+                pk_matmul_rows(args.baseAddress! + task.matrix, Int64(task.r0), Int64(task.r1))
             }
         }
     }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The small per-element steps of the forward pass, each a named function (llama2.c's
@@ -41,15 +42,16 @@ enum Blocks {
         Kernels.scale(x, by: factor, count: count)
     }
 
-    /// `gate = act(gate) ⊙ up`: SwiGLU, or GeGLU with GELU-tanh evaluated as ggml's CPU backend
-    /// does (an f16 lookup table), which keeps Gemma's logits closest to llama.cpp's.
+    /// `gate = act(gate) ⊙ up`: SwiGLU with ggml's vectorized exp (`activation_ggml.c`), or GeGLU
+    /// with GELU-tanh from ggml's f16 lookup table — the values llama.cpp computes, bit for bit, so
+    /// the 8-bit quantization of the down projection's input rounds the same way.
     static func gatedActivation(
         _ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int,
         activation: ModelConfig.Activation
     ) {
         switch activation {
         case .silu:
-            Kernels.swiglu(into: gate, gate: gate, up: up, count: count)
+            pk_swiglu_ggml(Kernels.isa.rawValue, gate, gate, up, Int64(count))
         case .geluTanh:
             Kernels.geluTanhFP16Table(into: gate, gate, count: count)
             Kernels.mul(into: gate, gate, up, count: count)
@@ -79,23 +81,31 @@ enum Blocks {
     }
 
     /// Rotates the first `dims` values of one head by the angles in `cos`/`sin` (`dims / 2` each).
+    ///
+    /// Written as ggml's compiled rope computes it, so the rotated values match to the bit (checked
+    /// against llama.cpp's own intermediate tensors): its compiler contracts `x0·cos − x1·sin` and
+    /// `x0·sin + x1·cos` into fused multiply-adds of the `x0` products, for both pairings. A fused
+    /// product is computed exactly in double — both products fit — and rounded once.
     static func rope(
         _ x: UnsafeMutablePointer<Float>, dims: Int, style: ModelConfig.RopeStyle,
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
     ) {
+        @inline(__always) func fused(_ a: Float, _ b: Float, _ c: Float) -> Float {
+            Float(Double(a) * Double(b) + Double(c))
+        }
         let half = dims / 2
         switch style {
         case .normal:
             for i in 0..<half {
                 let x0 = x[2 * i], x1 = x[2 * i + 1]
-                x[2 * i] = x0 * cos[i] - x1 * sin[i]
-                x[2 * i + 1] = x0 * sin[i] + x1 * cos[i]
+                x[2 * i] = fused(x0, cos[i], -(x1 * sin[i]))
+                x[2 * i + 1] = fused(x0, sin[i], x1 * cos[i])
             }
         case .neox:
             for i in 0..<half {
                 let x0 = x[i], x1 = x[i + half]
-                x[i] = x0 * cos[i] - x1 * sin[i]
-                x[i + half] = x0 * sin[i] + x1 * cos[i]
+                x[i] = fused(x0, cos[i], -(x1 * sin[i]))
+                x[i + half] = fused(x0, sin[i], x1 * cos[i])
             }
         }
     }

@@ -11,8 +11,8 @@
 /// offset(layer, pos) = (layer · capacity + pos) · kvDim
 /// ```
 ///
-/// Values use the same layout with `kvValueDim`. Storage is F32 and allocated once, sized by the
-/// context (`--ctx`). The cache itself does not know which tokens it holds; ``Session`` does, and
+/// Values use the same layout with `kvValueDim`. Storage is F16, as llama.cpp's default cache (the
+/// attention reproduces its arithmetic), allocated once and sized by the context (`--ctx`). The cache itself does not know which tokens it holds; ``Session`` does, and
 /// rewinds by simply overwriting positions from the first one that differs.
 public final class KVCache: @unchecked Sendable {
     /// Positions the cache can hold (the context size).
@@ -21,8 +21,8 @@ public final class KVCache: @unchecked Sendable {
     /// Floats per position per layer: all key heads, and all value heads.
     public let kvDim: Int
     public let kvValueDim: Int
-    let keys: UnsafeMutablePointer<Float>
-    let values: UnsafeMutablePointer<Float>
+    let keys: UnsafeMutablePointer<UInt16>
+    let values: UnsafeMutablePointer<UInt16>
 
     /// Allocates room for `capacity` positions of a model with this configuration.
     public init(config: ModelConfig, capacity: Int) {
@@ -43,15 +43,15 @@ public final class KVCache: @unchecked Sendable {
     }
 
     /// Bytes held, for the status line.
-    public var byteCount: Int { layerCount * capacity * (kvDim + kvValueDim) * MemoryLayout<Float>.size }
+    public var byteCount: Int { layerCount * capacity * (kvDim + kvValueDim) * MemoryLayout<UInt16>.size }
 
     /// The key row of `position` in `layer` (`kvDim` floats).
-    @inline(__always) func keyRow(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
+    @inline(__always) func keyRow(layer: Int, position: Int) -> UnsafeMutablePointer<UInt16> {
         keys + (layer * capacity + position) * kvDim
     }
 
     /// The value row of `position` in `layer` (`kvValueDim` floats).
-    @inline(__always) func valueRow(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
+    @inline(__always) func valueRow(layer: Int, position: Int) -> UnsafeMutablePointer<UInt16> {
         values + (layer * capacity + position) * kvValueDim
     }
 }

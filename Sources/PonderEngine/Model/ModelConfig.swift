@@ -50,18 +50,25 @@ public struct ModelConfig: Sendable, Equatable {
         public var postNorms: Bool
         /// Token embeddings are multiplied by √dim (Gemma).
         public var scaledEmbedding: Bool
+        /// The attention scale multiplies the query (after RoPE) instead of the scores (Gemma's
+        /// `query_pre_attn_scalar`); it matters because the query is then rounded to F16.
+        public var scalesQuery: Bool
     }
 
     public static func traits(of architecture: Architecture) -> Traits {
         switch architecture {
         case .llama:
-            Traits(rope: .normal, activation: .silu, qkNorm: false, postNorms: false, scaledEmbedding: false)
+            Traits(rope: .normal, activation: .silu, qkNorm: false, postNorms: false, scaledEmbedding: false,
+                   scalesQuery: false)
         case .qwen2:
-            Traits(rope: .neox, activation: .silu, qkNorm: false, postNorms: false, scaledEmbedding: false)
+            Traits(rope: .neox, activation: .silu, qkNorm: false, postNorms: false, scaledEmbedding: false,
+                   scalesQuery: false)
         case .qwen3:
-            Traits(rope: .neox, activation: .silu, qkNorm: true, postNorms: false, scaledEmbedding: false)
+            Traits(rope: .neox, activation: .silu, qkNorm: true, postNorms: false, scaledEmbedding: false,
+                   scalesQuery: false)
         case .gemma3:
-            Traits(rope: .neox, activation: .geluTanh, qkNorm: true, postNorms: true, scaledEmbedding: true)
+            Traits(rope: .neox, activation: .geluTanh, qkNorm: true, postNorms: true, scaledEmbedding: true,
+                   scalesQuery: true)
         }
     }
 
@@ -97,7 +104,7 @@ public struct ModelConfig: Sendable, Equatable {
 
     /// Multiplier of the token embeddings (√dim for Gemma, else 1).
     public var embeddingScale: Float
-    /// Multiplier of q·k before the softmax.
+    /// Multiplier of q·k before the softmax (applied to q itself when `traits.scalesQuery`).
     public var attentionScale: Float
     /// Keys at distance ≥ `slidingWindow` are invisible to local layers; nil when every layer is global.
     public var slidingWindow: Int?

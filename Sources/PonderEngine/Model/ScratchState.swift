@@ -15,16 +15,18 @@ final class ScratchState: @unchecked Sendable {
     let up: UnsafeMutablePointer<Float>      // (maxBatch, ffnDim)
     let ropeCos: UnsafeMutablePointer<Float> // (maxBatch, ropeDims / 2) per position, current layer kind
     let ropeSin: UnsafeMutablePointer<Float> // (maxBatch, ropeDims / 2)
-    let scores: UnsafeMutablePointer<Float>  // (workers, headDim + valueHeadDim) attention working memory
+    let attentionScratch: UnsafeMutablePointer<UInt16>  // (workers, headDim + valueHeadDim) F16 query and accumulator
+    let attentionScratchStride: Int
     let workers: Int
-    let scoreStride: Int
 
     private var allocations: [UnsafeMutablePointer<Float>] = []
 
-    init(config c: ModelConfig, maxBatch: Int, contextCapacity: Int, workers: Int) {
+    init(config c: ModelConfig, maxBatch: Int, workers: Int) {
         self.maxBatch = maxBatch
         self.workers = workers
-        scoreStride = c.headDim + c.valueHeadDim
+        attentionScratchStride = c.headDim + c.valueHeadDim
+        attentionScratch = .allocate(capacity: workers * attentionScratchStride)
+        attentionScratch.initialize(repeating: 0, count: workers * attentionScratchStride)
         var all: [UnsafeMutablePointer<Float>] = []
         func make(_ count: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
@@ -43,11 +45,11 @@ final class ScratchState: @unchecked Sendable {
         up = make(maxBatch * c.ffnDim)
         ropeCos = make(maxBatch * c.ropeDims / 2)
         ropeSin = make(maxBatch * c.ropeDims / 2)
-        scores = make(workers * scoreStride)
         allocations = all
     }
 
     deinit {
         for p in allocations { p.deallocate() }
+        attentionScratch.deallocate()
     }
 }

@@ -15,6 +15,11 @@ public final class Transformer: @unchecked Sendable {
     /// Positions a ``KVCache`` for this model holds (the context size it was loaded for).
     public let contextCapacity: Int
 
+    /// Receives intermediate activations under llama.cpp's tensor names (`attn_norm-3`, `Vcur-3`,
+    /// `kqv_out-3`, `ffn_inp-3`, `l_out-3`, …), for comparing a forward pass with llama.cpp's own
+    /// (`dev/llama-dump`). Nil in normal use; set it only while no forward pass runs.
+    public var inspector: ((String, UnsafeBufferPointer<Float>) -> Void)?
+
     /// Tokens evaluated per batch at most (llama.cpp's default micro-batch).
     public static let defaultBatchSize = 512
 
@@ -34,7 +39,7 @@ public final class Transformer: @unchecked Sendable {
         self.contextCapacity = contextCapacity
         pool = ThreadPool(threads: max(1, threads))
         scratch = ScratchState(
-            config: config, maxBatch: max(1, batchSize), contextCapacity: contextCapacity, workers: max(1, threads))
+            config: config, maxBatch: max(1, batchSize), workers: max(1, threads))
     }
 
     /// Tokens per ``forward(tokens:startPosition:cache:logits:)`` call at most.
@@ -77,9 +82,10 @@ public final class Transformer: @unchecked Sendable {
 
             // Attention: rmsnorm → q, k, v projections (+ biases).
             Blocks.rmsNorm(rows: batch, s.x, weight: w.attnNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
-            Kernels.matmul(w.attnQ, s.xb, batch: batch, into: s.q, pool: pool)
-            Kernels.matmul(w.attnK, s.xb, batch: batch, into: s.k, pool: pool)
-            Kernels.matmul(w.attnV, s.xb, batch: batch, into: s.v, pool: pool)
+            inspect("attn_norm", layer, s.xb, batch * c.dim)
+            matmul(w.attnQ, s.xb, batch: batch, into: s.q)
+            matmul(w.attnK, s.xb, batch: batch, into: s.k)
+            matmul(w.attnV, s.xb, batch: batch, into: s.v)
             if let bias = w.attnQBias { Blocks.addBias(rows: batch, s.q, bias) }
             if let bias = w.attnKBias { Blocks.addBias(rows: batch, s.k, bias) }
             if let bias = w.attnVBias { Blocks.addBias(rows: batch, s.v, bias) }
@@ -106,48 +112,54 @@ public final class Transformer: @unchecked Sendable {
                     Blocks.rope(s.q + b * c.qDim + h * c.headDim, dims: c.ropeDims, style: c.traits.rope,
                                 cos: cosRow, sin: sinRow)
                 }
+                if c.traits.scalesQuery { Blocks.scale(s.q + b * c.qDim, count: c.qDim, by: c.attentionScale) }
                 for h in 0..<c.kvHeadCount {
                     Blocks.rope(s.k + b * c.kvDim + h * c.headDim, dims: c.ropeDims, style: c.traits.rope,
                                 cos: cosRow, sin: sinRow)
                 }
-                // Remember this position's key and value, at the F16 precision llama.cpp stores.
-                Attention.roundToHalf(s.k + b * c.kvDim, count: c.kvDim)
-                Attention.roundToHalf(s.v + b * c.kvValueDim, count: c.kvValueDim)
-                cache.keyRow(layer: layer, position: startPosition + b)
-                    .update(from: s.k + b * c.kvDim, count: c.kvDim)
-                cache.valueRow(layer: layer, position: startPosition + b)
-                    .update(from: s.v + b * c.kvValueDim, count: c.kvValueDim)
+                // Remember this position's key and value, in F16 as llama.cpp stores them.
+                Attention.storeHalf(s.k + b * c.kvDim, into: cache.keyRow(layer: layer, position: startPosition + b),
+                                    count: c.kvDim)
+                Attention.storeHalf(s.v + b * c.kvValueDim,
+                                    into: cache.valueRow(layer: layer, position: startPosition + b), count: c.kvValueDim)
             }
 
             // Multi-head attention over the cache (causal; sliding window on local layers).
+            inspect("Qcur", layer, s.q, batch * c.qDim)
+            inspect("Kcur", layer, s.k, batch * c.kvDim)
+            inspect("Vcur", layer, s.v, batch * c.kvValueDim)
             attention(layer: layer, batch: batch, startPosition: startPosition, cache: cache,
                       window: local ? c.slidingWindow : nil)
+            inspect("kqv_out", layer, s.att, batch * c.headCount * c.valueHeadDim)
 
             // Output projection, (post-norm), residual.
-            Kernels.matmul(w.attnOutput, s.att, batch: batch, into: s.out, pool: pool)
+            matmul(w.attnOutput, s.att, batch: batch, into: s.out)
             if let bias = w.attnOutputBias { Blocks.addBias(rows: batch, s.out, bias) }
             if let post = w.postAttentionNorm {
                 Blocks.rmsNorm(rows: batch, s.out, weight: post, count: c.dim, epsilon: c.rmsEpsilon, into: s.out)
             }
             Blocks.add(s.out, into: s.x, count: batch * c.dim)
+            inspect("ffn_inp", layer, s.x, batch * c.dim)
 
             // Feed-forward: rmsnorm → act(gate) ⊙ up → down, (post-norm), residual.
             Blocks.rmsNorm(rows: batch, s.x, weight: w.ffnNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
-            Kernels.matmul(w.ffnGate, s.xb, batch: batch, into: s.gate, pool: pool)
-            Kernels.matmul(w.ffnUp, s.xb, batch: batch, into: s.up, pool: pool)
+            matmul(w.ffnGate, s.xb, batch: batch, into: s.gate)
+            matmul(w.ffnUp, s.xb, batch: batch, into: s.up)
             Blocks.gatedActivation(s.gate, s.up, count: batch * c.ffnDim, activation: c.traits.activation)
-            Kernels.matmul(w.ffnDown, s.gate, batch: batch, into: s.out, pool: pool)
+            inspect(c.traits.activation == .silu ? "ffn_swiglu" : "ffn_geglu", layer, s.gate, batch * c.ffnDim)
+            matmul(w.ffnDown, s.gate, batch: batch, into: s.out)
             if let post = w.postFFWNorm {
                 Blocks.rmsNorm(rows: batch, s.out, weight: post, count: c.dim, epsilon: c.rmsEpsilon, into: s.out)
             }
             Blocks.add(s.out, into: s.x, count: batch * c.dim)
+            inspect("l_out", layer, s.x, batch * c.dim)
         }
 
         // Final norm and the classifier, for the last token only.
         guard let logits else { return true }
         let last = s.x + (batch - 1) * c.dim
         Blocks.rmsNorm(rows: 1, last, weight: weights.outputNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
-        Kernels.matmul(weights.output, s.xb, batch: 1, into: logits, pool: pool)
+        matmul(weights.output, s.xb, batch: 1, into: logits)
         if let bias = weights.outputBias { Blocks.addBias(rows: 1, logits, bias) }
         if let cap = c.finalLogitSoftcap {
             for i in 0..<c.vocabSize { logits[i] = cap * tanhf(logits[i] / cap) }
@@ -155,16 +167,44 @@ public final class Transformer: @unchecked Sendable {
         return true
     }
 
+    @inline(__always)
+    private func inspect(_ name: String, _ layer: Int, _ values: UnsafePointer<Float>, _ count: Int) {
+        guard let inspector else { return }
+        inspector("\(name)-\(layer)", UnsafeBufferPointer(start: values, count: count))
+    }
+
+    /// Whether a batch goes through the kernels' batched (tiled) matmul, or one column at a time.
+    ///
+    /// llama.cpp computes each token of a batch with the same arithmetic as a single token (its
+    /// batched paths keep the per-column order of additions), so a prompt's logits do not depend
+    /// on how it was split into batches — and this engine matches it to the bit only if it does the
+    /// same. The kernels' tiled prefill kernels currently add in a different order than their
+    /// single-column kernels, so columns are fed one at a time; set this to `true` once the tiled
+    /// kernels give bit-identical columns (`ModelTests` checks batched against token-by-token).
+    static let usesBatchedMatmul = false
+
+    /// `out[b] = W · x[b]` for every column `b` of the batch.
+    @inline(__always)
+    private func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, batch: Int, into out: UnsafeMutablePointer<Float>) {
+        if Self.usesBatchedMatmul || batch == 1 {
+            Kernels.matmul(w, x, batch: batch, into: out, pool: pool)
+            return
+        }
+        for b in 0..<batch {
+            Kernels.matmul(w, x + b * w.cols, batch: 1, into: out + b * w.rows, pool: pool)
+        }
+    }
+
     /// `att[b, h] = softmax(q[b, h] · K[..pos]ᵀ · scale) · V[..pos]` for every token and head.
     ///
     /// Work is split into one contiguous range of (token, head) pairs per worker; each worker owns
-    /// one row of `scratch.scores`.
+    /// one row of `scratch.attentionScratch`.
     private func attention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?) {
         let c = config, s = scratch
         let jobs = batch * c.headCount
         let workers = min(s.workers, jobs)
         pool.parallelFor(workers) { worker in
-            let scores = s.scores + worker * s.scoreStride  // headDim + valueHeadDim floats per worker
+            let scratch = s.attentionScratch + worker * s.attentionScratchStride
             let lo = jobs * worker / workers, hi = jobs * (worker + 1) / workers
             for job in lo..<hi {
                 let b = job / c.headCount, h = job % c.headCount
@@ -176,7 +216,7 @@ public final class Transformer: @unchecked Sendable {
                     values: cache.valueRow(layer: layer, position: 0) + (h / c.groupSize) * c.valueHeadDim,
                     keyStride: cache.kvDim, valueStride: cache.kvValueDim,
                     positions: first...position, headDim: c.headDim, valueHeadDim: c.valueHeadDim,
-                    scale: c.attentionScale, scratch: scores,
+                    scale: c.traits.scalesQuery ? 1 : c.attentionScale, scratch: scratch,
                     into: s.att + b * c.headCount * c.valueHeadDim + h * c.valueHeadDim)
             }
         }

@@ -1,0 +1,81 @@
+// SwiGLU as ggml_vec_swiglu_f32 computes it in ggml's AVX-512 build (see activation.h).
+//
+// ggml evaluates e^x there with a minimax polynomial (from Arm's optimized routines), not with
+// libm's expf. Each lane's arithmetic is reproduced operation for operation: the AVX-512 path
+// uses the same instructions; the portable path performs the same fused multiply-adds per element.
+#include <math.h>
+
+#include "activation.h"
+#include "internal.h"
+
+#if PK_X86
+#include <immintrin.h>
+#endif
+
+/// One lane of ggml_v_expf (AVX-512).
+static inline float ggml_expf_lane(float x) {
+    const float r = 0x1.8p23f;
+    const float z = fmaf(x, 0x1.715476p+0f, r);
+    const float n = z - r;
+    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
+    const float u = b * b;
+    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
+                         fmaf(0x1.ffffecp-1f, b, 1.0f));
+    if (fabsf(n) > 192.0f) return n <= 0.0f ? 0.0f : INFINITY;
+    return ldexpf(j, (int)n);
+}
+
+static void swiglu_portable(float *y, const float *gate, const float *up, int64_t n) {
+    int64_t i = 0;
+    for (; i + 15 < n; i += 16) {
+        for (int l = 0; l < 16; l++) {
+            const float x = gate[i + l];
+            y[i + l] = (x / (1.0f + ggml_expf_lane(0.0f - x))) * up[i + l];
+        }
+    }
+    for (; i < n; i++) y[i] = (gate[i] / (1.0f + expf(-gate[i]))) * up[i];
+}
+
+#if PK_X86
+PK_TARGET_AVX512 static inline __m512 ggml_expf_avx512(__m512 x) {
+    const __m512 r = _mm512_set1_ps(0x1.8p23f);
+    const __m512 z = _mm512_fmadd_ps(x, _mm512_set1_ps(0x1.715476p+0f), r);
+    const __m512 n = _mm512_sub_ps(z, r);
+    const __m512 b = _mm512_fnmadd_ps(n, _mm512_set1_ps(0x1.7f7d1cp-20f),
+                                      _mm512_fnmadd_ps(n, _mm512_set1_ps(0x1.62e4p-1f), x));
+    const __mmask16 d = _mm512_cmp_ps_mask(_mm512_abs_ps(n), _mm512_set1_ps(192), _CMP_GT_OQ);
+    const __m512 u = _mm512_mul_ps(b, b);
+    const __m512 j = _mm512_fmadd_ps(
+        _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_set1_ps(0x1.0e4020p-7f), b, _mm512_set1_ps(0x1.573e2ep-5f)), u,
+                        _mm512_fmadd_ps(_mm512_set1_ps(0x1.555e66p-3f), b, _mm512_set1_ps(0x1.fffdb6p-2f))),
+        u, _mm512_fmadd_ps(_mm512_set1_ps(0x1.ffffecp-1f), b, _mm512_set1_ps(1.0F)));
+    const __m512 res = _mm512_scalef_ps(j, n);
+    if (_mm512_kortestz(d, d)) return res;
+    const __m512 alt = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(n, _mm512_setzero_ps(), _CMP_LE_OQ),
+                                            _mm512_set1_ps(INFINITY), _mm512_setzero_ps());
+    return _mm512_mask_blend_ps(d, res, alt);
+}
+
+PK_TARGET_AVX512 static void swiglu_avx512(float *y, const float *gate, const float *up, int64_t n) {
+    int64_t i = 0;
+    const __m512 one = _mm512_set1_ps(1);
+    for (; i + 15 < n; i += 16) {
+        const __m512 x = _mm512_loadu_ps(gate + i);
+        const __m512 e = ggml_expf_avx512(_mm512_sub_ps(_mm512_setzero_ps(), x));
+        const __m512 silu = _mm512_div_ps(x, _mm512_add_ps(one, e));
+        _mm512_storeu_ps(y + i, _mm512_mul_ps(silu, _mm512_loadu_ps(up + i)));
+    }
+    for (; i < n; i++) y[i] = (gate[i] / (1.0f + expf(-gate[i]))) * up[i];
+}
+#endif
+
+void pk_swiglu_ggml(int isa, float *y, const float *gate, const float *up, int64_t n) {
+#if PK_X86
+    if (isa >= PK_ISA_AVX512) {
+        swiglu_avx512(y, gate, up, n);
+        return;
+    }
+#endif
+    (void)isa;
+    swiglu_portable(y, gate, up, n);
+}
