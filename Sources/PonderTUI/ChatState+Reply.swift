@@ -56,7 +56,11 @@ extension ChatState {
         case .budgetHit:
             conversation.messages[index].budgetHit = true
         case .progress(let done, let total):
-            if total > 0 { show("reading the conversation: \(done * 100 / total)%", seconds: 2) }
+            // Drawn as a bar by the status line (see `prefillProgress`); no change to save.
+            flight.prefillDone = done
+            flight.prefillTotal = total
+            reply = flight
+            return []
         case .notice(let text):
             show(text, seconds: 5)
         case .finished(let reason):

@@ -69,6 +69,10 @@ struct ReplyInFlight: Sendable, Equatable {
     var reasoningDeltas = 0
     var contentDeltas = 0
     var usage: Usage?
+    /// Prompt evaluation so far (`ChatEvent.progress`): the embedded engine re-reading a long
+    /// history before the first token.
+    var prefillDone = 0
+    var prefillTotal = 0
 }
 
 /// What the view remembers about a message besides the message itself.
@@ -115,6 +119,11 @@ public struct ChatState {
     var themeGeneration = 0
     /// Identifies the conversation's transcript file; a new conversation gets a new one.
     public var sessionID = 1
+    /// The file the conversation was opened from (`--resume`, `/load`, `/history`): saves go back
+    /// into it. Nil for a conversation started here, which gets its own file in the folder.
+    public internal(set) var resumedFile: String? = nil
+    /// The `/history` picker, while it is open.
+    public internal(set) var picker: HistoryPicker? = nil
     /// Bumped on every change worth saving; compared with `savedRevision`.
     public private(set) var revision = 0
     public private(set) var savedRevision = 0
@@ -167,6 +176,7 @@ public struct ChatState {
         conversation = Conversation(systemPrompt: systemPrompt, created: created)
         meta = []
         sessionID += 1
+        resumedFile = nil
         scrollTop = nil
         revision = 0
         savedRevision = 0

@@ -21,11 +21,14 @@ enum StatusBar {
         // Right side: the most urgent thing to say.
         var right: (String, TextStyle)
         var path: String? = nil
-        if let notice = state.notice {
+        let progress = state.prefillProgress
+        if let notice = state.notice, notice.isError || progress == nil {
             path = notice.path
             var style = notice.isError ? theme[.error] : theme[.notice]
             style.background = base.background
             right = (notice.text, style)
+        } else if let progress {
+            right = (progressText(progress, room: grid.width - x - 2), base)
         } else if state.isReplying {
             right = ("● replying · Esc stops", base)
         } else if window.moreBelow {
@@ -51,6 +54,25 @@ enum StatusBar {
         if rightWidth > 0 {
             grid.put(rightText, x: grid.width - rightWidth - 1, y: row, style: right.1)
         }
+    }
+
+    /// The re-prefill bar, as wide as the room allows:
+    /// `reading the conversation ▕██████░░░░▏ 62%`, then without the words, then the figure alone.
+    static func progressText(_ progress: (done: Int, total: Int), room: Int) -> String {
+        let percent = progress.total > 0 ? progress.done * 100 / progress.total : 0
+        let figure = "\(percent)%"
+        func bar(_ cells: Int) -> String {
+            let filled = progress.total > 0 ? progress.done * cells / progress.total : 0
+            return "▕" + String(repeating: "█", count: filled) + String(repeating: "░", count: cells - filled) + "▏"
+        }
+        let label = "reading the conversation "
+        // Keep a third of the line for the model and figures in the middle.
+        let budget = room - room / 3
+        if budget >= TextWidth.of(label) + 12 + figure.count + 1 {
+            return label + bar(min(20, budget - TextWidth.of(label) - figure.count - 3)) + " " + figure
+        }
+        if budget >= 8 + figure.count + 1 { return bar(min(20, budget - figure.count - 3)) + " " + figure }
+        return "reading " + figure
     }
 
     /// Backend and figures, dropping the least useful parts until they fit in `room` columns:

@@ -1,0 +1,183 @@
+import Foundation
+import PonderCore
+import PonderTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `ponder` binary in tmux on the embedded engine (SmolLM2-135M): save, quit, resume and
+/// continue a conversation; and SIGKILL in the middle of a reply loses only that reply.
+@Suite(.serialized)
+struct ResumeTmuxTests {
+    typealias Workspace = ChatTmuxTests.Workspace
+
+    /// Starts ponder on the embedded default model; the pane prints `EXIT=<status>` when it ends.
+    func launch(_ workspace: Workspace, width: Int = 100, height: Int = 30, flags: [String]) throws -> TmuxSession {
+        let binary = try Peers.ponderBinary()
+        let model = try Peers.model(Peers.smolLM2)
+        let arguments = ["--model", model, "--ctx", "2048", "--transcripts", workspace.transcripts.path,
+                         "--think", "off", "--temperature", "0"] + flags
+        let command = "env LANG=C.UTF-8 TERM=tmux-256color SWIFT_BACKTRACE=enable=no "
+            + "XDG_CONFIG_HOME=\(Shell.quote(workspace.root.appendingPathComponent("config").path)) "
+            + ([binary] + arguments).map(Shell.quote).joined(separator: " ")
+            + "; echo EXIT=$?; sleep 120"
+        return try TmuxSession(width: width, height: height, command: command)
+    }
+
+    static let statusBar = ChatTmuxTests.statusBar
+    static let isReplying = ChatTmuxTests.isReplying
+
+    /// Types a message, sends it and waits until its reply has finished: the autosave holds
+    /// `messages` messages and the screen no longer says it is replying.
+    @discardableResult
+    func ask(
+        _ tmux: TmuxSession, _ workspace: Workspace, _ text: String, messages: Int, timeout: Double = 120
+    ) throws -> (rows: [String], file: URL, transcript: Transcript) {
+        tmux.type(text)
+        try tmux.waitFor(text: "› " + text.prefix(40))
+        tmux.press("Enter")
+        let (file, transcript) = try waitForSaved(workspace, messages: messages, timeout: timeout)
+        let rows = try tmux.waitFor("the screen to show the reply finished") { !Self.isReplying($0) }
+        return (rows, file, transcript)
+    }
+
+    /// A file in the folder holding `count` messages, polled until the autosave lands.
+    func waitForSaved(_ workspace: Workspace, messages count: Int, timeout: Double = 30) throws -> (URL, Transcript) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            for file in workspace.savedFiles(".json") {
+                if let transcript = try? Transcript.load(from: file), transcript.conversation.messages.count == count {
+                    return (file, transcript)
+                }
+            }
+            guard Date() < deadline else {
+                throw E2EFailure(description: "no transcript with \(count) messages in \(workspace.transcripts.path) after \(timeout) s: \(workspace.savedFiles(".json").map(\.lastPathComponent))")
+            }
+            usleep(50_000)
+        }
+    }
+
+    /// Chat one turn, Ctrl-S, quit; `ponder --resume FILE` shows the old turn; a second message is
+    /// answered from the whole history, and the same file then holds four messages in order.
+    /// On the way: `/history` lists it, `/export html` writes beside it, a bad `/load` changes
+    /// nothing, `/theme` switches live.
+    @Test func saveQuitResumeAndContinue() throws {
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+
+        // First session: one turn, Ctrl-S, Ctrl-Q.
+        var tmux = try launch(workspace, flags: ["--max-tokens", "24", "--system", "You are terse."])
+        try tmux.waitFor("the model in the status bar", timeout: 60) { Self.statusBar($0).contains("SmolLM2") }
+        let first = try ask(tmux, workspace, "What is the capital of France?", messages: 2).rows
+        let firstAnswerRow = try #require(first.firstIndex(of: "Assistant · think off")) + 1
+        let firstAnswer = first[firstAnswerRow].trimmingCharacters(in: .whitespaces)
+        #expect(!firstAnswer.isEmpty)
+        tmux.press("C-s")
+        try tmux.waitFor("the save to be reported") { Self.statusBar($0).contains("saved to") }
+        tmux.press("C-q")
+        try tmux.waitFor(text: "EXIT=0")
+        let (file, saved) = try waitForSaved(workspace, messages: 2)
+        #expect(saved.conversation.systemPrompt == "You are terse.")
+        let savedAnswer = saved.conversation.messages[1].content
+        #expect(savedAnswer.hasPrefix(String(firstAnswer.prefix(20))), "the screen showed “\(firstAnswer)”")
+
+        // Second session: --resume FILE, with no --system: the transcript's comes back.
+        tmux = try launch(workspace, flags: ["--max-tokens", "24", "--resume", file.path])
+        var rows = try tmux.waitFor("the old turn", timeout: 60) { rows in
+            rows.contains("Assistant · think off") && rows.contains { $0.contains("What is the capital of France?") }
+                && Self.statusBar(rows).contains("SmolLM2")
+        }
+        #expect(rows.contains { $0.contains(String(firstAnswer.prefix(20))) })
+        #expect(Self.statusBar(rows).hasPrefix(" think: off"))
+
+        // /history lists the conversation; Esc closes the picker.
+        tmux.type("/history")
+        tmux.press("Enter")
+        rows = try tmux.waitFor(text: "saved conversations")
+        let entry = try #require(rows.first { $0.contains("What is the capital of France?") && $0.contains("2 msgs") })
+        #expect(entry.contains("SmolLM2-135M-Instruct.Q4_1"))
+        tmux.press("Escape")
+        try tmux.waitFor("the picker to close") { !$0.contains { $0.contains("saved conversations") } }
+
+        // A broken file: one line with the file and its line, nothing else changes.
+        let broken = workspace.root.appendingPathComponent("broken.json")
+        try Data("{\n  \"format\": \"ponder.transcript\",\n  \"version\": 1,\n  oops\n}\n".utf8).write(to: broken)
+        tmux.type("/load " + broken.path)
+        tmux.press("Enter")
+        rows = try tmux.waitFor("the load error") { Self.statusBar($0).contains("broken.json:4") }
+        #expect(rows.contains { $0.contains("What is the capital of France?") }, "the conversation is still there")
+        #expect(try String(contentsOf: broken, encoding: .utf8).contains("oops"), "the bad file is untouched")
+
+        // The second message: answered from the whole history, saved into the same file.
+        try ask(tmux, workspace, "And of Italy?", messages: 4)
+        let (after, continued) = try waitForSaved(workspace, messages: 4)
+        #expect(after.path == file.path, "saved back into the resumed file")
+        #expect(workspace.savedFiles(".json").filter { !$0.lastPathComponent.hasPrefix("broken") }.count == 1)
+        let messages = continued.conversation.messages
+        #expect(messages.map(\.role) == [.user, .assistant, .user, .assistant])
+        #expect(messages[0].content == "What is the capital of France?")
+        #expect(messages[1].content == savedAnswer)
+        #expect(messages[2].content == "And of Italy?")
+        #expect(!messages[3].content.isEmpty)
+        #expect(continued.conversation.systemPrompt == "You are terse.")
+        #expect(continued.conversation.created == saved.conversation.created)
+        // The engine re-read the history: its prompt held the first turn.
+        #expect(messages[3].error == nil)
+
+        // /export html beside the JSON; /theme switches live.
+        tmux.type("/export html")
+        tmux.press("Enter")
+        try tmux.waitFor("the export to be reported") { Self.statusBar($0).contains("exported to") }
+        let html = file.deletingPathExtension().appendingPathExtension("html")
+        let page = try String(contentsOf: html, encoding: .utf8)
+        #expect(page.contains("And of Italy?") && page.contains("<html"))
+        tmux.type("/theme light")
+        tmux.press("Enter")
+        try tmux.waitFor(text: "theme: light")
+        tmux.type("/theme no-such-theme")
+        tmux.press("Enter")
+        try tmux.waitFor(text: "no-such-theme")
+
+        tmux.press("C-q")
+        try tmux.waitFor(text: "EXIT=0")
+        #expect(try Transcript.load(from: file).conversation.messages.count == 4)
+    }
+
+    /// SIGKILL in the middle of the second reply: the file holds exactly the first, completed turn,
+    /// as valid JSON that loads strictly.
+    @Test func sigkillMidStreamLosesOnlyTheReplyInFlight() throws {
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let tmux = try launch(workspace, flags: ["--max-tokens", "1500"])
+        try tmux.waitFor("the model in the status bar", timeout: 60) { Self.statusBar($0).contains("SmolLM2") }
+
+        try ask(tmux, workspace, "Say hello.", messages: 2, timeout: 180)
+        let (file, first) = try waitForSaved(workspace, messages: 2)
+        let completed = first.conversation.messages
+
+        // The second reply: kill ponder once its answer has started streaming.
+        let question = "Write a very long story about a dragon who learns to bake bread."
+        tmux.type(question)
+        try tmux.waitFor(text: "› " + question.prefix(40))
+        tmux.press("Enter")
+        try tmux.waitFor("the second answer to be streaming", timeout: 60) { rows in
+            guard Self.isReplying(rows), let label = rows.lastIndex(of: "Assistant · think off") else { return false }
+            return rows.indices.contains(label + 1) && rows[label + 1].count > 20
+        }
+        let pid = try #require(tmux.programPID())
+        #expect(kill(pid, SIGKILL) == 0)
+        try tmux.waitFor(text: "EXIT=137")
+
+        // Byte-valid JSON, strictly loadable, holding exactly the completed turn.
+        let bytes = try Data(contentsOf: file)
+        #expect((try? JSONSerialization.jsonObject(with: bytes)) != nil)
+        let reloaded = try Transcript.load(from: file)
+        #expect(reloaded.conversation.messages == completed)
+        #expect(reloaded.conversation.messages.map(\.content).first == "Say hello.")
+        #expect(bytes == reloaded.encoded(), "the file is exactly what ponder writes")
+        let names = (try FileManager.default.contentsOfDirectory(atPath: workspace.transcripts.path))
+        #expect(names.filter { $0.hasSuffix(".json") }.count == 1, "\(names)")
+    }
+}
