@@ -162,12 +162,14 @@ struct ResumeTmuxTests {
         tmux.type(question)
         try tmux.waitFor(text: "› " + question.prefix(40))
         tmux.press("Enter")
-        try tmux.waitFor("the second answer to be streaming", timeout: 60) { rows in
+        let streaming = try tmux.waitFor("the second answer to be streaming", timeout: 60) { rows in
             guard Self.isReplying(rows), let label = rows.lastIndex(of: "Assistant · think off") else { return false }
             return rows.indices.contains(label + 1) && rows[label + 1].count > 20
         }
         let pid = try #require(tmux.programPID())
         #expect(kill(pid, SIGKILL) == 0)
+        let label = try #require(streaming.lastIndex(of: "Assistant · think off"))
+        print("killed ponder with SIGKILL while it showed: \(streaming[label + 1].trimmingCharacters(in: .whitespaces))")
         try tmux.waitFor(text: "EXIT=137")
 
         // Byte-valid JSON, strictly loadable, holding exactly the completed turn.
