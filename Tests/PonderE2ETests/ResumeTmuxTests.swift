@@ -145,6 +145,51 @@ struct ResumeTmuxTests {
         #expect(try Transcript.load(from: file).conversation.messages.count == 4)
     }
 
+    /// Resuming a long conversation: the embedded engine re-reads about 1200 tokens of history
+    /// in batches, and the status line shows a progress bar while it does.
+    @Test func resumingALongHistoryShowsTheReprefillProgressBar() throws {
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let notes = (1...60).map { "Note \($0): the quick brown fox jumps over the lazy dog near the river bank." }
+            .joined(separator: "\n")
+        let conversation = Conversation(systemPrompt: "You are terse.", messages: [
+            Message(role: .user, content: "Remember these notes.\n" + notes, think: nil),
+            Message(role: .assistant, content: "I will remember them.", think: .off),
+        ], created: Date(timeIntervalSince1970: 1_790_000_000))
+        try FileManager.default.createDirectory(at: workspace.transcripts, withIntermediateDirectories: true)
+        let file = workspace.transcripts.appendingPathComponent("long.json")
+        try Transcript(conversation, think: ThinkSetting(mode: .off)).write(to: file)
+
+        let tmux = try launch(workspace, flags: ["--max-tokens", "8", "--resume", file.path])
+        try tmux.waitFor("the resumed conversation", timeout: 60) { rows in
+            rows.contains { $0.contains("I will remember them.") } && Self.statusBar(rows).contains("SmolLM2")
+        }
+        tmux.type("Which note is last?")
+        try tmux.waitFor(text: "› Which note is last?")
+        tmux.press("Enter")
+        var seen: [Int] = []
+        let deadline = Date().addingTimeInterval(180)
+        while Date() < deadline {
+            let status = Self.statusBar(tmux.screen())
+            if status.contains("reading the conversation ▕"), let figure = status.split(separator: " ").last,
+               figure.hasSuffix("%"), let percent = Int(figure.dropLast()) {
+                if seen.last != percent { seen.append(percent) }
+            }
+            if let saved = try? Transcript.load(from: file), saved.conversation.messages.count == 4 { break }
+            usleep(30_000)
+        }
+        print("re-prefill progress seen in the status line: \(seen.map { "\($0)%" }.joined(separator: ", "))")
+        #expect(!seen.isEmpty, "a progress bar while the history was re-read")
+        #expect(seen == seen.sorted(), "the bar only moves forward")
+        let saved = try Transcript.load(from: file)
+        #expect(saved.conversation.messages.count == 4)
+        #expect(saved.conversation.messages[3].error == nil)
+        let rows = try tmux.waitFor("the reply to finish and the bar to go") {
+            !Self.isReplying($0) && !Self.statusBar($0).contains("reading the conversation")
+        }
+        #expect(rows.contains { $0.contains("Which note is last?") })
+    }
+
     /// SIGKILL in the middle of the second reply: the file holds exactly the first, completed turn,
     /// as valid JSON that loads strictly.
     @Test func sigkillMidStreamLosesOnlyTheReplyInFlight() throws {
