@@ -145,6 +145,26 @@ struct ResumeTmuxTests {
         #expect(try Transcript.load(from: file).conversation.messages.count == 4)
     }
 
+    /// `--resume` with a file that is not a valid transcript: one line naming the file and the line
+    /// or field, exit status 1, before the screen changes; the file keeps its bytes.
+    @Test(arguments: [
+        ("{\n  \"format\": \"ponder.transcript\",\n  \"version\": 1,\n  oops\n}\n", "bad.json:4:3: "),
+        ("{\"format\": \"ponder.transcript\", \"version\": 2}\n", "bad.json:1: version: version 2 is not supported"),
+    ])
+    func resumingABadFileIsRefusedInOneLine(text: String, expected: String) throws {
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let bad = workspace.root.appendingPathComponent("bad.json")
+        try Data(text.utf8).write(to: bad)
+        let tmux = try launch(workspace, flags: ["--resume", bad.path])
+        let rows = try tmux.waitFor(text: "EXIT=1", timeout: 60)
+        let errors = rows.filter { $0.contains("bad.json") }
+        #expect(errors.count == 1, "\(rows)")
+        #expect(errors.first?.contains(expected) == true, "\(errors)")
+        #expect(try Data(contentsOf: bad) == Data(text.utf8))
+        #expect(workspace.savedFiles(".json").isEmpty)
+    }
+
     /// Resuming a long conversation: the embedded engine re-reads about 1200 tokens of history
     /// in batches, and the status line shows a progress bar while it does.
     @Test func resumingALongHistoryShowsTheReprefillProgressBar() throws {
