@@ -151,7 +151,9 @@ extension ChatState {
         }
         lastStats = ReplyStats(
             tokensPerSecond: speed, timeToFirstToken: message.timeToFirstToken,
-            contextUsed: contextUsed, contextSize: usage?.contextSize ?? backend.info?.contextSize)
+            contextUsed: contextUsed, contextSize: usage?.contextSize ?? backend.info?.contextSize,
+            promptEvaluated: usage?.promptTokensEvaluated,
+            promptCached: usage.flatMap { u in u.promptTokens.flatMap { p in u.promptTokensEvaluated.map { p - $0 } } })
         reply = nil
         touch()
         if reason == .length { show("the reply reached its token limit", seconds: 5) }
