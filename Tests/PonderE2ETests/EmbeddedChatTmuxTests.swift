@@ -36,19 +36,19 @@ struct EmbeddedChatTmuxTests {
     /// `turn`-th assistant message; returns that saved message.
     @discardableResult
     func ask(_ text: String, turn: Int, in tmux: TmuxSession, workspace: Workspace, timeout: Double = 300)
-        throws -> [String: Any]
+        async throws -> [String: Any]
     {
         tmux.type(text)
-        try tmux.waitFor(text: "› " + text)
+        try await tmux.poll(text: "› " + text)
         tmux.press("Enter")
-        let reply = try savedAssistant(turn, workspace: workspace, timeout: timeout)
-        try tmux.waitFor("the screen to show the reply to “\(text)” ended") { !ChatTmuxTests.isReplying($0) }
+        let reply = try await savedAssistant(turn, workspace: workspace, timeout: timeout)
+        try await tmux.poll("the screen to show the reply to “\(text)” ended") { !ChatTmuxTests.isReplying($0) }
         return reply
     }
 
     /// The `turn`-th assistant message (1-based) of the autosaved transcript, once it is written
     /// (autosave runs when a reply has finished).
-    func savedAssistant(_ turn: Int, workspace: Workspace, timeout: Double = 30) throws -> [String: Any] {
+    func savedAssistant(_ turn: Int, workspace: Workspace, timeout: Double = 30) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let file = workspace.savedFiles(".json").first,
@@ -60,7 +60,7 @@ struct EmbeddedChatTmuxTests {
                 if replies.count >= turn, replies[turn - 1]["duration"] != nil { return replies[turn - 1] }
             }
             if Date() > deadline { throw E2EFailure(description: "no autosaved transcript with reply \(turn)") }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 
@@ -72,7 +72,7 @@ struct EmbeddedChatTmuxTests {
 
     /// The second message evaluates only its own tokens: the status bar's `prompt +N (M cached)`
     /// after each turn, against the prompts rendered by jinja2 and tokenized by llama-tokenize.
-    @Test func secondTurnEvaluatesOnlyTheNewTokens() throws {
+    @Test func secondTurnEvaluatesOnlyTheNewTokens() async throws {
         let model = try Peers.model(Peers.smolLM2)
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
@@ -84,21 +84,21 @@ struct EmbeddedChatTmuxTests {
         let tmux = try launch(workspace, model: model, flags: [
             "--think", "off", "--temperature", "0", "--max-tokens", "200", "--system", system,
         ])
-        try tmux.waitFor("the model in the status bar", timeout: 60) {
+        try await tmux.poll("the model in the status bar", timeout: 60) {
             Self.statusBar($0).contains("think: off") && Self.statusBar($0).contains("SmolLM2-135M-Instruct")
         }
 
         let question1 = "What is the capital of France? Answer in one sentence."
         let question2 = "And of Italy? Answer in one sentence."
-        let reply1 = try ask(question1, turn: 1, in: tmux, workspace: workspace)
-        let status1 = Self.statusBar(try tmux.waitFor("the first prompt figure") { Self.promptFigure(Self.statusBar($0)) != nil })
+        let reply1 = try await ask(question1, turn: 1, in: tmux, workspace: workspace)
+        let status1 = Self.statusBar(try await tmux.poll("the first prompt figure") { Self.promptFigure(Self.statusBar($0)) != nil })
         let figure1 = try #require(Self.promptFigure(status1))
         let answer1 = try #require(reply1["content"] as? String)
         #expect(!answer1.isEmpty)
         #expect((reply1["content_tokens"] as? Int ?? 0) < 200, "the first reply ended by itself, not at --max-tokens")
 
-        try ask(question2, turn: 2, in: tmux, workspace: workspace)
-        let status2 = Self.statusBar(try tmux.waitFor("the second prompt figure") {
+        try await ask(question2, turn: 2, in: tmux, workspace: workspace)
+        let status2 = Self.statusBar(try await tmux.poll("the second prompt figure") {
             (Self.promptFigure(Self.statusBar($0))?.cached ?? 0) > 0
         })
         let figure2 = try #require(Self.promptFigure(status2))
@@ -127,26 +127,26 @@ struct EmbeddedChatTmuxTests {
         #expect(figure2.evaluated * 5 < tokens2.count, "far below the whole history")
 
         tmux.press("C-q")
-        try tmux.waitFor(text: "EXIT=0")
+        try await tmux.poll(text: "EXIT=0")
     }
 
     /// `--think-budget 32` with think on: the trace ends at 32 tokens, an answer follows, the header
     /// says the budget was reached; `/budget 12` changes it live, `/budget off` lifts it.
-    @Test func thinkingBudgetEndsTheTraceAndSlashBudgetChangesIt() throws {
+    @Test func thinkingBudgetEndsTheTraceAndSlashBudgetChangesIt() async throws {
         let model = try Peers.model(Peers.smolLM2)
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let tmux = try launch(workspace, model: model, flags: [
             "--think", "on", "--think-budget", "32", "--temperature", "0", "--max-tokens", "96",
         ])
-        try tmux.waitFor("the model in the status bar", timeout: 60) {
+        try await tmux.poll("the model in the status bar", timeout: 60) {
             Self.statusBar($0).contains("think: on") && Self.statusBar($0).contains("SmolLM2-135M-Instruct")
         }
         func header(_ rows: [String]) -> String? { rows.last { $0.contains("Thought for") } }
         let peers = try PromptPeers(model: model)
 
-        let reply1 = try ask("How many legs do three spiders have?", turn: 1, in: tmux, workspace: workspace)
-        var rows = try tmux.waitFor("the folded header of the first trace") { header($0)?.contains("32 tokens") == true }
+        let reply1 = try await ask("How many legs do three spiders have?", turn: 1, in: tmux, workspace: workspace)
+        var rows = try await tmux.poll("the folded header of the first trace") { header($0)?.contains("32 tokens") == true }
         let header1 = try #require(header(rows))
         #expect(header1.hasSuffix("· 32 tokens · budget reached"), "\(header1)")
         #expect(reply1["budget_hit"] as? Bool == true && reply1["reasoning_tokens"] as? Int == 32)
@@ -165,40 +165,40 @@ struct EmbeddedChatTmuxTests {
 
         tmux.type("/budget 12")
         tmux.press("Enter")
-        try tmux.waitFor(text: "thinking budget: 12 tokens per trace")
-        let reply2 = try ask("Name a colour of the sky.", turn: 2, in: tmux, workspace: workspace)
-        rows = try tmux.waitFor("the header of the second trace") { header($0)?.contains("12 tokens") == true }
+        try await tmux.poll(text: "thinking budget: 12 tokens per trace")
+        let reply2 = try await ask("Name a colour of the sky.", turn: 2, in: tmux, workspace: workspace)
+        rows = try await tmux.poll("the header of the second trace") { header($0)?.contains("12 tokens") == true }
         #expect(header(rows)?.hasSuffix("· 12 tokens · budget reached") == true, "\(header(rows) ?? "")")
         #expect(reply2["reasoning_tokens"] as? Int == 12 && !((reply2["content"] as? String) ?? "").isEmpty)
 
         // Off: this small model then thinks until --max-tokens, and no budget is reported.
         tmux.type("/budget off")
         tmux.press("Enter")
-        try tmux.waitFor(text: "thinking budget off")
-        let reply3 = try ask("Is 7 a prime number?", turn: 3, in: tmux, workspace: workspace)
+        try await tmux.poll(text: "thinking budget off")
+        let reply3 = try await ask("Is 7 a prime number?", turn: 3, in: tmux, workspace: workspace)
         #expect(reply3["budget_hit"] as? Bool == false)
         #expect((reply3["reasoning_tokens"] as? Int ?? 0) > 12)
 
         tmux.press("C-q")
-        try tmux.waitFor(text: "EXIT=0")
+        try await tmux.poll(text: "EXIT=0")
     }
 
     /// Gemma-3-270M: an answer streams in; with think on (Gemma has no thinking dialect, so ponder
     /// forces `<think>`), a trace appears.
-    @Test func gemma3AnswersAndThinks() throws {
+    @Test func gemma3AnswersAndThinks() async throws {
         let model = try Peers.model(Peers.gemma3)
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let tmux = try launch(workspace, model: model, width: 120, flags: [
             "--think", "off", "--temperature", "0", "--max-tokens", "48",
         ])
-        try tmux.waitFor("the model in the status bar", timeout: 90) {
+        try await tmux.poll("the model in the status bar", timeout: 90) {
             Self.statusBar($0).contains("think: off") && Self.statusBar($0).contains("gemma-3-270m")
         }
 
         // Think off: watch the answer grow while the reply streams.
         tmux.type("What is the capital of France?")
-        try tmux.waitFor(text: "› What is the capital of France?")
+        try await tmux.poll(text: "› What is the capital of France?")
         tmux.press("Enter")
         var partials: Set<String> = []
         let deadline = Date().addingTimeInterval(300)
@@ -209,10 +209,10 @@ struct EmbeddedChatTmuxTests {
                 let body = rows[(label + 1)...].prefix { !$0.isEmpty }.joined(separator: "\n")
                 if !body.isEmpty { partials.insert(body) }
             }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
             rows = tmux.screen()
         }
-        let reply1 = try savedAssistant(1, workspace: workspace)
+        let reply1 = try await savedAssistant(1, workspace: workspace)
         let answer = (reply1["content"] as? String) ?? ""
         print("Gemma think off: \(partials.count) distinct partial answers seen while streaming; answer "
               + "\(answer.prefix(80).debugDescription)")
@@ -221,16 +221,43 @@ struct EmbeddedChatTmuxTests {
 
         // Think on: a forced trace.
         tmux.press("C-t")
-        try tmux.waitFor("think: on") { Self.statusBar($0).contains("think: on") }
-        let reply2 = try ask("Is 7 a prime number?", turn: 2, in: tmux, workspace: workspace)
-        rows = try tmux.waitFor("a thinking header") { $0.contains { $0.contains("Thought for") && $0.contains("token") } }
+        try await tmux.poll("think: on") { Self.statusBar($0).contains("think: on") }
+        let reply2 = try await ask("Is 7 a prime number?", turn: 2, in: tmux, workspace: workspace)
+        rows = try await tmux.poll("a thinking header") { $0.contains { $0.contains("Thought for") && $0.contains("token") } }
         let reasoning = (reply2["reasoning"] as? String) ?? ""
         print("Gemma think on: \(rows.first { $0.contains("Thought for") } ?? ""); trace \(reasoning.prefix(80).debugDescription)")
         #expect(reply2["think"] as? String == "on")
         #expect(!reasoning.isEmpty && (reply2["reasoning_tokens"] as? Int ?? 0) > 0)
 
         tmux.press("C-q")
-        try tmux.waitFor(text: "EXIT=0")
+        try await tmux.poll(text: "EXIT=0")
+    }
+}
+
+/// Waiting without holding a thread: the tests here are async, so while they poll the screen
+/// (for minutes, on a 2-core machine) Swift's small cooperative pool stays free for the suites
+/// that run beside them.
+extension TmuxSession {
+    /// Polls the screen until `condition` holds, or fails after `timeout` seconds showing the screen.
+    @discardableResult
+    func poll(_ what: String, timeout: Double = 20, _ condition: ([String]) -> Bool) async throws -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var rows = screen()
+        while !condition(rows) {
+            if Date() > deadline {
+                throw E2EFailure(description: "timed out after \(timeout) s waiting for \(what); the screen:\n"
+                                 + rows.map { "│\($0)" }.joined(separator: "\n"))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            rows = screen()
+        }
+        return rows
+    }
+
+    /// Waits for a row containing `text`.
+    @discardableResult
+    func poll(text: String, timeout: Double = 20) async throws -> [String] {
+        try await poll("“\(text)”", timeout: timeout) { $0.contains { $0.contains(text) } }
     }
 }
 
