@@ -263,6 +263,9 @@ extension ChatState {
         case .think(let mode):
             think = mode ?? think.toggled
             show("think: \(think.rawValue) for the next reply", seconds: 2)
+        case .budget(let budget):
+            settings.thinkBudget = budget
+            show(budget.map { "thinking budget: \($0) tokens per trace" } ?? "thinking budget off", seconds: 3)
         case .save(let path):
             return save(target: path.map { .path($0) } ?? ownTarget, announce: true)
         case .clear:

@@ -153,9 +153,14 @@ extension ChatState {
         if contextUsed == nil, let prompt = usage?.promptTokens {
             contextUsed = prompt + (usage?.completionTokens ?? generated)
         }
+        var promptCached: Int? = nil
+        if let prompt = usage?.promptTokens, let evaluated = usage?.promptTokensEvaluated {
+            promptCached = max(0, prompt - evaluated)
+        }
         lastStats = ReplyStats(
             tokensPerSecond: speed, timeToFirstToken: message.timeToFirstToken,
-            contextUsed: contextUsed, contextSize: usage?.contextSize ?? backend.info?.contextSize)
+            contextUsed: contextUsed, contextSize: usage?.contextSize ?? backend.info?.contextSize,
+            promptEvaluated: usage?.promptTokensEvaluated, promptCached: promptCached)
         reply = nil
         touch()
         if reason == .length { show("the reply reached its token limit", seconds: 5) }

@@ -53,6 +53,10 @@ public struct ReplyStats: Sendable, Equatable {
     public var timeToFirstToken: Double?
     public var contextUsed: Int?
     public var contextSize: Int?
+    /// Prompt tokens the backend evaluated for the reply, and how many it took from its cache
+    /// instead (a follow-up message costs its own tokens, not the history).
+    public var promptEvaluated: Int? = nil
+    public var promptCached: Int? = nil
 }
 
 /// The reply being streamed.

@@ -8,6 +8,8 @@ import PonderCore
 /// and one branch in the reducer.
 public enum SlashCommand: Sendable, Equatable {
     case think(ThinkMode?)
+    /// The thinking budget for the next think-on replies, in tokens; nil turns it off.
+    case budget(Int?)
     case save(path: String?)
     case clear
     case system(String)
@@ -26,6 +28,7 @@ public enum SlashCommand: Sendable, Equatable {
     /// Name, argument synopsis and one-line description, in help order.
     public static let all: [(name: String, arguments: String, summary: String)] = [
         ("think", "[on|off]", "reasoning on/off for the next reply (alone: flip)"),
+        ("budget", "N|off", "end each trace after N tokens so the model answers (off: no limit)"),
         ("system", "[TEXT]", "set the system prompt (no text: remove it)"),
         ("save", "[PATH]", "save the transcript (default: the transcripts folder)"),
         ("clear", "", "start over, keeping the system prompt"),
@@ -55,6 +58,8 @@ public enum SlashCommand: Sendable, Equatable {
             case "off": return .success(.think(.off))
             default: return .failure(ParseError(description: "/think takes on or off, not “\(argument)”"))
             }
+        case "budget":
+            return parseBudget(argument)
         case "save": return .success(.save(path: argument.isEmpty ? nil : argument))
         case "clear": return .success(.clear)
         case "system": return .success(.system(argument))
@@ -83,6 +88,19 @@ public enum SlashCommand: Sendable, Equatable {
             return .failure(ParseError(description: "/export takes md, txt, json or html, not “\(first)”"))
         }
         return .success(.export(format: nil, path: argument))
+    }
+
+    /// `/budget 32` (a count of 1 or more) or `/budget off` (nil).
+    private static func parseBudget(_ argument: String) -> Result<SlashCommand, ParseError> {
+        switch argument.lowercased() {
+        case "off", "none": return .success(.budget(nil))
+        case "": return .failure(ParseError(description: "/budget needs a number of tokens, or off"))
+        default:
+            guard let count = Int(argument), count > 0 else {
+                return .failure(ParseError(description: "/budget takes a number of tokens (1 or more) or off, not “\(argument)”"))
+            }
+            return .success(.budget(count))
+        }
     }
 
     /// Completes a partly typed command name: the unique match, or the matches' common prefix.

@@ -7,7 +7,11 @@ import PonderCore
 ///
 /// ```
 ///  think: on │ 127.0.0.1:8080 · SmolLM2-135M · 41.3 tok/s · TTFT 0.21 s · ctx 312/4096   F1 help
+///  think: off │ SmolLM2-135M-Instruct.Q4_1 · 38.0 tok/s · TTFT 0.30 s · ctx 220/4096 · prompt +23 (150 cached)
 /// ```
+///
+/// `prompt +23 (150 cached)` says how many prompt tokens the last reply evaluated and how many
+/// the engine reused from its cache; it is the first figure to go when the line is narrow.
 enum StatusBar {
     static func draw(_ state: ChatState, window: TranscriptWindow, into grid: inout Grid, row: Int) {
         let theme = state.theme
@@ -76,7 +80,8 @@ enum StatusBar {
     }
 
     /// Backend and figures, dropping the least useful parts until they fit in `room` columns:
-    /// first the server address, then context, TTFT and speed; the model name is cut last.
+    /// first the server address, then the prompt figure, context, TTFT and speed; the model name is
+    /// cut last.
     static func middleText(_ state: ChatState, room: Int) -> String {
         var figures: [String] = []
         if let stats = state.lastStats {
@@ -84,6 +89,10 @@ enum StatusBar {
             if let ttft = stats.timeToFirstToken { figures.append(String(format: "TTFT %.2f s", ttft)) }
             if let used = stats.contextUsed {
                 figures.append(stats.contextSize.map { "ctx \(used)/\($0)" } ?? "ctx \(used)")
+            }
+            if let evaluated = stats.promptEvaluated {
+                let cached = stats.promptCached ?? 0
+                figures.append("prompt +\(evaluated)" + (cached > 0 ? " (\(cached) cached)" : ""))
             }
         }
         var server: String? = nil

@@ -18,7 +18,7 @@ struct ChatCommand: AsyncParsableCommand {
             Keys: Enter sends, Alt-Enter or Ctrl-J inserts a new line, Ctrl-T turns reasoning on/off \
             for the next reply, Ctrl-O folds the latest thinking block (Alt-O all), Esc stops a reply, \
             Ctrl-R regenerates, Ctrl-N starts over, Ctrl-S saves, Ctrl-Q quits, F1 lists every key. \
-            Commands: /think [on|off], /system [TEXT], /save [PATH], /load FILE, /history, \
+            Commands: /think [on|off], /budget N|off, /system [TEXT], /save [PATH], /load FILE, /history, \
             /export [md|txt|json|html] [PATH], /theme [NAME|PATH], /clear, /help, /quit. \
             Conversations are saved after every reply in the transcripts folder; \
             --resume FILE continues a saved one and keeps saving into FILE.

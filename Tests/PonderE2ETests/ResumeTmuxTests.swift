@@ -9,6 +9,7 @@ import Glibc
 
 /// The real `ponder` binary in tmux on the embedded engine (SmolLM2-135M): save, quit, resume and
 /// continue a conversation; and SIGKILL in the middle of a reply loses only that reply.
+/// Waits are async (`TmuxSession.poll`), so they hold no thread of the cooperative pool.
 @Suite(.serialized)
 struct ResumeTmuxTests {
     typealias Workspace = ChatTmuxTests.Workspace
@@ -34,17 +35,17 @@ struct ResumeTmuxTests {
     @discardableResult
     func ask(
         _ tmux: TmuxSession, _ workspace: Workspace, _ text: String, messages: Int, timeout: Double = 120
-    ) throws -> (rows: [String], file: URL, transcript: Transcript) {
+    ) async throws -> (rows: [String], file: URL, transcript: Transcript) {
         tmux.type(text)
-        try tmux.waitFor(text: "› " + text.prefix(40))
+        try await tmux.poll(text: "› " + text.prefix(40))
         tmux.press("Enter")
-        let (file, transcript) = try waitForSaved(workspace, messages: messages, timeout: timeout)
-        let rows = try tmux.waitFor("the screen to show the reply finished") { !Self.isReplying($0) }
+        let (file, transcript) = try await waitForSaved(workspace, messages: messages, timeout: timeout)
+        let rows = try await tmux.poll("the screen to show the reply finished") { !Self.isReplying($0) }
         return (rows, file, transcript)
     }
 
     /// A file in the folder holding `count` messages, polled until the autosave lands.
-    func waitForSaved(_ workspace: Workspace, messages count: Int, timeout: Double = 30) throws -> (URL, Transcript) {
+    func waitForSaved(_ workspace: Workspace, messages count: Int, timeout: Double = 30) async throws -> (URL, Transcript) {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             for file in workspace.savedFiles(".json") {
@@ -55,7 +56,7 @@ struct ResumeTmuxTests {
             guard Date() < deadline else {
                 throw E2EFailure(description: "no transcript with \(count) messages in \(workspace.transcripts.path) after \(timeout) s: \(workspace.savedFiles(".json").map(\.lastPathComponent))")
             }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 
@@ -63,29 +64,29 @@ struct ResumeTmuxTests {
     /// answered from the whole history, and the same file then holds four messages in order.
     /// On the way: `/history` lists it, `/export html` writes beside it, a bad `/load` changes
     /// nothing, `/theme` switches live.
-    @Test func saveQuitResumeAndContinue() throws {
+    @Test func saveQuitResumeAndContinue() async throws {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
 
         // First session: one turn, Ctrl-S, Ctrl-Q.
         var tmux = try launch(workspace, flags: ["--max-tokens", "24", "--system", "You are terse."])
-        try tmux.waitFor("the model in the status bar", timeout: 60) { Self.statusBar($0).contains("SmolLM2") }
-        let first = try ask(tmux, workspace, "What is the capital of France?", messages: 2).rows
+        try await tmux.poll("the model in the status bar", timeout: 60) { Self.statusBar($0).contains("SmolLM2") }
+        let first = try await ask(tmux, workspace, "What is the capital of France?", messages: 2).rows
         let firstAnswerRow = try #require(first.firstIndex(of: "Assistant · think off")) + 1
         let firstAnswer = first[firstAnswerRow].trimmingCharacters(in: .whitespaces)
         #expect(!firstAnswer.isEmpty)
         tmux.press("C-s")
-        try tmux.waitFor("the save to be reported") { Self.statusBar($0).contains("saved to") }
+        try await tmux.poll("the save to be reported") { Self.statusBar($0).contains("saved to") }
         tmux.press("C-q")
-        try tmux.waitFor(text: "EXIT=0")
-        let (file, saved) = try waitForSaved(workspace, messages: 2)
+        try await tmux.poll(text: "EXIT=0")
+        let (file, saved) = try await waitForSaved(workspace, messages: 2)
         #expect(saved.conversation.systemPrompt == "You are terse.")
         let savedAnswer = saved.conversation.messages[1].content
         #expect(savedAnswer.hasPrefix(String(firstAnswer.prefix(20))), "the screen showed “\(firstAnswer)”")
 
         // Second session: --resume FILE, with no --system: the transcript's comes back.
         tmux = try launch(workspace, flags: ["--max-tokens", "24", "--resume", file.path])
-        var rows = try tmux.waitFor("the old turn", timeout: 60) { rows in
+        var rows = try await tmux.poll("the old turn", timeout: 60) { rows in
             rows.contains("Assistant · think off") && rows.contains { $0.contains("What is the capital of France?") }
                 && Self.statusBar(rows).contains("SmolLM2")
         }
@@ -95,24 +96,24 @@ struct ResumeTmuxTests {
         // /history lists the conversation; Esc closes the picker.
         tmux.type("/history")
         tmux.press("Enter")
-        rows = try tmux.waitFor(text: "saved conversations")
+        rows = try await tmux.poll(text: "saved conversations")
         let entry = try #require(rows.first { $0.contains("What is the capital of France?") && $0.contains("2 msgs") })
         #expect(entry.contains("SmolLM2-135M-Instruct.Q4_1"))
         tmux.press("Escape")
-        try tmux.waitFor("the picker to close") { !$0.contains { $0.contains("saved conversations") } }
+        try await tmux.poll("the picker to close") { !$0.contains { $0.contains("saved conversations") } }
 
         // A broken file: one line with the file and its line, nothing else changes.
         let broken = workspace.root.appendingPathComponent("broken.json")
         try Data("{\n  \"format\": \"ponder.transcript\",\n  \"version\": 1,\n  oops\n}\n".utf8).write(to: broken)
         tmux.type("/load " + broken.path)
         tmux.press("Enter")
-        rows = try tmux.waitFor("the load error") { Self.statusBar($0).contains("broken.json:4") }
+        rows = try await tmux.poll("the load error") { Self.statusBar($0).contains("broken.json:4") }
         #expect(rows.contains { $0.contains("What is the capital of France?") }, "the conversation is still there")
         #expect(try String(contentsOf: broken, encoding: .utf8).contains("oops"), "the bad file is untouched")
 
         // The second message: answered from the whole history, saved into the same file.
-        try ask(tmux, workspace, "And of Italy?", messages: 4)
-        let (after, continued) = try waitForSaved(workspace, messages: 4)
+        try await ask(tmux, workspace, "And of Italy?", messages: 4)
+        let (after, continued) = try await waitForSaved(workspace, messages: 4)
         #expect(after.path == file.path, "saved back into the resumed file")
         #expect(workspace.savedFiles(".json").filter { !$0.lastPathComponent.hasPrefix("broken") }.count == 1)
         let messages = continued.conversation.messages
@@ -129,19 +130,19 @@ struct ResumeTmuxTests {
         // /export html beside the JSON; /theme switches live.
         tmux.type("/export html")
         tmux.press("Enter")
-        try tmux.waitFor("the export to be reported") { Self.statusBar($0).contains("exported to") }
+        try await tmux.poll("the export to be reported") { Self.statusBar($0).contains("exported to") }
         let html = file.deletingPathExtension().appendingPathExtension("html")
         let page = try String(contentsOf: html, encoding: .utf8)
         #expect(page.contains("And of Italy?") && page.contains("<html"))
         tmux.type("/theme light")
         tmux.press("Enter")
-        try tmux.waitFor(text: "theme: light")
+        try await tmux.poll(text: "theme: light")
         tmux.type("/theme no-such-theme")
         tmux.press("Enter")
-        try tmux.waitFor(text: "no-such-theme")
+        try await tmux.poll(text: "no-such-theme")
 
         tmux.press("C-q")
-        try tmux.waitFor(text: "EXIT=0")
+        try await tmux.poll(text: "EXIT=0")
         #expect(try Transcript.load(from: file).conversation.messages.count == 4)
     }
 
@@ -151,13 +152,13 @@ struct ResumeTmuxTests {
         ("{\n  \"format\": \"ponder.transcript\",\n  \"version\": 1,\n  oops\n}\n", "bad.json:4:3: "),
         ("{\"format\": \"ponder.transcript\", \"version\": 2}\n", "bad.json:1: version: version 2 is not supported"),
     ])
-    func resumingABadFileIsRefusedInOneLine(text: String, expected: String) throws {
+    func resumingABadFileIsRefusedInOneLine(text: String, expected: String) async throws {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let bad = workspace.root.appendingPathComponent("bad.json")
         try Data(text.utf8).write(to: bad)
         let tmux = try launch(workspace, flags: ["--resume", bad.path])
-        let rows = try tmux.waitFor(text: "EXIT=1", timeout: 60)
+        let rows = try await tmux.poll(text: "EXIT=1", timeout: 60)
         let errors = rows.filter { $0.contains("bad.json") }
         #expect(errors.count == 1, "\(rows)")
         #expect(errors.first?.contains(expected) == true, "\(errors)")
@@ -167,7 +168,7 @@ struct ResumeTmuxTests {
 
     /// Resuming a long conversation: the embedded engine re-reads about 1200 tokens of history
     /// in batches, and the status line shows a progress bar while it does.
-    @Test func resumingALongHistoryShowsTheReprefillProgressBar() throws {
+    @Test func resumingALongHistoryShowsTheReprefillProgressBar() async throws {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let notes = (1...60).map { "Note \($0): the quick brown fox jumps over the lazy dog near the river bank." }
@@ -181,11 +182,11 @@ struct ResumeTmuxTests {
         try Transcript(conversation, think: ThinkSetting(mode: .off)).write(to: file)
 
         let tmux = try launch(workspace, flags: ["--max-tokens", "8", "--resume", file.path])
-        try tmux.waitFor("the resumed conversation", timeout: 60) { rows in
+        try await tmux.poll("the resumed conversation", timeout: 60) { rows in
             rows.contains { $0.contains("I will remember them.") } && Self.statusBar(rows).contains("SmolLM2")
         }
         tmux.type("Which note is last?")
-        try tmux.waitFor(text: "› Which note is last?")
+        try await tmux.poll(text: "› Which note is last?")
         tmux.press("Enter")
         var seen: [Int] = []
         let deadline = Date().addingTimeInterval(180)
@@ -196,7 +197,7 @@ struct ResumeTmuxTests {
                 if seen.last != percent { seen.append(percent) }
             }
             if let saved = try? Transcript.load(from: file), saved.conversation.messages.count == 4 { break }
-            usleep(30_000)
+            try await Task.sleep(for: .milliseconds(30))
         }
         print("re-prefill progress seen in the status line: \(seen.map { "\($0)%" }.joined(separator: ", "))")
         #expect(!seen.isEmpty, "a progress bar while the history was re-read")
@@ -204,7 +205,7 @@ struct ResumeTmuxTests {
         let saved = try Transcript.load(from: file)
         #expect(saved.conversation.messages.count == 4)
         #expect(saved.conversation.messages[3].error == nil)
-        let rows = try tmux.waitFor("the reply to finish and the bar to go") {
+        let rows = try await tmux.poll("the reply to finish and the bar to go") {
             !Self.isReplying($0) && !Self.statusBar($0).contains("reading the conversation")
         }
         #expect(rows.contains { $0.contains("Which note is last?") })
@@ -212,22 +213,22 @@ struct ResumeTmuxTests {
 
     /// SIGKILL in the middle of the second reply: the file holds exactly the first, completed turn,
     /// as valid JSON that loads strictly.
-    @Test func sigkillMidStreamLosesOnlyTheReplyInFlight() throws {
+    @Test func sigkillMidStreamLosesOnlyTheReplyInFlight() async throws {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let tmux = try launch(workspace, flags: ["--max-tokens", "1500"])
-        try tmux.waitFor("the model in the status bar", timeout: 60) { Self.statusBar($0).contains("SmolLM2") }
+        try await tmux.poll("the model in the status bar", timeout: 60) { Self.statusBar($0).contains("SmolLM2") }
 
-        try ask(tmux, workspace, "Say hello.", messages: 2, timeout: 180)
-        let (file, first) = try waitForSaved(workspace, messages: 2)
+        try await ask(tmux, workspace, "Say hello.", messages: 2, timeout: 180)
+        let (file, first) = try await waitForSaved(workspace, messages: 2)
         let completed = first.conversation.messages
 
         // The second reply: kill ponder once its answer has started streaming.
         let question = "Write a very long story about a dragon who learns to bake bread."
         tmux.type(question)
-        try tmux.waitFor(text: "› " + question.prefix(40))
+        try await tmux.poll(text: "› " + question.prefix(40))
         tmux.press("Enter")
-        let streaming = try tmux.waitFor("the second answer to be streaming", timeout: 60) { rows in
+        let streaming = try await tmux.poll("the second answer to be streaming", timeout: 60) { rows in
             guard Self.isReplying(rows), let label = rows.lastIndex(of: "Assistant · think off") else { return false }
             return rows.indices.contains(label + 1) && rows[label + 1].count > 20
         }
@@ -235,7 +236,7 @@ struct ResumeTmuxTests {
         #expect(kill(pid, SIGKILL) == 0)
         let label = try #require(streaming.lastIndex(of: "Assistant · think off"))
         print("killed ponder with SIGKILL while it showed: \(streaming[label + 1].trimmingCharacters(in: .whitespaces))")
-        try tmux.waitFor(text: "EXIT=137")
+        try await tmux.poll(text: "EXIT=137")
 
         // Byte-valid JSON, strictly loadable, holding exactly the completed turn.
         let bytes = try Data(contentsOf: file)
