@@ -65,8 +65,9 @@ public struct SaveRequest: Sendable, Equatable {
         case file(String)
         /// An export (`/export`) to `path`, or, when nil, beside the conversation's JSON file with
         /// the format's extension: beside `resumedFile` when set, else beside its file in the
-        /// transcripts folder. The JSON itself is not written.
-        case export(Export.Format, path: String?, resumedFile: String?)
+        /// transcripts folder. The JSON itself is not written. `theme` (a name or path) gives HTML
+        /// its colours, at full depth whatever the terminal shows.
+        case export(Export.Format, path: String?, resumedFile: String?, theme: String)
     }
     public var conversation: Conversation
     public var backend: BackendInfo?

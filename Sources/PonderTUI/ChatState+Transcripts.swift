@@ -39,7 +39,8 @@ extension ChatState {
                 return []
             }
             let chosen = format ?? path.flatMap { Export.Format(name: ($0 as NSString).pathExtension) } ?? .markdown
-            return save(target: .export(chosen, path: path, resumedFile: resumedFile), announce: true)
+            let target = SaveRequest.Target.export(chosen, path: path, resumedFile: resumedFile, theme: themeSource ?? theme.name)
+            return save(target: target, announce: true)
         case .theme(let name):
             return [name.map { .loadTheme($0) } ?? .listThemes]
         default:
@@ -65,6 +66,7 @@ extension ChatState {
             show("exported to ", path: path, seconds: 6)
         case .themeLoaded(let theme, let name):
             setTheme(theme)
+            themeSource = name
             show("theme: \(name)", seconds: 3)
         case .themesListed(let names):
             show("themes: " + names.joined(separator: ", ") + " (current: \(theme.name))", seconds: 8)
@@ -95,6 +97,7 @@ extension ChatState {
         }
         picker = nil
         helpVisible = false
+        lastStats = nil
         layout.prune(keeping: [])
         show("opened ", path: path, seconds: 4)
         return effects

@@ -119,6 +119,9 @@ public struct ChatState {
     public var helpVisible = false
     var helpScroll = 0
     public var theme: Theme
+    /// The name or path the theme was loaded by (`/theme`), which an HTML export loads again at full
+    /// colour depth; nil means `theme.name`.
+    public internal(set) var themeSource: String? = nil
     /// Bumped when the theme changes, so cached lines are re-styled.
     var themeGeneration = 0
     /// Identifies the conversation's transcript file; a new conversation gets a new one.

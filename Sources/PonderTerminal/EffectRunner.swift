@@ -21,7 +21,7 @@ final class EffectRunner: @unchecked Sendable {
     init(backend: any ChatBackend, inbox: Inbox, transcripts: URL, themes: ThemeCatalog, colors: Int) {
         self.gate = BackendGate(backend: backend)
         self.inbox = inbox
-        self.saver = SaverBox(TranscriptSaving(directory: transcripts))
+        self.saver = SaverBox(TranscriptSaving(directory: transcripts), themes: themes)
         self.library = TranscriptLibrary(directory: transcripts)
         self.themes = themes
         self.colors = colors
@@ -153,12 +153,16 @@ final class EffectRunner: @unchecked Sendable {
 /// The saver's state, touched only on the save queue.
 private final class SaverBox: @unchecked Sendable {
     private let saving: TranscriptSaving
+    private let themes: ThemeCatalog
     private(set) var lastPath: String?
 
-    init(_ saving: TranscriptSaving) { self.saving = saving }
+    init(_ saving: TranscriptSaving, themes: ThemeCatalog) {
+        self.saving = saving
+        self.themes = themes
+    }
 
     func save(_ request: SaveRequest) throws -> [String] {
-        let paths = try saving.save(request)
+        let paths = try saving.save(request, themes: themes)
         if case .export = request.target {} else { lastPath = paths.first }
         return paths
     }

@@ -17,8 +17,9 @@ struct TranscriptSaving {
         library = TranscriptLibrary(directory: directory)
     }
 
-    /// Saves and returns the paths written (the transcript first).
-    func save(_ request: SaveRequest) throws -> [String] {
+    /// Saves and returns the paths written (the transcript first). `themes` finds the theme an
+    /// HTML export is coloured with.
+    func save(_ request: SaveRequest, themes: ThemeCatalog) throws -> [String] {
         let transcript = Transcript(
             request.conversation, backend: request.backend, think: request.think, sampler: request.sampler)
         switch request.target {
@@ -36,25 +37,27 @@ struct TranscriptSaving {
             let markdown = url.deletingPathExtension().appendingPathExtension("md")
             try write(transcript, as: .markdown, to: markdown)
             return [url.path, markdown.path]
-        case .export(let format, let path, let resumedFile):
+        case .export(let format, let path, let resumedFile, let themeName):
             let own = resumedFile.map(Self.url) ?? library.fileURL(for: transcript)
             let url = path.map(Self.url) ?? own.deletingPathExtension().appendingPathExtension(format.fileExtension)
             if url.standardizedFileURL.path == own.standardizedFileURL.path {
                 throw TranscriptError(file: url.path, reason: "the conversation is saved there already; give another path")
             }
-            try write(transcript, as: format, to: url)
+            try write(transcript, as: format, to: url, options: Export.Options(theme: themes.themeOrFallback(themeName).theme))
             return [url.path]
         }
     }
 
     /// Writes one format atomically, readable by the owner only.
-    private func write(_ transcript: Transcript, as format: Export.Format, to url: URL) throws(TranscriptError) {
+    private func write(
+        _ transcript: Transcript, as format: Export.Format, to url: URL, options: Export.Options = Export.Options()
+    ) throws(TranscriptError) {
         if format == .json {
             try transcript.write(to: url)
             return
         }
         do {
-            try AtomicFile.write(Data(Export.render(transcript, as: format).utf8), to: url, permissions: 0o600)
+            try AtomicFile.write(Data(Export.render(transcript, as: format, options: options).utf8), to: url, permissions: 0o600)
         } catch {
             throw TranscriptError(file: url.path, reason: error.reason)
         }

@@ -28,6 +28,8 @@ struct ResumeTmuxTests {
     }
 
     static let statusBar = ChatTmuxTests.statusBar
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let isReplying = ChatTmuxTests.isReplying
 
     /// Types a message, sends it and waits until its reply has finished: the autosave holds
@@ -127,19 +129,27 @@ struct ResumeTmuxTests {
         // The engine re-read the history: its prompt held the first turn.
         #expect(messages[3].error == nil)
 
-        // /export html beside the JSON; /theme switches live.
+        // /theme switches live (a bad name keeps it); /export html writes beside the JSON in the
+        // light theme's colours at full depth (the terminal shows them mapped to 256).
+        let before = tmux.styledScreen()
+        tmux.type("/theme light")
+        tmux.press("Enter")
+        try await tmux.poll(text: "theme: light")
+        #expect(tmux.styledScreen() != before, "the colours changed")
+        tmux.type("/theme no-such-theme")
+        tmux.press("Enter")
+        try await tmux.poll(text: "no theme named 'no-such-theme'")
         tmux.type("/export html")
         tmux.press("Enter")
         try await tmux.poll("the export to be reported") { Self.statusBar($0).contains("exported to") }
         let html = file.deletingPathExtension().appendingPathExtension("html")
         let page = try String(contentsOf: html, encoding: .utf8)
         #expect(page.contains("And of Italy?") && page.contains("<html"))
-        tmux.type("/theme light")
-        tmux.press("Enter")
-        try await tmux.poll(text: "theme: light")
-        tmux.type("/theme no-such-theme")
-        tmux.press("Enter")
-        try await tmux.poll(text: "no-such-theme")
+        let themes = ThemeCatalog(userDirectory: nil, directories: [Self.repositoryRoot.appendingPathComponent("Themes")])
+        let light = try #require(try themes.theme(named: "light")[.userLabel].foreground.hexString)
+        let dark = try #require(try themes.theme(named: "default")[.userLabel].foreground.hexString)
+        #expect(light != dark)
+        #expect(page.contains(".user .label { color: \(light)"), "the page uses the light theme")
 
         tmux.press("C-q")
         try await tmux.poll(text: "EXIT=0")

@@ -191,22 +191,22 @@ struct TranscriptCommandTests {
             #expect(request.announce)
             return request.target
         }
-        #expect(try exported("/export") == .export(.markdown, path: nil, resumedFile: nil))
-        #expect(try exported("/export html") == .export(.html, path: nil, resumedFile: nil))
-        #expect(try exported("/export notes.txt") == .export(.text, path: "notes.txt", resumedFile: nil))
-        #expect(try exported("/export json ~/x.json") == .export(.json, path: "~/x.json", resumedFile: nil))
-        #expect(try exported("/export notes") == .export(.markdown, path: "notes", resumedFile: nil))
+        #expect(try exported("/export") == .export(.markdown, path: nil, resumedFile: nil, theme: "default"))
+        #expect(try exported("/export html") == .export(.html, path: nil, resumedFile: nil, theme: "default"))
+        #expect(try exported("/export notes.txt") == .export(.text, path: "notes.txt", resumedFile: nil, theme: "default"))
+        #expect(try exported("/export json ~/x.json") == .export(.json, path: "~/x.json", resumedFile: nil, theme: "default"))
+        #expect(try exported("/export notes") == .export(.markdown, path: "notes", resumedFile: nil, theme: "default"))
 
         driver.send(.exported(path: "~/t/2026-q.md"))
         #expect(trimmed(driver.grid.rows.last ?? "").hasSuffix("exported to ~/t/2026-q.md"))
 
         driver.send(.opened(Self.savedTranscript(), path: Self.path))
-        #expect(try exported("/export") == .export(.markdown, path: nil, resumedFile: Self.path))
+        #expect(try exported("/export") == .export(.markdown, path: nil, resumedFile: Self.path, theme: "default"))
     }
 
     // MARK: - Themes
 
-    @Test func themeSwitchesLiveAndABadOneKeepsTheCurrent() {
+    @Test func themeSwitchesLiveAndABadOneKeepsTheCurrent() throws {
         var driver = Driver()
         driver.type("/theme")
         #expect(driver.press(.enter) == [.listThemes])
@@ -221,6 +221,13 @@ struct TranscriptCommandTests {
         driver.send(.themeLoaded(light, name: "light"))
         #expect(driver.state.theme == light)
         #expect(driver.grid.rowCells(driver.state.height - 1).first?.style == light[.statusThinkOn])
+
+        // An HTML export names the theme as it was asked for, to be loaded again at full depth.
+        let id = try driver.start("q")
+        driver.send(.reply(id: id, .finished(.stop)))
+        driver.type("/export page.html")
+        guard case .save(let request) = driver.press(.enter).first else { Issue.record("no export"); return }
+        #expect(request.target == .export(.html, path: "page.html", resumedFile: nil, theme: "light"))
 
         driver.send(.failed("theme: /x/bad.toml:2:1: unknown key 'colour' (keeping the current theme)"))
         #expect(driver.state.theme == light)
