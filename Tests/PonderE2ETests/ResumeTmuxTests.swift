@@ -104,6 +104,24 @@ struct ResumeTmuxTests {
         tmux.press("Escape")
         try await tmux.poll("the picker to close") { !$0.contains { $0.contains("saved conversations") } }
 
+        // The picker at 20×5: no border, the entry and the think mode still there.
+        tmux.resize(width: 20, height: 5)
+        try await tmux.poll("a 20×5 screen") { $0.count == 5 && $0.allSatisfy { $0.count <= 20 } }
+        tmux.type("/history")
+        tmux.press("Enter")
+        rows = try await tmux.poll("the picker at 20×5") { rows in
+            rows.count == 5 && rows.contains { $0.hasPrefix("What is") && $0.hasSuffix("2 msgs") }
+        }
+        #expect(rows.allSatisfy { $0.count <= 20 })
+        #expect(rows[4].hasPrefix(" think: off"))
+        tmux.press("PPage", "NPage", "Down", "Up")
+        tmux.press("Escape")
+        tmux.resize(width: 100, height: 30)
+        try await tmux.poll("100×30 again without the picker") { rows in
+            rows.count == 30 && rows.contains { $0.contains("What is the capital of France?") }
+                && !rows.contains { $0.contains("msgs") }
+        }
+
         // A broken file: one line with the file and its line, nothing else changes.
         let broken = workspace.root.appendingPathComponent("broken.json")
         try Data("{\n  \"format\": \"ponder.transcript\",\n  \"version\": 1,\n  oops\n}\n".utf8).write(to: broken)
