@@ -90,5 +90,10 @@ test: deps models peers
 	swift test $(SWIFTFLAGS) --skip-build --skip '$(E2E)'
 	swift test $(SWIFTFLAGS) --skip-build --filter '$(E2E)'
 
+## Speed next to llama.cpp's llama-bench, both models, 2 threads, alternating rounds (dev/bench.py).
+bench: deps models peers build
+	@source $(PEERS)/peers.env; $(PYTHON) dev/bench.py --ponder .build/release/ponder \
+	  --llama-bench "$$LLAMA_BENCH" --threads 2 $(SMOLLM) $(GEMMA)
+
 clean:
 	rm -rf .build

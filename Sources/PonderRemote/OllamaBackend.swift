@@ -29,17 +29,7 @@ public struct OllamaBackend: ChatBackend {
 
     public func reply(to request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
         let session = self.session
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await session.stream(request) { continuation.yield($0) }
-                    continuation.finish()
-                } catch {
-                    if Task.isCancelled { continuation.finish() } else { continuation.finish(throwing: error) }
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        return ReplyStream.run { yield in try await session.stream(request, yield: yield) }
     }
 }
 

@@ -76,7 +76,7 @@ struct BytePairModel: Sendable {
             scratch.piece[index] = bytePiece[Int(word[index])]
         }
         for index in 1..<count { queuePair(index - 1, index, &scratch) }
-        while let bigram = scratch.heap.popMin() {
+        while let bigram = scratch.heap.pop() {
             let left = Int(bigram.left), right = Int(bigram.right)
             let leftLength = scratch.length[left], rightLength = scratch.length[right]
             // Stale: one side was merged away or grew since this pair was queued.
@@ -125,7 +125,7 @@ struct BytePairModel: Sendable {
         var length: [Int] = []
         var prev: [Int32] = []
         var next: [Int32] = []
-        var heap = BigramHeap()
+        var heap = PriorityHeap<Bigram>()
         var mapped: [UInt8] = []
 
         mutating func reset(count: Int) {
@@ -153,41 +153,10 @@ struct Bigram {
     var left: Int32 { Int32(truncatingIfNeeded: key & 0xFFFF_FFFF) }
 }
 
-/// A binary min-heap of bigrams by `key`.
-struct BigramHeap {
-    private var items: [Bigram] = []
-
-    mutating func removeAll() { items.removeAll(keepingCapacity: true) }
-
-    mutating func push(_ item: Bigram) {
-        items.append(item)
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child].key < items[parent].key else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func popMin() -> Bigram? {
-        guard let last = items.popLast() else { return nil }
-        guard !items.isEmpty else { return last }
-        let top = items[0]
-        items[0] = last
-        var parent = 0
-        let count = items.count
-        while true {
-            let left = 2 * parent + 1
-            guard left < count else { break }
-            let right = left + 1
-            let smaller = (right < count && items[right].key < items[left].key) ? right : left
-            guard items[smaller].key < items[parent].key else { break }
-            items.swapAt(smaller, parent)
-            parent = smaller
-        }
-        return top
-    }
+extension Bigram: HeapOrdered {
+    /// Pops first: the lowest `key` (merge rank, then left index).
+    @inline(__always)
+    func precedes(_ other: Bigram) -> Bool { key < other.key }
 }
 
 /// Open-addressing map from a pair of piece ids to a merge's rank and result.

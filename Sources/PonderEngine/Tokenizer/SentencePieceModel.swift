@@ -43,7 +43,7 @@ struct SentencePieceModel: Sendable {
         }
         for index in 1..<count { queuePair(index - 1, index, text, tokens, &scratch) }
 
-        while let bigram = scratch.heap.popMax() {
+        while let bigram = scratch.heap.pop() {
             let left = Int(bigram.left), right = Int(bigram.right)
             let leftLength = scratch.length[left], rightLength = scratch.length[right]
             guard leftLength > 0, rightLength > 0, leftLength + rightLength == Int(bigram.size) else { continue }
@@ -90,7 +90,7 @@ struct SentencePieceModel: Sendable {
         var length: [Int] = []
         var prev: [Int32] = []
         var next: [Int32] = []
-        var heap = ScoredBigramHeap()
+        var heap = PriorityHeap<ScoredBigram>()
 
         mutating func reset() {
             start.removeAll(keepingCapacity: true)
@@ -102,7 +102,7 @@ struct SentencePieceModel: Sendable {
     }
 }
 
-struct ScoredBigram {
+struct ScoredBigram: HeapOrdered {
     var score: Float
     var left: Int32
     var right: Int32
@@ -112,42 +112,5 @@ struct ScoredBigram {
     @inline(__always)
     func precedes(_ other: ScoredBigram) -> Bool {
         score > other.score || (score == other.score && left < other.left)
-    }
-}
-
-/// A binary max-heap of scored bigrams.
-struct ScoredBigramHeap {
-    private var items: [ScoredBigram] = []
-
-    mutating func removeAll() { items.removeAll(keepingCapacity: true) }
-
-    mutating func push(_ item: ScoredBigram) {
-        items.append(item)
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child].precedes(items[parent]) else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func popMax() -> ScoredBigram? {
-        guard let last = items.popLast() else { return nil }
-        guard !items.isEmpty else { return last }
-        let top = items[0]
-        items[0] = last
-        var parent = 0
-        let count = items.count
-        while true {
-            let left = 2 * parent + 1
-            guard left < count else { break }
-            let right = left + 1
-            let best = (right < count && items[right].precedes(items[left])) ? right : left
-            guard items[best].precedes(items[parent]) else { break }
-            items.swapAt(best, parent)
-            parent = best
-        }
-        return top
     }
 }
