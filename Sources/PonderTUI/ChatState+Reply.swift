@@ -163,7 +163,11 @@ extension ChatState {
             promptEvaluated: usage?.promptTokensEvaluated, promptCached: promptCached)
         reply = nil
         touch()
-        if reason == .length { show("the reply reached its token limit", seconds: 5) }
+        if reason == .length {
+            show("the reply reached its token limit", seconds: 5)
+        } else if reason == .stop, message.error == nil, let prompt = lastStats?.promptFigure {
+            show(prompt, seconds: 4)
+        }
         return reason == .cancelled ? [] : autosave()
     }
 }

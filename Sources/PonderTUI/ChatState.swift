@@ -57,6 +57,13 @@ public struct ReplyStats: Sendable, Equatable {
     /// instead (a follow-up message costs its own tokens, not the history).
     public var promptEvaluated: Int? = nil
     public var promptCached: Int? = nil
+
+    /// `prompt +23 (150 cached)`, or `prompt +173` when nothing came from the cache.
+    public var promptFigure: String? {
+        guard let promptEvaluated else { return nil }
+        let cached = promptCached ?? 0
+        return "prompt +\(promptEvaluated)" + (cached > 0 ? " (\(cached) cached)" : "")
+    }
 }
 
 /// The reply being streamed.

@@ -11,7 +11,8 @@ import PonderCore
 /// ```
 ///
 /// `prompt +23 (150 cached)` says how many prompt tokens the last reply evaluated and how many
-/// the engine reused from its cache; it is the first figure to go when the line is narrow.
+/// the engine reused from its cache. It shows on the right for a few seconds after each reply,
+/// then among the figures while there is room (it is the first figure to go).
 enum StatusBar {
     static func draw(_ state: ChatState, window: TranscriptWindow, into grid: inout Grid, row: Int) {
         let theme = state.theme
@@ -90,10 +91,8 @@ enum StatusBar {
             if let used = stats.contextUsed {
                 figures.append(stats.contextSize.map { "ctx \(used)/\($0)" } ?? "ctx \(used)")
             }
-            if let evaluated = stats.promptEvaluated {
-                let cached = stats.promptCached ?? 0
-                figures.append("prompt +\(evaluated)" + (cached > 0 ? " (\(cached) cached)" : ""))
-            }
+            // Not twice: right after a reply the figure is also the notice on the right.
+            if let prompt = stats.promptFigure, state.notice?.text != prompt { figures.append(prompt) }
         }
         var server: String? = nil
         var name = backendText(state)

@@ -87,6 +87,8 @@ struct BudgetAndPromptReuseTests {
         #expect(driver.state.conversation.messages.last?.contentTokens == 6)
     }
 
+    /// Right after a reply the figure is the notice on the right (once, not also in the middle);
+    /// a few seconds later it joins the figures, and it is the first to go when the line is narrow.
     @Test func statusBarShowsEvaluatedAndCachedPromptTokens() throws {
         var driver = Driver(width: 120, height: 6, think: .off)
         let first = try driver.start("q1")
@@ -94,18 +96,33 @@ struct BudgetAndPromptReuseTests {
                                                    contextSize: 4096, contextUsed: 159))))
         driver.send(.reply(id: first, .content("a")))
         driver.send(.reply(id: first, .finished(.stop)))
-        #expect(trimmed(driver.grid.rows[5]).contains("ctx 159/4096 · prompt +150   "))
+        var status = trimmed(driver.grid.rows[5])
+        #expect(status.contains("ctx 159/4096   ") && status.hasSuffix("   prompt +150")
+                && status.components(separatedBy: "prompt").count == 2, "\(status)")
 
         let second = try driver.start("q2")
         driver.send(.reply(id: second, .usage(Usage(promptTokens: 173, promptTokensEvaluated: 14, completionTokens: 5,
                                                     contextSize: 4096, contextUsed: 178))))
         driver.send(.reply(id: second, .content("b")))
         driver.send(.reply(id: second, .finished(.stop)))
-        #expect(trimmed(driver.grid.rows[5]).contains("ctx 178/4096 · prompt +14 (159 cached)"))
+        status = trimmed(driver.grid.rows[5])
+        #expect(status.hasSuffix(" prompt +14 (159 cached)") && status.components(separatedBy: "prompt").count == 2, "\(status)")
+        driver.send(.tick, after: 5)
+        status = trimmed(driver.grid.rows[5])
+        #expect(status.contains("ctx 178/4096 · prompt +14 (159 cached)") && status.hasSuffix("F1 help"), "\(status)")
 
         // Narrow: the prompt figure is the first to go, before the context.
         driver.send(.resize(width: 80, height: 6))
         let narrow = trimmed(driver.grid.rows[5])
         #expect(!narrow.contains("prompt") && narrow.contains("ctx 178/4096"), "\(narrow)")
+    }
+
+    /// A reply that failed keeps its error in the status bar, not the prompt figure.
+    @Test func anErrorIsNotHiddenByThePromptFigure() throws {
+        var driver = Driver(width: 120, height: 6, think: .off)
+        let id = try driver.start("q")
+        driver.send(.reply(id: id, .usage(Usage(promptTokens: 150, promptTokensEvaluated: 150))))
+        driver.send(.replyFailed(id: id, message: "connection lost"))
+        #expect(driver.state.notice?.text == "connection lost" && driver.state.notice?.isError == true)
     }
 }
