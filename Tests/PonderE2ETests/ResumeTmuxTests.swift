@@ -147,6 +147,27 @@ struct ResumeTmuxTests {
         // The engine re-read the history: its prompt held the first turn.
         #expect(messages[3].error == nil)
 
+        // A new conversation gets its own file; /history lists both, newest first, and Enter on
+        // the second reopens the first conversation.
+        tmux.press("C-n")
+        try await tmux.poll("an empty conversation") { !$0.contains { $0.contains("And of Italy?") } }
+        let other = try await ask(tmux, workspace, "Name a fruit.", messages: 2).file
+        #expect(other.path != file.path)
+        #expect(workspace.savedFiles(".json").count == 2)
+        tmux.type("/history")
+        tmux.press("Enter")
+        rows = try await tmux.poll("two entries in the picker") { rows in rows.filter { $0.contains("msgs") }.count == 2 }
+        let listed = rows.filter { $0.contains("msgs") }
+        #expect(listed[0].contains("Name a fruit.") && listed[0].contains("2 msgs"), "newest first: \(listed)")
+        #expect(listed[1].contains("What is the capital of France?") && listed[1].contains("4 msgs"))
+        tmux.press("Down")
+        tmux.press("Enter")
+        rows = try await tmux.poll("the first conversation reopened") { rows in
+            rows.contains { $0.contains("And of Italy?") } && !rows.contains { $0.contains("Name a fruit.") }
+                && !rows.contains { $0.contains("msgs") }
+        }
+        #expect(Self.statusBar(rows).contains("opened"))
+
         // /theme switches live (a bad name keeps it); /export html writes beside the JSON in the
         // light theme's colours at full depth (the terminal shows them mapped to 256).
         let before = tmux.styledScreen()
