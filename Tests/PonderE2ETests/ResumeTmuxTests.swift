@@ -15,11 +15,13 @@ struct ResumeTmuxTests {
     typealias Workspace = ChatTmuxTests.Workspace
 
     /// Starts ponder on the embedded default model; the pane prints `EXIT=<status>` when it ends.
-    func launch(_ workspace: Workspace, width: Int = 100, height: Int = 30, flags: [String]) throws -> TmuxSession {
+    func launch(_ workspace: Workspace, think: String = "off", width: Int = 100, height: Int = 30, flags: [String]) throws
+        -> TmuxSession
+    {
         let binary = try Peers.ponderBinary()
         let model = try Peers.model(Peers.smolLM2)
         let arguments = ["--model", model, "--ctx", "2048", "--transcripts", workspace.transcripts.path,
-                         "--think", "off", "--temperature", "0"] + flags
+                         "--think", think, "--temperature", "0"] + flags
         let command = "env LANG=C.UTF-8 TERM=tmux-256color SWIFT_BACKTRACE=enable=no "
             + "XDG_CONFIG_HOME=\(Shell.quote(workspace.root.appendingPathComponent("config").path)) "
             + ([binary] + arguments).map(Shell.quote).joined(separator: " ")
@@ -86,8 +88,9 @@ struct ResumeTmuxTests {
         let savedAnswer = saved.conversation.messages[1].content
         #expect(savedAnswer.hasPrefix(String(firstAnswer.prefix(20))), "the screen showed “\(firstAnswer)”")
 
-        // Second session: --resume FILE, with no --system: the transcript's comes back.
-        tmux = try launch(workspace, flags: ["--max-tokens", "24", "--resume", file.path])
+        // Second session: --resume FILE, with no --system and --think on: the transcript's system
+        // prompt and think setting (off) come back.
+        tmux = try launch(workspace, think: "on", flags: ["--max-tokens", "24", "--resume", file.path])
         var rows = try await tmux.poll("the old turn", timeout: 60) { rows in
             rows.contains("Assistant · think off") && rows.contains { $0.contains("What is the capital of France?") }
                 && Self.statusBar(rows).contains("SmolLM2")
@@ -170,6 +173,12 @@ struct ResumeTmuxTests {
 
         // /theme switches live (a bad name keeps it); /export html writes beside the JSON in the
         // light theme's colours at full depth (the terminal shows them mapped to 256).
+        tmux.type("/theme")
+        tmux.press("Enter")
+        rows = try await tmux.poll("the list of themes") { Self.statusBar($0).contains("themes: ") }
+        for name in ["default", "gruvbox", "high-contrast", "light"] {
+            #expect(Self.statusBar(rows).contains(name), "\(Self.statusBar(rows))")
+        }
         let before = tmux.styledScreen()
         tmux.type("/theme light")
         tmux.press("Enter")
