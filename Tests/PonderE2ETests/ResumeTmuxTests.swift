@@ -157,6 +157,12 @@ struct ResumeTmuxTests {
         let other = try await ask(tmux, workspace, "Name a fruit.", messages: 2).file
         #expect(other.path != file.path)
         #expect(workspace.savedFiles(".json").count == 2)
+        // /export txt from a conversation started here: beside its own JSON in the folder.
+        tmux.type("/export txt")
+        tmux.press("Enter")
+        try await tmux.poll("the text export to be reported") { Self.statusBar($0).contains("exported to") && Self.statusBar($0).hasSuffix(".txt") }
+        let text = try String(contentsOf: other.deletingPathExtension().appendingPathExtension("txt"), encoding: .utf8)
+        #expect(text.contains("Name a fruit.") && !text.contains("<"))
         tmux.type("/history")
         tmux.press("Enter")
         rows = try await tmux.poll("two entries in the picker") { rows in rows.filter { $0.contains("msgs") }.count == 2 }
@@ -170,6 +176,13 @@ struct ResumeTmuxTests {
                 && !rows.contains { $0.contains("msgs") }
         }
         #expect(Self.statusBar(rows).contains("opened"))
+        // /export (Markdown) of a reopened conversation: beside the file it came from, now with the
+        // second turn that the Ctrl-S copy of the first session did not have.
+        tmux.type("/export")
+        tmux.press("Enter")
+        try await tmux.poll("the Markdown export to be reported") { Self.statusBar($0).contains("exported to") && Self.statusBar($0).hasSuffix(".md") }
+        let markdown = try String(contentsOf: file.deletingPathExtension().appendingPathExtension("md"), encoding: .utf8)
+        #expect(markdown.contains("And of Italy?"))
 
         // /theme switches live (a bad name keeps it); /export html writes beside the JSON in the
         // light theme's colours at full depth (the terminal shows them mapped to 256).
@@ -189,7 +202,7 @@ struct ResumeTmuxTests {
         try await tmux.poll(text: "no theme named 'no-such-theme'")
         tmux.type("/export html")
         tmux.press("Enter")
-        try await tmux.poll("the export to be reported") { Self.statusBar($0).contains("exported to") }
+        try await tmux.poll("the export to be reported") { Self.statusBar($0).contains("exported to") && Self.statusBar($0).hasSuffix(".html") }
         let html = file.deletingPathExtension().appendingPathExtension("html")
         let page = try String(contentsOf: html, encoding: .utf8)
         #expect(page.contains("And of Italy?") && page.contains("<html"))
