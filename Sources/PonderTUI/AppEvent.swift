@@ -30,6 +30,19 @@ public enum AppEvent: Sendable, Equatable {
     case replyEnded(id: Int)
     case saved(path: String, revision: Int, announce: Bool)
     case saveFailed(String)
+    /// `Effect.open` read and validated a transcript; `path` is the file it keeps saving into.
+    case opened(Transcript, path: String)
+    /// An effect other than a save failed (`/load`, `/export`, `/theme`): one line naming the
+    /// file and the line, key or field at fault. Nothing else changes.
+    case failed(String)
+    /// The transcripts folder, for the `/history` picker.
+    case historyListed(TranscriptLibrary.Listing)
+    /// An export was written (`/export`).
+    case exported(path: String)
+    /// `Effect.loadTheme` succeeded (the theme is adapted to the terminal's colours).
+    case themeLoaded(Theme, name: String)
+    /// The themes on offer, for `/theme` without a name.
+    case themesListed([String])
     /// SIGINT, SIGTERM or SIGHUP: save and leave.
     case quitRequested
 
@@ -47,6 +60,14 @@ public struct SaveRequest: Sendable, Equatable {
         case session(Int)
         /// A file the user named (`/save PATH`).
         case path(String)
+        /// The file a resumed conversation came from (`--resume`, `/load`): rewritten in place,
+        /// with a Markdown copy beside it when announced (Ctrl-S).
+        case file(String)
+        /// An export (`/export`) to `path`, or, when nil, beside the conversation's JSON file with
+        /// the format's extension: beside `resumedFile` when set, else beside its file in the
+        /// transcripts folder. The JSON itself is not written. `theme` (a name or path) gives HTML
+        /// its colours, at full depth whatever the terminal shows.
+        case export(Export.Format, path: String?, resumedFile: String?, theme: String)
     }
     public var conversation: Conversation
     public var backend: BackendInfo?
@@ -79,6 +100,13 @@ public enum Effect: Sendable, Equatable {
     case startReply(id: Int, ChatRequest)
     case cancelReply(id: Int)
     case save(SaveRequest)
+    /// Read a transcript (a path, or a name in the transcripts folder) strictly.
+    case open(String)
+    /// List the transcripts folder.
+    case listHistory
+    /// Load a theme by name or path (strictly: a bad file is reported, the current theme stays).
+    case loadTheme(String)
+    case listThemes
     /// Repaint the whole screen (Ctrl-L).
     case redraw
     /// Suspend to the shell (Ctrl-Z).

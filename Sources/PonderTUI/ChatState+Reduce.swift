@@ -39,6 +39,8 @@ extension ChatState {
             return []
         case .quitRequested:
             return quit(at: moment)
+        case .opened, .failed, .historyListed, .exported, .themeLoaded, .themesListed:
+            return handleTranscriptEvent(event, at: moment)
         }
     }
 
@@ -52,12 +54,17 @@ extension ChatState {
                 if text == "q" || text == "?" { helpVisible = false }
                 return []
             }
+            if picker != nil {
+                if text == "q" { picker = nil }
+                return []
+            }
             history.stopBrowsing()
             self.input.insert(text)
             return []
         case .paste(let text):
             quitArmed = false
             helpVisible = false
+            picker = nil
             // Keep newlines and tabs; other control characters would only garble the screen.
             let clean = text.utf8.contains(where: { $0 < 0x20 && $0 != 0x0a && $0 != 0x09 || $0 == 0x7f })
                 ? String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f || $0 == "\n" || $0 == "\t" })
@@ -66,7 +73,7 @@ extension ChatState {
             self.input.insert(clean)
             return []
         case .mouse(let mouse):
-            return handle(mouse)
+            return picker != nil ? pickerMouse(mouse) : handle(mouse)
         case .key(let key):
             guard let action = KeyMap.action(for: key) else {
                 // Unbound Alt/Ctrl combinations do nothing; a bare character with a modifier we
@@ -75,6 +82,7 @@ extension ChatState {
             }
             if action != .interrupt { quitArmed = false }
             if helpVisible { return helpKey(action, at: moment) }
+            if picker != nil { return pickerKey(action, at: moment) }
             return perform(action, at: moment)
         }
     }
@@ -106,7 +114,7 @@ extension ChatState {
         case .stop: return stop(at: moment)
         case .regenerate: return regenerate(at: moment)
         case .newConversation: return newConversation(systemPrompt: settings.systemPrompt, at: moment)
-        case .save: return save(target: .session(sessionID), announce: true)
+        case .save: return save(target: ownTarget, announce: true)
         case .quit: return quit(at: moment)
         case .help:
             helpVisible.toggle()
@@ -255,8 +263,11 @@ extension ChatState {
         case .think(let mode):
             think = mode ?? think.toggled
             show("think: \(think.rawValue) for the next reply", seconds: 2)
+        case .budget(let budget):
+            settings.thinkBudget = budget
+            show(budget.map { "thinking budget: \($0) tokens per trace" } ?? "thinking budget off", seconds: 3)
         case .save(let path):
-            return save(target: path.map { .path($0) } ?? .session(sessionID), announce: true)
+            return save(target: path.map { .path($0) } ?? ownTarget, announce: true)
         case .clear:
             return newConversation(systemPrompt: conversation.systemPrompt, at: moment)
         case .system(let text):
@@ -268,11 +279,13 @@ extension ChatState {
             helpScroll = 0
         case .quit:
             return quit(at: moment)
+        case .load, .history, .export, .theme:
+            return runTranscriptCommand(command)
         }
         return []
     }
 
-    private mutating func save(target: SaveRequest.Target, announce: Bool) -> [Effect] {
+    mutating func save(target: SaveRequest.Target, announce: Bool) -> [Effect] {
         guard !conversation.messages.isEmpty else {
             if announce { show("nothing to save yet", seconds: 2) }
             return []
@@ -287,7 +300,7 @@ extension ChatState {
 
     /// The quiet save after every reply, and before leaving a conversation.
     mutating func autosave() -> [Effect] {
-        hasUnsavedChanges ? save(target: .session(sessionID), announce: false) : []
+        hasUnsavedChanges ? save(target: ownTarget, announce: false) : []
     }
 
     private mutating func newConversation(systemPrompt: String?, at moment: Moment) -> [Effect] {

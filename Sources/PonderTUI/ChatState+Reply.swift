@@ -56,7 +56,11 @@ extension ChatState {
         case .budgetHit:
             conversation.messages[index].budgetHit = true
         case .progress(let done, let total):
-            if total > 0 { show("reading the conversation: \(done * 100 / total)%", seconds: 2) }
+            // Drawn as a bar by the status line (see `prefillProgress`); no change to save.
+            flight.prefillDone = done
+            flight.prefillTotal = total
+            reply = flight
+            return []
         case .notice(let text):
             show(text, seconds: 5)
         case .finished(let reason):
@@ -149,12 +153,21 @@ extension ChatState {
         if contextUsed == nil, let prompt = usage?.promptTokens {
             contextUsed = prompt + (usage?.completionTokens ?? generated)
         }
+        var promptCached: Int? = nil
+        if let prompt = usage?.promptTokens, let evaluated = usage?.promptTokensEvaluated {
+            promptCached = max(0, prompt - evaluated)
+        }
         lastStats = ReplyStats(
             tokensPerSecond: speed, timeToFirstToken: message.timeToFirstToken,
-            contextUsed: contextUsed, contextSize: usage?.contextSize ?? backend.info?.contextSize)
+            contextUsed: contextUsed, contextSize: usage?.contextSize ?? backend.info?.contextSize,
+            promptEvaluated: usage?.promptTokensEvaluated, promptCached: promptCached)
         reply = nil
         touch()
-        if reason == .length { show("the reply reached its token limit", seconds: 5) }
+        if reason == .length {
+            show("the reply reached its token limit", seconds: 5)
+        } else if reason == .stop, message.error == nil, let prompt = lastStats?.promptFigure {
+            show(prompt, seconds: 4)
+        }
         return reason == .cancelled ? [] : autosave()
     }
 }

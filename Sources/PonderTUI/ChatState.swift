@@ -53,6 +53,17 @@ public struct ReplyStats: Sendable, Equatable {
     public var timeToFirstToken: Double?
     public var contextUsed: Int?
     public var contextSize: Int?
+    /// Prompt tokens the backend evaluated for the reply, and how many it took from its cache
+    /// instead (a follow-up message costs its own tokens, not the history).
+    public var promptEvaluated: Int? = nil
+    public var promptCached: Int? = nil
+
+    /// `prompt +23 (150 cached)`, or `prompt +173` when nothing came from the cache.
+    public var promptFigure: String? {
+        guard let promptEvaluated else { return nil }
+        let cached = promptCached ?? 0
+        return "prompt +\(promptEvaluated)" + (cached > 0 ? " (\(cached) cached)" : "")
+    }
 }
 
 /// The reply being streamed.
@@ -69,6 +80,10 @@ struct ReplyInFlight: Sendable, Equatable {
     var reasoningDeltas = 0
     var contentDeltas = 0
     var usage: Usage?
+    /// Prompt evaluation so far (`ChatEvent.progress`): the embedded engine re-reading a long
+    /// history before the first token.
+    var prefillDone = 0
+    var prefillTotal = 0
 }
 
 /// What the view remembers about a message besides the message itself.
@@ -111,10 +126,18 @@ public struct ChatState {
     public var helpVisible = false
     var helpScroll = 0
     public var theme: Theme
+    /// The name or path the theme was loaded by (`/theme`), which an HTML export loads again at full
+    /// colour depth; nil means `theme.name`.
+    public internal(set) var themeSource: String? = nil
     /// Bumped when the theme changes, so cached lines are re-styled.
     var themeGeneration = 0
     /// Identifies the conversation's transcript file; a new conversation gets a new one.
     public var sessionID = 1
+    /// The file the conversation was opened from (`--resume`, `/load`, `/history`): saves go back
+    /// into it. Nil for a conversation started here, which gets its own file in the folder.
+    public internal(set) var resumedFile: String? = nil
+    /// The `/history` picker, while it is open.
+    public internal(set) var picker: HistoryPicker? = nil
     /// Bumped on every change worth saving; compared with `savedRevision`.
     public private(set) var revision = 0
     public private(set) var savedRevision = 0
@@ -167,6 +190,7 @@ public struct ChatState {
         conversation = Conversation(systemPrompt: systemPrompt, created: created)
         meta = []
         sessionID += 1
+        resumedFile = nil
         scrollTop = nil
         revision = 0
         savedRevision = 0

@@ -61,6 +61,10 @@ public enum ChatView {
                                          regions.inputTop + regions.input.cursorRow)
         if let c = cursor, c.x >= grid.width || c.y >= grid.height || c.y < 0 { cursor = nil }
 
+        if state.picker != nil {
+            HistoryPicker.draw(state, into: &grid)
+            cursor = nil
+        }
         if state.helpVisible {
             HelpOverlay.draw(state, into: &grid)
             cursor = nil

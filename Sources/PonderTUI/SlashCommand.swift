@@ -8,18 +8,34 @@ import PonderCore
 /// and one branch in the reducer.
 public enum SlashCommand: Sendable, Equatable {
     case think(ThinkMode?)
+    /// The thinking budget for the next think-on replies, in tokens; nil turns it off.
+    case budget(Int?)
     case save(path: String?)
     case clear
     case system(String)
+    /// Opens a saved transcript and continues it (`/load FILE`: a path, or a name in the folder).
+    case load(String)
+    /// The picker of saved conversations.
+    case history
+    /// Writes an export of the conversation; nil format means Markdown (or the path's extension),
+    /// nil path means beside the conversation's JSON file.
+    case export(format: Export.Format?, path: String?)
+    /// Switches the theme live; nil lists the themes on offer.
+    case theme(String?)
     case help
     case quit
 
     /// Name, argument synopsis and one-line description, in help order.
     public static let all: [(name: String, arguments: String, summary: String)] = [
         ("think", "[on|off]", "reasoning on/off for the next reply (alone: flip)"),
+        ("budget", "N|off", "end each trace after N tokens so the model answers (off: no limit)"),
         ("system", "[TEXT]", "set the system prompt (no text: remove it)"),
         ("save", "[PATH]", "save the transcript (default: the transcripts folder)"),
         ("clear", "", "start over, keeping the system prompt"),
+        ("load", "FILE", "open a saved conversation and continue it"),
+        ("history", "", "pick a saved conversation (newest first)"),
+        ("export", "[md|txt|json|html] [PATH]", "export the conversation (default: .md beside its JSON)"),
+        ("theme", "[NAME|PATH]", "switch the theme (alone: list the themes)"),
         ("help", "", "show keys and commands"),
         ("quit", "", "save and leave"),
     ]
@@ -42,13 +58,48 @@ public enum SlashCommand: Sendable, Equatable {
             case "off": return .success(.think(.off))
             default: return .failure(ParseError(description: "/think takes on or off, not “\(argument)”"))
             }
+        case "budget":
+            return parseBudget(argument)
         case "save": return .success(.save(path: argument.isEmpty ? nil : argument))
         case "clear": return .success(.clear)
         case "system": return .success(.system(argument))
+        case "load", "open":
+            guard !argument.isEmpty else { return .failure(ParseError(description: "/load needs a file (or /history to pick one)")) }
+            return .success(.load(argument))
+        case "history": return .success(.history)
+        case "export": return parseExport(argument)
+        case "theme": return .success(.theme(argument.isEmpty ? nil : argument))
         case "help", "?": return .success(.help)
         case "quit", "exit", "q": return .success(.quit)
         default:
             return .failure(ParseError(description: "unknown command /\(name) (F1 or /help lists the commands)"))
+        }
+    }
+
+    /// `/export`, `/export html`, `/export notes.txt`, `/export md ~/notes.md`.
+    private static func parseExport(_ argument: String) -> Result<SlashCommand, ParseError> {
+        guard !argument.isEmpty else { return .success(.export(format: nil, path: nil)) }
+        let first = argument.prefix(while: { !$0.isWhitespace })
+        let rest = argument.dropFirst(first.count).trimmingCharacters(in: .whitespaces)
+        if let format = Export.Format(name: String(first)) {
+            return .success(.export(format: format, path: rest.isEmpty ? nil : rest))
+        }
+        if !rest.isEmpty {
+            return .failure(ParseError(description: "/export takes md, txt, json or html, not “\(first)”"))
+        }
+        return .success(.export(format: nil, path: argument))
+    }
+
+    /// `/budget 32` (a count of 1 or more) or `/budget off` (nil).
+    private static func parseBudget(_ argument: String) -> Result<SlashCommand, ParseError> {
+        switch argument.lowercased() {
+        case "off", "none": return .success(.budget(nil))
+        case "": return .failure(ParseError(description: "/budget needs a number of tokens, or off"))
+        default:
+            guard let count = Int(argument), count > 0 else {
+                return .failure(ParseError(description: "/budget takes a number of tokens (1 or more) or off, not “\(argument)”"))
+            }
+            return .success(.budget(count))
         }
     }
 

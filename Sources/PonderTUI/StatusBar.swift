@@ -7,7 +7,12 @@ import PonderCore
 ///
 /// ```
 ///  think: on │ 127.0.0.1:8080 · SmolLM2-135M · 41.3 tok/s · TTFT 0.21 s · ctx 312/4096   F1 help
+///  think: off │ SmolLM2-135M-Instruct.Q4_1 · 38.0 tok/s · TTFT 0.30 s · ctx 220/4096 · prompt +23 (150 cached)
 /// ```
+///
+/// `prompt +23 (150 cached)` says how many prompt tokens the last reply evaluated and how many
+/// the engine reused from its cache. It shows on the right for a few seconds after each reply,
+/// then among the figures while there is room (it is the first figure to go).
 enum StatusBar {
     static func draw(_ state: ChatState, window: TranscriptWindow, into grid: inout Grid, row: Int) {
         let theme = state.theme
@@ -21,11 +26,14 @@ enum StatusBar {
         // Right side: the most urgent thing to say.
         var right: (String, TextStyle)
         var path: String? = nil
-        if let notice = state.notice {
+        let progress = state.prefillProgress
+        if let notice = state.notice, notice.isError || progress == nil {
             path = notice.path
             var style = notice.isError ? theme[.error] : theme[.notice]
             style.background = base.background
             right = (notice.text, style)
+        } else if let progress {
+            right = (progressText(progress, room: grid.width - x - 2), base)
         } else if state.isReplying {
             right = ("● replying · Esc stops", base)
         } else if window.moreBelow {
@@ -53,8 +61,28 @@ enum StatusBar {
         }
     }
 
+    /// The re-prefill bar, as wide as the room allows:
+    /// `reading the conversation ▕██████░░░░▏ 62%`, then without the words, then the figure alone.
+    static func progressText(_ progress: (done: Int, total: Int), room: Int) -> String {
+        let percent = progress.total > 0 ? progress.done * 100 / progress.total : 0
+        let figure = "\(percent)%"
+        func bar(_ cells: Int) -> String {
+            let filled = progress.total > 0 ? progress.done * cells / progress.total : 0
+            return "▕" + String(repeating: "█", count: filled) + String(repeating: "░", count: cells - filled) + "▏"
+        }
+        let label = "reading the conversation "
+        // Keep a third of the line for the model and figures in the middle.
+        let budget = room - room / 3
+        if budget >= TextWidth.of(label) + 12 + figure.count + 1 {
+            return label + bar(min(20, budget - TextWidth.of(label) - figure.count - 3)) + " " + figure
+        }
+        if budget >= 8 + figure.count + 1 { return bar(min(20, budget - figure.count - 3)) + " " + figure }
+        return "reading " + figure
+    }
+
     /// Backend and figures, dropping the least useful parts until they fit in `room` columns:
-    /// first the server address, then context, TTFT and speed; the model name is cut last.
+    /// first the server address, then the prompt figure, context, TTFT and speed; the model name is
+    /// cut last.
     static func middleText(_ state: ChatState, room: Int) -> String {
         var figures: [String] = []
         if let stats = state.lastStats {
@@ -63,6 +91,8 @@ enum StatusBar {
             if let used = stats.contextUsed {
                 figures.append(stats.contextSize.map { "ctx \(used)/\($0)" } ?? "ctx \(used)")
             }
+            // Not twice: right after a reply the figure is also the notice on the right.
+            if let prompt = stats.promptFigure, state.notice?.text != prompt { figures.append(prompt) }
         }
         var server: String? = nil
         var name = backendText(state)

@@ -30,10 +30,16 @@ public final class ChatApp: @unchecked Sendable {
         public var mouse: Bool
         /// Problems to show when the chat opens (a bad config file, say).
         public var notices: [String]
+        /// Where `/theme NAME` looks.
+        public var themes: ThemeCatalog
+        /// A transcript to continue (`--resume FILE`), already loaded, and its file, which later
+        /// saves rewrite.
+        public var resume: (transcript: Transcript, path: String)?
 
         public init(
             settings: ChatSettings, think: ThinkMode, theme: @escaping @Sendable (_ colors: Int) -> (Theme, String?),
-            transcripts: URL, mouse: Bool = true, notices: [String] = []
+            transcripts: URL, mouse: Bool = true, notices: [String] = [], themes: ThemeCatalog = .standard(),
+            resume: (transcript: Transcript, path: String)? = nil
         ) {
             self.settings = settings
             self.think = think
@@ -41,6 +47,8 @@ public final class ChatApp: @unchecked Sendable {
             self.transcripts = transcripts
             self.mouse = mouse
             self.notices = notices
+            self.themes = themes
+            self.resume = resume
         }
     }
 
@@ -59,7 +67,9 @@ public final class ChatApp: @unchecked Sendable {
     public func run() throws -> String? {
         let inbox = try Inbox()
         let screen = try CursesScreen(mouse: options.mouse)
-        let runner = EffectRunner(backend: backend, inbox: inbox, transcripts: options.transcripts)
+        let runner = EffectRunner(
+            backend: backend, inbox: inbox, transcripts: options.transcripts, themes: options.themes,
+            colors: screen.colors)
         defer { screen.stop() }
         let (theme, themeProblem) = options.theme(screen.colors)
         var state = ChatState(
@@ -67,7 +77,6 @@ public final class ChatApp: @unchecked Sendable {
             width: screen.size.width, height: screen.size.height, created: Date())
         state.now = Clock.uptime()
         let problems = options.notices + (themeProblem.map { [$0] } ?? [])
-        if !problems.isEmpty { state.showProblem(problems.joined(separator: "; ")) }
         runner.prepare()
 
         var decoder = InputDecoder()
@@ -93,6 +102,9 @@ public final class ChatApp: @unchecked Sendable {
             }
             dirty = true
         }
+
+        if let resume = options.resume { apply(.opened(resume.transcript, path: resume.path), Clock.moment()) }
+        if !problems.isEmpty { state.showProblem(problems.joined(separator: "; ")) }
 
         while !quitting {
             // How long to sleep: until the next frame if something changed, until the escape

@@ -10,14 +10,21 @@ final class EffectRunner: @unchecked Sendable {
     private var replies: [Int: Task<Void, Never>] = [:]
     private let saveQueue = DispatchQueue(label: "ponder.save")
     private let saver: SaverBox
+    private let library: TranscriptLibrary
+    private let themes: ThemeCatalog
+    /// The terminal's colour count, which every theme is adapted to.
+    private let colors: Int
 
     /// The last transcript path written (reported when ponder exits).
     var lastSavedPath: String? { saver.lastPath }
 
-    init(backend: any ChatBackend, inbox: Inbox, transcripts: URL) {
+    init(backend: any ChatBackend, inbox: Inbox, transcripts: URL, themes: ThemeCatalog, colors: Int) {
         self.gate = BackendGate(backend: backend)
         self.inbox = inbox
-        self.saver = SaverBox(TranscriptSaving(directory: transcripts))
+        self.saver = SaverBox(TranscriptSaving(directory: transcripts), themes: themes)
+        self.library = TranscriptLibrary(directory: transcripts)
+        self.themes = themes
+        self.colors = colors
     }
 
     /// Connects to (or loads) the backend in the background; the status bar shows the result.
@@ -44,6 +51,19 @@ final class EffectRunner: @unchecked Sendable {
                 replies.removeValue(forKey: id)?.cancel()
             case .save(let request):
                 save(request)
+            case .open(let nameOrPath):
+                open(nameOrPath)
+            case .listHistory:
+                let library = library, inbox = inbox
+                saveQueue.async { inbox.post(.historyListed(library.list())) }
+            case .loadTheme(let nameOrPath):
+                do {
+                    inbox.post(.themeLoaded(try themes.theme(named: nameOrPath).adapted(toColors: colors), name: nameOrPath))
+                } catch {
+                    inbox.post(.failed("theme: \(error) (keeping the current theme)"))
+                }
+            case .listThemes:
+                inbox.post(.themesListed(themes.availableNames()))
             case .redraw, .suspend, .quit:
                 local.append(effect)
             }
@@ -76,9 +96,27 @@ final class EffectRunner: @unchecked Sendable {
             do {
                 let paths = try saver.save(request).map(Self.abbreviated)
                 let shown = paths.count > 1 ? "\(paths[0]) (+ .md)" : paths.first ?? ""
-                inbox.post(.saved(path: shown, revision: request.revision, announce: request.announce))
+                if case .export = request.target {
+                    inbox.post(.exported(path: shown))
+                } else {
+                    inbox.post(.saved(path: shown, revision: request.revision, announce: request.announce))
+                }
             } catch {
                 inbox.post(.saveFailed(Self.describe(error)))
+            }
+        }
+    }
+
+    /// Reads a transcript strictly, after any save still queued (so a file being written is
+    /// read whole). Nothing is written here: a bad file is reported and left as it is.
+    private func open(_ nameOrPath: String) {
+        let library = library, inbox = inbox
+        saveQueue.async {
+            let url = library.resolve(nameOrPath)
+            do {
+                inbox.post(.opened(try Transcript.load(from: url), path: url.path))
+            } catch {
+                inbox.post(.failed("\(error)"))
             }
         }
     }
@@ -115,13 +153,17 @@ final class EffectRunner: @unchecked Sendable {
 /// The saver's state, touched only on the save queue.
 private final class SaverBox: @unchecked Sendable {
     private let saving: TranscriptSaving
+    private let themes: ThemeCatalog
     private(set) var lastPath: String?
 
-    init(_ saving: TranscriptSaving) { self.saving = saving }
+    init(_ saving: TranscriptSaving, themes: ThemeCatalog) {
+        self.saving = saving
+        self.themes = themes
+    }
 
     func save(_ request: SaveRequest) throws -> [String] {
-        let paths = try saving.save(request)
-        lastPath = paths.first
+        let paths = try saving.save(request, themes: themes)
+        if case .export = request.target {} else { lastPath = paths.first }
         return paths
     }
 }

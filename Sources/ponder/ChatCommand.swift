@@ -18,8 +18,10 @@ struct ChatCommand: AsyncParsableCommand {
             Keys: Enter sends, Alt-Enter or Ctrl-J inserts a new line, Ctrl-T turns reasoning on/off \
             for the next reply, Ctrl-O folds the latest thinking block (Alt-O all), Esc stops a reply, \
             Ctrl-R regenerates, Ctrl-N starts over, Ctrl-S saves, Ctrl-Q quits, F1 lists every key. \
-            Commands: /think [on|off], /system [TEXT], /save [PATH], /clear, /help, /quit. \
-            Conversations are saved after every reply in the transcripts folder.
+            Commands: /think [on|off], /budget N|off, /system [TEXT], /save [PATH], /load FILE, /history, \
+            /export [md|txt|json|html] [PATH], /theme [NAME|PATH], /clear, /help, /quit. \
+            Conversations are saved after every reply in the transcripts folder; \
+            --resume FILE continues a saved one and keeps saving into FILE.
             """)
 
     @OptionGroup var config: ConfigOptions
@@ -35,6 +37,11 @@ struct ChatCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Compute threads of the embedded engine (default: every core).", valueName: "n"))
     var threads: Int?
+
+    @Option(help: ArgumentHelp(
+        "Continue a saved conversation (a path, or a name in the transcripts folder); saves go back into it.",
+        valueName: "file"))
+    var resume: String?
 
     @Flag(help: "Leave the mouse to the terminal (no wheel scrolling or header clicks; native selection).")
     var noMouse = false
@@ -53,6 +60,17 @@ struct ChatCommand: AsyncParsableCommand {
         let resolved = ResolvedConfig.load(overrides: config.overrides, environment: environment)
         let (backend, label) = try makeBackend(resolved.backend.value)
         let themeRequest = resolved.theme.value
+        // Read the transcript before the screen opens: a bad file is one line on stderr and the
+        // file is left as it is.
+        var resumed: (transcript: Transcript, path: String)? = nil
+        if let resume {
+            let url = TranscriptLibrary(directory: URL(fileURLWithPath: resolved.transcripts.value)).resolve(resume)
+            do {
+                resumed = (try Transcript.load(from: url), url.path)
+            } catch {
+                throw CommandFailure(message: error.description)
+            }
+        }
         let options = ChatApp.Options(
             settings: ChatSettings(
                 systemPrompt: system, sampler: resolved.sampler, maxTokens: maxTokens,
@@ -65,7 +83,9 @@ struct ChatCommand: AsyncParsableCommand {
             },
             transcripts: URL(fileURLWithPath: resolved.transcripts.value),
             mouse: !noMouse,
-            notices: resolved.problems.map(\.description))
+            notices: resolved.problems.map(\.description),
+            themes: ThemeCatalog.standard(environment: environment),
+            resume: resumed)
         let saved = try await Self.runOnOwnThread(ChatApp(backend: backend, options: options))
         if let saved { print("Transcript saved to \(saved)") }
     }
