@@ -53,8 +53,8 @@ struct ChatTmuxTests {
     /// Thinking off, then Ctrl-T and thinking on: the user sees a plain answer, then a thinking
     /// block they fold and unfold with Ctrl-O and a click; Ctrl-S saves; Ctrl-Q restores the
     /// terminal; the saved JSON says which reply reasoned.
-    @Test func chatWithThinkingOffThenOnFoldSaveAndQuit() throws {
-        let server = try LlamaServer.smolLM2WithR1Template()
+    @Test func chatWithThinkingOffThenOnFoldSaveAndQuit() async throws {
+        let server = try await LlamaServer.smolLM2WithR1Template()
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let tmux = try launch(workspace, server: server.url, flags: [
@@ -64,18 +64,18 @@ struct ChatTmuxTests {
         // The status bar shows the model once the server answered, and the think mode. With the
         // default `--think-style auto`, ponder finds that this template honours enable_thinking
         // (llama-server renders different prompts for true and false) and says so.
-        try tmux.waitFor("the model in the status bar", timeout: 60) {
+        try await tmux.poll("the model in the status bar", timeout: 60) {
             Self.statusBar($0).contains("think: off") && Self.statusBar($0).contains("SmolLM2")
         }
-        try tmux.waitFor(text: "Ctrl-T sets the template's enable_thinking.")
+        try await tmux.poll(text: "Ctrl-T sets the template's enable_thinking.")
         #expect(tmux.display("#{alternate_on}") == "1")
 
         // Think off: the answer streams in with no thinking block.
         tmux.type("What is the capital of France?")
-        try tmux.waitFor(text: "› What is the capital of France?")
+        try await tmux.poll(text: "› What is the capital of France?")
         tmux.press("Enter")
-        try tmux.waitFor(text: "Assistant · think off", timeout: 30)
-        var rows = try tmux.waitFor("the first answer to finish", timeout: 240) {
+        try await tmux.poll(text: "Assistant · think off", timeout: 30)
+        var rows = try await tmux.poll("the first answer to finish", timeout: 240) {
             !Self.isReplying($0) && $0.contains("Assistant · think off")
         }
         let answerRow = try #require(rows.firstIndex(of: "Assistant · think off")) + 1
@@ -85,11 +85,11 @@ struct ChatTmuxTests {
 
         // Ctrl-T: the next reply reasons; the status bar says so at once.
         tmux.press("C-t")
-        try tmux.waitFor("think: on in the status bar") { Self.statusBar($0).contains("think: on") }
+        try await tmux.poll("think: on in the status bar") { Self.statusBar($0).contains("think: on") }
         tmux.type("Name a color.")
         tmux.press("Enter")
-        try tmux.waitFor("a live thinking header", timeout: 120) { $0.contains { $0.contains("Thinking…") || $0.contains("Thought for") } }
-        rows = try tmux.waitFor("the second reply to finish", timeout: 240) { !Self.isReplying($0) && $0.contains("Assistant · think on") }
+        try await tmux.poll("a live thinking header", timeout: 120) { $0.contains { $0.contains("Thinking…") || $0.contains("Thought for") } }
+        rows = try await tmux.poll("the second reply to finish", timeout: 240) { !Self.isReplying($0) && $0.contains("Assistant · think on") }
 
         // The block: its header says how long and how many tokens; Ctrl-O folds and unfolds it.
         func header(_ rows: [String]) -> (row: Int, expanded: Bool)? {
@@ -103,20 +103,20 @@ struct ChatTmuxTests {
         let initial = try #require(header(rows), "a thinking header after the think-on reply")
         #expect(bodyShown(rows) == initial.expanded)
         tmux.press("C-o")
-        rows = try tmux.waitFor("Ctrl-O to flip the block") { header($0)?.expanded == !initial.expanded }
+        rows = try await tmux.poll("Ctrl-O to flip the block") { header($0)?.expanded == !initial.expanded }
         #expect(bodyShown(rows) == !initial.expanded)
         tmux.press("C-o")
-        rows = try tmux.waitFor("Ctrl-O to flip it back") { header($0)?.expanded == initial.expanded }
+        rows = try await tmux.poll("Ctrl-O to flip it back") { header($0)?.expanded == initial.expanded }
         #expect(bodyShown(rows) == initial.expanded)
 
         // A click on the header folds it too (an SGR mouse press and release on that row).
         let row = try #require(header(rows)).row + 1
         tmux.sendHex(Array("\u{1b}[<0;6;\(row)M\u{1b}[<0;6;\(row)m".utf8))
-        try tmux.waitFor("a click to flip the block") { header($0)?.expanded == !initial.expanded }
+        try await tmux.poll("a click to flip the block") { header($0)?.expanded == !initial.expanded }
 
         // Ctrl-S saves the JSON and a Markdown copy and says where.
         tmux.press("C-s")
-        rows = try tmux.waitFor("the save to be reported", timeout: 60) { rows in
+        rows = try await tmux.poll("the save to be reported", timeout: 60) { rows in
             rows.contains { $0.contains("saved to") || $0.contains("cannot") }
         }
         #expect(Self.statusBar(rows).contains("saved to"), "\(Self.statusBar(rows))")
@@ -125,8 +125,8 @@ struct ChatTmuxTests {
 
         // Ctrl-Q: ponder ends, the terminal is back to normal.
         tmux.press("C-q")
-        try tmux.waitFor(text: "EXIT=0")
-        rows = try tmux.waitFor("stty's report on the terminal modes", Self.sttyReported)
+        try await tmux.poll(text: "EXIT=0")
+        rows = try await tmux.poll("stty's report on the terminal modes", Self.sttyReported)
         #expect(rows.contains { $0.hasPrefix("Transcript saved to ") })
         #expect(rows.contains("icanon"))
         #expect(tmux.display("#{alternate_on}") == "0")
@@ -151,12 +151,12 @@ struct ChatTmuxTests {
 
     /// A 20×5 terminal, a 1 MB paste, a server that refuses connections and SIGTERM: nothing
     /// crashes, the error is one line, the message is kept and saved, the terminal is restored.
-    @Test func tinyTerminalBigPasteRefusedServerAndSigterm() throws {
+    @Test func tinyTerminalBigPasteRefusedServerAndSigterm() async throws {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let port = try LlamaServer.freePort()  // nothing listens there
         let tmux = try launch(workspace, server: "http://127.0.0.1:\(port)", width: 80, height: 24, flags: ["--think", "on"])
-        try tmux.waitFor("the status bar") { Self.statusBar($0).contains("think: on") }
+        try await tmux.poll("the status bar") { Self.statusBar($0).contains("think: on") }
 
         // 1 MB in one bracketed paste: the end of it shows in the input box.
         let lines = (1...18_100).map { "line \($0): the quick brown fox jumps over the lazy dog" }
@@ -164,23 +164,23 @@ struct ChatTmuxTests {
         #expect(text.utf8.count > 1_000_000)
         let pasted = Date()
         try tmux.paste(text)
-        try tmux.waitFor(text: "line 18100: the quick brown fox", timeout: 30)
+        try await tmux.poll(text: "line 18100: the quick brown fox", timeout: 30)
         let pasteSeconds = Date().timeIntervalSince(pasted)
         print("1 MB paste visible after \(String(format: "%.2f", pasteSeconds)) s")
 
         // 20×5 and back: redrawn each time, the think mode always on screen.
         tmux.resize(width: 20, height: 5)
-        try tmux.waitFor("a 20×5 screen") { rows in
+        try await tmux.poll("a 20×5 screen") { rows in
             rows.count == 5 && rows.allSatisfy { $0.count <= 20 } && Self.statusBar(rows).hasPrefix(" think: on")
         }
         tmux.press("C-t")
-        try tmux.waitFor("think: off at 20×5") { Self.statusBar($0).hasPrefix(" think: off") }
+        try await tmux.poll("think: off at 20×5") { Self.statusBar($0).hasPrefix(" think: off") }
         tmux.resize(width: 80, height: 24)
-        try tmux.waitFor("80×24 again") { $0.count == 24 && $0.contains { $0.contains("line 18100") } }
+        try await tmux.poll("80×24 again") { $0.count == 24 && $0.contains { $0.contains("line 18100") } }
 
         // Sending: the refused connection is one readable line; the message stays.
         tmux.press("Enter")
-        let rows = try tmux.waitFor("the connection error", timeout: 60) { $0.contains { $0.hasPrefix("  ✗ ") } }
+        let rows = try await tmux.poll("the connection error", timeout: 60) { $0.contains { $0.hasPrefix("  ✗ ") } }
         #expect(rows.contains("Assistant · think off"))
         #expect(rows.contains { $0.hasPrefix("  line 18100: the quick brown fox") }, "the message is in the transcript")
         #expect(!Self.isReplying(rows))
@@ -188,7 +188,7 @@ struct ChatTmuxTests {
         // SIGTERM: saved, ended, terminal restored.
         let pid = try #require(tmux.programPID())
         kill(pid, SIGTERM)
-        try tmux.waitFor(text: "EXIT=0")
+        try await tmux.poll(text: "EXIT=0")
         #expect(tmux.display("#{alternate_on}") == "0")
         let file = try #require(workspace.savedFiles(".json").first)
         let transcript = try Transcript.load(from: file)
@@ -199,17 +199,17 @@ struct ChatTmuxTests {
 
     /// A crash (here SIGSEGV) leaves the terminal usable: out of the alternate screen, echo and
     /// line editing back on.
-    @Test func aCrashRestoresTheTerminal() throws {
+    @Test func aCrashRestoresTheTerminal() async throws {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let tmux = try launch(workspace, server: "http://127.0.0.1:\(try LlamaServer.freePort())", width: 60, height: 12,
                               flags: ["--think", "on"])
-        try tmux.waitFor("the status bar") { Self.statusBar($0).contains("think: on") }
+        try await tmux.poll("the status bar") { Self.statusBar($0).contains("think: on") }
         #expect(tmux.display("#{alternate_on}") == "1")
         let pid = try #require(tmux.programPID())
         kill(pid, SIGSEGV)
-        try tmux.waitFor(text: "EXIT=139")
-        let rows = try tmux.waitFor("stty's report on the terminal modes", Self.sttyReported)
+        try await tmux.poll(text: "EXIT=139")
+        let rows = try await tmux.poll("stty's report on the terminal modes", Self.sttyReported)
         #expect(rows.contains("icanon"))
         #expect(tmux.display("#{alternate_on}") == "0")
     }

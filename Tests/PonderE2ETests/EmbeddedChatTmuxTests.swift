@@ -237,30 +237,6 @@ struct EmbeddedChatTmuxTests {
 /// Waiting without holding a thread: the tests here are async, so while they poll the screen
 /// (for minutes, on a 2-core machine) Swift's small cooperative pool stays free for the suites
 /// that run beside them.
-extension TmuxSession {
-    /// Polls the screen until `condition` holds, or fails after `timeout` seconds showing the screen.
-    @discardableResult
-    func poll(_ what: String, timeout: Double = 20, _ condition: ([String]) -> Bool) async throws -> [String] {
-        let deadline = Date().addingTimeInterval(timeout)
-        var rows = screen()
-        while !condition(rows) {
-            if Date() > deadline {
-                throw E2EFailure(description: "timed out after \(timeout) s waiting for \(what); the screen:\n"
-                                 + rows.map { "│\($0)" }.joined(separator: "\n"))
-            }
-            try await Task.sleep(for: .milliseconds(50))
-            rows = screen()
-        }
-        return rows
-    }
-
-    /// Waits for a row containing `text`.
-    @discardableResult
-    func poll(text: String, timeout: Double = 20) async throws -> [String] {
-        try await poll("“\(text)”", timeout: timeout) { $0.contains { $0.contains(text) } }
-    }
-}
-
 /// Renders chat prompts with Python's jinja2 (the template read from the GGUF with the `gguf`
 /// package, in the environment of `Tests/Conformance/render_jinja2.py`) and tokenizes them with
 /// llama.cpp's `llama-tokenize`, special tokens parsed.

@@ -15,13 +15,15 @@ final class LlamaServer {
 
     /// SmolLM2-135M with the DeepSeek-R1 chat template (which opens `<think>` in the prompt) and
     /// llama-server's reasoning parser, so the trace arrives as `reasoning_content`.
-    static func smolLM2WithR1Template() throws -> LlamaServer {
+    static func smolLM2WithR1Template() async throws -> LlamaServer {
         let templates = try Peers.templatesDirectory()
-        return try LlamaServer(arguments: [
+        let server = try LlamaServer(arguments: [
             "-m", try Peers.model(Peers.smolLM2),
             "--chat-template-file", templates + "/deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja",
             "--reasoning-format", "deepseek", "-c", "4096", "-t", "2",
         ])
+        try await server.waitUntilHealthy(timeout: 180)
+        return server
     }
 
     init(arguments: [String]) throws {
@@ -36,7 +38,6 @@ final class LlamaServer {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        try waitUntilHealthy(timeout: 180)
     }
 
     deinit {
@@ -48,14 +49,15 @@ final class LlamaServer {
         try? FileManager.default.removeItem(at: log)
     }
 
-    private func waitUntilHealthy(timeout: Double) throws {
+    /// Polls `/health` (with `Task.sleep`, so other suites keep running) until the model is loaded.
+    func waitUntilHealthy(timeout: Double) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Shell.run("curl -sf --max-time 2 \(url)/health") != 0 {
             guard process.isRunning else {
                 throw E2EFailure(description: "llama-server exited: " + ((try? String(contentsOf: log, encoding: .utf8)) ?? ""))
             }
             guard Date() < deadline else { throw E2EFailure(description: "llama-server not healthy after \(timeout) s") }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
     }
 

@@ -85,10 +85,12 @@ final class TmuxSession {
     }
 
     /// Polls the screen until `condition` holds, or fails after `timeout` seconds showing the screen.
+    ///
+    /// It sleeps with `Task.sleep`, never `usleep`: Swift Testing runs suites side by side on the
+    /// cooperative pool (two threads on this machine), and a blocking wait would starve the
+    /// suites beside it — a refused-connection test once measured 15 s that way.
     @discardableResult
-    func waitFor(
-        _ what: String, timeout: Double = 20, _ condition: ([String]) -> Bool
-    ) throws -> [String] {
+    func poll(_ what: String, timeout: Double = 20, _ condition: ([String]) -> Bool) async throws -> [String] {
         let deadline = Date().addingTimeInterval(timeout)
         var rows = screen()
         while !condition(rows) {
@@ -96,7 +98,7 @@ final class TmuxSession {
                 throw E2EFailure(description: "timed out after \(timeout) s waiting for \(what); the screen:\n"
                                  + rows.map { "│\($0)" }.joined(separator: "\n"))
             }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
             rows = screen()
         }
         return rows
@@ -104,8 +106,8 @@ final class TmuxSession {
 
     /// Waits for a row containing `text`.
     @discardableResult
-    func waitFor(text: String, timeout: Double = 20) throws -> [String] {
-        try waitFor("“\(text)”", timeout: timeout) { $0.contains { $0.contains(text) } }
+    func poll(text: String, timeout: Double = 20) async throws -> [String] {
+        try await poll("“\(text)”", timeout: timeout) { $0.contains { $0.contains(text) } }
     }
 }
 
