@@ -74,7 +74,7 @@ peers:
 	  echo "LLAMA_BENCH=$$bin/llama-bench"; echo "PYTHON=$$(command -v $(PYTHON))"; } > $(PEERS)/peers.env
 
 build: deps
-	swift build -c release --product ponder
+	swift build $(SWIFTFLAGS) --product ponder
 
 ## Opens the TUI on the embedded engine with the default model (no server, no Python at run time).
 run: deps $(SMOLLM) build

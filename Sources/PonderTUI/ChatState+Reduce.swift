@@ -255,6 +255,8 @@ extension ChatState {
         input.set("")
         let message = text.hasPrefix("//") ? String(text.dropFirst()) : text
         appendMessage(Message(role: .user, content: message, date: moment.date))
+        // The first message names the conversation (the transcript's `title`, the /history list).
+        if conversation.title.isEmpty { conversation.title = conversation.derivedTitle }
         return startReply(at: moment)
     }
 

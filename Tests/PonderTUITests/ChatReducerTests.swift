@@ -21,6 +21,19 @@ struct ChatReducerTests {
         #expect(driver.state.conversation.messages.last?.think == .off)
     }
 
+    /// The saved transcript and the /history list show a title: the first message names the
+    /// conversation, and later messages do not rename it.
+    @Test func theFirstMessageTitlesTheConversation() throws {
+        var driver = Driver(think: .off)
+        #expect(driver.state.conversation.title.isEmpty)
+        let first = try driver.start("What is the capital of France?\nAnswer in one sentence.")
+        #expect(driver.state.conversation.title == "What is the capital of France?")
+        driver.send(.reply(id: first, .content("Paris.")))
+        driver.send(.reply(id: first, .finished(.stop)))
+        _ = driver.ask("And of Italy?")
+        #expect(driver.state.conversation.title == "What is the capital of France?")
+    }
+
     @Test func ctrlTFlipsTheModeForTheNextReplyOnly() throws {
         var driver = Driver(think: .on)
         let first = try driver.start("one")
