@@ -49,8 +49,10 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
 struct TranscriptCommandTests {
     @Test func exportWritesFoldedMarkdownAndLeavesTheTranscriptAlone() throws {
         let dir = try folder()
-        let source = repositoryRoot.appendingPathComponent(
-            "Transcripts/2026-11-30-094407-is-91-a-prime-number-explain-briefly.json")
+        let examples = repositoryRoot.appendingPathComponent("Transcripts")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: examples.path)
+            .first { $0.hasSuffix("-is-91-a-prime-number-explain-briefly.json") })
+        let source = examples.appendingPathComponent(name)
         let before = try Data(contentsOf: source)
         let out = dir.appendingPathComponent("chat.md")
         let run = try ponder(["transcript", "export", source.path, "-o", out.path])
