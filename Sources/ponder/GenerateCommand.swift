@@ -66,6 +66,11 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: .hidden)
     var dumpTensors: String?
 
+    /// Tokens per forward pass of the prompt (hidden; 1 evaluates it as decode steps, for
+    /// comparing decode arithmetic with dev/llama-dump's LLAMA_DUMP_ONE_BY_ONE).
+    @Option(help: .hidden)
+    var batchSize: Int = Transformer.defaultBatchSize
+
     func validate() throws {
         guard (prompt == nil) != (promptFile == nil) else {
             throw ValidationError("give exactly one of --prompt and --prompt-file")
@@ -92,7 +97,7 @@ struct GenerateCommand: ParsableCommand {
         let promptIDs = tokenizer.encode(text, addSpecial: true, parseSpecial: true)
         guard !promptIDs.isEmpty else { throw ValidationError("the prompt is empty (no tokens)") }
         let capacity = min(ctx, promptIDs.count + maxTokens + 1)
-        let transformer = try Transformer(file: file, contextCapacity: max(capacity, 1), threads: threads)
+        let transformer = try Transformer(file: file, contextCapacity: max(capacity, 1), threads: threads, batchSize: batchSize)
         let session = Session(model: transformer)
 
         var config = greedy ? SamplerConfig.greedy : SamplerConfig.llamaCppDefaults

@@ -33,7 +33,7 @@ import Testing
         var rows: Int
         var cols: Int
         var testDescription: String {
-            tensor.map { "\(type) \($0.name) of \($0.model)" } ?? "\(type) generated \(rows)×\(cols)"
+            tensor.map { "\(type) \($0.name) (\(rows) rows) of \($0.model)" } ?? "\(type) generated \(rows)×\(cols)"
         }
     }
 
@@ -47,12 +47,15 @@ import Testing
         Case(type: .q5_1, rows: 37, cols: 800),
         Case(type: .q8_0, rows: 37, cols: 800),
         Case(type: .q4_K, rows: 37, cols: 768),
+        // A multiple of 8 rows: llama.cpp's repacked q4_K_8x8 arithmetic (quants_q4_K_r8.c).
+        Case(type: .q4_K, rows: 48, cols: 768),
         Case(type: .q5_K, rows: 37, cols: 768),
         Case(type: .q6_K, rows: 37, cols: 768),
         Case(type: .q4_1, tensor: (Peers.smolLM2, "blk.3.ffn_down.weight"), rows: 45, cols: 1536),
         Case(type: .q8_0, tensor: (Peers.smolLM2, "token_embd.weight"), rows: 45, cols: 576),
         Case(type: .q5_0, tensor: (Peers.gemma3, "blk.2.attn_q.weight"), rows: 45, cols: 640),
         Case(type: .q4_K, tensor: (Peers.gemma3, "blk.2.attn_output.weight"), rows: 45, cols: 1024),
+        Case(type: .q4_K, tensor: (Peers.gemma3, "blk.2.attn_output.weight"), rows: 40, cols: 1024),
         Case(type: .q6_K, tensor: (Peers.gemma3, "blk.4.ffn_down.weight"), rows: 45, cols: 2048),
         Case(type: .q4_K, tensor: (Peers.gemma3, "blk.2.ffn_down.weight"), rows: 29, cols: 2048),
         Case(type: .q8_0, tensor: (Peers.gemma3, "blk.0.attn_v.weight"), rows: 33, cols: 640),

@@ -175,13 +175,13 @@ public final class Transformer: @unchecked Sendable {
 
     /// Whether a batch goes through the kernels' batched (tiled) matmul, or one column at a time.
     ///
-    /// llama.cpp computes each token of a batch with the same arithmetic as a single token (its
-    /// batched paths keep the per-column order of additions), so a prompt's logits do not depend
-    /// on how it was split into batches — and this engine matches it to the bit only if it does the
-    /// same. The kernels' tiled prefill kernels currently add in a different order than their
-    /// single-column kernels, so columns are fed one at a time; set this to `true` once the tiled
-    /// kernels give bit-identical columns (`ModelTests` checks batched against token-by-token).
-    static let usesBatchedMatmul = false
+    /// Batched, as llama.cpp does. For most weight types its batched paths (tinyBLAS, the tiled
+    /// kernels) keep the per-column order of additions of its single-token kernels, and so do
+    /// the kernels here, so a prompt's logits do not depend on how it was split into batches.
+    /// Repacked Q4_K is the exception in llama.cpp itself: inputs in groups of 4 go through its
+    /// gemm kernel, which rounds once per pair of sub-blocks instead of once per block, and the
+    /// kernels follow it (`Sources/CKernels/quants_q4_K_r8.c`), which only a batched call can do.
+    static let usesBatchedMatmul = true
 
     /// `out[b] = W · x[b]` for every column `b` of the batch.
     @inline(__always)
