@@ -121,6 +121,12 @@ static const pk_type_traits *pk_traits(uint32_t type) {
         {NULL, PK_AVX2(pk_gemv_q4_K_r8), PK_AVX512(pk_gemv_q4_K_r8)},
         {NULL, PK_AVX2(pk_dot1_q4_K_r8), PK_AVX512(pk_dot1_q4_K_r8)},
         {NULL, PK_AVX2(pk_tile1_q4_K_r8), PK_AVX512(pk_tile1_q4_K_r8)}};
+    // Q6_K as llama.cpp's tiled matmul multiplies it (batches of 8 or more inputs, AVX2 and up).
+    static const pk_type_traits q6_K_tiled = {
+        PK_QK_K, 210, PK_Q8_K, pk_dequantize_row_q6_K, {NULL},
+        {pk_vec_dot_q6_K_q8_K_generic, PK_AVX2(pk_vec_dot_q6_K_q8_K), NULL},
+        {NULL, PK_AVX2(pk_tile_q6_K_tiled), PK_AVX512(pk_tile_q6_K_tiled)}, {NULL},
+        {NULL, PK_AVX2(pk_dot1_q6_K_tiled), PK_AVX512(pk_dot1_q6_K_tiled)}, {NULL}};
     static const pk_type_traits q5_K = {
         PK_QK_K, 176, PK_Q8_K, pk_dequantize_row_q5_K, {NULL},
         {pk_vec_dot_q5_K_q8_K_generic, PK_AVX2(pk_vec_dot_q5_K_q8_K), NULL},
@@ -147,6 +153,7 @@ static const pk_type_traits *pk_traits(uint32_t type) {
     case PK_Q6_K: return &q6_K;
     case PK_Q8_K: return &q8_K;
     case PK_Q4_K_R8: return &q4_K_r8;
+    case PK_Q6_K_TILED: return &q6_K_tiled;
     default: return NULL;
     }
 }
@@ -229,11 +236,14 @@ static inline float pk_pair(const pk_pair_kernel *k, int64_t n, const void *w, c
     return k->dot(n, w, x);
 }
 
-/// The kernels llama.cpp's CPU backend would use for this matrix: its x86 build repacks Q4_K
+/// The kernels llama.cpp's CPU backend would use for this matmul: its x86 build repacks Q4_K
 /// matrices whose row count is a multiple of 8 when the CPU has AVX2 (repack.cpp,
-/// ggml_repack_get_optimal_repack_type) and then adds in another order than vec_dot.
+/// ggml_repack_get_optimal_repack_type), and multiplies other K-quant matrices by batches of 8
+/// or more inputs with its tiled kernel (tiled.cpp); both round in another order than vec_dot.
+/// Not yet followed: the tiled kernel for Q4_K/Q5_K matrices that are not repacked.
 static const pk_type_traits *pk_matmul_traits(const pk_matmul_args *a, int isa) {
     if (a->type == PK_Q4_K && isa >= PK_ISA_AVX2 && a->rows % 8 == 0) return pk_traits(PK_Q4_K_R8);
+    if (a->type == PK_Q6_K && isa >= PK_ISA_AVX2 && a->batch >= 8) return pk_traits(PK_Q6_K_TILED);
     return pk_traits(a->type);
 }
 

@@ -10,6 +10,8 @@ enum {
     PK_Q4_K = 12, PK_Q5_K = 13, PK_Q6_K = 14, PK_Q8_K = 15, PK_BF16 = 30,
     /// Not a ggml type: Q4_K with the kernels of llama.cpp's repacked layout (dispatch.c).
     PK_Q4_K_R8 = 1012,
+    /// Not a ggml type: Q6_K with the kernels of llama.cpp's tiled matmul (dispatch.c).
+    PK_Q6_K_TILED = 1014,
 };
 
 #define PK_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))

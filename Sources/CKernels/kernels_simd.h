@@ -82,4 +82,9 @@ void pk_gemv_q4_K_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, s
 void pk_gemv_q4_K_r8_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_dot1_q4_K_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_dot1_q4_K_r8_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+/// Q6_K with llama.cpp's tiled-matmul arithmetic (quants_q6_K_tiled.c).
+void pk_tile_q6_K_tiled_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_tile_q6_K_tiled_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q6_K_tiled_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q6_K_tiled_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 #endif

@@ -71,6 +71,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: .hidden)
     var batchSize: Int = Transformer.defaultBatchSize
 
+    /// Which forward pass of the prompt --dump-tensors writes (hidden; 0-based, default the last).
+    @Option(help: .hidden)
+    var dumpPass: Int?
+
     func validate() throws {
         guard (prompt == nil) != (promptFile == nil) else {
             throw ValidationError("give exactly one of --prompt and --prompt-file")
@@ -115,7 +119,11 @@ struct GenerateCommand: ParsableCommand {
             // The prompt's intermediate activations as raw little-endian floats, one file per tensor,
             // named as llama.cpp names them (compare with dev/llama-dump).
             try FileManager.default.createDirectory(atPath: dumpTensors, withIntermediateDirectories: true)
+            let pass = dumpPass
+            var current = -1
             transformer.inspector = { name, values in
+                if name == "attn_norm-0" { current += 1 }
+                if let pass, pass != current { return }
                 let data = Data(buffer: values)
                 FileManager.default.createFile(atPath: dumpTensors + "/" + name + ".bin", contents: data)
             }

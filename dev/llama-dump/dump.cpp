@@ -21,10 +21,13 @@
 
 static std::string out_dir;
 static std::map<std::string, int> seen;
+static int call = 0;       // index of the llama_decode call in progress
+static int dump_call = -1; // LLAMA_DUMP_CALL: the only call whose tensors are written (-1: all)
 
 static bool on_tensor(struct ggml_tensor *t, bool ask, void *) {
     if (ask) return true;
     if (t->type != GGML_TYPE_F32) return true;
+    if (dump_call >= 0 && call != dump_call) return true;
     const size_t n = (size_t)ggml_nelements(t);
     std::vector<float> values(n);
     ggml_backend_tensor_get(t, values.data(), 0, n * sizeof(float));
@@ -69,8 +72,9 @@ int main(int argc, char **argv) {
             if (*p == ',') p++;
         }
     }
+    if (const char *which = getenv("LLAMA_DUMP_CALL")) dump_call = atoi(which);
     size_t done = 0;
-    for (size_t c = 0; done < tokens.size(); c++) {
+    for (size_t c = 0; done < tokens.size(); c++, call++) {
         const size_t n = c < chunks.size() ? (size_t)chunks[c] : tokens.size() - done;
         seen.clear();
         if (llama_decode(ctx, llama_batch_get_one(tokens.data() + done, (int32_t)n)) != 0) return 1;
