@@ -200,6 +200,10 @@ public final class Transformer: @unchecked Sendable {
     /// Work is split into one contiguous range of (token, head) pairs per worker; each worker owns
     /// one row of `scratch.attentionScratch`.
     private func attention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?) {
+        if batch >= Attention.tiledMinimumBatch {
+            tiledAttention(layer: layer, batch: batch, startPosition: startPosition, cache: cache, window: window)
+            return
+        }
         let c = config, s = scratch
         let jobs = batch * c.headCount
         let workers = min(s.workers, jobs)
@@ -218,6 +222,35 @@ public final class Transformer: @unchecked Sendable {
                     positions: first...position, headDim: c.headDim, valueHeadDim: c.valueHeadDim,
                     scale: c.traits.scalesQuery ? 1 : c.attentionScale, scratch: scratch,
                     into: s.att + b * c.headCount * c.valueHeadDim + h * c.valueHeadDim)
+            }
+        }
+    }
+
+    /// Attention of a batch of `Attention.tiledMinimumBatch` or more tokens, in llama.cpp's
+    /// arithmetic for such batches: jobs of (head, 64 consecutive queries) sharing F32 tiles of
+    /// the cache.
+    private func tiledAttention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?) {
+        let c = config, s = scratch
+        let tile = Attention.tiledMinimumBatch
+        let tiles = (batch + tile - 1) / tile
+        let jobs = tiles * c.headCount
+        let scratchFloats = Attention.tiledScratchFloats(headDim: c.headDim, valueHeadDim: c.valueHeadDim)
+        pool.parallelFor(min(s.workers, jobs)) { worker in
+            let workers = min(s.workers, jobs)
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: scratchFloats)
+            defer { buffer.deallocate() }
+            let lo = jobs * worker / workers, hi = jobs * (worker + 1) / workers
+            for job in lo..<hi {
+                let h = job / tiles, b0 = (job % tiles) * tile
+                Attention.attendTile(
+                    queries: s.q + b0 * c.qDim + h * c.headDim, queryStride: c.qDim, count: min(tile, batch - b0),
+                    firstPosition: startPosition + b0, window: window ?? 0,
+                    keys: cache.keyRow(layer: layer, position: 0) + (h / c.groupSize) * c.headDim,
+                    values: cache.valueRow(layer: layer, position: 0) + (h / c.groupSize) * c.valueHeadDim,
+                    keyStride: cache.kvDim, valueStride: cache.kvValueDim, headDim: c.headDim,
+                    valueHeadDim: c.valueHeadDim, scale: c.traits.scalesQuery ? 1 : c.attentionScale,
+                    scratch: buffer, into: s.att + b0 * c.headCount * c.valueHeadDim + h * c.valueHeadDim,
+                    outputStride: c.headCount * c.valueHeadDim)
             }
         }
     }
