@@ -52,7 +52,9 @@ typedef struct {
     pk_vec_dot_fn vec_dot[3];         // as a weight type, per ISA
     pk_tile_fn tile[3];               // prefill tile kernel per ISA (NULL: none at that level)
     pk_tile_fn gemv[3];               // decode kernel for PK_GEMV_ROWS rows x 1 input, per ISA
-    pk_tile_fn dot1[3];               // 1 row x 1 input with the tile kernels' arithmetic (ragged edges)
+    pk_tile_fn dot1[3];               // 1 row x 1 input with the decode kernels' arithmetic (ragged inputs)
+    pk_tile_fn tile1[3];              // 1 row x PK_TILE_COLS inputs with the tile kernels' arithmetic
+                                      // (ragged rows), where it differs from dot1's
 } pk_type_traits;
 
 /// Weight rows per prefill tile at each ISA level (AVX-512 has twice the vector registers).
@@ -110,6 +112,21 @@ static const pk_type_traits *pk_traits(uint32_t type) {
         PK_QK_K, 144, PK_Q8_K, pk_dequantize_row_q4_K, {NULL},
         {pk_vec_dot_q4_K_q8_K_generic, PK_AVX2(pk_vec_dot_q4_K_q8_K), NULL},
         {NULL, PK_AVX2(pk_tile_q4_K), PK_AVX512(pk_tile_q4_K)}, {NULL}, {NULL}};
+    // Q4_K as llama.cpp multiplies it after repacking (matrices with a multiple of 8 rows, AVX2
+    // and up): gemm arithmetic in prefill tiles, gemv arithmetic in decode and ragged inputs.
+    static const pk_type_traits q4_K_r8 = {
+        PK_QK_K, 144, PK_Q8_K, pk_dequantize_row_q4_K, {NULL},
+        {pk_vec_dot_q4_K_q8_K_generic, PK_AVX2(pk_vec_dot_q4_K_q8_K), NULL},
+        {NULL, PK_AVX2(pk_tile_q4_K_r8), PK_AVX512(pk_tile_q4_K_r8)},
+        {NULL, PK_AVX2(pk_gemv_q4_K_r8), PK_AVX512(pk_gemv_q4_K_r8)},
+        {NULL, PK_AVX2(pk_dot1_q4_K_r8), PK_AVX512(pk_dot1_q4_K_r8)},
+        {NULL, PK_AVX2(pk_tile1_q4_K_r8), PK_AVX512(pk_tile1_q4_K_r8)}};
+    // Q6_K as llama.cpp's tiled matmul multiplies it (batches of 8 or more inputs, AVX2 and up).
+    static const pk_type_traits q6_K_tiled = {
+        PK_QK_K, 210, PK_Q8_K, pk_dequantize_row_q6_K, {NULL},
+        {pk_vec_dot_q6_K_q8_K_generic, PK_AVX2(pk_vec_dot_q6_K_q8_K), NULL},
+        {NULL, PK_AVX2(pk_tile_q6_K_tiled), PK_AVX512(pk_tile_q6_K_tiled)}, {NULL},
+        {NULL, PK_AVX2(pk_dot1_q6_K_tiled), PK_AVX512(pk_dot1_q6_K_tiled)}, {NULL}};
     static const pk_type_traits q5_K = {
         PK_QK_K, 176, PK_Q8_K, pk_dequantize_row_q5_K, {NULL},
         {pk_vec_dot_q5_K_q8_K_generic, PK_AVX2(pk_vec_dot_q5_K_q8_K), NULL},
@@ -135,6 +152,8 @@ static const pk_type_traits *pk_traits(uint32_t type) {
     case PK_Q5_K: return &q5_K;
     case PK_Q6_K: return &q6_K;
     case PK_Q8_K: return &q8_K;
+    case PK_Q4_K_R8: return &q4_K_r8;
+    case PK_Q6_K_TILED: return &q6_K_tiled;
     default: return NULL;
     }
 }
@@ -217,11 +236,23 @@ static inline float pk_pair(const pk_pair_kernel *k, int64_t n, const void *w, c
     return k->dot(n, w, x);
 }
 
+/// The kernels llama.cpp's CPU backend would use for this matmul: its x86 build repacks Q4_K
+/// matrices whose row count is a multiple of 8 when the CPU has AVX2 (repack.cpp,
+/// ggml_repack_get_optimal_repack_type), and multiplies other K-quant matrices by batches of 8
+/// or more inputs with its tiled kernel (tiled.cpp); both round in another order than vec_dot.
+/// Not yet followed: the tiled kernel for Q4_K/Q5_K matrices that are not repacked.
+static const pk_type_traits *pk_matmul_traits(const pk_matmul_args *a, int isa) {
+    if (a->type == PK_Q4_K && isa >= PK_ISA_AVX2 && a->rows % 8 == 0) return pk_traits(PK_Q4_K_R8);
+    if (a->type == PK_Q6_K && isa >= PK_ISA_AVX2 && a->batch >= 8) return pk_traits(PK_Q6_K_TILED);
+    return pk_traits(a->type);
+}
+
 void pk_matmul_rows(const pk_matmul_args *a, int64_t r0, int64_t r1) {
-    const pk_type_traits *t = pk_traits(a->type);
-    if (!t || !t->vec_dot[0] || r0 >= r1) return;
     const int isa = pk_isa_supported(a->isa) ? a->isa : PK_ISA_SCALAR;
+    const pk_type_traits *t = pk_matmul_traits(a, isa);
+    if (!t || !t->vec_dot[0] || r0 >= r1) return;
     const pk_pair_kernel pair = {PK_PICK(t->vec_dot, isa), PK_PICK(t->dot1, isa)};
+    const pk_tile_fn tile1 = PK_PICK(t->tile1, isa);
     const char *w = a->w;
     const char *x = a->xq;
 
@@ -273,6 +304,11 @@ void pk_matmul_rows(const pk_matmul_args *a, int64_t r0, int64_t r1) {
                              a->xq_row_bytes, a->out + b * a->out_stride + r, (size_t)a->out_stride);
                     }
                     for (int64_t r = rfull; r < rt1; r++) {
+                        if (tile1) {
+                            tile1(a->cols, w + (size_t)r * a->w_row_bytes, a->w_row_bytes, x + (size_t)b * a->xq_row_bytes,
+                                  a->xq_row_bytes, a->out + b * a->out_stride + r, (size_t)a->out_stride);
+                            continue;
+                        }
                         for (int64_t c = b; c < b + PK_TILE_COLS; c++) {
                             a->out[c * a->out_stride + r] =
                                 pk_pair(&pair, a->cols, w + (size_t)r * a->w_row_bytes, x + (size_t)c * a->xq_row_bytes);

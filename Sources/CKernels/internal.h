@@ -8,6 +8,10 @@
 enum {
     PK_F32 = 0, PK_F16 = 1, PK_Q4_0 = 2, PK_Q4_1 = 3, PK_Q5_0 = 6, PK_Q5_1 = 7, PK_Q8_0 = 8, PK_Q8_1 = 9,
     PK_Q4_K = 12, PK_Q5_K = 13, PK_Q6_K = 14, PK_Q8_K = 15, PK_BF16 = 30,
+    /// Not a ggml type: Q4_K with the kernels of llama.cpp's repacked layout (dispatch.c).
+    PK_Q4_K_R8 = 1012,
+    /// Not a ggml type: Q6_K with the kernels of llama.cpp's tiled matmul (dispatch.c).
+    PK_Q6_K_TILED = 1014,
 };
 
 #define PK_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))

@@ -73,4 +73,18 @@ void pk_dot1_q4_1_avx512(int64_t n, const void *w, size_t ws, const void *xq, si
 void pk_dot1_q5_0_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_dot1_q5_1_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_dot1_q8_0_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+/// Q4_K with llama.cpp's repacked q4_K_8x8 arithmetic (quants_q4_K_r8.c).
+void pk_tile_q4_K_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_tile_q4_K_r8_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_tile1_q4_K_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_tile1_q4_K_r8_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_gemv_q4_K_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_gemv_q4_K_r8_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q4_K_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q4_K_r8_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+/// Q6_K with llama.cpp's tiled-matmul arithmetic (quants_q6_K_tiled.c).
+void pk_tile_q6_K_tiled_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_tile_q6_K_tiled_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q6_K_tiled_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q6_K_tiled_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 #endif

@@ -309,8 +309,19 @@ int64_t pk_argmax_f32(const float *x, int64_t n, float *max_out) {
 static pk_half gelu_table[1 << 16];
 static pthread_once_t gelu_table_once = PTHREAD_ONCE_INIT;
 
+/// GELU-tanh as ggml's table initialisation computes it: llama.cpp is built with GCC, which
+/// contracts `1 + a x x` into fma(a x, x, 1) (-ffp-contract=fast); without the fused add one
+/// entry in 65536 (x = -1.999) rounds to another f16 and Gemma's activations part from
+/// llama.cpp's. With it the table equals ggml_table_gelu_f16 entry for entry (checked against
+/// libggml-cpu's exported table).
+static float gelu_ggml_table_value(float x) {
+    const float c = 0.79788456080286535587989211986876f;  // sqrt(2/pi)
+    return 0.5f * x * (1.0f + tanhf(c * x * fmaf(0.044715f * x, x, 1.0f)));
+}
+
 static void gelu_table_init(void) {
-    for (uint32_t i = 0; i < (1u << 16); i++) gelu_table[i] = pk_float_to_half(gelu_scalar(pk_half_to_float((pk_half)i)));
+    for (uint32_t i = 0; i < (1u << 16); i++)
+        gelu_table[i] = pk_float_to_half(gelu_ggml_table_value(pk_half_to_float((pk_half)i)));
 }
 
 void pk_gelu_tanh_f16_table_f32(float *y, const float *x, int64_t n) {

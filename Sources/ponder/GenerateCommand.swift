@@ -66,6 +66,15 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: .hidden)
     var dumpTensors: String?
 
+    /// Tokens per forward pass of the prompt (hidden; 1 evaluates it as decode steps, for
+    /// comparing decode arithmetic with dev/llama-dump's LLAMA_DUMP_ONE_BY_ONE).
+    @Option(help: .hidden)
+    var batchSize: Int = Transformer.defaultBatchSize
+
+    /// Which forward pass of the prompt --dump-tensors writes (hidden; 0-based, default the last).
+    @Option(help: .hidden)
+    var dumpPass: Int?
+
     func validate() throws {
         guard (prompt == nil) != (promptFile == nil) else {
             throw ValidationError("give exactly one of --prompt and --prompt-file")
@@ -92,7 +101,7 @@ struct GenerateCommand: ParsableCommand {
         let promptIDs = tokenizer.encode(text, addSpecial: true, parseSpecial: true)
         guard !promptIDs.isEmpty else { throw ValidationError("the prompt is empty (no tokens)") }
         let capacity = min(ctx, promptIDs.count + maxTokens + 1)
-        let transformer = try Transformer(file: file, contextCapacity: max(capacity, 1), threads: threads)
+        let transformer = try Transformer(file: file, contextCapacity: max(capacity, 1), threads: threads, batchSize: batchSize)
         let session = Session(model: transformer)
 
         var config = greedy ? SamplerConfig.greedy : SamplerConfig.llamaCppDefaults
@@ -110,7 +119,11 @@ struct GenerateCommand: ParsableCommand {
             // The prompt's intermediate activations as raw little-endian floats, one file per tensor,
             // named as llama.cpp names them (compare with dev/llama-dump).
             try FileManager.default.createDirectory(atPath: dumpTensors, withIntermediateDirectories: true)
+            let pass = dumpPass
+            var current = -1
             transformer.inspector = { name, values in
+                if name == "attn_norm-0" { current += 1 }
+                if let pass, pass != current { return }
                 let data = Data(buffer: values)
                 FileManager.default.createFile(atPath: dumpTensors + "/" + name + ".bin", contents: data)
             }

@@ -45,14 +45,8 @@ struct GenerationCommandTests {
         #expect(lines.map(\.id) == Array(entry.greedy_ids.prefix(steps)))
         #expect(entry.greedy_text.hasPrefix(lines.map(\.text).joined()))
         for (line, step) in zip(lines, entry.steps) where line.id == step.id {
-            if let gap = ReferenceTests.kernelGaps[model] {
-                withKnownIssue(Comment(rawValue: gap), isIntermittent: true) {
-                    #expect(abs(line.logprob - step.logprob) < 0.001)
-                }
-            } else {
-                // Bit-exact arithmetic: llama-server prints five decimals.
-                #expect(abs(line.logprob - step.logprob) < 0.001)
-            }
+            // Bit-exact arithmetic: llama-server prints five decimals.
+            #expect(abs(line.logprob - step.logprob) < 0.001)
             #expect(line.top.count == 5)
             #expect(Int32(line.top[0][0]) == line.id && line.top[0][1] == line.logprob)
             #expect(zip(line.top, line.top.dropFirst()).allSatisfy { $0[1] >= $1[1] })

@@ -13,6 +13,13 @@ struct ModelTests {
         try Transformer(file: GGUFFile(path: try Peers.model(name)), contextCapacity: context, threads: 2, batchSize: batch)
     }
 
+    /// Models whose llama.cpp arithmetic depends on the batch: on an AVX2 machine llama.cpp
+    /// repacks their Q4_K matrices and multiplies groups of 4 inputs with a gemm kernel that
+    /// rounds per pair of sub-blocks, single inputs with a gemv kernel that rounds per block. The
+    /// engine follows both (ReferenceTests checks it against llama.cpp), so its batched and
+    /// token-by-token logits differ exactly where llama.cpp's do.
+    static let batchDependent: Set<String> = [Peers.gemma3, "tiny-qwen3-q4_k_m.gguf"]
+
     @Test(arguments: [Peers.smolLM2, Peers.gemma3, "tiny-qwen3-q4_k_m.gguf"])
     func batchedPrefillMatchesTokenByTokenDecoding(model name: String) throws {
         let model = try Self.load(name)
@@ -24,9 +31,19 @@ struct ModelTests {
         let b = Array(stepwise.logits)
         let maxDiff = zip(a, b).map { abs($0 - $1) }.max() ?? 0
         print("\(name): batched vs token-by-token, max |Δlogit| \(maxDiff)")
-        // The engine feeds a batch's columns through the same arithmetic as single tokens (as
-        // llama.cpp does), so splitting the prompt differently changes nothing, to the bit.
-        #expect(maxDiff == 0)
+        if Self.batchDependent.contains(name) {
+            // Batches of at most 3 tokens take llama.cpp's single-input arithmetic for every
+            // matrix, so they must still equal token-by-token decoding to the bit.
+            let small = Session(model: try Self.load(name, batch: 3))
+            try small.prefill(Self.prompt)
+            let smallDiff = zip(Array(small.logits), b).map { abs($0 - $1) }.max() ?? 0
+            print("\(name): batches of 3 vs token-by-token, max |Δlogit| \(smallDiff)")
+            #expect(smallDiff == 0)
+        } else {
+            // The engine feeds a batch's columns through the same arithmetic as single tokens (as
+            // llama.cpp does for these types), so splitting the prompt changes nothing, to the bit.
+            #expect(maxDiff == 0)
+        }
     }
 
     @Test func smallBatchesGiveTheSameLogitsAsOneBatch() throws {

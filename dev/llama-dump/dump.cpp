@@ -11,6 +11,8 @@
 #include "ggml.h"
 #include "llama.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -19,10 +21,13 @@
 
 static std::string out_dir;
 static std::map<std::string, int> seen;
+static int call = 0;       // index of the llama_decode call in progress
+static int dump_call = -1; // LLAMA_DUMP_CALL: the only call whose tensors are written (-1: all)
 
 static bool on_tensor(struct ggml_tensor *t, bool ask, void *) {
     if (ask) return true;
     if (t->type != GGML_TYPE_F32) return true;
+    if (dump_call >= 0 && call != dump_call) return true;
     const size_t n = (size_t)ggml_nelements(t);
     std::vector<float> values(n);
     ggml_backend_tensor_get(t, values.data(), 0, n * sizeof(float));
@@ -46,7 +51,7 @@ int main(int argc, char **argv) {
     llama_model *model = llama_model_load_from_file(argv[1], llama_model_default_params());
     if (!model) return 1;
     llama_context_params params = llama_context_default_params();
-    params.n_ctx = 512;
+    params.n_ctx = getenv("LLAMA_DUMP_NCTX") ? atoi(getenv("LLAMA_DUMP_NCTX")) : 512;
     params.n_batch = 512;
     params.n_threads = 2;
     params.n_threads_batch = 2;
@@ -55,7 +60,36 @@ int main(int argc, char **argv) {
     if (!ctx) return 1;
     std::vector<llama_token> tokens;
     for (int i = 3; i < argc; i++) tokens.push_back((llama_token)atoi(argv[i]));
-    if (llama_decode(ctx, llama_batch_get_one(tokens.data(), (int32_t)tokens.size())) != 0) return 1;
+    // LLAMA_DUMP_CHUNKS=a,b,...: evaluate the ids in llama_decode calls of a, b, … tokens (the
+    // rest in one last call), as a server that reuses a cached prefix or decodes token by token
+    // does; LLAMA_DUMP_ONE_BY_ONE=1: one call per token. The files hold the last call's tensors.
+    std::vector<int> chunks;
+    if (getenv("LLAMA_DUMP_ONE_BY_ONE")) chunks.assign(tokens.size(), 1);
+    if (const char *spec = getenv("LLAMA_DUMP_CHUNKS")) {
+        for (const char *p = spec; *p;) {
+            chunks.push_back(atoi(p));
+            while (*p && *p != ',') p++;
+            if (*p == ',') p++;
+        }
+    }
+    if (const char *which = getenv("LLAMA_DUMP_CALL")) dump_call = atoi(which);
+    size_t done = 0;
+    for (size_t c = 0; done < tokens.size(); c++, call++) {
+        const size_t n = c < chunks.size() ? (size_t)chunks[c] : tokens.size() - done;
+        seen.clear();
+        if (llama_decode(ctx, llama_batch_get_one(tokens.data() + done, (int32_t)n)) != 0) return 1;
+        done += n;
+    }
+    // The last token's log-probabilities of its 5 most likely successors, as llama-server reports them.
+    const float *logits = llama_get_logits_ith(ctx, -1);
+    const int n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
+    double max = logits[0], sum = 0;
+    for (int i = 1; i < n_vocab; i++) max = logits[i] > max ? logits[i] : max;
+    for (int i = 0; i < n_vocab; i++) sum += exp(logits[i] - max);
+    std::vector<int> order(n_vocab);
+    for (int i = 0; i < n_vocab; i++) order[i] = i;
+    std::partial_sort(order.begin(), order.begin() + 5, order.end(), [&](int a, int b) { return logits[a] > logits[b]; });
+    for (int k = 0; k < 5; k++) fprintf(stderr, "top %d: %d %.5f\n", k, order[k], logits[order[k]] - max - log(sum));
     llama_free(ctx);
     llama_model_free(model);
     return 0;

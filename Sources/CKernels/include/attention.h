@@ -27,6 +27,17 @@ void pk_attn_head_f16(int isa, const float *q, const uint16_t *keys, int64_t key
                       int64_t value_stride, int64_t first, int64_t last, int64_t dk, int64_t dv, float scale,
                       uint16_t *scratch, float *out);
 
+/// Floats of scratch memory pk_attn_qtile_f32 needs.
+size_t pk_attn_qtile_scratch_floats(int64_t dk, int64_t dv);
+
+/// Up to 64 consecutive queries of one head (positions pos0 ..< pos0 + n_q, row i at q + i * q_stride)
+/// attending causally over the cache (window > 0: only the last `window` positions), with the
+/// arithmetic llama.cpp uses for batches of 64 or more queries (attention_tiled.c): F32 query,
+/// F32 scores and values in 64-position tiles. out row i at out + i * out_stride.
+void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, int64_t pos0, int64_t window,
+                       const uint16_t *keys, int64_t key_stride, const uint16_t *values, int64_t value_stride,
+                       int64_t dk, int64_t dv, float scale, float *scratch, float *out, int64_t out_stride);
+
 #ifdef __cplusplus
 }
 #endif

@@ -68,6 +68,7 @@ typedef struct {
     int64_t batch;
     float *out;
     int64_t out_stride;     ///< usually rows
+    int64_t rows;           ///< rows of the whole matrix (llama.cpp picks some kernels by it)
 } pk_matmul_args;
 
 /// Computes rows [r0, r1) for every batch column. Tiles rows x batch so each weight block is

@@ -113,7 +113,7 @@ public enum Kernels {
                 type: w.type.rawValue, isa: isa.rawValue, cols: Int64(cols), w: w.data, w_row_bytes: w.rowBytes,
                 xq: format.map { UnsafeRawPointer(scratch! + $0.offset) } ?? UnsafeRawPointer(x),
                 xq_row_bytes: format?.rowBytes ?? cols * MemoryLayout<Float>.size, batch: Int64(batch), out: outs[m],
-                out_stride: Int64(w.rows)))
+                out_stride: Int64(w.rows), rows: Int64(w.rows)))
             // Range starts are multiples of 16 rows so the 4-row decode and prefill tile kernels
             // cover every range without ragged rows in the middle of the matrix.
             let chunks = chunkCount(rows: w.rows, batch: batch, threads: pool.threads)

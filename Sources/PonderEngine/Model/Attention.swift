@@ -52,4 +52,29 @@ enum Attention {
             isa, query, keys, Int64(keyStride), values, Int64(valueStride), Int64(positions.lowerBound),
             Int64(positions.upperBound), Int64(headDim), Int64(valueHeadDim), scale, scratch, out)
     }
+
+    /// Batches of this many tokens or more take llama.cpp's tiled flash attention
+    /// (GGML_FA_TILE_Q): an F32 query, F32 scores and an online softmax per 64-position tile of
+    /// the cache (`attention_tiled.c`).
+    static let tiledMinimumBatch = 64
+
+    /// Floats of working memory `attendTile` needs.
+    static func tiledScratchFloats(headDim: Int, valueHeadDim: Int) -> Int {
+        Int(pk_attn_qtile_scratch_floats(Int64(headDim), Int64(valueHeadDim)))
+    }
+
+    /// Up to 64 consecutive queries of one head (positions `firstPosition ..< firstPosition + count`)
+    /// attending causally over the cache, the last `window` positions only when `window > 0`.
+    @inline(__always)
+    static func attendTile(
+        queries: UnsafePointer<Float>, queryStride: Int, count: Int, firstPosition: Int, window: Int,
+        keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>, keyStride: Int, valueStride: Int,
+        headDim: Int, valueHeadDim: Int, scale: Float, scratch: UnsafeMutablePointer<Float>,
+        into out: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
+        pk_attn_qtile_f32(
+            isa, queries, Int64(queryStride), Int64(count), Int64(firstPosition), Int64(window), keys,
+            Int64(keyStride), values, Int64(valueStride), Int64(headDim), Int64(valueHeadDim), scale, scratch, out,
+            Int64(outputStride))
+    }
 }

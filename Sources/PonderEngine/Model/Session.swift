@@ -99,7 +99,8 @@ public final class Session: @unchecked Sendable {
         while keep + done < prompt.count {
             if shouldStop() { throw .interrupted }
             let start = keep + done
-            let n = min(model.maxBatch, prompt.count - start)
+            let n = Self.batchLength(from: start, of: prompt.count, maxBatch: model.maxBatch,
+                                     checkpointBreaks: model.config.slidingWindow != nil)
             let isLast = start + n == prompt.count
             let completed = prompt[start..<(start + n)].withUnsafeBufferPointer { batch in
                 model.forward(tokens: batch, startPosition: start, cache: cache, logits: isLast ? logitsStorage : nil,
@@ -112,6 +113,24 @@ public final class Session: @unchecked Sendable {
         }
         logitsCurrent = true
         return total
+    }
+
+    /// Tokens llama-server puts in the prompt batch that starts at `start`.
+    ///
+    /// At most `maxBatch` (llama.cpp's ubatch). For a model with sliding-window attention
+    /// llama-server also ends a batch 4 + ubatch tokens and 4 tokens before the end of the prompt,
+    /// so that it can checkpoint the window's cache there (server-context.cpp, "process the last
+    /// few tokens of the prompt separately"). That split changes the numbers: llama.cpp multiplies
+    /// repacked Q4_K matrices with another rounding for inputs in groups of 4 than for the rest of
+    /// a batch. Splitting where it does gives a prompt's logits exactly as llama-server's.
+    static func batchLength(from start: Int, of count: Int, maxBatch: Int, checkpointBreaks: Bool) -> Int {
+        var n = min(maxBatch, count - start)
+        if checkpointBreaks {
+            for offset in [4 + maxBatch, 4] where count - offset > start && count - offset < start + n {
+                n = count - offset - start
+            }
+        }
+        return n
     }
 
     /// Evaluates one more token (decode) and leaves the logits that follow it.

@@ -175,13 +175,13 @@ public final class Transformer: @unchecked Sendable {
 
     /// Whether a batch goes through the kernels' batched (tiled) matmul, or one column at a time.
     ///
-    /// llama.cpp computes each token of a batch with the same arithmetic as a single token (its
-    /// batched paths keep the per-column order of additions), so a prompt's logits do not depend
-    /// on how it was split into batches — and this engine matches it to the bit only if it does the
-    /// same. The kernels' tiled prefill kernels currently add in a different order than their
-    /// single-column kernels, so columns are fed one at a time; set this to `true` once the tiled
-    /// kernels give bit-identical columns (`ModelTests` checks batched against token-by-token).
-    static let usesBatchedMatmul = false
+    /// Batched, as llama.cpp does. For most weight types its batched paths (tinyBLAS, the tiled
+    /// kernels) keep the per-column order of additions of its single-token kernels, and so do
+    /// the kernels here, so a prompt's logits do not depend on how it was split into batches.
+    /// Repacked Q4_K is the exception in llama.cpp itself: inputs in groups of 4 go through its
+    /// gemm kernel, which rounds once per pair of sub-blocks instead of once per block, and the
+    /// kernels follow it (`Sources/CKernels/quants_q4_K_r8.c`), which only a batched call can do.
+    static let usesBatchedMatmul = true
 
     /// `out[b] = W · x[b]` for every column `b` of the batch.
     @inline(__always)
@@ -200,6 +200,10 @@ public final class Transformer: @unchecked Sendable {
     /// Work is split into one contiguous range of (token, head) pairs per worker; each worker owns
     /// one row of `scratch.attentionScratch`.
     private func attention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?) {
+        if batch >= Attention.tiledMinimumBatch {
+            tiledAttention(layer: layer, batch: batch, startPosition: startPosition, cache: cache, window: window)
+            return
+        }
         let c = config, s = scratch
         let jobs = batch * c.headCount
         let workers = min(s.workers, jobs)
@@ -218,6 +222,35 @@ public final class Transformer: @unchecked Sendable {
                     positions: first...position, headDim: c.headDim, valueHeadDim: c.valueHeadDim,
                     scale: c.traits.scalesQuery ? 1 : c.attentionScale, scratch: scratch,
                     into: s.att + b * c.headCount * c.valueHeadDim + h * c.valueHeadDim)
+            }
+        }
+    }
+
+    /// Attention of a batch of `Attention.tiledMinimumBatch` or more tokens, in llama.cpp's
+    /// arithmetic for such batches: jobs of (head, 64 consecutive queries) sharing F32 tiles of
+    /// the cache.
+    private func tiledAttention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?) {
+        let c = config, s = scratch
+        let tile = Attention.tiledMinimumBatch
+        let tiles = (batch + tile - 1) / tile
+        let jobs = tiles * c.headCount
+        let scratchFloats = Attention.tiledScratchFloats(headDim: c.headDim, valueHeadDim: c.valueHeadDim)
+        pool.parallelFor(min(s.workers, jobs)) { worker in
+            let workers = min(s.workers, jobs)
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: scratchFloats)
+            defer { buffer.deallocate() }
+            let lo = jobs * worker / workers, hi = jobs * (worker + 1) / workers
+            for job in lo..<hi {
+                let h = job / tiles, b0 = (job % tiles) * tile
+                Attention.attendTile(
+                    queries: s.q + b0 * c.qDim + h * c.headDim, queryStride: c.qDim, count: min(tile, batch - b0),
+                    firstPosition: startPosition + b0, window: window ?? 0,
+                    keys: cache.keyRow(layer: layer, position: 0) + (h / c.groupSize) * c.headDim,
+                    values: cache.valueRow(layer: layer, position: 0) + (h / c.groupSize) * c.valueHeadDim,
+                    keyStride: cache.kvDim, valueStride: cache.kvValueDim, headDim: c.headDim,
+                    valueHeadDim: c.valueHeadDim, scale: c.traits.scalesQuery ? 1 : c.attentionScale,
+                    scratch: buffer, into: s.att + b0 * c.headCount * c.valueHeadDim + h * c.valueHeadDim,
+                    outputStride: c.headCount * c.valueHeadDim)
             }
         }
     }

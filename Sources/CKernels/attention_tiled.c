@@ -1,0 +1,176 @@
+// Attention for batches of 64 or more queries, as llama.cpp's CPU flash attention computes them
+// (ggml_compute_forward_flash_attn_ext_tiled, taken when the batch has GGML_FA_TILE_Q = 64 or
+// more queries). Unlike the one-query path (attention_f16.c) nothing is rounded to F16 but the
+// cache itself: per 64-key tile of the cache (tiles start at multiples of 64 positions),
+//
+//     kq[t]  = fma chain over d of q[d] · k[t][d], from 0     (simd_gemm, keys widened to F32)
+//     kq    *= scale;  kq = -inf where t is not visible
+//     M'     = max(M, max kq);  if M' > M: vkq *= expf(M - M'), S *= expf(M - M')
+//     kq[t]  = ggml_v_expf(kq[t] - M');  S = (float)(S + Σ kq)   (Σ: per 16 lanes, reduce_add
+//                                                                  order, added in double)
+//     vkq[d] = fma chain over t of kq[t] · v[t][d], onto vkq    (simd_gemm)
+//
+// and out = vkq · (1 / S). Each query row is one independent chain, so a group of queries shares
+// the widened key and value tiles. ggml's AVX-512 build is the reference; every level here does
+// its per-element arithmetic (the scalar path with fmaf and a lane-exact ggml_v_expf).
+#include <math.h>
+#include <string.h>
+
+#include "attention.h"
+#include "internal.h"
+
+#if PK_X86
+#include <immintrin.h>
+#endif
+
+#define PK_FA_TILE 64
+
+static inline float tiled_h2f(uint16_t h) { return pk_half_to_float(h); }
+
+/// One lane of ggml_v_expf (AVX-512 build).
+static inline float tiled_expf_lane(float x) {
+    const float r = 0x1.8p23f;
+    const float z = fmaf(x, 0x1.715476p+0f, r);
+    const float n = z - r;
+    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
+    const float u = b * b;
+    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
+                         fmaf(0x1.ffffecp-1f, b, 1.0f));
+    if (fabsf(n) > 192.0f) return n <= 0.0f ? 0.0f : INFINITY;
+    return ldexpf(j, (int)n);
+}
+
+/// _mm512_reduce_add_ps's association over 16 lanes (GCC): halves of 8, of 4, then (0+2, 1+3).
+static inline float tiled_reduce16(const float *v) {
+    float a[8], b[4];
+    for (int i = 0; i < 8; i++) a[i] = v[i] + v[i + 8];
+    for (int i = 0; i < 4; i++) b[i] = a[i] + a[i + 4];
+    return (b[0] + b[2]) + (b[1] + b[3]);
+}
+
+size_t pk_attn_qtile_scratch_floats(int64_t dk, int64_t dv) {
+    return (size_t)(PK_FA_TILE * dk + PK_FA_TILE * dv + PK_FA_TILE * dv + 2 * PK_FA_TILE + PK_FA_TILE);
+}
+
+/// kq[0..64) for one query against the widened key tile kt (kt[d * 64 + t]).
+static void tiled_scores_portable(const float *q, const float *kt, int64_t dk, float *kq) {
+    for (int t = 0; t < PK_FA_TILE; t++) {
+        float acc = 0.0f;
+        for (int64_t d = 0; d < dk; d++) acc = fmaf(q[d], kt[d * PK_FA_TILE + t], acc);
+        kq[t] = acc;
+    }
+}
+
+/// vkq[d] = fma chain over t of kq[t] · vt[t][d].
+static void tiled_values_portable(const float *kq, const float *vt, int64_t dv, int t0, int t1, float *vkq) {
+    for (int64_t d = 0; d < dv; d++) {
+        float acc = vkq[d];
+        for (int t = t0; t < t1; t++) acc = fmaf(kq[t], vt[t * dv + d], acc);
+        vkq[d] = acc;
+    }
+}
+
+#if PK_X86
+PK_TARGET_AVX512 static void tiled_scores_avx512(const float *q, const float *kt, int64_t dk, float *kq) {
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    for (int64_t d = 0; d < dk; d++) {
+        const __m512 qd = _mm512_set1_ps(q[d]);
+        for (int j = 0; j < 4; j++) acc[j] = _mm512_fmadd_ps(_mm512_loadu_ps(kt + d * PK_FA_TILE + 16 * j), qd, acc[j]);
+    }
+    for (int j = 0; j < 4; j++) _mm512_storeu_ps(kq + 16 * j, acc[j]);
+}
+
+PK_TARGET_AVX512 static void tiled_values_avx512(const float *kq, const float *vt, int64_t dv, int t0, int t1,
+                                                 float *vkq) {
+    int64_t d = 0;
+    for (; d + 16 <= dv; d += 16) {
+        __m512 acc = _mm512_loadu_ps(vkq + d);
+        for (int t = t0; t < t1; t++) acc = _mm512_fmadd_ps(_mm512_loadu_ps(vt + t * dv + d), _mm512_set1_ps(kq[t]), acc);
+        _mm512_storeu_ps(vkq + d, acc);
+    }
+    for (; d < dv; d++) {
+        float acc = vkq[d];
+        for (int t = t0; t < t1; t++) acc = fmaf(kq[t], vt[t * dv + d], acc);
+        vkq[d] = acc;
+    }
+}
+#endif
+
+void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, int64_t pos0, int64_t window,
+                       const uint16_t *keys, int64_t key_stride, const uint16_t *values, int64_t value_stride,
+                       int64_t dk, int64_t dv, float scale, float *scratch, float *out, int64_t out_stride) {
+    if (n_q <= 0) return;
+    if (n_q > PK_FA_TILE) n_q = PK_FA_TILE;
+    float *kt = scratch;                         // 64 x dk, transposed: kt[d * 64 + t]
+    float *vt = kt + PK_FA_TILE * dk;            // 64 x dv
+    float *vkq = vt + PK_FA_TILE * dv;           // n_q x dv
+    float *M = vkq + PK_FA_TILE * dv, *S = M + PK_FA_TILE;
+    float *kq = S + PK_FA_TILE;                  // 64
+    for (int64_t i = 0; i < n_q; i++) { M[i] = -INFINITY; S[i] = 0.0f; }
+    memset(vkq, 0, (size_t)(n_q * dv) * sizeof(float));
+#if PK_X86
+    const int wide = isa >= PK_ISA_AVX512;
+#else
+    const int wide = 0;
+    (void)isa;
+#endif
+
+    // Positions visible to query i (position pos0 + i): [lo_i, pos0 + i].
+    const int64_t last = pos0 + n_q - 1;
+    const int64_t lo_first = window > 0 ? (pos0 - window + 1 > 0 ? pos0 - window + 1 : 0) : 0;
+    for (int64_t base = lo_first / PK_FA_TILE * PK_FA_TILE; base <= last; base += PK_FA_TILE) {
+        const int64_t count = last + 1 - base < PK_FA_TILE ? last + 1 - base : PK_FA_TILE;
+        for (int64_t t = 0; t < count; t++) {
+            const uint16_t *k = keys + (base + t) * key_stride;
+            for (int64_t d = 0; d < dk; d++) kt[d * PK_FA_TILE + t] = tiled_h2f(k[d]);
+            const uint16_t *v = values + (base + t) * value_stride;
+            for (int64_t d = 0; d < dv; d++) vt[t * dv + d] = tiled_h2f(v[d]);
+        }
+        for (int64_t t = count; t < PK_FA_TILE; t++)
+            for (int64_t d = 0; d < dk; d++) kt[d * PK_FA_TILE + t] = 0.0f;
+
+        for (int64_t i = 0; i < n_q; i++) {
+            const int64_t pos = pos0 + i;
+            const int64_t lo = window > 0 ? (pos - window + 1 > 0 ? pos - window + 1 : 0) : 0;
+            if (base > pos || base + PK_FA_TILE <= lo) continue;  // sees nothing of this tile
+#if PK_X86
+            if (wide) tiled_scores_avx512(q + i * q_stride, kt, dk, kq);
+            else
+#endif
+                tiled_scores_portable(q + i * q_stride, kt, dk, kq);
+            float tile_max = -INFINITY;
+            for (int t = 0; t < PK_FA_TILE; t++) {
+                const int64_t p = base + t;
+                kq[t] = (p >= lo && p <= pos) ? kq[t] * scale : -INFINITY;
+                tile_max = kq[t] > tile_max ? kq[t] : tile_max;
+            }
+            if (tile_max == -INFINITY) continue;
+            float *row = vkq + i * dv;
+            const float Mnew = fmaxf(M[i], tile_max);
+            if (Mnew > M[i]) {
+                const float ms = expf(M[i] - Mnew);
+                for (int64_t d = 0; d < dv; d++) row[d] *= ms;
+                S[i] *= ms;
+            }
+            M[i] = Mnew;
+            double sum = 0.0;
+            for (int j = 0; j < PK_FA_TILE; j += 16) {
+                for (int l = 0; l < 16; l++) kq[j + l] = tiled_expf_lane(kq[j + l] - Mnew);
+                sum += (double)tiled_reduce16(kq + j);
+            }
+            S[i] = (float)((double)S[i] + sum);
+            // Invisible keys have weight 0: adding 0 · v changes nothing, so only visible keys are added.
+            const int t0 = lo > base ? (int)(lo - base) : 0;
+            const int t1 = pos - base + 1 < PK_FA_TILE ? (int)(pos - base + 1) : PK_FA_TILE;
+#if PK_X86
+            if (wide) tiled_values_avx512(kq, vt, dv, t0, t1, row);
+            else
+#endif
+                tiled_values_portable(kq, vt, dv, t0, t1, row);
+        }
+    }
+    for (int64_t i = 0; i < n_q; i++) {
+        const float inv = S[i] == 0.0f ? 0.0f : 1.0f / S[i];
+        for (int64_t d = 0; d < dv; d++) out[i * out_stride + d] = vkq[i * dv + d] * inv;
+    }
+}
