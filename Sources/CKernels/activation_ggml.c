@@ -12,25 +12,13 @@
 #include <immintrin.h>
 #endif
 
-/// One lane of ggml_v_expf (AVX-512).
-static inline float ggml_expf_lane(float x) {
-    const float r = 0x1.8p23f;
-    const float z = fmaf(x, 0x1.715476p+0f, r);
-    const float n = z - r;
-    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
-    const float u = b * b;
-    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
-                         fmaf(0x1.ffffecp-1f, b, 1.0f));
-    if (fabsf(n) > 192.0f) return n <= 0.0f ? 0.0f : INFINITY;
-    return ldexpf(j, (int)n);
-}
 
 static void swiglu_portable(float *y, const float *gate, const float *up, int64_t n) {
     int64_t i = 0;
     for (; i + 15 < n; i += 16) {
         for (int l = 0; l < 16; l++) {
             const float x = gate[i + l];
-            y[i + l] = (x / (1.0f + ggml_expf_lane(0.0f - x))) * up[i + l];
+            y[i + l] = (x / (1.0f + pk_expf_lane(0.0f - x))) * up[i + l];
         }
     }
     for (; i < n; i++) y[i] = (gate[i] / (1.0f + expf(-gate[i]))) * up[i];

@@ -27,18 +27,6 @@
 
 static inline float tiled_h2f(uint16_t h) { return pk_half_to_float(h); }
 
-/// One lane of ggml_v_expf (AVX-512 build).
-static inline float tiled_expf_lane(float x) {
-    const float r = 0x1.8p23f;
-    const float z = fmaf(x, 0x1.715476p+0f, r);
-    const float n = z - r;
-    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
-    const float u = b * b;
-    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
-                         fmaf(0x1.ffffecp-1f, b, 1.0f));
-    if (fabsf(n) > 192.0f) return n <= 0.0f ? 0.0f : INFINITY;
-    return ldexpf(j, (int)n);
-}
 
 /// _mm512_reduce_add_ps's association over 16 lanes (GCC): halves of 8, of 4, then (0+2, 1+3).
 static inline float tiled_reduce16(const float *v) {
@@ -155,7 +143,7 @@ void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, i
             M[i] = Mnew;
             double sum = 0.0;
             for (int j = 0; j < PK_FA_TILE; j += 16) {
-                for (int l = 0; l < 16; l++) kq[j + l] = tiled_expf_lane(kq[j + l] - Mnew);
+                for (int l = 0; l < 16; l++) kq[j + l] = pk_expf_lane(kq[j + l] - Mnew);
                 sum += (double)tiled_reduce16(kq + j);
             }
             S[i] = (float)((double)S[i] + sum);

@@ -4,6 +4,35 @@
 #include "blocks.h"
 #include "kernels.h"
 
+#include <math.h>
+#include <string.h>
+
+/// Q4_K/Q5_K's 12 scale bytes -> out[0..1] = the 8 six-bit scales, out[2..3] = the 8 six-bit mins
+/// (ggml's get_scale_min_k4, four bytes at a time). Shared by the decode, tile and repacked kernels.
+static inline void pk_unpack_k4_scales(const uint8_t *scales, uint32_t out[4]) {
+    const uint32_t m6 = 0x3f3f3f3f, m4 = 0x0f0f0f0f, m2 = 0x03030303;
+    uint32_t a[3];
+    memcpy(a, scales, 12);
+    out[0] = a[0] & m6;
+    out[1] = (a[2] & m4) | (((a[0] >> 6) & m2) << 4);
+    out[2] = a[1] & m6;
+    out[3] = ((a[2] >> 4) & m4) | (((a[1] >> 6) & m2) << 4);
+}
+
+/// One lane of ggml's vectorized expf (ggml_v_expf, AVX-512 build) as scalar code: the same
+/// operations in the same order, so the same bits. SwiGLU and the tiled attention's softmax use it.
+static inline float pk_expf_lane(float x) {
+    const float r = 0x1.8p23f;
+    const float z = fmaf(x, 0x1.715476p+0f, r);
+    const float n = z - r;
+    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
+    const float u = b * b;
+    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
+                         fmaf(0x1.ffffecp-1f, b, 1.0f));
+    if (fabsf(n) > 192.0f) return n <= 0.0f ? 0.0f : INFINITY;
+    return ldexpf(j, (int)n);
+}
+
 // ggml type ids used inside the C code.
 enum {
     PK_F32 = 0, PK_F16 = 1, PK_Q4_0 = 2, PK_Q4_1 = 3, PK_Q5_0 = 6, PK_Q5_1 = 7, PK_Q8_0 = 8, PK_Q8_1 = 9,

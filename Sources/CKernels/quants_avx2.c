@@ -225,16 +225,6 @@ PK_TARGET_AVX2 float pk_vec_dot_q8_0_q8_0_avx2(int64_t n, const void *vw, const 
 
 // MARK: - Dot products, K-quants
 
-/// Unpacks the 12 scale bytes of a Q4_K/Q5_K block: bytes 0..7 = scales, 8..15 = mins.
-static inline void unpack_k4_scales(const uint8_t *scales, uint32_t out[4]) {
-    const uint32_t m6 = 0x3f3f3f3f, m4 = 0x0f0f0f0f, m2 = 0x03030303;
-    uint32_t a[3];
-    memcpy(a, scales, 12);
-    out[0] = a[0] & m6;                                        // scales 0..3
-    out[1] = (a[2] & m4) | (((a[0] >> 6) & m2) << 4);          // scales 4..7
-    out[2] = a[1] & m6;                                        // mins 0..3
-    out[3] = ((a[2] >> 4) & m4) | (((a[1] >> 6) & m2) << 4);   // mins 4..7
-}
 
 /// Σ_j min_j * (sum of activations of sub-block j), from the Q8_K block sums.
 PK_TARGET_AVX2 static inline int k4_min_dot(const uint32_t sm[4], const int16_t *bsums) {
@@ -254,7 +244,7 @@ PK_TARGET_AVX2 float pk_vec_dot_q4_K_q8_K_avx2(int64_t n, const void *vw, const 
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (int64_t i = 0; i < n / PK_QK_K; i++) {
         uint32_t sm[4];
-        unpack_k4_scales(w[i].scales, sm);
+        pk_unpack_k4_scales(w[i].scales, sm);
         const uint8_t *sc = (const uint8_t *)sm;
         __m256i sumi = _mm256_setzero_si256();
         for (int c = 0; c < 4; c++) {
@@ -280,7 +270,7 @@ PK_TARGET_AVX2 float pk_vec_dot_q5_K_q8_K_avx2(int64_t n, const void *vw, const 
     const __m256i low4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
     for (int64_t i = 0; i < n / PK_QK_K; i++) {
         uint32_t sm[4];
-        unpack_k4_scales(w[i].scales, sm);
+        pk_unpack_k4_scales(w[i].scales, sm);
         const uint8_t *sc = (const uint8_t *)sm;
         const __m256i qh = _mm256_loadu_si256((const __m256i *)w[i].qh);
         __m256i sumi = _mm256_setzero_si256();

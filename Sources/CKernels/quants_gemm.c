@@ -40,7 +40,7 @@
         return _mm256_cmpeq_epi8(_mm256_and_si256(spread, select), select);                                        \
     }                                                                                                              \
     T PK_UNUSED static inline __m256i P##load(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }             \
-    /* Σ_j min_j * (activation sum of sub-block j) of a Q4_K/Q5_K block; sm from unpack_k4_scales */               \
+    /* Σ_j min_j * (activation sum of sub-block j) of a Q4_K/Q5_K block; sm from pk_unpack_k4_scales */               \
     T PK_UNUSED static inline int P##min_dot(const uint32_t sm[4], const int16_t *bsums) {                                   \
         const __m128i mins = _mm_cvtepu8_epi16(_mm_set_epi32(0, 0, (int)sm[3], (int)sm[2]));                       \
         const __m128i b = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)bsums),                                  \
@@ -54,16 +54,6 @@
 PK_DEFINE_HELPERS(PK_TARGET_AVX2, a2_)
 PK_DEFINE_HELPERS(PK_TARGET_AVX512, a5_)
 
-/// Q4_K/Q5_K scale bytes -> sm[0..1] = 8 scales, sm[2..3] = 8 mins (as in quants_avx2.c).
-static inline void unpack_k4(const uint8_t *scales, uint32_t out[4]) {
-    const uint32_t m6 = 0x3f3f3f3f, m4 = 0x0f0f0f0f, m2 = 0x03030303;
-    uint32_t a[3];
-    memcpy(a, scales, 12);
-    out[0] = a[0] & m6;
-    out[1] = (a[2] & m4) | (((a[0] >> 6) & m2) << 4);
-    out[2] = a[1] & m6;
-    out[3] = ((a[2] >> 4) & m4) | (((a[1] >> 6) & m2) << 4);
-}
 
 // Integer dot of 32 byte pairs into 8 int32 lanes (lane j sums elements 4j..4j+3), added to
 // `init`: `u` unsigned weights (< 128 for AVX2's int16 intermediate), `x` signed activations.
@@ -169,7 +159,7 @@ DEFINE_32(q8_0, avx512, PK_TARGET_AVX512, a5_, DOT_AVX512, 4, pk_block_q8_0, pk_
             for (int r = 0; r < RT; r++) {                                                                         \
                 const WBLK *b = (const WBLK *)((const char *)vw + (size_t)r * ws) + i;                             \
                 uint32_t sm[4];                                                                                    \
-                unpack_k4(b->scales, sm);                                                                          \
+                pk_unpack_k4_scales(b->scales, sm);                                                                          \
                 const uint8_t *sc = (const uint8_t *)sm;                                                           \
                 __m256i isum[PK_COLS];                                                                             \
                 for (int c = 0; c < PK_COLS; c++) isum[c] = _mm256_setzero_si256();                                \

@@ -23,16 +23,6 @@
 #include <math.h>
 
 
-/// Q4_K scale bytes -> sm[0..1] = 8 six-bit scales, sm[2..3] = 8 six-bit mins.
-static inline void r8_unpack_scales(const uint8_t *scales, uint32_t out[4]) {
-    const uint32_t m6 = 0x3f3f3f3f, m4 = 0x0f0f0f0f, m2 = 0x03030303;
-    uint32_t a[3];
-    memcpy(a, scales, 12);
-    out[0] = a[0] & m6;
-    out[1] = (a[2] & m4) | (((a[0] >> 6) & m2) << 4);
-    out[2] = a[1] & m6;
-    out[3] = ((a[2] >> 4) & m4) | (((a[1] >> 6) & m2) << 4);
-}
 
 /// The integer sums of one Q4_K block (row r) against CT Q8_K blocks, per pair of sub-blocks:
 /// after it, lane j of the 128-bit sum of v[c]'s halves is scale_2j dot_2j + scale_2j+1 dot_2j+1
@@ -74,7 +64,7 @@ static inline void r8_unpack_scales(const uint8_t *scales, uint32_t out[4]) {
             for (int r = 0; r < RT; r++) {                                                                         \
                 const pk_block_q4_K *b = (const pk_block_q4_K *)((const char *)vw + (size_t)r * ws) + i;           \
                 uint32_t sm[4];                                                                                    \
-                r8_unpack_scales(b->scales, sm);                                                                   \
+                pk_unpack_k4_scales(b->scales, sm);                                                                   \
                 const uint8_t *sc = (const uint8_t *)sm;                                                           \
                 const __m128i mins16 = _mm_cvtepu8_epi16(_mm_set_epi32(0, 0, (int)sm[3], (int)sm[2]));             \
                 __m256i v[4];                                                                                      \
@@ -110,7 +100,7 @@ static inline void r8_unpack_scales(const uint8_t *scales, uint32_t out[4]) {
         for (int64_t i = 0; i < n / PK_QK_K; i++) {                                                                \
             const pk_block_q4_K *b = (const pk_block_q4_K *)vw + i;                                                \
             uint32_t sm[4];                                                                                        \
-            r8_unpack_scales(b->scales, sm);                                                                       \
+            pk_unpack_k4_scales(b->scales, sm);                                                                       \
             const uint8_t *sc = (const uint8_t *)sm;                                                               \
             const __m128i bsum32 = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)x[0][i].bsums),                 \
                                                   _mm_loadu_si128((const __m128i *)(x[0][i].bsums + 8)));          \
@@ -143,7 +133,7 @@ static inline void r8_unpack_scales(const uint8_t *scales, uint32_t out[4]) {
             for (int r = 0; r < 4; r++) {                                                                          \
                 const pk_block_q4_K *b = (const pk_block_q4_K *)((const char *)vw + (size_t)r * ws) + i;           \
                 uint32_t sm[4];                                                                                    \
-                r8_unpack_scales(b->scales, sm);                                                                   \
+                pk_unpack_k4_scales(b->scales, sm);                                                                   \
                 const uint8_t *sc = (const uint8_t *)sm;                                                           \
                 msum[r] = _mm_madd_epi16(_mm_cvtepu8_epi16(_mm_set_epi32(0, 0, (int)sm[3], (int)sm[2])), bsum32);  \
                 dw[r] = _cvtsh_ss(b->d);                                                                           \
