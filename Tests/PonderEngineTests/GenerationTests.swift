@@ -76,6 +76,28 @@ struct GenerationTests {
         #expect(!reply.reasoning.contains("</think>") && !reply.content.contains("</think>"))
     }
 
+    /// SmolLM2 has no thinking dialect, so think-on forces `<think>`; on this conversation the
+    /// model ends its turn inside the trace it never closed (before ponder handled that, the reply
+    /// was that one-sentence trace and an empty answer). ponder closes the trace for it and the
+    /// model answers, instead of leaving the user a thought and no answer.
+    @Test func aTraceTheModelNeverClosesIsClosedForItAndAnAnswerFollows() async throws {
+        let backend = try Self.smol()
+        let request = ChatRequest(
+            messages: [
+                .user("What is the capital of France? Answer in one sentence."),
+                .assistant("The capital of France is Paris.", think: .off),
+                .user("And of Italy? Answer in one sentence."),
+            ],
+            think: ThinkSetting(mode: .on), sampler: .greedy, maxTokens: 200)
+        let reply = try await Self.collect(backend, request)
+        print("unclosed trace: reasoning \(reply.reasoning.debugDescription); answer \(reply.content.debugDescription)")
+        #expect(reply.reasoning.trimmingCharacters(in: .whitespacesAndNewlines) == "Italy is a country in the western part of Europe.")
+        #expect(!reply.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        #expect(reply.finish == .stop)
+        #expect(!reply.events.contains(.budgetHit))
+        #expect(!reply.reasoning.contains("</think>") && !reply.content.contains("</think>"))
+    }
+
     @Test func aReplyEndsAtTheEndOfGenerationToken() async throws {
         let backend = try Self.smol()
         let reply = try await Self.collect(backend, ChatRequest(

@@ -12,7 +12,8 @@ import PonderCore
 ///
 /// The thinking budget acts inside this loop: when the trace reaches `thinkBudget` tokens and is
 /// still open, the end-of-thinking tokens are evaluated as if the model had written them, a
-/// `.budgetHit` event is sent, and the model goes on to answer.
+/// `.budgetHit` event is sent, and the model goes on to answer. The same happens, once, when the
+/// model ends its turn inside a trace it never closed.
 struct Generator {
     /// What one reply asks for.
     struct Options {
@@ -107,12 +108,45 @@ struct Generator {
             }
         }
 
+        /// Closes the open trace for the model: `</think>\n\n` is shown and evaluated after `pending`
+        /// (the token just sampled, if it is to be kept); `budget` also reports `.budgetHit`. Returns
+        /// how the reply must end, if it must.
+        func closeTrace(after pending: [Int32], budget: Bool) -> FinishReason? {
+            send(splitter.feed(detokenizer.finish()))
+            send(splitter.feed("</think>\n\n"))
+            if budget {
+                outcome.budgetHit = true
+                emit(.budgetHit)
+            }
+            do {
+                try session.prefill(session.tokens + pending + options.closeThinkTokens, shouldStop: isCancelled)
+            } catch .interrupted {
+                return .cancelled
+            } catch {
+                emit(.notice("The context is full; the reply stops here."))
+                return .length
+            }
+            return nil
+        }
+        var closedAtEnd = false
+
         let decodeStart = Date()
         generation: while true {
             if isCancelled() { outcome.finish = .cancelled; break }
             if outcome.completionTokens >= options.maxTokens { outcome.finish = .length; break }
             let token = sampler.sample(session.logits)
-            if tokenizer.isEndOfGeneration(token) { outcome.finish = .stop; break }
+            if tokenizer.isEndOfGeneration(token) {
+                // A model made to think (forced `<think>`) may end its turn without ever closing the
+                // trace, which would leave the user a thought and no answer: close it for the model,
+                // once, and let it answer, as the budget does.
+                if splitter.isInsideReasoning, !closedAtEnd, !options.closeThinkTokens.isEmpty {
+                    closedAtEnd = true
+                    if let finish = closeTrace(after: [], budget: false) { outcome.finish = finish; break }
+                    continue
+                }
+                outcome.finish = .stop
+                break
+            }
             sampler.accept(token)
             outcome.completionTokens += 1
             let wasInside = splitter.isInsideReasoning
@@ -125,18 +159,7 @@ struct Generator {
 
             // The budget: close the trace for the model and let it answer.
             if let budget = options.thinkBudget, splitter.isInsideReasoning, outcome.reasoningTokens >= budget {
-                send(splitter.feed(detokenizer.finish()))
-                send(splitter.feed("</think>\n\n"))
-                outcome.budgetHit = true
-                emit(.budgetHit)
-                do {
-                    try session.prefill(session.tokens + [token] + options.closeThinkTokens, shouldStop: isCancelled)
-                } catch .interrupted {
-                    outcome.finish = .cancelled; break generation
-                } catch {
-                    emit(.notice("The context is full; the reply stops here."))
-                    outcome.finish = .length; break generation
-                }
+                if let finish = closeTrace(after: [token], budget: true) { outcome.finish = finish; break generation }
                 continue
             }
             if outcome.completionTokens >= options.maxTokens { outcome.finish = .length; break }
