@@ -358,3 +358,14 @@ enum TranscriptJSON {
         out += "\""
     }
 }
+
+/// JSON string literals for the project's other JSON writers (`ponder generate --json`), with the
+/// transcripts' escaping: the one place that decides how text is quoted.
+public enum JSONText {
+    /// `text` as a JSON string literal, quotes included.
+    public static func quoted(_ text: String) -> String {
+        var out = ""
+        TranscriptJSON.writeString(text, into: &out)
+        return out
+    }
+}

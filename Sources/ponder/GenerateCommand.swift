@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PonderEngine
+import PonderCore
 
 /// `ponder generate`: runs a raw prompt through the embedded engine, for checking and debugging.
 ///
@@ -144,7 +145,7 @@ struct GenerateCommand: ParsableCommand {
             if json {
                 let probabilities = LogProbabilities(logits)
                 let top = probabilities.top(topLogprobs, of: logits).map { "[\($0.id), \(Self.number($0.logprob))]" }
-                let line = "{\"id\": \(token), \"text\": \(Self.jsonString(piece)), \"logprob\": "
+                let line = "{\"id\": \(token), \"text\": \(JSONText.quoted(piece)), \"logprob\": "
                     + "\(Self.number(probabilities.logProbability(ofLogit: logits[Int(token)]))), "
                     + "\"top\": [\(top.joined(separator: ", "))]}\n"
                 out.write(Data(line.utf8))
@@ -165,21 +166,4 @@ struct GenerateCommand: ParsableCommand {
 
     /// A logprob with enough digits to compare with llama.cpp's five.
     static func number(_ value: Double) -> String { value.isFinite ? String(format: "%.6f", value) : "-1e30" }
-
-    /// `text` as a JSON string literal.
-    static func jsonString(_ text: String) -> String {
-        var s = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": s += "\\\""
-            case "\\": s += "\\\\"
-            case "\n": s += "\\n"
-            case "\r": s += "\\r"
-            case "\t": s += "\\t"
-            case _ where scalar.value < 0x20: s += String(format: "\\u%04x", scalar.value)
-            default: s.unicodeScalars.append(scalar)
-            }
-        }
-        return s + "\""
-    }
 }
