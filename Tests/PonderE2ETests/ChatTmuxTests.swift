@@ -54,7 +54,8 @@ struct ChatTmuxTests {
     /// block they fold and unfold with Ctrl-O and a click; Ctrl-S saves; Ctrl-Q restores the
     /// terminal; the saved JSON says which reply reasoned.
     @Test func chatWithThinkingOffThenOnFoldSaveAndQuit() async throws {
-        let server = try await LlamaServer.smolLM2WithR1Template()
+        let server = try await LlamaServer.start(LlamaServer.r1Arguments(contextSize: 4096) + ["--reasoning-format", "deepseek"])
+        defer { server.stop() }
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let tmux = try launch(workspace, server: server.url, flags: [

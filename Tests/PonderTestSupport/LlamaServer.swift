@@ -1,5 +1,4 @@
 import Foundation
-import PonderTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -9,17 +8,17 @@ import Glibc
 ///
 /// Started with Foundation's `Process`, ready once `GET /health` answers 200 (polled until a bounded
 /// deadline; a server that exits or never becomes ready fails the test with its log). Stop it in a
-/// `defer`.
-final class LlamaServer: @unchecked Sendable {
-    let port: Int
+/// `defer`. Shared by the remote-backend suites and the end-to-end (tmux) suites.
+public final class LlamaServer: @unchecked Sendable {
+    public let port: Int
     private let process: Process
     private let logURL: URL
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
     /// The flags every end-to-end test uses: SmolLM2-135M with DeepSeek-R1's template, so the prompt
     /// ends with `<think>\n` and real `reasoning_content` arrives.
-    static func r1Arguments(contextSize: Int = 2048) throws -> [String] {
+    public static func r1Arguments(contextSize: Int = 2048) throws -> [String] {
         [
             "-m", try Peers.model(Peers.smolLM2),
             "--chat-template-file", try Peers.templatesDirectory() + "/deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja",
@@ -28,7 +27,7 @@ final class LlamaServer: @unchecked Sendable {
     }
 
     /// Starts `LLAMA_SERVER` with `arguments` (host and port are added) and waits for `/health`.
-    static func start(_ arguments: [String], readyWithin timeout: Duration = .seconds(180)) async throws -> LlamaServer {
+    public static func start(_ arguments: [String], readyWithin timeout: Duration = .seconds(180)) async throws -> LlamaServer {
         let program = try Peers.program("LLAMA_SERVER")
         let port = try freePort()
         let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-llama-server-\(port).log")
@@ -44,14 +43,14 @@ final class LlamaServer: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if !process.isRunning {
-                throw LoopbackError("llama-server exited (status \(process.terminationStatus)): \(server.logTail())")
+                throw LlamaServerError("llama-server exited (status \(process.terminationStatus)): \(server.logTail())")
             }
             if httpStatus(port: port, path: "/health") == 200 { return server }
             try await Task.sleep(for: .milliseconds(100))
         }
         let tail = server.logTail()
         server.stop()
-        throw LoopbackError("llama-server did not become ready within \(timeout): \(tail)")
+        throw LlamaServerError("llama-server did not become ready within \(timeout): \(tail)")
     }
 
     private init(port: Int, process: Process, logURL: URL) {
@@ -63,7 +62,7 @@ final class LlamaServer: @unchecked Sendable {
     /// SIGTERM, then SIGKILL if the server has not gone within two seconds: a child started from
     /// the test runner can find SIGTERM blocked (observed: llama-server never saw it), and a test
     /// must not hang on `waitUntilExit()`.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             let deadline = ContinuousClock.now + .seconds(2)
@@ -74,13 +73,13 @@ final class LlamaServer: @unchecked Sendable {
         try? FileManager.default.removeItem(at: logURL)
     }
 
-    func logTail() -> String {
+    public func logTail() -> String {
         let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(8).joined(separator: " | ")
     }
 
     /// A port nothing listens on right now (bound to 0, read back, released).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -92,12 +91,12 @@ final class LlamaServer: @unchecked Sendable {
                 bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
             }
         }
-        guard ok else { throw LoopbackError("cannot find a free port: errno \(errno)") }
+        guard ok else { throw LlamaServerError("cannot find a free port: errno \(errno)") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// The status code of `GET path` on 127.0.0.1, or nil when nothing answers.
-    static func httpStatus(port: Int, path: String) -> Int? {
+    public static func httpStatus(port: Int, path: String) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -116,4 +115,10 @@ final class LlamaServer: @unchecked Sendable {
         let line = String(decoding: buffer[..<n], as: UTF8.self)
         return Int(line.split(separator: " ").dropFirst().first ?? "")
     }
+}
+
+/// Why a llama-server could not be started or a port found, with its log's last lines.
+public struct LlamaServerError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
