@@ -1,30 +1,5 @@
 import Foundation
 
-/// Sampler settings a request may carry. `nil` means "the backend's (or the model card's) default".
-public struct SamplerSettings: Sendable, Equatable {
-    public var temperature: Double?
-    public var topK: Int?
-    public var topP: Double?
-    public var minP: Double?
-    public var repeatPenalty: Double?
-    public var seed: UInt64?
-
-    public init(
-        temperature: Double? = nil, topK: Int? = nil, topP: Double? = nil, minP: Double? = nil,
-        repeatPenalty: Double? = nil, seed: UInt64? = nil
-    ) {
-        self.temperature = temperature
-        self.topK = topK
-        self.topP = topP
-        self.minP = minP
-        self.repeatPenalty = repeatPenalty
-        self.seed = seed
-    }
-
-    /// Greedy decoding: always the most likely token.
-    public static let greedy = SamplerSettings(temperature: 0)
-}
-
 /// How much the model should reason for the next reply.
 public struct ThinkSetting: Sendable, Equatable {
     public var mode: ThinkMode
@@ -50,10 +25,13 @@ public struct ChatRequest: Sendable, Equatable {
     public var maxTokens: Int?
     /// Re-send earlier assistant traces to the model (off by default, as the model cards advise).
     public var includePastReasoning: Bool
+    /// Stop the reply when it falls into a loop (``RepetitionGuard``); on unless the user turns it off.
+    public var loopGuard: Bool
 
     public init(
         systemPrompt: String? = nil, messages: [Message], think: ThinkSetting,
-        sampler: SamplerSettings = SamplerSettings(), maxTokens: Int? = nil, includePastReasoning: Bool = false
+        sampler: SamplerSettings = SamplerSettings(), maxTokens: Int? = nil, includePastReasoning: Bool = false,
+        loopGuard: Bool = true
     ) {
         self.systemPrompt = systemPrompt
         self.messages = messages
@@ -61,6 +39,7 @@ public struct ChatRequest: Sendable, Equatable {
         self.sampler = sampler
         self.maxTokens = maxTokens
         self.includePastReasoning = includePastReasoning
+        self.loopGuard = loopGuard
     }
 }
 
@@ -102,6 +81,8 @@ public enum FinishReason: String, Sendable, Equatable {
     case length
     /// The consumer cancelled (Esc).
     case cancelled
+    /// The reply fell into a loop and the loop guard stopped it.
+    case repetition
 }
 
 /// One event of a streamed reply.
@@ -118,6 +99,9 @@ public enum ChatEvent: Sendable, Equatable {
     case progress(done: Int, total: Int)
     /// Something the user should know that does not stop the reply (e.g. old turns dropped).
     case notice(String)
+    /// The sampler settings the reply is generated with, every one the backend knows (the embedded
+    /// engine: all of them, the seed it drew included). Sent once, before the first token.
+    case sampler(SamplerSettings)
     /// The reply ended; always the last event of a successful stream.
     case finished(FinishReason)
 }
@@ -134,13 +118,20 @@ public struct BackendInfo: Sendable, Equatable {
     public var contextSize: Int?
     /// How reasoning on/off is requested (e.g. `template-kwargs`, `system-prompt`, `forced`).
     public var thinkStyle: String?
+    /// The sampler settings the backend uses where the user sets none, per think mode, with their
+    /// sources (GGUF, family table, default). Empty when the server decides.
+    public var samplerDefaults: [ThinkMode: SamplerProfile]
 
-    public init(kind: Kind, model: String, serverURL: String? = nil, contextSize: Int? = nil, thinkStyle: String? = nil) {
+    public init(
+        kind: Kind, model: String, serverURL: String? = nil, contextSize: Int? = nil, thinkStyle: String? = nil,
+        samplerDefaults: [ThinkMode: SamplerProfile] = [:]
+    ) {
         self.kind = kind
         self.model = model
         self.serverURL = serverURL
         self.contextSize = contextSize
         self.thinkStyle = thinkStyle
+        self.samplerDefaults = samplerDefaults
     }
 }
 

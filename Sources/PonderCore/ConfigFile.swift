@@ -7,6 +7,7 @@ import Foundation
 /// model = "~/models/qwen3-0.6b-q8_0.gguf"    # the embedded engine's GGUF file
 /// theme = "gruvbox"                 # a name from Themes/ or ~/.config/ponder/themes, or a path
 /// transcripts = "~/chats"           # where conversations are saved
+/// loop-guard = true                 # stop a reply that repeats itself over and over (the default)
 ///
 /// [think]
 /// mode = "on"                       # the think mode of a new conversation: "on" or "off"
@@ -19,6 +20,7 @@ import Foundation
 /// top-p = 0.95
 /// min-p = 0.0
 /// repeat-penalty = 1.0
+/// repeat-last-n = 64                # tokens the repetition penalty looks back over
 /// seed = 42
 ///
 /// [servers.local]
@@ -61,7 +63,9 @@ public struct ConfigFile: Sendable, Equatable {
     public var topP: Setting<Double>?
     public var minP: Setting<Double>?
     public var repeatPenalty: Setting<Double>?
+    public var repeatLastN: Setting<Int>?
     public var seed: Setting<Int>?
+    public var loopGuard: Setting<Bool>?
     public var servers: [ServerProfile] = []
 
     public init(path: String? = nil) { self.path = path }
@@ -110,6 +114,7 @@ public struct ConfigFile: Sendable, Equatable {
         config.model = try r.string("model").map { Setting(value: $0, line: line(root, "model")) }
         config.theme = try r.string("theme").map { Setting(value: $0, line: line(root, "theme")) }
         config.transcripts = try r.string("transcripts").map { Setting(value: $0, line: line(root, "transcripts")) }
+        config.loopGuard = try r.bool("loop-guard").map { Setting(value: $0, line: line(root, "loop-guard")) }
 
         if let think = try r.table("think") {
             var t = TOMLReader(file: file, table: think, path: "think")
@@ -126,8 +131,9 @@ public struct ConfigFile: Sendable, Equatable {
             config.topP = try s.double("top-p", in: 0...1).map { Setting(value: $0, line: line(sampler, "top-p")) }
             config.minP = try s.double("min-p", in: 0...1).map { Setting(value: $0, line: line(sampler, "min-p")) }
             config.repeatPenalty = try s.double("repeat-penalty", in: 0...10).map { Setting(value: $0, line: line(sampler, "repeat-penalty")) }
+            config.repeatLastN = try s.int("repeat-last-n", in: 0...4096).map { Setting(value: $0, line: line(sampler, "repeat-last-n")) }
             config.seed = try s.int("seed", in: 0...Int64.max).map { Setting(value: $0, line: line(sampler, "seed")) }
-            try s.finish(known: "temperature, top-k, top-p, min-p, repeat-penalty, seed")
+            try s.finish(known: "temperature, top-k, top-p, min-p, repeat-penalty, repeat-last-n, seed")
         }
         if let servers = try r.table("servers") {
             for entry in servers.entries {
@@ -159,7 +165,7 @@ public struct ConfigFile: Sendable, Equatable {
             throw ConfigError(file: file, line: backend.line, key: "backend",
                               reason: "no server profile [servers.\(backend.value)] (expected one of: \(names.joined(separator: ", ")))")
         }
-        try r.finish(known: "backend, model, theme, transcripts, [think], [sampler], [servers.NAME]")
+        try r.finish(known: "backend, model, theme, transcripts, loop-guard, [think], [sampler], [servers.NAME]")
         return config
     }
 }

@@ -37,7 +37,9 @@ extension ResolvedConfig {
         add("sampler.top-p", topP.value.map { "\($0)" } ?? backendDefault, topP.source)
         add("sampler.min-p", minP.value.map { "\($0)" } ?? backendDefault, minP.source)
         add("sampler.repeat-penalty", repeatPenalty.value.map { "\($0)" } ?? backendDefault, repeatPenalty.source)
+        add("sampler.repeat-last-n", repeatLastN.value.map { "\($0) tokens" } ?? backendDefault, repeatLastN.source)
         add("sampler.seed", seed.value.map { "\($0)" } ?? backendDefault, seed.source)
+        add("loop-guard", loopGuard.value ? "on" : "off", loopGuard.source)
         return lines
     }
 

@@ -68,7 +68,10 @@ public struct ResolvedConfig: Sendable, Equatable {
     public var topP: Sourced<Double?>
     public var minP: Sourced<Double?>
     public var repeatPenalty: Sourced<Double?>
+    public var repeatLastN: Sourced<Int?>
     public var seed: Sourced<UInt64?>
+    /// Stop replies that fall into a loop (`loop-guard`, `--no-loop-guard`).
+    public var loopGuard: Sourced<Bool>
     /// Problems with the config file; when there is one, the file was ignored (defaults and flags apply).
     public var problems: [ConfigError]
 
@@ -78,7 +81,27 @@ public struct ResolvedConfig: Sendable, Equatable {
     /// The sampler settings for every request.
     public var sampler: SamplerSettings {
         SamplerSettings(temperature: temperature.value, topK: topK.value, topP: topP.value, minP: minP.value,
-                        repeatPenalty: repeatPenalty.value, seed: seed.value)
+                        repeatPenalty: repeatPenalty.value, repeatLastN: repeatLastN.value, seed: seed.value)
+    }
+
+    /// Where each sampler value the user set came from (a flag or the config file), for `/sampler`.
+    public var samplerSources: [SamplerField: SamplerSource] {
+        func kind(_ source: Source) -> SamplerSource? {
+            switch source {
+            case .builtIn: return nil
+            case .file: return .config
+            case .flag: return .flag
+            }
+        }
+        var sources: [SamplerField: SamplerSource] = [:]
+        sources[.temperature] = kind(temperature.source)
+        sources[.topK] = kind(topK.source)
+        sources[.topP] = kind(topP.source)
+        sources[.minP] = kind(minP.source)
+        sources[.repeatPenalty] = kind(repeatPenalty.source)
+        sources[.repeatLastN] = kind(repeatLastN.source)
+        sources[.seed] = kind(seed.source)
+        return sources
     }
 
     /// The default embedded model: SmolLM2-135M-Instruct Q4_1 as `make models` fetches it.
@@ -178,7 +201,9 @@ public struct ResolvedConfig: Sendable, Equatable {
             topP: pickOptional(o.topP, "--top-p", file?.topP),
             minP: pickOptional(o.minP, "--min-p", file?.minP),
             repeatPenalty: pickOptional(o.repeatPenalty, "--repeat-penalty", file?.repeatPenalty),
+            repeatLastN: pickOptional(o.repeatLastN, "--repeat-last-n", file?.repeatLastN),
             seed: pickOptional(o.seed, "--seed", file?.seed.map { .init(value: UInt64($0.value), line: $0.line) }),
+            loopGuard: pick(o.loopGuard, "--no-loop-guard", file?.loopGuard, true),
             problems: problems)
     }
 
@@ -209,7 +234,10 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var topP: Double?
     public var minP: Double?
     public var repeatPenalty: Double?
+    public var repeatLastN: Int?
     public var seed: UInt64?
+    /// `--no-loop-guard` sets false.
+    public var loopGuard: Bool?
 
     public init() {}
 }

@@ -36,6 +36,11 @@ public struct Message: Sendable, Equatable {
     public var duration: Double?
     /// The user pressed Esc before the reply finished.
     public var stopped: Bool
+    /// The loop guard stopped the reply: the model was repeating itself.
+    public var repeating: Bool
+    /// The sampler settings the reply was generated with (every one the backend reported; for a
+    /// server, the ones ponder sent).
+    public var sampler: SamplerSettings?
     /// A one-line error that ended the reply, if any.
     public var error: String?
     /// When the message was created.
@@ -45,7 +50,8 @@ public struct Message: Sendable, Equatable {
         role: Role, content: String, reasoning: String? = nil, think: ThinkMode? = nil,
         budgetHit: Bool = false, reasoningTokens: Int? = nil, contentTokens: Int? = nil,
         timeToFirstToken: Double? = nil, reasoningDuration: Double? = nil, duration: Double? = nil,
-        stopped: Bool = false, error: String? = nil, date: Date? = nil
+        stopped: Bool = false, repeating: Bool = false, sampler: SamplerSettings? = nil, error: String? = nil,
+        date: Date? = nil
     ) {
         self.role = role
         self.content = content
@@ -58,6 +64,8 @@ public struct Message: Sendable, Equatable {
         self.reasoningDuration = reasoningDuration
         self.duration = duration
         self.stopped = stopped
+        self.repeating = repeating
+        self.sampler = sampler
         self.error = error
         self.date = date
     }

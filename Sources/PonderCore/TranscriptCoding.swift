@@ -50,6 +50,7 @@ enum TranscriptCoding {
         if let v = s.topP { o.append(("top_p", .double(v))) }
         if let v = s.minP { o.append(("min_p", .double(v))) }
         if let v = s.repeatPenalty { o.append(("repeat_penalty", .double(v))) }
+        if let v = s.repeatLastN { o.append(("repeat_last_n", .int(v))) }
         if let v = s.seed { o.append(("seed", .uint(v))) }
         return .object(o)
     }
@@ -66,6 +67,8 @@ enum TranscriptCoding {
         // Flags are spelled out on assistant turns (where they mean something), elsewhere only when set.
         if m.role == .assistant || m.budgetHit { o.append(("budget_hit", .bool(m.budgetHit))) }
         if m.role == .assistant || m.stopped { o.append(("stopped", .bool(m.stopped))) }
+        if m.repeating { o.append(("repeating", .bool(true))) }
+        if let sampler = m.sampler { o.append(("sampler", encode(sampler))) }
         if let e = m.error { o.append(("error", .string(e))) }
         if let r = m.reasoning { o.append(("reasoning", .string(r))) }
         o.append(("content", .string(m.content)))
@@ -130,7 +133,8 @@ enum TranscriptCoding {
         var r = r
         let s = SamplerSettings(
             temperature: try r.double("temperature"), topK: try r.int("top_k"), topP: try r.double("top_p"),
-            minP: try r.double("min_p"), repeatPenalty: try r.double("repeat_penalty"), seed: try r.uint64("seed"))
+            minP: try r.double("min_p"), repeatPenalty: try r.double("repeat_penalty"),
+            repeatLastN: try r.int("repeat_last_n"), seed: try r.uint64("seed"))
         try r.finish()
         return s
     }
@@ -143,8 +147,9 @@ enum TranscriptCoding {
             think: try r.enumeration("think", ThinkMode.allCases), budgetHit: try r.bool("budget_hit") ?? false,
             reasoningTokens: try r.int("reasoning_tokens"), contentTokens: try r.int("content_tokens"),
             timeToFirstToken: try r.double("time_to_first_token"), reasoningDuration: try r.double("reasoning_duration"),
-            duration: try r.double("duration"), stopped: try r.bool("stopped") ?? false, error: try r.string("error"),
-            date: try r.date("date"))
+            duration: try r.double("duration"), stopped: try r.bool("stopped") ?? false,
+            repeating: try r.bool("repeating") ?? false, sampler: try r.object("sampler").map(decodeSampler),
+            error: try r.string("error"), date: try r.date("date"))
         try r.finish()
         return m
     }

@@ -32,6 +32,7 @@ enum OllamaWire {
             var topP: Double?
             var minP: Double?
             var repeatPenalty: Double?
+            var repeatLastN: Int?
             var seed: UInt64?
             var numPredict: Int?
 
@@ -41,6 +42,7 @@ enum OllamaWire {
                 case topP = "top_p"
                 case minP = "min_p"
                 case repeatPenalty = "repeat_penalty"
+                case repeatLastN = "repeat_last_n"
                 case numPredict = "num_predict"
             }
 
@@ -127,7 +129,8 @@ enum OllamaWire {
         let sampler = request.sampler
         let options = ChatBody.Options(
             temperature: sampler.temperature, topK: sampler.topK, topP: sampler.topP, minP: sampler.minP,
-            repeatPenalty: sampler.repeatPenalty, seed: sampler.seed, numPredict: request.maxTokens)
+            repeatPenalty: sampler.repeatPenalty, repeatLastN: sampler.repeatLastN, seed: sampler.seed,
+            numPredict: request.maxTokens)
         body.options = options.isEmpty ? nil : options
         return body
     }

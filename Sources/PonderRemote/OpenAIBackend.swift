@@ -50,7 +50,7 @@ public struct OpenAIBackend: ChatBackend {
 
     public func reply(to request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
         let session = self.session
-        return ReplyStream.run { yield in try await session.stream(request, yield: yield) }
+        return ReplyStream.run(loopGuard: request.loopGuard) { yield in try await session.stream(request, yield: yield) }
     }
 }
 

@@ -66,6 +66,7 @@ struct OpenAIRequestBuilder: Sendable {
             body.topK = sampler.topK
             body.minP = sampler.minP
             body.repeatPenalty = sampler.repeatPenalty
+            body.repeatLastN = sampler.repeatLastN
         case .ollama, .other:
             break  // OpenAI rejects unknown sampler fields; Ollama's /v1 ignores them.
         }

@@ -38,6 +38,7 @@ enum OpenAIWire {
         var topK: Int?
         var minP: Double?
         var repeatPenalty: Double?
+        var repeatLastN: Int?
         // Reasoning switches, per think style.
         var reasoningEffort: String?
         var chatTemplateKwargs: [String: Bool]?
@@ -52,6 +53,7 @@ enum OpenAIWire {
             case topK = "top_k"
             case minP = "min_p"
             case repeatPenalty = "repeat_penalty"
+            case repeatLastN = "repeat_last_n"
             case reasoningEffort = "reasoning_effort"
             case chatTemplateKwargs = "chat_template_kwargs"
             case thinkingBudgetTokens = "thinking_budget_tokens"

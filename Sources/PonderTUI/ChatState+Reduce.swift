@@ -118,6 +118,7 @@ extension ChatState {
         case .quit: return quit(at: moment)
         case .help:
             helpVisible.toggle()
+            helpPage = .keys
             helpScroll = 0
         case .pageUp: scroll(by: -page)
         case .pageDown: scroll(by: page)
@@ -278,13 +279,39 @@ extension ChatState {
             show(text.isEmpty ? "system prompt removed" : "system prompt set", seconds: 2)
         case .help:
             helpVisible = true
+            helpPage = .keys
             helpScroll = 0
+        case .sampler(let change):
+            changeSampler(change)
         case .quit:
             return quit(at: moment)
         case .load, .history, .export, .theme:
             return runTranscriptCommand(command)
         }
         return []
+    }
+
+    /// `/sampler`: shows the settings, or changes one for the next replies.
+    private mutating func changeSampler(_ change: SlashCommand.SamplerChange) {
+        switch change {
+        case .show:
+            helpVisible = true
+            helpPage = .sampler
+            helpScroll = 0
+        case .set(let field, let layer):
+            settings.sampler = settings.sampler.replacing(field, from: layer)
+            settings.samplerSources[field] = .command
+            show("sampler: \(field.rawValue) \(layer.text(of: field) ?? "") from the next reply", seconds: 3)
+        case .unset(let field):
+            settings.sampler = settings.sampler.replacing(field, from: SamplerSettings())
+            settings.samplerSources[field] = nil
+            let fallback = effectiveSampler.settings.text(of: field)
+            show("sampler: \(field.rawValue) back to the default" + (fallback.map { " (\($0))" } ?? ""), seconds: 3)
+        case .reset:
+            settings.sampler = launchSampler
+            settings.samplerSources = launchSamplerSources
+            show("sampler: back to the settings ponder started with", seconds: 3)
+        }
     }
 
     mutating func save(target: SaveRequest.Target, announce: Bool) -> [Effect] {
@@ -296,7 +323,8 @@ extension ChatState {
         snapshot.updated = date
         return [.save(SaveRequest(
             conversation: snapshot, backend: backend.info,
-            think: ThinkSetting(mode: think, budget: settings.thinkBudget), sampler: settings.sampler,
+            think: ThinkSetting(mode: think, budget: settings.thinkBudget, effort: settings.thinkEffort),
+            sampler: settings.sampler,
             target: target, revision: revision, announce: announce))]
     }
 

@@ -7,10 +7,16 @@ extension ChatState {
         let request = ChatRequest(
             systemPrompt: conversation.systemPrompt,
             messages: conversation.messages.filter { $0.role != .assistant || !$0.content.isEmpty },
-            think: ThinkSetting(mode: think, budget: think == .on ? settings.thinkBudget : nil),
+            think: ThinkSetting(
+                mode: think, budget: think == .on ? settings.thinkBudget : nil,
+                effort: think == .on ? settings.thinkEffort : nil),
             sampler: settings.sampler,
-            maxTokens: settings.maxTokens)
-        appendMessage(Message(role: .assistant, content: "", think: think, date: moment.date))
+            maxTokens: settings.maxTokens,
+            loopGuard: settings.loopGuard)
+        // What was asked for; the embedded engine replaces it with every setting it used (`.sampler`).
+        appendMessage(Message(
+            role: .assistant, content: "", think: think, sampler: settings.sampler.isEmpty ? nil : settings.sampler,
+            date: moment.date))
         let id = nextReplyID
         nextReplyID += 1
         reply = ReplyInFlight(id: id, messageIndex: conversation.messages.count - 1, started: moment.uptime)
@@ -63,6 +69,8 @@ extension ChatState {
             return []
         case .notice(let text):
             show(text, seconds: 5)
+        case .sampler(let used):
+            conversation.messages[index].sampler = used
         case .finished(let reason):
             reply = flight
             return finishReply(reason: reason, at: moment)
@@ -163,7 +171,10 @@ extension ChatState {
             promptEvaluated: usage?.promptTokensEvaluated, promptCached: promptCached)
         reply = nil
         touch()
-        if reason == .length {
+        if reason == .repetition {
+            conversation.messages[index].repeating = true
+            show("stopped: the model was repeating itself (Ctrl-R regenerates)", seconds: 6)
+        } else if reason == .length {
             show("the reply reached its token limit", seconds: 5)
         } else if reason == .stop, message.error == nil, let prompt = lastStats?.promptFigure {
             show(prompt, seconds: 4)

@@ -5,19 +5,30 @@ import PonderCore
 public struct ChatSettings: Sendable, Equatable {
     /// The system prompt a new conversation starts with.
     public var systemPrompt: String?
+    /// What the user set (flags, config, `/sampler`); the rest is the model's or the server's.
     public var sampler: SamplerSettings
+    /// Where each value in `sampler` came from.
+    public var samplerSources: [SamplerField: SamplerSource]
+    /// Stop a reply that falls into a loop.
+    public var loopGuard: Bool
     public var maxTokens: Int?
     /// Reasoning token budget sent with think-on requests, when set.
     public var thinkBudget: Int?
+    /// `reasoning_effort` (`low`, `medium`, `high`) sent with think-on requests to servers that take one.
+    public var thinkEffort: String?
     /// What the status bar says while the backend connects or loads (`127.0.0.1:8080`).
     public var backendLabel: String
 
     public init(
-        systemPrompt: String? = nil, sampler: SamplerSettings = SamplerSettings(), maxTokens: Int? = nil,
-        thinkBudget: Int? = nil, backendLabel: String = ""
+        systemPrompt: String? = nil, sampler: SamplerSettings = SamplerSettings(),
+        samplerSources: [SamplerField: SamplerSource] = [:], loopGuard: Bool = true, maxTokens: Int? = nil,
+        thinkBudget: Int? = nil, thinkEffort: String? = nil, backendLabel: String = ""
     ) {
+        self.thinkEffort = thinkEffort
         self.systemPrompt = systemPrompt
         self.sampler = sampler
+        self.samplerSources = samplerSources
+        self.loopGuard = loopGuard
         self.maxTokens = maxTokens
         self.thinkBudget = thinkBudget
         self.backendLabel = backendLabel
@@ -124,7 +135,12 @@ public struct ChatState {
     public var lastStats: ReplyStats? = nil
     public var notice: Notice? = nil
     public var helpVisible = false
+    /// What the overlay shows: the keys (F1) or the sampler settings (`/sampler`).
+    var helpPage: HelpOverlay.Page = .keys
     var helpScroll = 0
+    /// The sampler settings and their sources as ponder started (`/sampler reset` returns to them).
+    let launchSampler: SamplerSettings
+    let launchSamplerSources: [SamplerField: SamplerSource]
     public var theme: Theme
     /// The name or path the theme was loaded by (`/theme`), which an HTML export loads again at full
     /// colour depth; nil means `theme.name`.
@@ -151,6 +167,8 @@ public struct ChatState {
         width: Int = 80, height: Int = 24, created: Date = Date()
     ) {
         self.settings = settings
+        self.launchSampler = settings.sampler
+        self.launchSamplerSources = settings.samplerSources
         self.think = think
         self.theme = theme
         self.width = width
@@ -215,6 +233,13 @@ public struct ChatState {
         if reply != nil { deadline = now + 0.1 }
         if let notice { deadline = min(deadline ?? notice.until, notice.until) }
         return deadline
+    }
+
+    /// The settings the next reply will run with, and where each comes from: the user's over the
+    /// model's defaults for the current think mode (empty for a server, which decides the rest).
+    public var effectiveSampler: SamplerProfile {
+        let defaults = backend.info?.samplerDefaults[think] ?? SamplerProfile()
+        return defaults.under(settings.sampler, sources: settings.samplerSources)
     }
 
     /// Shows a problem found while starting (config file, theme) until the first event after 8 s.

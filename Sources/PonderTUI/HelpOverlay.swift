@@ -1,8 +1,50 @@
 import PonderCore
 
 /// F1: a box over the transcript listing every key (from `KeyMap`) and every slash command
-/// (from `SlashCommand.all`). Up/Down/PgUp/PgDn scroll it; Esc, F1 or q close it.
+/// (from `SlashCommand.all`); `/sampler`: the same box with the sampler settings of the next reply
+/// and where each comes from. Up/Down/PgUp/PgDn scroll it; Esc, F1 or q close it.
 enum HelpOverlay {
+    /// Which content the box shows.
+    enum Page: Sendable, Equatable {
+        case keys
+        case sampler
+    }
+
+    static func lines(_ state: ChatState) -> [StyledLine] {
+        switch state.helpPage {
+        case .keys: return lines(theme: state.theme)
+        case .sampler: return samplerLines(state)
+        }
+    }
+
+    /// `/sampler`: one row per setting (value, source), the loop guard, and how to change them.
+    static func samplerLines(_ state: ChatState) -> [StyledLine] {
+        let theme = state.theme
+        var lines: [StyledLine] = []
+        let info = state.backend.info
+        let remote = info?.kind == .remote
+        lines.append(StyledLine([Span("For the next reply (think \(state.think.rawValue))", theme[.heading])]))
+        if info == nil {
+            lines.append(StyledLine([Span("The model's own defaults are shown once it has loaded.", theme[.dim])]))
+        } else if remote {
+            lines.append(StyledLine([Span("The server decides what ponder does not send.", theme[.dim])]))
+        }
+        lines.append(.empty)
+        for line in state.effectiveSampler.lines(remote: remote || info == nil) {
+            lines.append(StyledLine([Span(line, theme[.assistantText])]))
+        }
+        lines.append(StyledLine([Span(
+            "loop-guard    " + (state.settings.loopGuard ? "on        a reply repeating itself is stopped" : "off"),
+            theme[.assistantText])]))
+        lines.append(.empty)
+        lines.append(StyledLine([Span("Sources, highest first: flag, config, /sampler; then the model file (GGUF),", theme[.dim])]))
+        lines.append(StyledLine([Span("the family table, ponder's defaults.", theme[.dim])]))
+        lines.append(StyledLine([Span("/sampler NAME VALUE sets one (temp 0.7, top-k 40, repeat 1.1, seed 7);", theme[.dim])]))
+        lines.append(StyledLine([Span("/sampler NAME default drops it; /sampler reset undoes every change.", theme[.dim])]))
+        lines.append(StyledLine([Span("Esc or q closes this.", theme[.dim])]))
+        return lines
+    }
+
     static func lines(theme: Theme) -> [StyledLine] {
         var lines: [StyledLine] = []
         let keyWidth = 20
@@ -28,7 +70,7 @@ enum HelpOverlay {
 
     static func draw(_ state: ChatState, into grid: inout Grid) {
         let theme = state.theme
-        let content = lines(theme: theme)
+        let content = lines(state)
         let bordered = grid.width >= 20 && grid.height >= 6
         let boxWidth = bordered ? min(grid.width - 2, 78) : grid.width
         // The status bar (last row) stays visible: it always shows the think mode.
@@ -41,7 +83,7 @@ enum HelpOverlay {
 
         for y in top..<(top + boxHeight) { grid.fill(y: y, from: left, to: left + boxWidth, style: .plain) }
         if bordered {
-            let title = " ponder: keys and commands "
+            let title = state.helpPage == .keys ? " ponder: keys and commands " : " sampler settings "
             let bar = String(repeating: "─", count: max(0, boxWidth - 2))
             grid.put("╭" + bar + "╮", x: left, y: top, style: border)
             grid.put(title, x: left + 2, y: top, style: theme[.heading], limit: left + boxWidth - 1)

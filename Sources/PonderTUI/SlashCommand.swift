@@ -22,8 +22,22 @@ public enum SlashCommand: Sendable, Equatable {
     case export(format: Export.Format?, path: String?)
     /// Switches the theme live; nil lists the themes on offer.
     case theme(String?)
+    /// Shows or changes the sampler settings of the next replies.
+    case sampler(SamplerChange)
     case help
     case quit
+
+    /// What `/sampler` does.
+    public enum SamplerChange: Sendable, Equatable {
+        /// `/sampler`: the effective settings and where each comes from.
+        case show
+        /// `/sampler temp 0.7`: the field's value, held in an otherwise empty layer.
+        case set(SamplerField, SamplerSettings)
+        /// `/sampler temp default`: back to the model's (or the server's) default.
+        case unset(SamplerField)
+        /// `/sampler reset`: the settings ponder started with (flags and config).
+        case reset
+    }
 
     /// Name, argument synopsis and one-line description, in help order.
     public static let all: [(name: String, arguments: String, summary: String)] = [
@@ -36,6 +50,7 @@ public enum SlashCommand: Sendable, Equatable {
         ("history", "", "pick a saved conversation (newest first)"),
         ("export", "[md|txt|json|html] [PATH]", "export the conversation (default: .md beside its JSON)"),
         ("theme", "[NAME|PATH]", "switch the theme (alone: list the themes)"),
+        ("sampler", "[NAME VALUE|reset]", "show the sampler settings and their sources; change one (temp 0.7, repeat 1.1)"),
         ("help", "", "show keys and commands"),
         ("quit", "", "save and leave"),
     ]
@@ -69,6 +84,7 @@ public enum SlashCommand: Sendable, Equatable {
         case "history": return .success(.history)
         case "export": return parseExport(argument)
         case "theme": return .success(.theme(argument.isEmpty ? nil : argument))
+        case "sampler", "sampling": return parseSampler(argument)
         case "help", "?": return .success(.help)
         case "quit", "exit", "q": return .success(.quit)
         default:
@@ -88,6 +104,27 @@ public enum SlashCommand: Sendable, Equatable {
             return .failure(ParseError(description: "/export takes md, txt, json or html, not “\(first)”"))
         }
         return .success(.export(format: nil, path: argument))
+    }
+
+    /// `/sampler`, `/sampler reset`, `/sampler temp 0.7`, `/sampler seed random`, `/sampler top-k default`.
+    private static func parseSampler(_ argument: String) -> Result<SlashCommand, ParseError> {
+        let words = argument.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard let name = words.first else { return .success(.sampler(.show)) }
+        if words.count == 1, name.lowercased() == "reset" { return .success(.sampler(.reset)) }
+        let names = SamplerField.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let field = SamplerField(name: name) else {
+            return .failure(ParseError(description: "/sampler: no setting “\(name)” (\(names), or reset)"))
+        }
+        guard words.count == 2 else {
+            return .failure(ParseError(description: "/sampler \(field.rawValue) takes one value: \(field.expected), or default"))
+        }
+        let value = words[1].lowercased()
+        if value == "default" || (field == .seed && value == "random") { return .success(.sampler(.unset(field))) }
+        var layer = SamplerSettings()
+        guard field.parse(value, into: &layer) else {
+            return .failure(ParseError(description: "/sampler \(field.rawValue) takes \(field.expected), or default, not “\(words[1])”"))
+        }
+        return .success(.sampler(.set(field, layer)))
     }
 
     /// `/budget 32` (a count of 1 or more) or `/budget off` (nil).

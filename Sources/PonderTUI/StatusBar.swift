@@ -137,10 +137,5 @@ enum StatusBar {
     }
 
     /// `http://127.0.0.1:8080/v1` → `127.0.0.1:8080`.
-    static func hostPort(_ url: String) -> String {
-        var text = Substring(url)
-        if let scheme = text.range(of: "://") { text = text[scheme.upperBound...] }
-        if let slash = text.firstIndex(of: "/") { text = text[..<slash] }
-        return String(text)
-    }
+    static func hostPort(_ url: String) -> String { ServerAddress.hostPort(url) }
 }

@@ -195,7 +195,9 @@ final class TranscriptLayout: @unchecked Sendable {
             let text = waited >= 1 ? "… waiting for the model (\(Self.seconds(waited)))" : "…"
             block.append(StyledLine(pad + [Span(text, theme[.dim])]))
         }
-        if message.stopped {
+        if message.repeating {
+            block.append(StyledLine(pad + [Span("■ stopped: the model was repeating itself (Ctrl-R regenerates)", theme[.notice])]))
+        } else if message.stopped {
             block.append(StyledLine(pad + [Span("■ stopped", theme[.notice])]))
         }
         if let error = message.error {

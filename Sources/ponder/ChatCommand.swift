@@ -19,7 +19,7 @@ struct ChatCommand: AsyncParsableCommand {
             for the next reply, Ctrl-O folds the latest thinking block (Alt-O all), Esc stops a reply, \
             Ctrl-R regenerates, Ctrl-N starts over, Ctrl-S saves, Ctrl-Q quits, F1 lists every key. \
             Commands: /think [on|off], /budget N|off, /system [TEXT], /save [PATH], /load FILE, /history, \
-            /export [md|txt|json|html] [PATH], /theme [NAME|PATH], /clear, /help, /quit. \
+            /export [md|txt|json|html] [PATH], /theme [NAME|PATH], /sampler [NAME VALUE|reset], /clear, /help, /quit. \
             Conversations are saved after every reply in the transcripts folder; \
             --resume FILE continues a saved one and keeps saving into FILE.
             """)
@@ -73,8 +73,9 @@ struct ChatCommand: AsyncParsableCommand {
         }
         let options = ChatApp.Options(
             settings: ChatSettings(
-                systemPrompt: system, sampler: resolved.sampler, maxTokens: maxTokens,
-                thinkBudget: resolved.thinkBudget.value, backendLabel: label),
+                systemPrompt: system, sampler: resolved.sampler, samplerSources: resolved.samplerSources,
+                loopGuard: resolved.loopGuard.value, maxTokens: maxTokens,
+                thinkBudget: resolved.thinkBudget.value, thinkEffort: resolved.thinkEffort.value, backendLabel: label),
             think: resolved.thinkMode.value,
             theme: { colors in
                 let name = Theme.select(requested: themeRequest, env: environment, terminalColors: colors)
@@ -91,39 +92,8 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     /// The backend the configuration names, and how the status bar calls it while it starts.
-    ///
-    /// A server whose think style is `ollama` is spoken to in Ollama's native `/api/chat`;
-    /// every other server in the OpenAI-compatible `/v1/chat/completions` dialect.
     func makeBackend(_ backend: ResolvedConfig.Backend) throws -> (any ChatBackend, String) {
-        switch backend {
-        case .server(let server):
-            let configuration: RemoteConfiguration
-            do {
-                configuration = try RemoteConfiguration(
-                    server: server.url.value, apiModel: server.model.value, apiKeyEnv: server.apiKeyEnv.value,
-                    thinkStyle: server.thinkStyle.value)
-            } catch {
-                throw ValidationError(error.description)
-            }
-            return (RemoteBackend.make(configuration), Self.hostPort(configuration.displayURL))
-        case .embedded(let modelPath):
-            guard FileManager.default.fileExists(atPath: modelPath) else {
-                throw ValidationError(
-                    "\(modelPath): no such model file (give --model FILE.gguf, or run `make run` to fetch the default)")
-            }
-            let backend = EmbeddedBackend(
-                modelPath: modelPath, contextSize: ctx, threads: threads, thinkBudget: nil)
-            return (backend, URL(fileURLWithPath: modelPath).lastPathComponent)
-        }
-    }
-
-    /// `http://user:key@127.0.0.1:8080/v1` → `127.0.0.1:8080`.
-    static func hostPort(_ url: String) -> String {
-        var text = Substring(url)
-        if let scheme = text.range(of: "://") { text = text[scheme.upperBound...] }
-        if let slash = text.firstIndex(of: "/") { text = text[..<slash] }
-        if let at = text.lastIndex(of: "@") { text = text[text.index(after: at)...] }
-        return String(text)
+        try BackendFactory.make(backend, contextSize: ctx, threads: threads)
     }
 
     /// The chat loop blocks in poll(2), so it gets a thread of its own instead of one of the few

@@ -35,11 +35,32 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Reasoning tokens before the model must answer.", valueName: "tokens"))
     var thinkBudget: Int?
 
+    @Option(help: ArgumentHelp("reasoning_effort for servers that take one: low, medium or high.", valueName: "level"))
+    var thinkEffort: String?
+
     @Option(help: ArgumentHelp("Sampling temperature (0 = greedy).", valueName: "t"))
     var temperature: Double?
 
+    @Option(help: ArgumentHelp("Keep only the k most likely tokens (0 = off).", valueName: "k"))
+    var topK: Int?
+
+    @Option(help: ArgumentHelp("Keep the most likely tokens up to this probability mass (1 = off).", valueName: "p"))
+    var topP: Double?
+
+    @Option(help: ArgumentHelp("Drop tokens less likely than this fraction of the best one (0 = off).", valueName: "p"))
+    var minP: Double?
+
+    @Option(help: ArgumentHelp("Repetition penalty over the last tokens (1 = off).", valueName: "r"))
+    var repeatPenalty: Double?
+
+    @Option(help: ArgumentHelp("How many recent tokens the repetition penalty looks at.", valueName: "n"))
+    var repeatLastN: Int?
+
     @Option(help: ArgumentHelp("Sampling seed.", valueName: "n"))
     var seed: UInt64?
+
+    @Flag(help: "Let a reply that repeats itself run on (the loop guard stops it by default).")
+    var noLoopGuard = false
 
     func validate() throws {
         if let thinkStyle, ThinkStyle(rawValue: thinkStyle) == nil {
@@ -47,7 +68,16 @@ struct ConfigOptions: ParsableArguments {
         }
         if let think, ThinkMode(rawValue: think) == nil { throw ValidationError("--think must be on or off, not '\(think)'") }
         if let thinkBudget, thinkBudget < 0 { throw ValidationError("--think-budget must be 0 or more") }
+        if let thinkEffort, !["low", "medium", "high"].contains(thinkEffort) {
+            throw ValidationError("--think-effort must be low, medium or high, not '\(thinkEffort)'")
+        }
         if let temperature, !(0...100).contains(temperature) { throw ValidationError("--temperature must be between 0 and 100") }
+        if let topK, topK < 0 { throw ValidationError("--top-k must be 0 or more") }
+        if let topP, !(0...1).contains(topP) { throw ValidationError("--top-p must be between 0 and 1") }
+        if let minP, !(0...1).contains(minP) { throw ValidationError("--min-p must be between 0 and 1") }
+        if let repeatPenalty, !(0...10).contains(repeatPenalty) { throw ValidationError("--repeat-penalty must be between 0 and 10") }
+        if let repeatLastN, !(0...4096).contains(repeatLastN) { throw ValidationError("--repeat-last-n must be between 0 and 4096") }
+        if let seed, seed > UInt64(Int64.max) { throw ValidationError("--seed must be at most \(Int64.max)") }
     }
 
     /// The flags as `ResolvedConfig` takes them.
@@ -63,8 +93,15 @@ struct ConfigOptions: ParsableArguments {
         o.transcripts = transcripts
         o.think = think.flatMap(ThinkMode.init(rawValue:))
         o.thinkBudget = thinkBudget
+        o.thinkEffort = thinkEffort
         o.temperature = temperature
+        o.topK = topK
+        o.topP = topP
+        o.minP = minP
+        o.repeatPenalty = repeatPenalty
+        o.repeatLastN = repeatLastN
         o.seed = seed
+        o.loopGuard = noLoopGuard ? false : nil
         return o
     }
 }

@@ -21,7 +21,7 @@ struct Ponder: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            ChatCommand.self, InspectCommand.self, TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self,
+            ChatCommand.self, AskCommand.self, InspectCommand.self, TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self,
             BenchCommand.self, TranscriptCommand.self, ConfigCommand.self,
         ],
         defaultSubcommand: ChatCommand.self

@@ -108,7 +108,7 @@ struct ConfigTests {
 
     @Test func mistakesNameFileLineAndKey() {
         #expect(configError("temperature = 0.5\n")?.description
-                == "config.toml:1: temperature: unknown key 'temperature' (known: backend, model, theme, transcripts, [think], [sampler], [servers.NAME])")
+                == "config.toml:1: temperature: unknown key 'temperature' (known: backend, model, theme, transcripts, loop-guard, [think], [sampler], [servers.NAME])")
         #expect(configError("[sampler]\ntop-p = 1.5\n")?.description == "config.toml:2: sampler.top-p: 1.5 is out of range (0.0...1.0)")
         #expect(configError("[sampler]\ntop_k = 5\n")?.key == "sampler.top_k")
         #expect(configError("[servers.x]\nmodel = \"m\"\n")?.description
@@ -136,5 +136,33 @@ struct ConfigTests {
         let report = config.report()
         #expect(report.hasPrefix("config file: /cfg/ponder/config.toml\n\n"))
         #expect(report.contains("think.mode"))
+    }
+
+    /// `loop-guard` and `repeat-last-n` follow the same order as every setting (flag > file >
+    /// default) and say where they came from, down to the sampler layer `/sampler` shows.
+    @Test func loopGuardAndRepeatLastNAreReadFlaggedAndSourced() throws {
+        let file = try ConfigFile.parse("loop-guard = false\n[sampler]\nrepeat-last-n = 32\n", file: "c.toml")
+        let fromFile = ResolvedConfig.resolve(file: file, configPath: "c.toml", configFound: true,
+                                              overrides: ConfigOverrides(), environment: [:])
+        #expect(fromFile.loopGuard == .init(false, .file(path: "c.toml", line: 1)))
+        #expect(fromFile.sampler == SamplerSettings(repeatLastN: 32))
+        #expect(fromFile.samplerSources == [.repeatLastN: .config])
+        #expect(fromFile.report().contains("loop-guard"))
+
+        var flags = ConfigOverrides()
+        flags.repeatLastN = 16
+        flags.loopGuard = false
+        flags.topK = 5
+        let fromFlags = ResolvedConfig.resolve(file: nil, configPath: "c.toml", configFound: false,
+                                               overrides: flags, environment: [:])
+        #expect(fromFlags.sampler == SamplerSettings(topK: 5, repeatLastN: 16))
+        #expect(fromFlags.samplerSources == [.topK: .flag, .repeatLastN: .flag])
+        #expect(fromFlags.loopGuard == .init(false, .flag("--no-loop-guard")))
+        #expect(ResolvedConfig.resolve(file: nil, configPath: "c.toml", configFound: false, overrides: ConfigOverrides(),
+                                       environment: [:]).loopGuard.value == true, "on by default")
+
+        #expect(configError("loop-guard = 1\n")?.description == "config.toml:1: loop-guard: expected true or false, found 1")
+        #expect(configError("[sampler]\nrepeat-last-n = 5000\n")?.description
+                == "config.toml:2: sampler.repeat-last-n: 5000 is out of range (0...4096)")
     }
 }

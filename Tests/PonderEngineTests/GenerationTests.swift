@@ -6,7 +6,7 @@ import PonderTestSupport
 
 /// The embedded backend end to end on SmolLM2: prefix reuse across turns, the thinking budget,
 /// cancellation, context overflow, and stopping on the model's end-of-generation token.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct GenerationTests {
     /// Everything one reply streamed.
     struct Reply {
@@ -105,6 +105,76 @@ struct GenerationTests {
         #expect(reply.finish == .stop)
         #expect(!reply.content.contains("<|im_end|>"))
         #expect((reply.usage?.completionTokens ?? 0) < 200)
+    }
+
+    /// Greedy, with no repetition penalty, SmolLM2 answers the France question with a list that
+    /// never ends ("…, la France, la France, …"). The guard stops it within a few hundred tokens;
+    /// without the guard it runs to the token limit.
+    @Test func theLoopGuardStopsARepeatingReplyAndSaysWhy() async throws {
+        let backend = try Self.smol()
+        let question = [Message.user("What is the capital of France?")]
+        let guarded = try await Self.collect(backend, ChatRequest(
+            messages: question, think: ThinkSetting(mode: .off), sampler: .greedy, maxTokens: 600))
+        let tokens = try #require(guarded.usage?.completionTokens)
+        print("loop guard: stopped after \(tokens) tokens; tail \(guarded.content.suffix(80).debugDescription)")
+        #expect(guarded.finish == .repetition)
+        #expect(tokens < 400)
+
+        let unguarded = try await Self.collect(backend, ChatRequest(
+            messages: question, think: ThinkSetting(mode: .off), sampler: .greedy, maxTokens: 600, loopGuard: false))
+        #expect(unguarded.finish == .length)
+        #expect(unguarded.content.hasPrefix(guarded.content), "the guard only cuts the same reply short")
+    }
+
+    /// The guard never fires on ordinary text: every trace and answer of the example transcripts
+    /// and every prompt of the reference files, tokenized as SmolLM2 reads them.
+    @Test func theLoopGuardNeverFiresOnTheExamplesOrTheReferencePrompts() throws {
+        let tokenizer = try Tokenizer.load(from: GGUFFile(path: try Peers.model(Peers.smolLM2)))
+        var texts: [String] = []
+        let examples = Fixtures.url("../../Transcripts")
+        let files = try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".json") }
+        try #require(files.count >= 3, "the example transcripts")
+        for name in files {
+            let transcript = try Transcript.load(from: examples.appendingPathComponent(name))
+            for message in transcript.conversation.messages { texts += [message.content, message.reasoning ?? ""] }
+        }
+        let references = try FileManager.default.contentsOfDirectory(atPath: Fixtures.url("reference").path)
+        for name in references where name.hasSuffix(".json") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Fixtures.data("reference/" + name)) as? [String: Any])
+            for entry in try #require(object["generate"] as? [[String: Any]]) { texts.append(try #require(entry["prompt"] as? String)) }
+        }
+        var tokens = 0
+        for text in texts {
+            var watcher = RepetitionGuard()
+            for token in tokenizer.encode(text, addSpecial: false, parseSpecial: true) {
+                tokens += 1
+                let fired = watcher.observe(token)
+                #expect(!fired, "fired on \(text.prefix(60).debugDescription)")
+            }
+        }
+        print("loop guard: silent over \(texts.count) texts, \(tokens) tokens")
+        #expect(tokens > 1000)
+    }
+
+    /// Every reply reports the settings it was sampled with, all of them, the seed it drew included;
+    /// the same seed gives the same reply.
+    @Test func aReplyReportsItsSamplerSettingsAndItsSeedReproducesIt() async throws {
+        let backend = try Self.smol()
+        let info = try await backend.prepare()
+        let defaults = try #require(info.samplerDefaults[.off])
+        #expect(defaults.sources[.temperature] == .family, "SmolLM2 is in the family table")
+        let request = ChatRequest(
+            messages: [.user("Name a colour.")], think: ThinkSetting(mode: .off),
+            sampler: SamplerSettings(topK: 30), maxTokens: 24)
+        let first = try await Self.collect(backend, request)
+        let used = try #require(first.events.lazy.compactMap { if case .sampler(let s) = $0 { s } else { nil } }.first)
+        #expect(used.topK == 30, "the request's value wins")
+        #expect(used.temperature == defaults.settings.temperature && used.repeatPenalty == defaults.settings.repeatPenalty)
+        let seed = try #require(used.seed)
+        var again = request
+        again.sampler.seed = seed
+        let second = try await Self.collect(backend, again)
+        #expect(second.content == first.content)
     }
 
     @Test func cancellingTheConsumerStopsGenerationAndFreesTheEngine() async throws {

@@ -108,22 +108,71 @@ struct SamplerTests {
         #expect(logits.withUnsafeBufferPointer { sampler.sample($0) } == 0)
     }
 
-    @Test func modelCardDefaultsPerThinkMode() {
-        let on = SamplerDefaults.config(architecture: "qwen3", name: "Qwen3-0.6B", think: .on)
-        #expect(on == SamplerConfig(temperature: 0.6, topK: 20, topP: 0.95, minP: 0))
-        let off = SamplerDefaults.config(architecture: "qwen3", name: "Qwen3-0.6B", think: .off)
-        #expect(off == SamplerConfig(temperature: 0.7, topK: 20, topP: 0.8, minP: 0))
-        let nemotronOn = SamplerDefaults.config(architecture: "llama", name: "Llama-3.1-Nemotron-Nano-8B-v1", think: .on)
-        #expect(nemotronOn.temperature == 0.6 && nemotronOn.topP == 0.95)
-        #expect(SamplerDefaults.config(architecture: "llama", name: "Llama-3.1-Nemotron-Nano-8B-v1", think: .off).isGreedy)
-        #expect(SamplerDefaults.config(architecture: "gemma3", name: "gemma-3-270m", think: .on) == .llamaCppDefaults)
+    @Test func familyTablePerThinkModeAndDefaultsForTheRest() {
+        let on = SamplerDefaults.family(architecture: "qwen3", name: "Qwen3-0.6B", think: .on)
+        #expect(on == SamplerSettings(temperature: 0.6, topK: 20, topP: 0.95, minP: 0, repeatPenalty: 1))
+        let off = SamplerDefaults.family(architecture: "qwen3", name: "Qwen3-0.6B", think: .off)
+        #expect(off == SamplerSettings(temperature: 0.7, topK: 20, topP: 0.8, minP: 0, repeatPenalty: 1))
+        let nemotronOn = SamplerDefaults.family(architecture: "llama", name: "Llama-3.1-Nemotron-Nano-8B-v1", think: .on)
+        #expect(nemotronOn?.temperature == 0.6 && nemotronOn?.topP == 0.95)
+        #expect(SamplerDefaults.family(architecture: "llama", name: "Llama-3.1-Nemotron-Nano-8B-v1", think: .off)?.temperature == 0)
+        // A model the table does not know gets ponder's defaults, repetition penalty included.
+        #expect(SamplerDefaults.family(architecture: "gemma3", name: "gemma-3-270m", think: .on) == nil)
+        let gemma = SamplerDefaults.profile(architecture: "gemma3", name: "gemma-3-270m", think: .on, gguf: SamplerSettings())
+        #expect(gemma.settings == SamplerDefaults.builtIn)
+        #expect(gemma.settings.repeatPenalty == 1.1 && gemma.sources[.repeatPenalty] == .builtIn)
     }
 
-    @Test func requestSettingsOverrideDefaults() {
-        let defaults = SamplerConfig(temperature: 0.6, topK: 20, topP: 0.95, minP: 0)
-        let resolved = SamplerConfig.resolved(SamplerSettings(temperature: 1.1, seed: 42), defaults: defaults)
-        #expect(resolved == SamplerConfig(temperature: 1.1, topK: 20, topP: 0.95, minP: 0, seed: 42))
-        #expect(SamplerConfig.resolved(.greedy, defaults: defaults).isGreedy)
+    /// The order of precedence, from a GGUF written here with `general.sampling.*` keys: the
+    /// user's value over the file's, the file's over the family table's, the table's over the defaults.
+    @Test func userOverGGUFOverFamilyTableOverDefaults() throws {
+        var file = GGUFTestFile()
+        file.metadata = [
+            ("general.architecture", .string("llama")),
+            ("general.name", .string("SmolLM2-135M-Instruct")),
+            ("general.sampling.temp", .float32(0.5)),
+            ("general.sampling.top_k", .int32(7)),
+            ("general.sampling.penalty_last_n", .int32(-1)),
+        ]
+        let gguf = try SamplerDefaults.gguf(GGUFFile(bytes: file.build(), name: "sampling.gguf").metadata)
+        #expect(gguf == SamplerSettings(temperature: 0.5, topK: 7, repeatLastN: 4096))
+
+        let model = SamplerDefaults.profile(architecture: "llama", name: "SmolLM2-135M-Instruct", think: .off, gguf: gguf)
+        let family = try #require(SamplerDefaults.family(architecture: "llama", name: "SmolLM2-135M-Instruct", think: .off))
+        #expect(model.settings.temperature == 0.5 && model.sources[.temperature] == .gguf)
+        #expect(model.settings.topK == 7 && model.sources[.topK] == .gguf)
+        #expect(model.settings.repeatLastN == 4096 && model.sources[.repeatLastN] == .gguf)
+        #expect(model.settings.topP == family.topP && model.sources[.topP] == .family)
+        #expect(model.settings.repeatPenalty == family.repeatPenalty && model.sources[.repeatPenalty] == .family)
+
+        // A model no family entry covers: the defaults fill what the file leaves out.
+        let other = SamplerDefaults.profile(architecture: "llama", name: "Mystery-1B", think: .off, gguf: gguf)
+        #expect(other.settings.topP == SamplerDefaults.builtIn.topP && other.sources[.topP] == .builtIn)
+        #expect(other.settings.temperature == 0.5 && other.sources[.temperature] == .gguf)
+
+        let user = model.under(SamplerSettings(temperature: 1.1), sources: [.temperature: .flag])
+        #expect(user.settings.temperature == 1.1 && user.sources[.temperature] == .flag)
+        #expect(user.settings.topK == 7 && user.sources[.topK] == .gguf)
+    }
+
+    @Test func aSamplingValueOutOfRangeInTheGGUFIsNamed() throws {
+        var file = GGUFTestFile()
+        file.metadata = [("general.architecture", .string("llama")), ("general.sampling.top_p", .float32(3))]
+        let metadata = try GGUFFile(bytes: file.build(), name: "bad.gguf").metadata
+        let error = #expect(throws: GGUFError.self) { try SamplerDefaults.gguf(metadata) }
+        #expect(error?.description.contains("general.sampling.top_p") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("bad.gguf") == true)
+    }
+
+    @Test func settingsBecomeTheEngineConfig() {
+        let config = SamplerConfig(SamplerSettings(
+            temperature: 0.3, topK: 40, topP: 0.9, minP: 0.05, repeatPenalty: 1.1, repeatLastN: 32, seed: 9))
+        #expect(config == SamplerConfig(temperature: 0.3, topK: 40, topP: 0.9, minP: 0.05, repeatPenalty: 1.1,
+                                        penaltyLastN: 32, seed: 9))
+        #expect(SamplerConfig(.greedy).isGreedy && SamplerConfig(.greedy).repeatPenalty == 1)
+        #expect(config.settings == SamplerSettings(
+            temperature: Double(Float(0.3)), topK: 40, topP: Double(Float(0.9)), minP: Double(Float(0.05)),
+            repeatPenalty: Double(Float(1.1)), repeatLastN: 32, seed: 9))
     }
 
     @Test func logProbabilitiesAreALogSoftmax() {

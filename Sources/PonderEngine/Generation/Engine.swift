@@ -14,6 +14,8 @@ final class Engine: @unchecked Sendable {
     let generator: Generator
     /// `</think>\n\n`, appended when a thinking budget runs out.
     let closeThinkTokens: [Int32]
+    /// The sampler settings the GGUF recommends (`general.sampling.*`).
+    let ggufSampler: SamplerSettings
     let info: BackendInfo
 
     init(modelPath: String, contextSize: Int, threads: Int) throws {
@@ -26,9 +28,28 @@ final class Engine: @unchecked Sendable {
         session = Session(model: model)
         generator = Generator(session: session, tokenizer: tokenizer)
         closeThinkTokens = tokenizer.encode("</think>\n\n", addSpecial: false, parseSpecial: true)
+        ggufSampler = try SamplerDefaults.gguf(file.metadata)
+        let fileName = URL(fileURLWithPath: modelPath).lastPathComponent
+        let (architecture, name) = (model.config.architecture.rawValue, model.config.name.isEmpty ? fileName : model.config.name)
+        var defaults: [ThinkMode: SamplerProfile] = [:]
+        for mode in ThinkMode.allCases {
+            defaults[mode] = SamplerDefaults.profile(architecture: architecture, name: name, think: mode, gguf: ggufSampler)
+        }
         info = BackendInfo(
-            kind: .embedded, model: URL(fileURLWithPath: modelPath).lastPathComponent, contextSize: capacity,
-            thinkStyle: format.dialect == .none ? "forced" : format.dialect.rawValue)
+            kind: .embedded, model: fileName, contextSize: capacity,
+            thinkStyle: format.dialect == .none ? "forced" : format.dialect.rawValue, samplerDefaults: defaults)
+    }
+
+    /// The settings a reply runs with: the request's over the model's defaults for its think
+    /// mode, and a seed drawn now when none is set (so the transcript can record it).
+    func samplerSettings(for request: ChatRequest) -> SamplerSettings {
+        let defaults = info.samplerDefaults[request.think.mode]?.settings ?? SamplerDefaults.builtIn
+        var settings = request.sampler.over(defaults)
+        if settings.seed == nil {
+            var system = SystemRandomNumberGenerator()
+            settings.seed = system.next() >> 1
+        }
+        return settings
     }
 
     /// Tokens kept free for the reply when deciding whether the conversation fits.
@@ -46,12 +67,12 @@ final class Engine: @unchecked Sendable {
             emit(.notice("The conversation no longer fits in the context (\(session.capacity) tokens): "
                 + "the \(dropped) oldest message\(dropped == 1 ? " was" : "s were") left out; the system prompt is kept."))
         }
-        let defaults = SamplerDefaults.config(
-            architecture: model.config.architecture.rawValue,
-            name: model.config.name.isEmpty ? info.model : model.config.name, think: request.think.mode)
+        let sampler = samplerSettings(for: request)
+        emit(.sampler(sampler))
         let options = Generator.Options(
             maxTokens: min(request.maxTokens ?? .max, session.capacity - tokens.count),
-            sampler: SamplerConfig.resolved(request.sampler, defaults: defaults),
+            sampler: SamplerConfig(sampler),
+            loopGuard: request.loopGuard,
             startsInsideThink: prompt.startsInsideThink,
             thinkBudget: request.think.mode == .on ? (request.think.budget ?? defaultBudget) : nil,
             closeThinkTokens: closeThinkTokens)

@@ -2,7 +2,8 @@ import Foundation
 import PonderCore
 
 /// The token loop of one reply: prefill, then sample → detokenize → split reasoning from answer →
-/// evaluate, until an end-of-generation token, the token limit, or cancellation.
+/// evaluate, until an end-of-generation token, the token limit, a loop (``RepetitionGuard``), or
+/// cancellation.
 ///
 /// ```
 /// prompt ─▶ Session.prefill ─▶ logits ─▶ Sampler ─▶ token ─▶ StreamingDetokenizer ─▶ ThinkSplitter ─▶ events
@@ -20,6 +21,8 @@ struct Generator {
         /// Tokens to generate at most (trace and answer together).
         var maxTokens: Int
         var sampler: SamplerConfig
+        /// Stop the reply when it falls into a loop (``RepetitionGuard``).
+        var loopGuard: Bool = true
         /// The prompt ends inside an opened `<think>` (forced or by the template).
         var startsInsideThink: Bool
         /// Reasoning tokens allowed before the trace is closed for the model.
@@ -96,6 +99,7 @@ struct Generator {
         emit(.usage(usage(promptSeconds: promptSeconds, decodeSeconds: nil)))
 
         var sampler = Sampler(config: options.sampler)
+        var repetition = RepetitionGuard()
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var splitter = ThinkSplitter(startsInsideThink: options.startsInsideThink)
         func send(_ pieces: [ThinkPiece]) {
@@ -156,6 +160,12 @@ struct Generator {
                 send(splitter.feed(detokenizer.append(token)))
             }
             if wasInside && splitter.isInsideReasoning { outcome.reasoningTokens += 1 }
+
+            // The loop guard: a reply repeating a short cycle over and over stops here.
+            if options.loopGuard, repetition.observe(token) {
+                outcome.finish = .repetition
+                break
+            }
 
             // The budget: close the trace for the model and let it answer.
             if let budget = options.thinkBudget, splitter.isInsideReasoning, outcome.reasoningTokens >= budget {

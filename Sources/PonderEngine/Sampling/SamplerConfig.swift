@@ -43,52 +43,110 @@ public struct SamplerConfig: Sendable, Equatable {
     /// Always the most likely token.
     public static let greedy = SamplerConfig(temperature: 0, topK: 0, topP: 1, minP: 0)
 
-    /// `settings` with every unset field taken from `defaults`.
-    public static func resolved(_ settings: SamplerSettings, defaults: SamplerConfig) -> SamplerConfig {
-        var config = defaults
-        if let t = settings.temperature { config.temperature = Float(t) }
-        if let k = settings.topK { config.topK = k }
-        if let p = settings.topP { config.topP = Float(p) }
-        if let m = settings.minP { config.minP = Float(m) }
-        if let r = settings.repeatPenalty { config.repeatPenalty = Float(r) }
-        if let s = settings.seed { config.seed = s }
-        return config
+    /// The engine's settings for a layer in which every field is set (``SamplerProfile``); a field
+    /// still unset takes llama.cpp's default.
+    public init(_ settings: SamplerSettings) {
+        let base = SamplerConfig.llamaCppDefaults
+        self.init(
+            temperature: settings.temperature.map(Float.init) ?? base.temperature,
+            topK: settings.topK ?? base.topK,
+            topP: settings.topP.map(Float.init) ?? base.topP,
+            minP: settings.minP.map(Float.init) ?? base.minP,
+            repeatPenalty: settings.repeatPenalty.map(Float.init) ?? base.repeatPenalty,
+            penaltyLastN: settings.repeatLastN ?? base.penaltyLastN,
+            seed: settings.seed)
+    }
+
+    /// The same settings as a layer, every field set but the seed when there is none.
+    public var settings: SamplerSettings {
+        SamplerSettings(
+            temperature: Double(temperature), topK: topK, topP: Double(topP), minP: Double(minP),
+            repeatPenalty: Double(repeatPenalty), repeatLastN: penaltyLastN, seed: seed)
     }
 }
 
-/// The sampling defaults model cards recommend, per model family and think mode.
+/// Where the embedded engine's sampler settings come from when the user sets none, highest first:
 ///
-/// Model cards are explicit about this for reasoning models, and their advice differs by mode:
+/// 1. the GGUF's own `general.sampling.*` keys (the model's author's choice; llama.cpp reads them too);
+/// 2. ponder's family table of model-card settings, per think mode;
+/// 3. ``builtIn``: Ollama's defaults, repetition penalty included.
+///
+/// The model cards are explicit for reasoning models, and their advice differs by mode:
 /// - Qwen3 (hybrid): thinking 0.6 / top-p 0.95 / top-k 20 / min-p 0 ("do not use greedy");
-///   non-thinking 0.7 / 0.8 / 20 / 0.
+///   non-thinking 0.7 / 0.8 / 20 / 0; no repetition penalty.
 /// - Llama-Nemotron: reasoning on 0.6 / top-p 0.95; reasoning off greedy.
 /// - DeepSeek-R1 distills: 0.6 / top-p 0.95.
-/// - SmolLM2-Instruct: the card's example uses temperature 0.2, top-p 0.9.
-/// Anything else gets llama.cpp's defaults. Users override any field per request.
+/// - SmolLM2-Instruct: the card's 0.2 / top-p 0.9 loops on simple questions (`dev/sampling-eval`);
+///   the entry is the measured choice.
 public enum SamplerDefaults {
-    /// The recommended settings for a model, identified by its GGUF architecture and name.
+    /// For every model nothing else covers: Ollama's defaults (temperature 0.8, top-k 40,
+    /// top-p 0.9, repetition penalty 1.1 over the last 64 tokens).
+    public static let builtIn = SamplerSettings(
+        temperature: 0.8, topK: 40, topP: 0.9, minP: 0, repeatPenalty: 1.1, repeatLastN: 64)
+
+    /// The family table's entry for a model, identified by its GGUF architecture and name.
     /// - Parameters:
     ///   - architecture: `general.architecture` (`llama`, `qwen3`, …).
     ///   - name: `general.name` or the file name; matched case-insensitively.
     ///   - think: the think mode of the reply being generated.
-    public static func config(architecture: String, name: String, think: ThinkMode) -> SamplerConfig {
+    public static func family(architecture: String, name: String, think: ThinkMode) -> SamplerSettings? {
         let lowered = name.lowercased()
         if lowered.contains("nemotron") {
             return think == .on
-                ? SamplerConfig(temperature: 0.6, topK: 0, topP: 0.95, minP: 0)
-                : .greedy
+                ? SamplerSettings(temperature: 0.6, topK: 0, topP: 0.95, minP: 0, repeatPenalty: 1)
+                : SamplerSettings(temperature: 0, topK: 0, topP: 1, minP: 0, repeatPenalty: 1)
         }
         if lowered.contains("deepseek-r1") || lowered.contains("r1-distill") {
-            return SamplerConfig(temperature: 0.6, topK: 0, topP: 0.95, minP: 0)
+            return SamplerSettings(temperature: 0.6, topK: 0, topP: 0.95, minP: 0, repeatPenalty: 1)
         }
         if architecture == "qwen3" {
             return think == .on
-                ? SamplerConfig(temperature: 0.6, topK: 20, topP: 0.95, minP: 0)
-                : SamplerConfig(temperature: 0.7, topK: 20, topP: 0.8, minP: 0)
+                ? SamplerSettings(temperature: 0.6, topK: 20, topP: 0.95, minP: 0, repeatPenalty: 1)
+                : SamplerSettings(temperature: 0.7, topK: 20, topP: 0.8, minP: 0, repeatPenalty: 1)
         }
         if lowered.contains("smollm2") {
-            return SamplerConfig(temperature: 0.2, topK: 0, topP: 0.9, minP: 0)
+            return smolLM2
         }
-        return .llamaCppDefaults
+        return nil
+    }
+
+    /// SmolLM2-Instruct's entry, chosen with `dev/sampling-eval` (README: "Sampling defaults").
+    static let smolLM2 = SamplerSettings(temperature: 0.2, topK: 0, topP: 0.9, minP: 0, repeatPenalty: 1.1, repeatLastN: 64)
+
+    /// The settings a GGUF recommends in `general.sampling.*`; unset fields where it has no key.
+    /// - Throws: `GGUFError` naming the key when a value is of the wrong type or out of range.
+    public static func gguf(_ metadata: GGUFMetadata) throws(GGUFError) -> SamplerSettings {
+        func number(_ key: String, _ range: ClosedRange<Double>) throws(GGUFError) -> Double? {
+            guard let value = try metadata.double("general.sampling." + key) else { return nil }
+            guard value.isFinite, range.contains(value) else {
+                throw GGUFError(file: metadata.file, problem: .badValue(
+                    key: "general.sampling." + key, reason: "is \(value), outside \(range.lowerBound)...\(range.upperBound)"))
+            }
+            return value
+        }
+        func count(_ key: String, _ range: ClosedRange<Int>) throws(GGUFError) -> Int? {
+            guard let value = try metadata.int("general.sampling." + key) else { return nil }
+            guard range.contains(value) else {
+                throw GGUFError(file: metadata.file, problem: .badValue(
+                    key: "general.sampling." + key, reason: "is \(value), outside \(range.lowerBound)...\(range.upperBound)"))
+            }
+            return value
+        }
+        return SamplerSettings(
+            temperature: try number("temp", 0...100), topK: try count("top_k", 0...1_000_000),
+            topP: try number("top_p", 0...1), minP: try number("min_p", 0...1),
+            repeatPenalty: try number("penalty_repeat", 0...10),
+            // llama.cpp: -1 means "the whole context"; ponder caps the window at 4096 tokens.
+            repeatLastN: try count("penalty_last_n", -1...1_000_000).map { $0 < 0 ? 4096 : min($0, 4096) })
+    }
+
+    /// The settings a reply gets where the user sets none, and where each comes from.
+    public static func profile(
+        architecture: String, name: String, think: ThinkMode, gguf: SamplerSettings
+    ) -> SamplerProfile {
+        var layers: [(SamplerSettings, SamplerSource)] = [(gguf, .gguf)]
+        if let family = family(architecture: architecture, name: name, think: think) { layers.append((family, .family)) }
+        layers.append((builtIn, .builtIn))
+        return SamplerProfile.layered(layers)
     }
 }

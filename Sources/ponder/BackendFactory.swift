@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import PonderCore
+import PonderEngine
+import PonderRemote
+
+/// The backend a resolved configuration names, for `ponder chat` and `ponder ask`.
+enum BackendFactory {
+    /// The backend, and how the status bar calls it while it starts.
+    ///
+    /// A server whose think style is `ollama` is spoken to in Ollama's native `/api/chat`;
+    /// every other server in the OpenAI-compatible `/v1/chat/completions` dialect.
+    static func make(
+        _ backend: ResolvedConfig.Backend, contextSize: Int, threads: Int?
+    ) throws -> (any ChatBackend, String) {
+        switch backend {
+        case .server(let server):
+            let configuration: RemoteConfiguration
+            do {
+                configuration = try RemoteConfiguration(
+                    server: server.url.value, apiModel: server.model.value, apiKeyEnv: server.apiKeyEnv.value,
+                    thinkStyle: server.thinkStyle.value)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            return (RemoteBackend.make(configuration), ServerAddress.hostPort(configuration.displayURL))
+        case .embedded(let modelPath):
+            guard FileManager.default.fileExists(atPath: modelPath) else {
+                throw ValidationError(
+                    "\(modelPath): no such model file (give --model FILE.gguf, or run `make run` to fetch the default)")
+            }
+            let backend = EmbeddedBackend(modelPath: modelPath, contextSize: contextSize, threads: threads)
+            return (backend, URL(fileURLWithPath: modelPath).lastPathComponent)
+        }
+    }
+}
