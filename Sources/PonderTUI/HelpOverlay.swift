@@ -37,7 +37,7 @@ enum HelpOverlay {
             "loop-guard    " + (state.settings.loopGuard ? "on        a reply repeating itself is stopped" : "off"),
             theme[.assistantText])]))
         lines.append(.empty)
-        lines.append(StyledLine([Span("Sources, highest first: flag, config, /sampler; then the model file (GGUF),", theme[.dim])]))
+        lines.append(StyledLine([Span("Highest first: flag, config, /sampler, the model file (GGUF),", theme[.dim])]))
         lines.append(StyledLine([Span("the family table, ponder's defaults.", theme[.dim])]))
         lines.append(StyledLine([Span("/sampler NAME VALUE sets one (temp 0.7, top-k 40, repeat 1.1, seed 7);", theme[.dim])]))
         lines.append(StyledLine([Span("/sampler NAME default drops it; /sampler reset undoes every change.", theme[.dim])]))
