@@ -109,10 +109,8 @@ struct MessageMeta: Sendable, Equatable {
     var expanded: Bool? = nil
 }
 
-/// The whole state of the chat screen. Changed only by `reduce(_:at:)`; drawn by `ChatView`.
-///
-/// `layout` is a memo of wrapped lines (see `TranscriptLayout`); it never changes what is shown,
-/// only how fast it is computed, so copies of a state share it safely on the UI thread.
+/// The whole state of the chat screen. Changed only by `reduce(_:at:in:)`; drawn by `ChatView`,
+/// which keeps the memo of wrapped lines (the state is plain data).
 public struct ChatState {
     public var conversation: Conversation
     var meta: [MessageMeta] = []
@@ -160,7 +158,6 @@ public struct ChatState {
     /// Ctrl-C on an empty input asks for a second Ctrl-C.
     var quitArmed = false
     public private(set) var isQuitting = false
-    let layout = TranscriptLayout()
 
     public init(
         settings: ChatSettings = ChatSettings(), think: ThinkMode = .on, theme: Theme = .fallback,

@@ -14,16 +14,30 @@ public struct Frame: Sendable, Equatable {
     }
 }
 
-/// Draws a `ChatState` into a `Frame`. Pure: the same state and size give the same cells.
-public enum ChatView {
-    public static func render(_ state: ChatState) -> Frame {
+/// Draws a `ChatState` into a `Frame`: the same state and size give the same cells.
+///
+/// The view keeps what it has laid out between frames (`TranscriptLayout`, wrapped lines per
+/// message), so a frame re-wraps only what changed. That memo is its only state: it never
+/// changes what is drawn. One view per screen, used on the loop's thread; the reducer measures
+/// scrolling and clicks through the same view (`ChatState.reduce(_:at:in:)`).
+public final class ChatView {
+    let layout = TranscriptLayout()
+
+    public init() {}
+
+    /// The transcript lines shown in the pane for `state`.
+    func window(_ state: ChatState, regions: ScreenRegions) -> TranscriptWindow {
+        TranscriptWindow(state, regions: regions, layout: layout)
+    }
+
+    public func render(_ state: ChatState) -> Frame {
         let regions = ScreenRegions(state)
         var grid = Grid(width: state.width, height: state.height)
         guard grid.width > 0, grid.height > 0 else { return Frame(grid: grid, cursor: nil, screen: state.theme.screen) }
         let theme = state.theme
 
         // Transcript.
-        let window = TranscriptWindow(state, regions: regions)
+        let window = window(state, regions: regions)
         if state.conversation.messages.isEmpty, (state.conversation.systemPrompt ?? "").isEmpty {
             drawWelcome(state, into: &grid, height: regions.transcriptHeight)
         } else {
@@ -72,7 +86,7 @@ public enum ChatView {
         return Frame(grid: grid, cursor: cursor, screen: theme.screen)
     }
 
-    private static func drawWelcome(_ state: ChatState, into grid: inout Grid, height: Int) {
+    private func drawWelcome(_ state: ChatState, into grid: inout Grid, height: Int) {
         let theme = state.theme
         let model: String
         switch state.backend {

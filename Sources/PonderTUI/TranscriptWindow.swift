@@ -14,9 +14,9 @@ struct TranscriptWindow {
     /// True when there is more below the pane (the user scrolled up).
     var moreBelow: Bool
 
-    init(_ state: ChatState, regions: ScreenRegions) {
+    init(_ state: ChatState, regions: ScreenRegions, layout: TranscriptLayout) {
         let height = regions.transcriptHeight
-        let blocks = state.layout.blocks(state, width: regions.width)
+        let blocks = layout.blocks(state, width: regions.width)
         total = blocks.reduce(0) { $0 + $1.count }
         let maxTop = max(0, total - height)
         top = min(state.scrollTop ?? maxTop, maxTop)

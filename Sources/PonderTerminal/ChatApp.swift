@@ -72,6 +72,7 @@ public final class ChatApp: @unchecked Sendable {
             colors: screen.colors)
         defer { screen.stop() }
         let (theme, themeProblem) = options.theme(screen.colors)
+        let view = ChatView()  // keeps wrapped lines between frames; the reducer measures with it
         var state = ChatState(
             settings: options.settings, think: options.think, theme: theme.adapted(toColors: screen.colors),
             width: screen.size.width, height: screen.size.height, created: Date())
@@ -87,7 +88,7 @@ public final class ChatApp: @unchecked Sendable {
         var quitting = false
 
         func apply(_ event: AppEvent, _ moment: Moment) {
-            let effects = state.reduce(event, at: moment)
+            let effects = state.reduce(event, at: moment, in: view)
             for effect in runner.perform(effects) {
                 switch effect {
                 case .quit: quitting = true
@@ -96,7 +97,7 @@ public final class ChatApp: @unchecked Sendable {
                     screen.suspend()
                     screen.resume()
                     let (width, height) = screen.size
-                    _ = state.reduce(.resize(width: width, height: height), at: Clock.moment())
+                    _ = state.reduce(.resize(width: width, height: height), at: Clock.moment(), in: view)
                 default: break
                 }
             }
@@ -175,9 +176,9 @@ public final class ChatApp: @unchecked Sendable {
             if dirty, Clock.uptime() - lastDraw >= Self.frameInterval || quitting {
                 let (width, height) = screen.size
                 if width != state.width || height != state.height {
-                    _ = state.reduce(.resize(width: width, height: height), at: Clock.moment())
+                    _ = state.reduce(.resize(width: width, height: height), at: Clock.moment(), in: view)
                 }
-                screen.draw(ChatView.render(state))
+                screen.draw(view.render(state))
                 lastDraw = Clock.uptime()
                 dirty = false
             }

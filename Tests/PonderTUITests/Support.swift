@@ -37,9 +37,11 @@ struct TestClock {
     }
 }
 
-/// Drives a `ChatState` as the loop would, collecting effects.
+/// Drives a `ChatState` as the loop would, collecting effects. Like the loop, it owns the view
+/// the state is drawn by (and measured with).
 struct Driver {
     var state: ChatState
+    let view = ChatView()
     var clock = TestClock()
     var effects: [Effect] = []
 
@@ -47,12 +49,12 @@ struct Driver {
         state = ChatState(settings: settings, think: think, width: width, height: height,
                           created: Date(timeIntervalSince1970: 1_790_000_000))
         _ = state.reduce(.backendReady(BackendInfo(kind: .remote, model: "SmolLM2", serverURL: "http://127.0.0.1:8080",
-                                                   contextSize: 4096)), at: clock.advance())
+                                                   contextSize: 4096)), at: clock.advance(), in: view)
     }
 
     @discardableResult
     mutating func send(_ event: AppEvent, after seconds: Double = 0.1) -> [Effect] {
-        let produced = state.reduce(event, at: clock.advance(seconds))
+        let produced = state.reduce(event, at: clock.advance(seconds), in: view)
         effects += produced
         return produced
     }
@@ -84,7 +86,7 @@ struct Driver {
         return try #require(effects.first, "\(key) had no effect", sourceLocation: sourceLocation)
     }
 
-    var frame: Frame { ChatView.render(state) }
+    var frame: Frame { view.render(state) }
     var grid: Grid { frame.grid }
 }
 
