@@ -13,6 +13,9 @@ extension ChatState {
         switch event {
         case .input(let input):
             return handle(input, at: moment, in: view)
+        case .started(let problems):
+            if !problems.isEmpty { show(problems.joined(separator: "; "), error: true, seconds: 8) }
+            return []
         case .resize(let width, let height):
             self.width = max(0, width)
             self.height = max(0, height)

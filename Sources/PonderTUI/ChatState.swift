@@ -239,9 +239,6 @@ public struct ChatState {
         return defaults.under(settings.sampler, sources: settings.samplerSources)
     }
 
-    /// Shows a problem found while starting (config file, theme) until the first event after 8 s.
-    public mutating func showProblem(_ text: String) { show(text, error: true, seconds: 8) }
-
     mutating func show(_ text: String, path: String? = nil, error: Bool = false, seconds: Double = 4) {
         notice = Notice(text: text, isError: error, until: now + (error ? max(seconds, 8) : seconds), path: path)
     }

@@ -76,7 +76,6 @@ public final class ChatApp: @unchecked Sendable {
         var state = ChatState(
             settings: options.settings, think: options.think, theme: theme.adapted(toColors: screen.colors),
             width: screen.size.width, height: screen.size.height, created: Date())
-        state.now = Clock.uptime()
         let problems = options.notices + (themeProblem.map { [$0] } ?? [])
         runner.prepare()
 
@@ -87,6 +86,8 @@ public final class ChatApp: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var quitting = false
 
+        /// Reduces one event and performs every effect it returns: the runner takes the ones it
+        /// can hand off, the loop does the rest. Nothing changes the state but this.
         func apply(_ event: AppEvent, _ moment: Moment) {
             let effects = state.reduce(event, at: moment, in: view)
             for effect in runner.perform(effects) {
@@ -97,15 +98,15 @@ public final class ChatApp: @unchecked Sendable {
                     screen.suspend()
                     screen.resume()
                     let (width, height) = screen.size
-                    _ = state.reduce(.resize(width: width, height: height), at: Clock.moment(), in: view)
-                default: break
+                    apply(.resize(width: width, height: height), Clock.moment())
+                default: break  // the runner performed it
                 }
             }
             dirty = true
         }
 
         if let resume = options.resume { apply(.opened(resume.transcript, path: resume.path), Clock.moment()) }
-        if !problems.isEmpty { state.showProblem(problems.joined(separator: "; ")) }
+        apply(.started(problems: problems), Clock.moment())
 
         while !quitting {
             // How long to sleep: until the next frame if something changed, until the escape
@@ -176,7 +177,7 @@ public final class ChatApp: @unchecked Sendable {
             if dirty, Clock.uptime() - lastDraw >= Self.frameInterval || quitting {
                 let (width, height) = screen.size
                 if width != state.width || height != state.height {
-                    _ = state.reduce(.resize(width: width, height: height), at: Clock.moment(), in: view)
+                    apply(.resize(width: width, height: height), Clock.moment())
                 }
                 screen.draw(view.render(state))
                 lastDraw = Clock.uptime()

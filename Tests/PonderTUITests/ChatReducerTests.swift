@@ -356,4 +356,18 @@ struct ChatReducerTests {
         let sendTime = ContinuousClock.now - sent
         #expect(sendTime < .seconds(10), "wrapping the sent megabyte took \(sendTime)")
     }
+
+    /// Problems found while starting (config, theme) reach the screen as an event: shown together
+    /// as an error for 8 s.
+    @Test func problemsFoundWhileStartingShowForEightSeconds() {
+        var driver = Driver(width: 80, height: 4)
+        let effects = driver.send(.started(problems: ["config: unknown key `colour`", "theme: no theme `neon`"]))
+        #expect(effects.isEmpty)
+        #expect(driver.state.notice?.text == "config: unknown key `colour`; theme: no theme `neon`")
+        #expect(driver.state.notice?.isError == true)
+        driver.send(.tick, after: 7.8)
+        #expect(driver.state.notice != nil)
+        driver.send(.tick, after: 0.3)
+        #expect(driver.state.notice == nil)
+    }
 }
