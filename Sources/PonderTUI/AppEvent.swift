@@ -17,6 +17,10 @@ public struct Moment: Sendable, Equatable {
 /// stream, results of effects. The reducer is the only consumer.
 public enum AppEvent: Sendable, Equatable {
     case input(TerminalInput)
+    /// The loop is running (after any `--resume` transcript was opened): the state's clock starts,
+    /// and problems found while starting (a bad config file, a theme that could not be used) show
+    /// in the status bar until the first event after 8 s.
+    case started(problems: [String])
     case resize(width: Int, height: Int)
     /// Time passed (the loop ticks while something on screen counts time).
     case tick

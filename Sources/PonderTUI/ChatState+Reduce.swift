@@ -3,13 +3,19 @@ import PonderCore
 
 extension ChatState {
     /// Applies one event and returns the effects to run. Pure: no terminal, files or sockets.
-    public mutating func reduce(_ event: AppEvent, at moment: Moment) -> [Effect] {
+    ///
+    /// `view` is the view the state is drawn by: scrolling and clicks are measured against the
+    /// lines it draws (its memo of wrapped lines is all that may change in it).
+    public mutating func reduce(_ event: AppEvent, at moment: Moment, in view: ChatView) -> [Effect] {
         now = moment.uptime
         date = moment.date
         if let notice, notice.until <= now { self.notice = nil }
         switch event {
         case .input(let input):
-            return handle(input, at: moment)
+            return handle(input, at: moment, in: view)
+        case .started(let problems):
+            if !problems.isEmpty { show(problems.joined(separator: "; "), error: true, seconds: 8) }
+            return []
         case .resize(let width, let height):
             self.width = max(0, width)
             self.height = max(0, height)
@@ -46,7 +52,7 @@ extension ChatState {
 
     // MARK: - Input
 
-    private mutating func handle(_ input: TerminalInput, at moment: Moment) -> [Effect] {
+    private mutating func handle(_ input: TerminalInput, at moment: Moment, in view: ChatView) -> [Effect] {
         switch input {
         case .text(let text):
             quitArmed = false
@@ -73,7 +79,7 @@ extension ChatState {
             self.input.insert(clean)
             return []
         case .mouse(let mouse):
-            return picker != nil ? pickerMouse(mouse) : handle(mouse)
+            return picker != nil ? pickerMouse(mouse) : handle(mouse, in: view)
         case .key(let key):
             guard let action = KeyMap.action(for: key) else {
                 // Unbound Alt/Ctrl combinations do nothing; a bare character with a modifier we
@@ -81,13 +87,13 @@ extension ChatState {
                 return []
             }
             if action != .interrupt { quitArmed = false }
-            if helpVisible { return helpKey(action, at: moment) }
-            if picker != nil { return pickerKey(action, at: moment) }
-            return perform(action, at: moment)
+            if helpVisible { return helpKey(action, at: moment, in: view) }
+            if picker != nil { return pickerKey(action, at: moment, in: view) }
+            return perform(action, at: moment, in: view)
         }
     }
 
-    private mutating func helpKey(_ action: Action, at moment: Moment) -> [Effect] {
+    private mutating func helpKey(_ action: Action, at moment: Moment, in view: ChatView) -> [Effect] {
         switch action {
         case .up: helpScroll = max(0, helpScroll - 1)
         case .down: helpScroll += 1
@@ -96,13 +102,13 @@ extension ChatState {
         case .top: helpScroll = 0
         case .quit, .interrupt, .redraw, .toggleThink, .suspend:
             helpVisible = false
-            return perform(action, at: moment)
+            return perform(action, at: moment, in: view)
         default: helpVisible = false
         }
         return []
     }
 
-    mutating func perform(_ action: Action, at moment: Moment) -> [Effect] {
+    mutating func perform(_ action: Action, at moment: Moment, in view: ChatView) -> [Effect] {
         switch action {
         case .send: return send(at: moment)
         case .newline: input.insert("\n")
@@ -120,8 +126,8 @@ extension ChatState {
             helpVisible.toggle()
             helpPage = .keys
             helpScroll = 0
-        case .pageUp: scroll(by: -page)
-        case .pageDown: scroll(by: page)
+        case .pageUp: scroll(by: -page, in: view)
+        case .pageDown: scroll(by: page, in: view)
         case .top: scrollTop = 0
         case .bottom: scrollTop = nil
         case .redraw: return [.redraw]
@@ -175,35 +181,35 @@ extension ChatState {
     private var page: Int { max(1, ScreenRegions(self).transcriptHeight - 1) }
 
     /// Scrolls the transcript by `delta` lines; reaching the bottom resumes following new text.
-    mutating func scroll(by delta: Int) {
+    mutating func scroll(by delta: Int, in view: ChatView) {
         let regions = ScreenRegions(self)
-        let total = layout.blocks(self, width: regions.width).reduce(0) { $0 + $1.count }
+        let total = view.layout.blocks(self, width: regions.width).reduce(0) { $0 + $1.count }
         let maxTop = max(0, total - regions.transcriptHeight)
         let top = min(scrollTop ?? maxTop, maxTop)
         let target = max(0, top + delta)
         scrollTop = target >= maxTop ? nil : target
     }
 
-    private mutating func handle(_ mouse: MouseEvent) -> [Effect] {
+    private mutating func handle(_ mouse: MouseEvent, in view: ChatView) -> [Effect] {
         switch mouse.kind {
         case .wheelUp:
-            if helpVisible { helpScroll = max(0, helpScroll - 3) } else { scroll(by: -3) }
+            if helpVisible { helpScroll = max(0, helpScroll - 3) } else { scroll(by: -3, in: view) }
         case .wheelDown:
-            if helpVisible { helpScroll += 3 } else { scroll(by: 3) }
+            if helpVisible { helpScroll += 3 } else { scroll(by: 3, in: view) }
         case .press(button: 1):
             if helpVisible { helpVisible = false; return [] }
-            if let index = thinkingHeader(atRow: mouse.y) { toggleFold(index) }
+            if let index = thinkingHeader(atRow: mouse.y, in: view) { toggleFold(index) }
         default:
             break
         }
         return []
     }
 
-    /// The message whose thinking header is drawn on screen row `row`, if any.
-    func thinkingHeader(atRow row: Int) -> Int? {
+    /// The message whose thinking header `view` draws on screen row `row`, if any.
+    func thinkingHeader(atRow row: Int, in view: ChatView) -> Int? {
         let regions = ScreenRegions(self)
         guard row >= 0, row < regions.transcriptHeight else { return nil }
-        let window = TranscriptWindow(self, regions: regions)
+        let window = view.window(self, regions: regions)
         guard row < window.lines.count, case .thinkingHeader(let index) = window.lines[row].tag else { return nil }
         return index
     }
@@ -337,7 +343,6 @@ extension ChatState {
         var effects = stopQuietly(at: moment)
         effects += autosave()
         resetConversation(systemPrompt: systemPrompt, created: moment.date)
-        layout.prune(keeping: [])
         show("new conversation", seconds: 2)
         return effects
     }

@@ -98,7 +98,6 @@ extension ChatState {
         picker = nil
         helpVisible = false
         lastStats = nil
-        layout.prune(keeping: [])
         show("opened ", path: path, seconds: 4)
         return effects
     }
@@ -110,7 +109,7 @@ extension ChatState {
         HistoryPicker.box(width: width, height: height, entries: picker?.entries.count ?? 0).listRows
     }
 
-    mutating func pickerKey(_ action: Action, at moment: Moment) -> [Effect] {
+    mutating func pickerKey(_ action: Action, at moment: Moment, in view: ChatView) -> [Effect] {
         guard var current = picker else { return [] }
         let rows = pickerRows
         switch action {
@@ -125,7 +124,7 @@ extension ChatState {
             return current.selectedEntry.map { [.open($0.url.path)] } ?? []
         case .quit, .redraw, .suspend, .toggleThink:
             picker = nil
-            return perform(action, at: moment)
+            return perform(action, at: moment, in: view)
         default:
             // Esc, Ctrl-C and any other key close it.
             picker = nil

@@ -109,46 +109,46 @@ struct MessageMeta: Sendable, Equatable {
     var expanded: Bool? = nil
 }
 
-/// The whole state of the chat screen. Changed only by `reduce(_:at:)`; drawn by `ChatView`.
-///
-/// `layout` is a memo of wrapped lines (see `TranscriptLayout`); it never changes what is shown,
-/// only how fast it is computed, so copies of a state share it safely on the UI thread.
-public struct ChatState {
-    public var conversation: Conversation
+/// The whole state of the chat screen: plain data, drawn by `ChatView` (which keeps the memo of
+/// wrapped lines). Changed only by `reduce(_:at:in:)`: outside PonderTUI every field is read-only,
+/// and inside it only the reducer (`ChatState+Reduce`, `+Reply`, `+Transcripts`) writes them.
+/// Equatable, so a test can compare whole states before and after an event.
+public struct ChatState: Sendable, Equatable {
+    public internal(set) var conversation: Conversation
     var meta: [MessageMeta] = []
     /// Think mode for the next reply (Ctrl-T flips it).
-    public var think: ThinkMode
-    public var settings: ChatSettings
-    public var input = InputEditor()
-    public var history = InputHistory()
-    public var width: Int
-    public var height: Int
+    public internal(set) var think: ThinkMode
+    public internal(set) var settings: ChatSettings
+    public internal(set) var input = InputEditor()
+    public internal(set) var history = InputHistory()
+    public internal(set) var width: Int
+    public internal(set) var height: Int
     /// Uptime and wall-clock time of the latest event.
-    public var now: Double = 0
-    public var date: Date
+    public internal(set) var now: Double = 0
+    public internal(set) var date: Date
     /// First transcript line shown; nil follows the bottom (new text scrolls into view).
-    public var scrollTop: Int? = nil
+    public internal(set) var scrollTop: Int? = nil
     var reply: ReplyInFlight? = nil
     var nextReplyID = 1
     var nextMessageID = 1
-    public var backend: BackendStatus = .connecting
-    public var lastStats: ReplyStats? = nil
-    public var notice: Notice? = nil
-    public var helpVisible = false
+    public internal(set) var backend: BackendStatus = .connecting
+    public internal(set) var lastStats: ReplyStats? = nil
+    public internal(set) var notice: Notice? = nil
+    public internal(set) var helpVisible = false
     /// What the overlay shows: the keys (F1) or the sampler settings (`/sampler`).
     var helpPage: HelpOverlay.Page = .keys
     var helpScroll = 0
     /// The sampler settings and their sources as ponder started (`/sampler reset` returns to them).
     let launchSampler: SamplerSettings
     let launchSamplerSources: [SamplerField: SamplerSource]
-    public var theme: Theme
+    public private(set) var theme: Theme
     /// The name or path the theme was loaded by (`/theme`), which an HTML export loads again at full
     /// colour depth; nil means `theme.name`.
     public internal(set) var themeSource: String? = nil
     /// Bumped when the theme changes, so cached lines are re-styled.
-    var themeGeneration = 0
+    private(set) var themeGeneration = 0
     /// Identifies the conversation's transcript file; a new conversation gets a new one.
-    public var sessionID = 1
+    public private(set) var sessionID = 1
     /// The file the conversation was opened from (`--resume`, `/load`, `/history`): saves go back
     /// into it. Nil for a conversation started here, which gets its own file in the folder.
     public internal(set) var resumedFile: String? = nil
@@ -160,7 +160,6 @@ public struct ChatState {
     /// Ctrl-C on an empty input asks for a second Ctrl-C.
     var quitArmed = false
     public private(set) var isQuitting = false
-    let layout = TranscriptLayout()
 
     public init(
         settings: ChatSettings = ChatSettings(), think: ThinkMode = .on, theme: Theme = .fallback,
@@ -184,7 +183,7 @@ public struct ChatState {
     public var hasUnsavedChanges: Bool { savedRevision < revision && !conversation.messages.isEmpty }
 
     /// Switches the theme; every cached line is re-styled.
-    public mutating func setTheme(_ theme: Theme) {
+    mutating func setTheme(_ theme: Theme) {
         self.theme = theme
         themeGeneration += 1
     }
@@ -241,9 +240,6 @@ public struct ChatState {
         let defaults = backend.info?.samplerDefaults[think] ?? SamplerProfile()
         return defaults.under(settings.sampler, sources: settings.samplerSources)
     }
-
-    /// Shows a problem found while starting (config file, theme) until the first event after 8 s.
-    public mutating func showProblem(_ text: String) { show(text, error: true, seconds: 8) }
 
     mutating func show(_ text: String, path: String? = nil, error: Bool = false, seconds: Double = 4) {
         notice = Notice(text: text, isError: error, until: now + (error ? max(seconds, 8) : seconds), path: path)

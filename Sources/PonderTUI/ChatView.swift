@@ -14,22 +14,47 @@ public struct Frame: Sendable, Equatable {
     }
 }
 
-/// Draws a `ChatState` into a `Frame`. Pure: the same state and size give the same cells.
-public enum ChatView {
-    public static func render(_ state: ChatState) -> Frame {
+/// Draws a `ChatState` into a `Frame`: the same state and size give the same cells.
+///
+/// It cuts the screen into rectangles (`ScreenRegions`) and has each widget draw into its own,
+/// from the part of the state it shows, as ratatui's widgets do:
+///
+/// ```
+/// ┌────────────────────────────┐
+/// │ TranscriptWindow           │  transcriptArea (or the welcome text)
+/// ├────────────────────────────┤  rule
+/// │ EditorView                 │  inputArea
+/// │ StatusBar                  │  statusArea
+/// └────────────────────────────┘  HistoryPicker, HelpOverlay: boxes over the whole screen
+/// ```
+///
+/// The view keeps what it has laid out between frames (`TranscriptLayout`, wrapped lines per
+/// message), so a frame re-wraps only what changed. That memo is its only state: it never
+/// changes what is drawn. One view per screen, used on the loop's thread; the reducer measures
+/// scrolling and clicks through the same view (`ChatState.reduce(_:at:in:)`).
+public final class ChatView {
+    let layout = TranscriptLayout()
+
+    public init() {}
+
+    /// The transcript lines shown in the pane for `state`.
+    func window(_ state: ChatState, regions: ScreenRegions) -> TranscriptWindow {
+        TranscriptWindow(
+            blocks: layout.blocks(state, width: regions.transcriptArea.width), scrollTop: state.scrollTop,
+            height: regions.transcriptArea.height)
+    }
+
+    public func render(_ state: ChatState) -> Frame {
         let regions = ScreenRegions(state)
         var grid = Grid(width: state.width, height: state.height)
         guard grid.width > 0, grid.height > 0 else { return Frame(grid: grid, cursor: nil, screen: state.theme.screen) }
         let theme = state.theme
 
-        // Transcript.
-        let window = TranscriptWindow(state, regions: regions)
+        let window = window(state, regions: regions)
         if state.conversation.messages.isEmpty, (state.conversation.systemPrompt ?? "").isEmpty {
-            drawWelcome(state, into: &grid, height: regions.transcriptHeight)
+            drawWelcome(state, in: regions.transcriptArea, into: &grid)
         } else {
-            for (row, line) in window.lines.enumerated() {
-                grid.draw(line, x: 0, y: row, marker: theme[.dim])
-            }
+            window.draw(in: regions.transcriptArea, marker: theme[.dim], into: &grid)
         }
 
         // Rule above the input.
@@ -37,42 +62,38 @@ public enum ChatView {
             grid.put(String(repeating: "─", count: grid.width), x: 0, y: rule, style: theme[.border])
         }
 
-        // Input.
-        let inputStyle = theme[.input]
-        for (row, text) in regions.input.rows.enumerated() {
-            let y = regions.inputTop + row
-            if regions.promptWidth > 0 {
-                grid.put(row == 0 && regions.input.startsAtTop ? "› " : "  ", x: 0, y: y,
-                         style: state.isReplying ? theme[.dim] : theme[.userLabel])
-            }
-            grid.put(text, x: regions.promptWidth, y: y, style: inputStyle)
-        }
-        if state.input.isEmpty, grid.width - regions.promptWidth > 0 {
-            let hint = state.isReplying ? "replying… Esc stops it" : "Message (Enter sends, Alt-Enter new line, F1 help)"
-            grid.put(hint, x: regions.promptWidth, y: regions.inputTop, style: theme[.dim])
+        let editor = EditorView(
+            layout: regions.input, promptWidth: regions.promptWidth, isEmpty: state.input.isEmpty,
+            isReplying: state.isReplying, theme: theme)
+        var cursor = editor.draw(in: regions.inputArea, into: &grid)
+
+        if let area = regions.statusArea {
+            let bar = StatusBar(
+                think: state.think, backend: state.backend, backendLabel: state.settings.backendLabel,
+                lastStats: state.lastStats, notice: state.notice, progress: state.prefillProgress,
+                isReplying: state.isReplying, moreBelow: window.moreBelow, theme: theme)
+            bar.draw(in: area, into: &grid)
         }
 
-        // Status bar.
-        if let row = regions.statusRow {
-            StatusBar.draw(state, window: window, into: &grid, row: row)
-        }
-
-        var cursor: (x: Int, y: Int)? = (regions.promptWidth + regions.input.cursorColumn,
-                                         regions.inputTop + regions.input.cursorRow)
-        if let c = cursor, c.x >= grid.width || c.y >= grid.height || c.y < 0 { cursor = nil }
-
-        if state.picker != nil {
-            HistoryPicker.draw(state, into: &grid)
+        if let picker = state.picker {
+            picker.draw(in: grid.area, theme: theme, into: &grid)
             cursor = nil
         }
         if state.helpVisible {
-            HelpOverlay.draw(state, into: &grid)
+            let sampler = HelpOverlay.SamplerFacts(
+                think: state.think, backend: state.backend.info, profile: state.effectiveSampler,
+                loopGuard: state.settings.loopGuard)
+            let help = HelpOverlay(page: state.helpPage, scroll: state.helpScroll, sampler: sampler, theme: theme)
+            help.draw(in: grid.area, into: &grid)
             cursor = nil
         }
         return Frame(grid: grid, cursor: cursor, screen: theme.screen)
     }
 
-    private static func drawWelcome(_ state: ChatState, into grid: inout Grid, height: Int) {
+    /// What the transcript pane shows before the first message: the model and the main keys,
+    /// centred in `area`.
+    private func drawWelcome(_ state: ChatState, in area: Rect, into grid: inout Grid) {
+        let area = area.intersection(grid.area)
         let theme = state.theme
         let model: String
         switch state.backend {
@@ -92,12 +113,12 @@ public enum ChatView {
             lines.append(("", .plain))
             lines.append((thinkSwitch(style), theme[.dim]))
         }
-        let shown = lines.prefix(height)
-        let top = max(0, (height - shown.count) / 2)
+        let shown = lines.prefix(area.height)
+        let top = area.y + max(0, (area.height - shown.count) / 2)
         for (offset, (text, style)) in shown.enumerated() {
             let width = TextWidth.of(text)
-            let x = max(0, (grid.width - width) / 2)
-            grid.put(text, x: x, y: top + offset, style: style)
+            let x = area.x + max(0, (area.width - width) / 2)
+            grid.put(text, x: x, y: top + offset, style: style, limit: area.right)
         }
     }
 }

@@ -3,38 +3,54 @@ import PonderCore
 /// F1: a box over the transcript listing every key (from `KeyMap`) and every slash command
 /// (from `SlashCommand.all`); `/sampler`: the same box with the sampler settings of the next reply
 /// and where each comes from. Up/Down/PgUp/PgDn scroll it; Esc, F1 or q close it.
-enum HelpOverlay {
+struct HelpOverlay {
     /// Which content the box shows.
     enum Page: Sendable, Equatable {
         case keys
         case sampler
     }
 
-    static func lines(_ state: ChatState) -> [StyledLine] {
-        switch state.helpPage {
-        case .keys: return lines(theme: state.theme)
-        case .sampler: return samplerLines(state)
+    /// What the sampler page tells: the settings of the next reply and where each comes from.
+    struct SamplerFacts {
+        /// Think mode of the next reply (the model's defaults differ by mode).
+        var think: ThinkMode
+        /// The backend, once ready (nil: the model's defaults are not known yet).
+        var backend: BackendInfo?
+        /// `ChatState.effectiveSampler`.
+        var profile: SamplerProfile
+        var loopGuard: Bool
+    }
+
+    var page: Page
+    /// Lines scrolled past (clamped to the content when drawn).
+    var scroll: Int
+    var sampler: SamplerFacts
+    var theme: Theme
+
+    var lines: [StyledLine] {
+        switch page {
+        case .keys: return Self.lines(theme: theme)
+        case .sampler: return Self.samplerLines(sampler, theme: theme)
         }
     }
 
     /// `/sampler`: one row per setting (value, source), the loop guard, and how to change them.
-    static func samplerLines(_ state: ChatState) -> [StyledLine] {
-        let theme = state.theme
+    static func samplerLines(_ facts: SamplerFacts, theme: Theme) -> [StyledLine] {
         var lines: [StyledLine] = []
-        let info = state.backend.info
+        let info = facts.backend
         let remote = info?.kind == .remote
-        lines.append(StyledLine([Span("For the next reply (think \(state.think.rawValue))", theme[.heading])]))
+        lines.append(StyledLine([Span("For the next reply (think \(facts.think.rawValue))", theme[.heading])]))
         if info == nil {
             lines.append(StyledLine([Span("The model's own defaults are shown once it has loaded.", theme[.dim])]))
         } else if remote {
             lines.append(StyledLine([Span("The server decides what ponder does not send.", theme[.dim])]))
         }
         lines.append(.empty)
-        for line in state.effectiveSampler.lines(remote: remote || info == nil) {
+        for line in facts.profile.lines(remote: remote || info == nil) {
             lines.append(StyledLine([Span(line, theme[.assistantText])]))
         }
         lines.append(StyledLine([Span(
-            "loop-guard    " + (state.settings.loopGuard ? "on        a reply repeating itself is stopped" : "off"),
+            "loop-guard    " + (facts.loopGuard ? "on        a reply repeating itself is stopped" : "off"),
             theme[.assistantText])]))
         lines.append(.empty)
         lines.append(StyledLine([Span("Highest first: flag, config, /sampler, the model file (GGUF),", theme[.dim])]))
@@ -68,22 +84,24 @@ enum HelpOverlay {
         return lines
     }
 
-    static func draw(_ state: ChatState, into grid: inout Grid) {
-        let theme = state.theme
-        let content = lines(state)
-        let bordered = grid.width >= 20 && grid.height >= 6
-        let boxWidth = bordered ? min(grid.width - 2, 78) : grid.width
-        // The status bar (last row) stays visible: it always shows the think mode.
-        let boxHeight = bordered ? min(grid.height - 1, content.count + 2) : max(1, grid.height - 1)
-        let left = (grid.width - boxWidth) / 2
-        let top = bordered ? max(0, (grid.height - 1 - boxHeight) / 2) : 0
+    /// Draws the box centred in `area` (the whole screen), leaving its last row (the status bar,
+    /// which always shows the think mode) visible.
+    func draw(in area: Rect, into grid: inout Grid) {
+        let area = area.intersection(grid.area)
+        guard !area.isEmpty else { return }
+        let content = lines
+        let bordered = area.width >= 20 && area.height >= 6
+        let boxWidth = bordered ? min(area.width - 2, 78) : area.width
+        let boxHeight = bordered ? min(area.height - 1, content.count + 2) : max(1, area.height - 1)
+        let left = area.x + (area.width - boxWidth) / 2
+        let top = area.y + (bordered ? max(0, (area.height - 1 - boxHeight) / 2) : 0)
         let inner = bordered ? boxHeight - 2 : boxHeight
-        let scroll = min(state.helpScroll, max(0, content.count - inner))
+        let scroll = min(self.scroll, max(0, content.count - inner))
         let border = theme[.border]
 
         for y in top..<(top + boxHeight) { grid.fill(y: y, from: left, to: left + boxWidth, style: .plain) }
         if bordered {
-            let title = state.helpPage == .keys ? " ponder: keys and commands " : " sampler settings "
+            let title = page == .keys ? " ponder: keys and commands " : " sampler settings "
             let bar = String(repeating: "─", count: max(0, boxWidth - 2))
             grid.put("╭" + bar + "╮", x: left, y: top, style: border)
             grid.put(title, x: left + 2, y: top, style: theme[.heading], limit: left + boxWidth - 1)

@@ -38,7 +38,7 @@ public struct HistoryPicker: Sendable, Equatable {
 
     // MARK: - Layout
 
-    /// Where the picker is drawn on a `width`×`height` screen. The last row (the status bar, with
+    /// Where the picker is drawn on a `width`×`height` screen (at the origin; see `box(in:entries:)`). The last row (the status bar, with
     /// the think mode) stays visible; small screens get no border.
     struct Box: Equatable {
         var left = 0, top = 0, width = 0, height = 0
@@ -72,12 +72,24 @@ public struct HistoryPicker: Sendable, Equatable {
         return box
     }
 
+    /// The box in `area` (the whole screen): `box(width:height:entries:)` moved to its origin.
+    static func box(in area: Rect, entries: Int) -> Box {
+        var moved = Self.box(width: area.width, height: area.height, entries: entries)
+        moved.left += area.x
+        moved.top += area.y
+        moved.listTop += area.y
+        moved.hintRow = moved.hintRow.map { $0 + area.y }
+        return moved
+    }
+
     // MARK: - Drawing
 
-    static func draw(_ state: ChatState, into grid: inout Grid) {
-        guard let picker = state.picker, grid.width > 0, grid.height > 0 else { return }
-        let theme = state.theme
-        let box = Self.box(width: grid.width, height: grid.height, entries: picker.entries.count)
+    /// Draws the picker centred in `area` (the whole screen; its last row, the status bar, stays
+    /// visible).
+    func draw(in area: Rect, theme: Theme, into grid: inout Grid) {
+        let area = area.intersection(grid.area)
+        guard !area.isEmpty else { return }
+        let box = Self.box(in: area, entries: entries.count)
         for y in box.top..<(box.top + box.height) { grid.fill(y: y, from: box.left, to: box.left + box.width, style: .plain) }
         let border = theme[.border]
         if box.bordered {
@@ -92,15 +104,15 @@ public struct HistoryPicker: Sendable, Equatable {
         }
         let textLeft = box.bordered ? box.left + 2 : box.left
         let textWidth = max(0, box.bordered ? box.width - 4 : box.width)
-        if picker.entries.isEmpty {
+        if entries.isEmpty {
             grid.put(truncated("no saved conversations yet", to: textWidth), x: textLeft, y: box.listTop, style: theme[.dim])
         }
         for row in 0..<max(0, box.listRows) {
-            let index = picker.top + row
-            guard index < picker.entries.count else { break }
-            let isSelected = index == picker.selected
+            let index = top + row
+            guard index < entries.count else { break }
+            let isSelected = index == selected
             let y = box.listTop + row
-            let text = line(picker.entries[index], width: textWidth)
+            let text = Self.line(entries[index], width: textWidth)
             if isSelected {
                 grid.fill(y: y, from: textLeft, to: textLeft + textWidth, style: theme[.selection])
             }
@@ -109,8 +121,8 @@ public struct HistoryPicker: Sendable, Equatable {
         }
         if let hint = box.hintRow {
             var text = "Up/Down pick · Enter opens · Esc cancels"
-            if picker.entries.count > box.listRows {
-                text = "\(picker.selected + 1)/\(picker.entries.count) · " + text
+            if entries.count > box.listRows {
+                text = "\(selected + 1)/\(entries.count) · " + text
             }
             grid.put(truncated(text, to: textWidth), x: textLeft, y: hint, style: theme[.dim])
         }

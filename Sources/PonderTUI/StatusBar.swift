@@ -13,35 +13,52 @@ import PonderCore
 /// `prompt +23 (150 cached)` says how many prompt tokens the last reply evaluated and how many
 /// the engine reused from its cache. It shows on the right for a few seconds after each reply,
 /// then among the figures while there is room (it is the first figure to go).
-enum StatusBar {
-    static func draw(_ state: ChatState, window: TranscriptWindow, into grid: inout Grid, row: Int) {
-        let theme = state.theme
-        let base = theme[.status]
-        grid.fill(y: row, style: base)
+struct StatusBar {
+    /// Think mode of the next reply.
+    var think: ThinkMode
+    var backend: BackendStatus
+    /// What the bar calls the backend before it is ready (`ChatSettings.backendLabel`).
+    var backendLabel: String
+    /// Figures of the last finished reply.
+    var lastStats: ReplyStats?
+    var notice: Notice?
+    /// The re-prefill bar (`ChatState.prefillProgress`).
+    var progress: (done: Int, total: Int)?
+    var isReplying: Bool
+    /// The user scrolled up: there is more transcript below the pane.
+    var moreBelow: Bool
+    var theme: Theme
 
-        let thinkText = " think: \(state.think.rawValue) "
-        let thinkStyle = state.think == .on ? theme[.statusThinkOn] : theme[.statusThinkOff]
-        var x = grid.put(thinkText, x: 0, y: row, style: thinkStyle)
+    /// Draws the bar on the first row of `area`.
+    func draw(in area: Rect, into grid: inout Grid) {
+        let area = area.intersection(grid.area)
+        guard !area.isEmpty else { return }
+        let row = area.y
+        let base = theme[.status]
+        grid.fill(y: row, from: area.x, to: area.right, style: base)
+
+        let thinkText = " think: \(think.rawValue) "
+        let thinkStyle = think == .on ? theme[.statusThinkOn] : theme[.statusThinkOff]
+        var x = grid.put(thinkText, x: area.x, y: row, style: thinkStyle, limit: area.right)
 
         // Right side: the most urgent thing to say.
         var right: (String, TextStyle)
         var path: String? = nil
-        let progress = state.prefillProgress
-        if let notice = state.notice, notice.isError || progress == nil {
+        if let notice, notice.isError || progress == nil {
             path = notice.path
             var style = notice.isError ? theme[.error] : theme[.notice]
             style.background = base.background
             right = (notice.text, style)
         } else if let progress {
-            right = (progressText(progress, room: grid.width - x - 2), base)
-        } else if state.isReplying {
+            right = (Self.progressText(progress, room: area.right - x - 2), base)
+        } else if isReplying {
             right = ("● replying · Esc stops", base)
-        } else if window.moreBelow {
+        } else if moreBelow {
             right = ("↓ more below (End)", base)
         } else {
             right = ("F1 help", base)
         }
-        let room = grid.width - x - 2
+        let room = area.right - x - 2
         var rightText = truncated(right.0, to: max(0, room))
         if let path {
             let lead = TextWidth.of(right.0)
@@ -50,14 +67,14 @@ enum StatusBar {
         let rightWidth = TextWidth.of(rightText)
 
         // Middle: backend and figures, the most useful that fit.
-        let middleRoom = grid.width - x - rightWidth - 3
+        let middleRoom = area.right - x - rightWidth - 3
         if middleRoom >= 4 {
             var middleStyle = base
-            if case .unavailable = state.backend { middleStyle = theme[.error]; middleStyle.background = base.background }
-            x = grid.put(" " + middleText(state, room: middleRoom - 1), x: x, y: row, style: middleStyle)
+            if case .unavailable = backend { middleStyle = theme[.error]; middleStyle.background = base.background }
+            x = grid.put(" " + middleText(room: middleRoom - 1), x: x, y: row, style: middleStyle, limit: area.right)
         }
         if rightWidth > 0 {
-            grid.put(rightText, x: grid.width - rightWidth - 1, y: row, style: right.1)
+            grid.put(rightText, x: area.right - rightWidth - 1, y: row, style: right.1, limit: area.right)
         }
     }
 
@@ -83,22 +100,22 @@ enum StatusBar {
     /// Backend and figures, dropping the least useful parts until they fit in `room` columns:
     /// first the server address, then the prompt figure, context, TTFT and speed; the model name is
     /// cut last.
-    static func middleText(_ state: ChatState, room: Int) -> String {
+    func middleText(room: Int) -> String {
         var figures: [String] = []
-        if let stats = state.lastStats {
+        if let stats = lastStats {
             if let speed = stats.tokensPerSecond { figures.append(String(format: "%.1f tok/s", speed)) }
             if let ttft = stats.timeToFirstToken { figures.append(String(format: "TTFT %.2f s", ttft)) }
             if let used = stats.contextUsed {
                 figures.append(stats.contextSize.map { "ctx \(used)/\($0)" } ?? "ctx \(used)")
             }
             // Not twice: right after a reply the figure is also the notice on the right.
-            if let prompt = stats.promptFigure, state.notice?.text != prompt { figures.append(prompt) }
+            if let prompt = stats.promptFigure, notice?.text != prompt { figures.append(prompt) }
         }
         var server: String? = nil
-        var name = backendText(state)
-        if case .ready(let info) = state.backend, info.kind == .remote, let url = info.serverURL {
-            server = hostPort(url)
-            name = displayName(ofModel: info.model)
+        var name = backendText
+        if case .ready(let info) = backend, info.kind == .remote, let url = info.serverURL {
+            server = Self.hostPort(url)
+            name = Self.displayName(ofModel: info.model)
         }
         var candidates: [[String]] = []
         if let server { candidates.append([server, name] + figures) }
@@ -110,17 +127,17 @@ enum StatusBar {
         return truncated(name, to: room)
     }
 
-    static func backendText(_ state: ChatState) -> String {
-        switch state.backend {
+    var backendText: String {
+        switch backend {
         case .connecting:
-            return state.settings.backendLabel.isEmpty ? "connecting…" : "connecting to \(state.settings.backendLabel)…"
+            return backendLabel.isEmpty ? "connecting…" : "connecting to \(backendLabel)…"
         case .unavailable:
-            return "\(state.settings.backendLabel) unavailable"
+            return "\(backendLabel) unavailable"
         case .ready(let info):
             if info.kind == .remote, let url = info.serverURL {
-                return "\(hostPort(url)) · \(displayName(ofModel: info.model))"
+                return "\(Self.hostPort(url)) · \(Self.displayName(ofModel: info.model))"
             }
-            return displayName(ofModel: info.model)
+            return Self.displayName(ofModel: info.model)
         }
     }
 

@@ -40,7 +40,9 @@ struct MessageBlock {
 ///   ▸ Thought for 3.2 s · 412 tokens     ← header (tag: .thinkingHeader)
 ///   2 + 2 = 4.
 /// ```
-final class TranscriptLayout: @unchecked Sendable {
+///
+/// A memo owned by the view (`ChatView`): it never changes what is shown, only how fast.
+final class TranscriptLayout {
     private struct Key: Equatable {
         var revision: Int
         var width: Int
@@ -61,9 +63,16 @@ final class TranscriptLayout: @unchecked Sendable {
         var themeGeneration: Int
     }
     private var finished: [Int: (BlockKey, MessageBlock)] = [:]
+    /// The conversation the cache holds lines of (`ChatState.sessionID`).
+    private var sessionID: Int? = nil
 
     /// Every block of the transcript, top to bottom, with blank separators between them.
     func blocks(_ state: ChatState, width: Int) -> [MessageBlock] {
+        if state.sessionID != sessionID {
+            // A new or reopened conversation: no message of the old one comes back.
+            prune(keeping: [])
+            sessionID = state.sessionID
+        }
         guard width > 0 else { return [] }
         var blocks: [MessageBlock] = []
         if let system = state.conversation.systemPrompt, !system.isEmpty {

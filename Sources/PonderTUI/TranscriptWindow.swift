@@ -1,3 +1,5 @@
+import PonderCore
+
 /// The transcript lines that fit in the pane, after scrolling.
 ///
 /// ```
@@ -14,12 +16,12 @@ struct TranscriptWindow {
     /// True when there is more below the pane (the user scrolled up).
     var moreBelow: Bool
 
-    init(_ state: ChatState, regions: ScreenRegions) {
-        let height = regions.transcriptHeight
-        let blocks = state.layout.blocks(state, width: regions.width)
+    /// The lines of `blocks` (the whole transcript, from `TranscriptLayout`) shown in a pane
+    /// `height` rows high whose first line is `scrollTop`, or the last page when that is nil.
+    init(blocks: [MessageBlock], scrollTop: Int?, height: Int) {
         total = blocks.reduce(0) { $0 + $1.count }
         let maxTop = max(0, total - height)
-        top = min(state.scrollTop ?? maxTop, maxTop)
+        top = min(scrollTop ?? maxTop, maxTop)
         moreBelow = top < maxTop
         lines = []
         guard height > 0 else { return }
@@ -35,6 +37,16 @@ struct TranscriptWindow {
                 if lines.count == height { return }
             }
             skip = 0
+        }
+    }
+
+    /// Draws the lines from the top of `area`; a line cut at its right edge ends in a `›` in
+    /// `marker`'s style.
+    func draw(in area: Rect, marker: TextStyle, into grid: inout Grid) {
+        let area = area.intersection(grid.area)
+        guard !area.isEmpty else { return }
+        for (row, line) in lines.prefix(area.height).enumerated() {
+            grid.draw(line, x: area.x, y: area.y + row, limit: area.right, marker: marker)
         }
     }
 }

@@ -72,10 +72,10 @@ public final class ChatApp: @unchecked Sendable {
             colors: screen.colors)
         defer { screen.stop() }
         let (theme, themeProblem) = options.theme(screen.colors)
+        let view = ChatView()  // keeps wrapped lines between frames; the reducer measures with it
         var state = ChatState(
             settings: options.settings, think: options.think, theme: theme.adapted(toColors: screen.colors),
             width: screen.size.width, height: screen.size.height, created: Date())
-        state.now = Clock.uptime()
         let problems = options.notices + (themeProblem.map { [$0] } ?? [])
         runner.prepare()
 
@@ -86,8 +86,10 @@ public final class ChatApp: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var quitting = false
 
+        /// Reduces one event and performs every effect it returns: the runner takes the ones it
+        /// can hand off, the loop does the rest. Nothing changes the state but this.
         func apply(_ event: AppEvent, _ moment: Moment) {
-            let effects = state.reduce(event, at: moment)
+            let effects = state.reduce(event, at: moment, in: view)
             for effect in runner.perform(effects) {
                 switch effect {
                 case .quit: quitting = true
@@ -96,15 +98,15 @@ public final class ChatApp: @unchecked Sendable {
                     screen.suspend()
                     screen.resume()
                     let (width, height) = screen.size
-                    _ = state.reduce(.resize(width: width, height: height), at: Clock.moment())
-                default: break
+                    apply(.resize(width: width, height: height), Clock.moment())
+                default: break  // the runner performed it
                 }
             }
             dirty = true
         }
 
         if let resume = options.resume { apply(.opened(resume.transcript, path: resume.path), Clock.moment()) }
-        if !problems.isEmpty { state.showProblem(problems.joined(separator: "; ")) }
+        apply(.started(problems: problems), Clock.moment())
 
         while !quitting {
             // How long to sleep: until the next frame if something changed, until the escape
@@ -175,9 +177,9 @@ public final class ChatApp: @unchecked Sendable {
             if dirty, Clock.uptime() - lastDraw >= Self.frameInterval || quitting {
                 let (width, height) = screen.size
                 if width != state.width || height != state.height {
-                    _ = state.reduce(.resize(width: width, height: height), at: Clock.moment())
+                    apply(.resize(width: width, height: height), Clock.moment())
                 }
-                screen.draw(ChatView.render(state))
+                screen.draw(view.render(state))
                 lastDraw = Clock.uptime()
                 dirty = false
             }

@@ -356,4 +356,55 @@ struct ChatReducerTests {
         let sendTime = ContinuousClock.now - sent
         #expect(sendTime < .seconds(10), "wrapping the sent megabyte took \(sendTime)")
     }
+
+    /// Problems found while starting (config, theme) reach the screen as an event: shown together
+    /// as an error for 8 s.
+    @Test func problemsFoundWhileStartingShowForEightSeconds() {
+        var driver = Driver(width: 80, height: 4)
+        let effects = driver.send(.started(problems: ["config: unknown key `colour`", "theme: no theme `neon`"]))
+        #expect(effects.isEmpty)
+        #expect(driver.state.notice?.text == "config: unknown key `colour`; theme: no theme `neon`")
+        #expect(driver.state.notice?.isError == true)
+        driver.send(.tick, after: 7.8)
+        #expect(driver.state.notice != nil)
+        driver.send(.tick, after: 0.3)
+        #expect(driver.state.notice == nil)
+    }
+
+    // MARK: - Whole states
+
+    /// Events the reducer has nothing to do with (a stale reply id, an unbound key, a tick with
+    /// no timer running) leave the whole state as it was; only `reduce` changes it.
+    @Test func ignoredEventsLeaveTheStateEqual() throws {
+        var driver = Driver()
+        let id = try driver.start("q")
+        driver.send(.reply(id: id, .content("a")))
+        driver.send(.replyEnded(id: id))
+        driver.type("draft")
+        let moment = driver.clock.advance(10)  // past every notice
+        _ = driver.state.reduce(.tick, at: moment, in: driver.view)
+        let before = driver.state
+        for event: AppEvent in [
+            .tick, .replyEnded(id: id), .reply(id: id, .content("late")), .replyFailed(id: id + 1, message: "gone"),
+            .key(KeyPress(.function(12))), .started(problems: []),
+        ] {
+            let effects = driver.state.reduce(event, at: moment, in: driver.view)
+            #expect(effects.isEmpty, "\(event)")
+            #expect(driver.state == before, "\(event) changed the state")
+        }
+    }
+
+    /// F1 twice: the help opens and closes, and nothing else is left changed.
+    @Test func helpOpenedAndClosedLeavesTheStateEqual() {
+        var driver = Driver()
+        driver.type("draft")
+        let moment = driver.clock.advance()
+        _ = driver.state.reduce(.tick, at: moment, in: driver.view)
+        let before = driver.state
+        _ = driver.state.reduce(.key(KeyPress(.function(1))), at: moment, in: driver.view)
+        #expect(driver.state.helpVisible)
+        #expect(driver.state != before)
+        _ = driver.state.reduce(.key(KeyPress(.function(1))), at: moment, in: driver.view)
+        #expect(driver.state == before)
+    }
 }

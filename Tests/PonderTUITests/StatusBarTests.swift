@@ -41,9 +41,7 @@ struct StatusBarTests {
     }
 
     @Test func backendStates() {
-        var driver = Driver(width: 60, height: 4)
-        driver.state.backend = .connecting
-        driver.state.settings.backendLabel = "10.0.0.2:8000"
+        var driver = Driver(width: 60, height: 4, settings: ChatSettings(backendLabel: "10.0.0.2:8000"), connected: false)
         #expect(driver.grid.rows[3].contains("connecting to 10.0.0.2:8000…"))
         driver.send(.backendFailed("cannot connect to 10.0.0.2:8000: connection refused"))
         #expect(driver.grid.rows[3].contains("cannot connect to 10.0.0.2:8000"))

@@ -37,22 +37,29 @@ struct TestClock {
     }
 }
 
-/// Drives a `ChatState` as the loop would, collecting effects.
+/// Drives a `ChatState` as the loop would, collecting effects. Like the loop, it owns the view
+/// the state is drawn by (and measured with).
 struct Driver {
     var state: ChatState
+    let view = ChatView()
     var clock = TestClock()
     var effects: [Effect] = []
 
-    init(width: Int = 60, height: Int = 20, think: ThinkMode = .on, settings: ChatSettings = ChatSettings()) {
-        state = ChatState(settings: settings, think: think, width: width, height: height,
+    /// A chat `width`×`height` in `theme`; `connected` (the default) has the backend ready.
+    init(
+        width: Int = 60, height: Int = 20, think: ThinkMode = .on, settings: ChatSettings = ChatSettings(),
+        theme: Theme = .fallback, connected: Bool = true
+    ) {
+        state = ChatState(settings: settings, think: think, theme: theme, width: width, height: height,
                           created: Date(timeIntervalSince1970: 1_790_000_000))
+        guard connected else { return }
         _ = state.reduce(.backendReady(BackendInfo(kind: .remote, model: "SmolLM2", serverURL: "http://127.0.0.1:8080",
-                                                   contextSize: 4096)), at: clock.advance())
+                                                   contextSize: 4096)), at: clock.advance(), in: view)
     }
 
     @discardableResult
     mutating func send(_ event: AppEvent, after seconds: Double = 0.1) -> [Effect] {
-        let produced = state.reduce(event, at: clock.advance(seconds))
+        let produced = state.reduce(event, at: clock.advance(seconds), in: view)
         effects += produced
         return produced
     }
@@ -84,7 +91,7 @@ struct Driver {
         return try #require(effects.first, "\(key) had no effect", sourceLocation: sourceLocation)
     }
 
-    var frame: Frame { ChatView.render(state) }
+    var frame: Frame { view.render(state) }
     var grid: Grid { frame.grid }
 }
 

@@ -22,8 +22,7 @@ struct ThemeRenderingTests {
 
     /// A frame with every kind of text: labels, an unfolded trace, Markdown with code, think-on status.
     func conversation(in theme: Theme) throws -> Driver {
-        var driver = Driver(width: 60, height: 24)
-        driver.state.setTheme(theme)
+        var driver = Driver(width: 60, height: 24, theme: theme)
         let id = try driver.start("Show me a loop.")
         driver.send(.reply(id: id, .reasoning("They want code. A for loop.")))
         driver.send(.reply(id: id, .content("## Loop\n\nUse `for`:\n\n```swift\nfor i in 0..<3 { print(i) }\n```\n")))
