@@ -82,7 +82,7 @@ struct EmbeddedChatTmuxTests {
             "Answer questions about countries, capitals, rivers and mountains in one clear sentence, without lists.",
             count: 12).joined(separator: " ")
         let tmux = try launch(workspace, model: model, flags: [
-            "--think", "off", "--temperature", "0", "--max-tokens", "200", "--system", system,
+            "--think", "off", "--temperature", "0", "--repeat-penalty", "1", "--max-tokens", "200", "--system", system,
         ])
         try await tmux.poll("the model in the status bar", timeout: 60) {
             Self.statusBar($0).contains("think: off") && Self.statusBar($0).contains("SmolLM2-135M-Instruct")
@@ -137,7 +137,7 @@ struct EmbeddedChatTmuxTests {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let tmux = try launch(workspace, model: model, flags: [
-            "--think", "on", "--think-budget", "32", "--temperature", "0", "--max-tokens", "96",
+            "--think", "on", "--think-budget", "32", "--temperature", "0", "--repeat-penalty", "1", "--max-tokens", "96",
         ])
         try await tmux.poll("the model in the status bar", timeout: 60) {
             Self.statusBar($0).contains("think: on") && Self.statusBar($0).contains("SmolLM2-135M-Instruct")
@@ -190,7 +190,7 @@ struct EmbeddedChatTmuxTests {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let tmux = try launch(workspace, model: model, width: 120, flags: [
-            "--think", "off", "--temperature", "0", "--max-tokens", "48",
+            "--think", "off", "--temperature", "0", "--repeat-penalty", "1", "--max-tokens", "48",
         ])
         try await tmux.poll("the model in the status bar", timeout: 90) {
             Self.statusBar($0).contains("think: off") && Self.statusBar($0).contains("gemma-3-270m")

@@ -21,7 +21,7 @@ struct ResumeTmuxTests {
         let binary = try Peers.ponderBinary()
         let model = try Peers.model(Peers.smolLM2)
         let arguments = ["--model", model, "--ctx", "2048", "--transcripts", workspace.transcripts.path,
-                         "--think", think, "--temperature", "0"] + flags
+                         "--think", think, "--temperature", "0", "--repeat-penalty", "1"] + flags
         let command = "env LANG=C.UTF-8 TERM=tmux-256color SWIFT_BACKTRACE=enable=no "
             + "XDG_CONFIG_HOME=\(Shell.quote(workspace.root.appendingPathComponent("config").path)) "
             + ([binary] + arguments).map(Shell.quote).joined(separator: " ")
