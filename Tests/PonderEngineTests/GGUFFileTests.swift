@@ -66,10 +66,8 @@ struct GGUFFileTests {
         let nested = try #require(try m.array("nested"))
         #expect(nested.elementType == .array && nested.count == 2)
         let inner = nested.values()
-        guard case .array(let first) = inner[0], case .array(let second) = inner[1] else {
-            Issue.record("nested elements are not arrays")
-            return
-        }
+        let first = try #require(extract(inner[0]) { if case .array(let a) = $0 { a } else { nil } }, "nested elements are arrays")
+        let second = try #require(extract(inner[1]) { if case .array(let a) = $0 { a } else { nil } }, "nested elements are arrays")
         #expect(first.ints() == [1, 2])
         #expect(second.strings() == ["x"])
         #expect(m.keys.first == "general.architecture" && m.count == 19)

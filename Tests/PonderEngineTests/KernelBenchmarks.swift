@@ -153,7 +153,7 @@ struct KernelBenchmarks {
             let x = random.activations(512 * maxCols)
             let out = UnsafeMutablePointer<Float>.allocate(capacity: max(512 * 2048, maxRows))
             defer { out.deallocate() }
-            let peer = try? llamaBench(model: Peers.model(model.file))
+            let peer = try llamaBench(model: Peers.model(model.file))
             for threads in [1, 2] {
                 let pool = ThreadPool(threads: threads)
                 let decode = time(minimum: 1.0) {
@@ -166,11 +166,11 @@ struct KernelBenchmarks {
                 }
                 print(String(format: "model   %@, %d threads: matmuls only tg %.1f tok/s (%.1f GB/s over %.0f MB), pp512 %.1f tok/s",
                              model.name, threads, 1 / decode, Double(bytes) / decode / 1e9, Double(bytes) / 1e6, 512 / prefill))
-                if let peer = peer?[threads] {
+                if let peer = peer[threads] {
                     print(String(format: "model   %@, %d threads: llama-bench tg128 %.1f tok/s, pp512 %.1f tok/s -> matmul-only / llama.cpp: tg %.2f, pp %.2f",
                                  model.name, threads, peer.tg, peer.pp, (1 / decode) / peer.tg, (512 / prefill) / peer.pp))
                 } else {
-                    print("model   \(model.name): llama-bench unavailable (make peers), no side-by-side figure")
+                    Issue.record("llama-bench reported no figures for \(threads) threads on \(model.name)")
                 }
             }
         }

@@ -122,9 +122,9 @@ struct TokenizerPeerTests {
                 if let text = entry["text"] as? String, !strings.contains(text) { strings.append(text) }
             }
         }
-        if let input = try? String(contentsOfFile: inputFile, encoding: .utf8) {
-            strings += input.components(separatedBy: "\n__ggml_vocab_test__\n").filter { !$0.isEmpty }
-        }
+        // Every vocabulary the suite uses ships its .inp strings (`make peers`); a missing one fails.
+        let input = try String(contentsOfFile: inputFile, encoding: .utf8)
+        strings += input.components(separatedBy: "\n__ggml_vocab_test__\n").filter { !$0.isEmpty }
         strings += [
             "ÉCOLE école Straße ÀÉÎ ÅNGSTRÖM", "e\u{301}te\u{301}", "Ⅻ ½ ١٢٣ ٤٥٦٧ ३४५", "a\u{A0}b\u{3000}c\u{2028}d\u{85}e",
             "\r\n\r\n \n\t x", "don't DON'T I'M We'Re they'LL", "x/y//z\n/", "!!\n\n??\r\n", "   ", "\u{FEFF}bom",
