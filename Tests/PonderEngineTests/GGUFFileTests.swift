@@ -265,16 +265,9 @@ struct GGUFFileTests {
             ts = [[t.name, int(t.tensor_type), [int(x) for x in t.shape], int(t.data_offset), int(t.n_bytes)] for t in r.tensors]
             print(json.dumps({"kv": kv, "tensors": ts}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python gguf failed on \(path)")
-        let peer = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let run = try Program.run(python, ["-c", script, path])
+        try #require(run.status == 0, "python gguf failed on \(path): \(run.stderr.suffix(400))")
+        let peer = try #require(try JSONSerialization.jsonObject(with: run.stdoutData) as? [String: Any])
         let peerKV = try #require(peer["kv"] as? [[Any]])
         let peerTensors = try #require(peer["tensors"] as? [[Any]])
 

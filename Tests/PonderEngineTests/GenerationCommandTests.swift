@@ -16,17 +16,8 @@ struct GenerationCommandTests {
 
     /// Runs `ponder` with `arguments`; returns (exit status, stdout, stderr).
     static func ponder(_ arguments: [String]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Peers.ponderBinary())
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        let run = try Program.run(try Peers.ponderBinary(), arguments)
+        return (run.status, run.stdout, run.stderr)
     }
 
     @Test(arguments: [

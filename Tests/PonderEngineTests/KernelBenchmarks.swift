@@ -200,15 +200,9 @@ struct KernelBenchmarks {
     /// llama-bench's pp512 and tg128 (tokens/s) for 1 and 2 threads, keyed by thread count.
     private func llamaBench(model: String) throws -> [Int: (pp: Double, tg: Double)] {
         let bench = try Peers.program("LLAMA_BENCH")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: bench)
-        process.arguments = ["-m", model, "-t", "1,2", "-p", "512", "-n", "128", "-r", "3", "-o", "json"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let run = try Program.run(bench, ["-m", model, "-t", "1,2", "-p", "512", "-n", "128", "-r", "3", "-o", "json"], timeout: .seconds(900))
+        try #require(run.status == 0, "llama-bench exited \(run.status): \(run.stderr.suffix(400))")
+        let data = run.stdoutData
         struct Row: Decodable { var n_threads: Int; var n_prompt: Int; var n_gen: Int; var avg_ts: Double }
         var result: [Int: (pp: Double, tg: Double)] = [:]
         for row in try JSONDecoder().decode([Row].self, from: data) {

@@ -7,15 +7,8 @@ import Testing
 /// `ponder template`, run as a user runs it, against Python's jinja2 (and, for `--model`, against
 /// the template the Python `gguf` package reads out of the same file).
 @Suite struct TemplateCommandTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func ponder(_ arguments: [String]) throws -> Run {
-        let result = try Jinja2Reference.run(try Peers.ponderBinary(), ["template"] + arguments, input: Data())
-        return Run(status: result.status, stdout: String(decoding: result.stdout, as: UTF8.self), stderr: result.stderr)
+    static func ponder(_ arguments: [String]) throws -> ProgramOutput {
+        try Program.run(try Peers.ponderBinary(), ["template"] + arguments)
     }
 
     static let now = ["--now", Jinja2Reference.nowText]
@@ -76,9 +69,9 @@ import Testing
             field = gguf.GGUFReader(sys.argv[1]).fields['tokenizer.chat_template']
             sys.stdout.write(bytes(field.parts[field.data[0]]).decode('utf-8'))
             """
-        let read = try Jinja2Reference.run(try Jinja2Reference.python(), ["-c", script, model], input: Data())
+        let read = try Program.run(try Jinja2Reference.python(), ["-c", script, model])
         #expect(read.status == 0, "python gguf: \(read.stderr)")
-        let source = String(decoding: read.stdout, as: UTF8.self)
+        let source = read.stdout
         var context = try Self.conversation("04-multi-turn-no-system")
         context["bos_token"] = "<|im_start|>"
         context["eos_token"] = "<|im_end|>"

@@ -90,8 +90,7 @@ struct TokenizerPeerTests {
     func specialIDsMatch(vocabulary: String) throws {
         let path = vocabulary.hasPrefix("ggml-vocab") ? Peers.peersDirectory + "/vocab/" + vocabulary : try Peers.model(vocabulary)
         guard FileManager.default.fileExists(atPath: path) else { throw MissingVocabulary(path: path) }
-        let scratch = try ScratchDirectory()
-        let log = try runProgram(try Peers.program("LLAMA_TOKENIZE"), ["-m", path, "-p", "x", "--ids", "-v"], in: scratch)
+        let log = try Program.run(try Peers.program("LLAMA_TOKENIZE"), ["-m", path, "-p", "x", "--ids", "-v"])
         var theirs: [String: [Int32]] = [:]
         for line in (log.stdout + log.stderr).split(separator: "\n") {
             guard let range = line.range(of: "print_info: ") else { continue }
@@ -139,7 +138,7 @@ struct TokenizerPeerTests {
                               flags: [String]) throws -> [Int32] {
         let input = directory.path + "/input-\(UUID().uuidString).txt"
         try Data(text.utf8).write(to: URL(fileURLWithPath: input))
-        let result = try runProgram(program, ["-m", model, "-f", input, "--ids", "--no-escape", "--log-disable"] + flags, in: directory)
+        let result = try Program.run(program, ["-m", model, "-f", input, "--ids", "--no-escape", "--log-disable"] + flags)
         guard result.status == 0, let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("[") }) else {
             throw ProgramFailure(description: "llama-tokenize failed (\(result.status)): \(result.stderr.suffix(400))")
         }
@@ -165,26 +164,6 @@ fileprivate struct ProgramFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Runs `program` to completion; its output goes through files in `directory`, so no pipe can fill up.
-fileprivate func runProgram(_ program: String, _ arguments: [String], in directory: ScratchDirectory) throws
-    -> (status: Int32, stdout: String, stderr: String)
-{
-    let id = UUID().uuidString
-    let outPath = directory.path + "/out-" + id, errPath = directory.path + "/err-" + id
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    try process.run()
-    process.waitUntilExit()
-    let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-    let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-    return (process.terminationStatus, stdout, stderr)
-}
 
 /// llama.cpp's test vocabularies are not where `make peers` puts them.
 private struct MissingVocabulary: Error, CustomStringConvertible {
