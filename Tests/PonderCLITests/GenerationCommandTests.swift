@@ -5,7 +5,7 @@ import PonderTestSupport
 /// `ponder generate` as a user runs it: raw prompt in, per-token JSON out, checked against the
 /// llama.cpp reference outputs for the same prompt (tokenization with BOS as the model asks,
 /// greedy ids, text pieces, log-probabilities).
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct GenerationCommandTests {
     /// The part of a `Tests/Fixtures/reference` file this suite reads (llama-server's greedy path).
     struct Reference: Decodable {

@@ -4,7 +4,7 @@ import Testing
 
 /// `ponder template`, run as a user runs it, against Python's jinja2 (and, for `--model`, against
 /// the template the Python `gguf` package reads out of the same file).
-@Suite struct TemplateCommandTests {
+@Suite(.timeLimit(.minutes(5))) struct TemplateCommandTests {
     static func ponder(_ arguments: [String]) throws -> ProgramOutput {
         try Program.run(try Peers.ponderBinary(), ["template"] + arguments)
     }

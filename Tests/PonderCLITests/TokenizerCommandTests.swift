@@ -4,7 +4,7 @@ import PonderTestSupport
 import Testing
 
 /// `ponder tokenize` and `ponder inspect`, run as a user runs them.
-@Suite("ponder tokenize and ponder inspect")
+@Suite("ponder tokenize and ponder inspect", .timeLimit(.minutes(5)))
 struct TokenizerCommandTests {
     static func ponder(_ arguments: [String], stdin: Data = Data()) throws -> ProgramOutput {
         try Program.run(try Peers.ponderBinary(), arguments, stdin: stdin)

@@ -29,6 +29,7 @@ private func bigTranscript(turns: Int, size: Int, seed: Int) -> Transcript {
 private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
+@Suite(.timeLimit(.minutes(5)))
 struct TranscriptCommandTests {
     @Test func exportWritesFoldedMarkdownAndLeavesTheTranscriptAlone() throws {
         let dir = try folder()
@@ -117,6 +118,7 @@ struct TranscriptCommandTests {
     }
 }
 
+@Suite(.timeLimit(.minutes(5)))
 struct ConfigCommandTests {
     @Test func printsEachValueWithWhereItCameFrom() throws {
         let home = try folder()

@@ -101,6 +101,7 @@ private let tomllibScript = """
     print(json.dumps({"results": out}))
     """
 
+@Suite(.timeLimit(.minutes(5)))
 struct ConfigTOMLTests {
     @Test func agreesWithPythonTomllibOnValidAndInvalidDocuments() throws {
         let documents = validDocuments + invalidDocuments

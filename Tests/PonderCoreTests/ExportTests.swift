@@ -61,6 +61,7 @@ private func pythonStructure(of input: String, markdown: Bool, renderer: String 
     return try runPython(script, input: input)
 }
 
+@Suite(.timeLimit(.minutes(5)))
 struct ExportTests {
     @Test func markdownFoldsEachTraceInAClosedDetailsElement() throws {
         var t = sampleTranscript()

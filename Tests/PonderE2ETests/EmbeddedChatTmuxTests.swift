@@ -13,7 +13,7 @@ import Glibc
 /// Expected figures come from peers, not from ponder: prompts are rendered with Python's jinja2
 /// from the chat template stored in the GGUF (read with the `gguf` package) and tokenized with
 /// llama.cpp's `llama-tokenize`.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct EmbeddedChatTmuxTests {
     typealias Workspace = ChatTmuxTests.Workspace
 

@@ -3,7 +3,7 @@ import PonderEngine
 import PonderTestSupport
 import Testing
 
-@Suite("GGUF reader")
+@Suite("GGUF reader", .timeLimit(.minutes(10)))
 struct GGUFFileTests {
     typealias Value = GGUFTestFile.Value
 

@@ -16,7 +16,7 @@ import Testing
 /// from DRAM) and GFLOP/s (prefill, batch 128), then "model-shaped" runs that multiply every weight
 /// matrix of SmolLM2-135M and Gemma-3-270M (synthetic values, the real shapes and types) once per
 /// token, next to llama-bench's pp512/tg128 for the real model files on the same machine.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["PONDER_BENCH"] == "1", "set PONDER_BENCH=1"))
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["PONDER_BENCH"] == "1", "set PONDER_BENCH=1"), .timeLimit(.minutes(30)))
 struct KernelBenchmarks {
     /// Bytes streamed per decode measurement: several times the L3 cache, so weights come from DRAM.
     static let streamBytes = 256 << 20

