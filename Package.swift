@@ -65,6 +65,9 @@ let package = Package(
         .testTarget(name: "PonderEngineTests", dependencies: ["PonderEngine", "PonderTestSupport"], swiftSettings: strict),
         .testTarget(name: "PonderRemoteTests", dependencies: ["PonderRemote", "PonderTestSupport"], swiftSettings: strict),
         .testTarget(name: "PonderTUITests", dependencies: ["PonderTUI", "PonderRemote", "PonderTestSupport"], swiftSettings: strict),
+        // Runs the real binary's subcommands (tokenize, inspect, generate, template, transcript, config).
+        .testTarget(name: "PonderCLITests", dependencies: ["ponder", "PonderCore", "PonderEngine", "PonderTestSupport"],
+                    swiftSettings: strict),
         // Runs the real binary: tmux-driven TUI sessions and a real llama-server.
         .testTarget(name: "PonderE2ETests", dependencies: ["ponder", "PonderCore", "PonderTestSupport"],
                     swiftSettings: strict),

@@ -9,7 +9,8 @@ import PonderTUI
 /// folder (found again by its creation time), Ctrl-S adds a Markdown copy beside it with every
 /// trace folded in `<details>`, and `/save PATH` writes the format its extension names
 /// (`.md`, `.txt`, `.html`; JSON otherwise). A conversation opened from a file (`--resume`,
-/// `/load`) is saved back into that file; `/export` writes beside the JSON unless given a path.
+/// `/load`) is saved back into that file; `/export` writes beside the JSON unless given a path
+/// (`ExportPath` has the rules).
 struct TranscriptSaving {
     let library: TranscriptLibrary
 
@@ -39,10 +40,7 @@ struct TranscriptSaving {
             return [url.path, markdown.path]
         case .export(let format, let path, let resumedFile, let themeName):
             let own = resumedFile.map(Self.url) ?? library.fileURL(for: transcript)
-            let url = path.map(Self.url) ?? own.deletingPathExtension().appendingPathExtension(format.fileExtension)
-            if url.standardizedFileURL.path == own.standardizedFileURL.path {
-                throw TranscriptError(file: url.path, reason: "the conversation is saved there already; give another path")
-            }
+            let url = try ExportPath.destination(for: format, typed: path, conversationFile: own)
             try write(transcript, as: format, to: url, options: Export.Options(theme: themes.themeOrFallback(themeName).theme))
             return [url.path]
         }
@@ -65,6 +63,6 @@ struct TranscriptSaving {
 
     /// A path as typed: `~` expanded, relative to the working directory.
     static func url(_ path: String) -> URL {
-        URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        ExportPath.url(typed: path)
     }
 }

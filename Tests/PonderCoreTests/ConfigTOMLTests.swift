@@ -1,5 +1,6 @@
 import Foundation
 @testable import PonderCore
+import PonderTestSupport
 import Testing
 
 /// Documents both parsers must accept with the same result.
@@ -100,6 +101,7 @@ private let tomllibScript = """
     print(json.dumps({"results": out}))
     """
 
+@Suite(.timeLimit(.minutes(5)))
 struct ConfigTOMLTests {
     @Test func agreesWithPythonTomllibOnValidAndInvalidDocuments() throws {
         let documents = validDocuments + invalidDocuments
@@ -166,7 +168,7 @@ struct ConfigTOMLTests {
         let table = try ConfigTOML.parse("# theme\nname = \"x\"\n\n[user_label]\n  fg = \"#ffffff\"\n  bold = true\n")
         let section = try #require(table["user_label"])
         #expect(section.keyPosition == .init(line: 4, column: 2))
-        guard case .table(let inner) = section.item.value else { Issue.record("not a table"); return }
+        let inner = try #require(extract(section.item.value) { if case .table(let t) = $0 { t } else { nil } }, "not a table")
         #expect(inner["fg"]?.keyPosition == .init(line: 5, column: 3))
         #expect(inner["fg"]?.item.position == .init(line: 5, column: 8))
         #expect(inner["bold"]?.item.value == .boolean(true))

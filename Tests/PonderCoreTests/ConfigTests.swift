@@ -1,5 +1,6 @@
 import Foundation
 import PonderCore
+import PonderTestSupport
 import Testing
 
 private let sampleConfig = """
@@ -60,7 +61,7 @@ struct ConfigTests {
         #expect(config.thinkEffort == .init(nil, .builtIn))
         #expect(config.theme.value == "gruvbox" && config.modelPath.value == "/home/u/models/qwen3.gguf")
         #expect(config.transcripts == .init("/home/u/.local/share/ponder/transcripts", .builtIn))
-        guard case .server(let server) = config.backend.value else { Issue.record("expected a server"); return }
+        let server = try #require(extract(config.backend.value) { if case .server(let s) = $0 { s } else { nil } }, "expected a server")
         #expect(config.backend.source == .file(path: "/cfg/ponder/config.toml", line: 2))
         #expect(server.profile == "local" && server.url.value == "http://127.0.0.1:8080")
         #expect(server.model == .init("qwen3-8b", .flag("--api-model")))
@@ -77,10 +78,10 @@ struct ConfigTests {
             return ResolvedConfig.resolve(file: file, configPath: "c.toml", configFound: true, overrides: o, environment: env)
         }
         let byURL = resolve { $0.server = "http://10.0.0.2:8000" }
-        guard case .server(let s1) = byURL.backend.value else { Issue.record("expected a server"); return }
+        let s1 = try #require(extract(byURL.backend.value) { if case .server(let s) = $0 { s } else { nil } }, "expected a server")
         #expect(s1.profile == nil && s1.url == .init("http://10.0.0.2:8000", .flag("--server")) && s1.thinkStyle.value == .auto)
         let byName = resolve { $0.server = "openrouter" }
-        guard case .server(let s2) = byName.backend.value else { Issue.record("expected a server"); return }
+        let s2 = try #require(extract(byName.backend.value) { if case .server(let s) = $0 { s } else { nil } }, "expected a server")
         #expect(s2.profile == "openrouter" && s2.url.value == "https://openrouter.ai/api")
         let embedded = resolve { $0.model = "/m/x.gguf" }
         #expect(embedded.backend == .init(.embedded(modelPath: "/m/x.gguf"), .flag("--model")))

@@ -5,23 +5,9 @@ import Testing
 
 /// Runs a Python script (the `PYTHON` peer) with `input` on stdin and decodes its JSON output.
 func runPython(_ script: String, input: String) throws -> [String: Any] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try Peers.program("PYTHON"))
-    process.arguments = ["-c", script]
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw PythonFailed(message: String(decoding: err, as: UTF8.self))
-    }
-    return try JSONSerialization.jsonObject(with: out) as! [String: Any]
+    let run = try Program.run(try Peers.program("PYTHON"), ["-c", script], stdin: Data(input.utf8))
+    guard run.status == 0 else { throw PythonFailed(message: run.stderr) }
+    return try JSONSerialization.jsonObject(with: run.stdoutData) as! [String: Any]
 }
 
 /// The Python peer ran but failed (e.g. `markdown` is not installed: `make peers`).
@@ -75,6 +61,7 @@ private func pythonStructure(of input: String, markdown: Bool, renderer: String 
     return try runPython(script, input: input)
 }
 
+@Suite(.timeLimit(.minutes(5)))
 struct ExportTests {
     @Test func markdownFoldsEachTraceInAClosedDetailsElement() throws {
         var t = sampleTranscript()

@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 /// The real `ponder` binary in a real terminal (tmux), talking to a real llama-server.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ChatTmuxTests {
     /// A temporary folder with the transcripts folder and an empty config home (no user config).
     struct Workspace {

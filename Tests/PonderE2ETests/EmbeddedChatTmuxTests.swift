@@ -13,7 +13,7 @@ import Glibc
 /// Expected figures come from peers, not from ponder: prompts are rendered with Python's jinja2
 /// from the chat template stored in the GGUF (read with the `gguf` package) and tokenized with
 /// llama.cpp's `llama-tokenize`.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct EmbeddedChatTmuxTests {
     typealias Workspace = ChatTmuxTests.Workspace
 
@@ -274,7 +274,7 @@ struct PromptPeers {
     /// The prompt for the next assistant reply after `messages`.
     func render(_ messages: [[String: String]]) throws -> String {
         let input = try JSONSerialization.data(withJSONObject: messages)
-        let run = try Self.run(python, ["-c", Self.renderScript, model, Self.conformance], input: input)
+        let run = try Program.run(python, ["-c", Self.renderScript, model, Self.conformance], stdin: input)
         guard run.status == 0 else { throw E2EFailure(description: "jinja2 render failed: \(run.stderr.suffix(400))") }
         return run.stdout
     }
@@ -285,33 +285,10 @@ struct PromptPeers {
         try Data(text.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let flags = ["-m", model, "-f", file.path, "--ids", "--no-escape", "--log-disable"] + (withBOS ? [] : ["--no-bos"])
-        let run = try Self.run(llamaTokenize, flags, input: Data())
+        let run = try Program.run(llamaTokenize, flags)
         guard run.status == 0, let line = run.stdout.split(separator: "\n").last(where: { $0.hasPrefix("[") }) else {
             throw E2EFailure(description: "llama-tokenize failed (\(run.status)): \(run.stderr.suffix(400))")
         }
         return line.dropFirst().dropLast().split(separator: ",").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
-    }
-
-    /// Runs a program to completion, feeding `input`, collecting both outputs through files (a
-    /// pipe could fill and block the child while we wait).
-    static func run(_ program: String, _ arguments: [String], input: Data) throws -> (status: Int32, stdout: String, stderr: String) {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-peer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let inURL = scratch.appendingPathComponent("in"), outURL = scratch.appendingPathComponent("out")
-        let errURL = scratch.appendingPathComponent("err")
-        try input.write(to: inURL)
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.standardInput = try FileHandle(forReadingFrom: inURL)
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: outURL, encoding: .utf8),
-                (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
     }
 }

@@ -10,7 +10,7 @@ import Glibc
 /// The real `ponder` binary in tmux on the embedded engine (SmolLM2-135M): save, quit, resume and
 /// continue a conversation; and SIGKILL in the middle of a reply loses only that reply.
 /// Waits are async (`TmuxSession.poll`), so they hold no thread of the cooperative pool.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ResumeTmuxTests {
     typealias Workspace = ChatTmuxTests.Workspace
 

@@ -9,7 +9,7 @@ import Testing
 /// Real tensors come from the models the app ships with (SmolLM2: Q8_0/Q4_1/F32; Gemma 3:
 /// Q5_0/Q4_K/Q6_K/Q8_0; tiny Qwen3: Q4_K/Q6_K). Types no shipped model uses are generated and
 /// quantized in Python. The comparison is bit-exact: both sides round `d * q - m` the same way.
-@Suite struct DequantTests {
+@Suite(.timeLimit(.minutes(10))) struct DequantTests {
     struct RealTensor: CustomTestStringConvertible, Sendable {
         var model: String
         var name: String

@@ -3,7 +3,7 @@ import PonderEngine
 import PonderTestSupport
 import Testing
 
-@Suite("GGUF reader")
+@Suite("GGUF reader", .timeLimit(.minutes(10)))
 struct GGUFFileTests {
     typealias Value = GGUFTestFile.Value
 
@@ -66,10 +66,8 @@ struct GGUFFileTests {
         let nested = try #require(try m.array("nested"))
         #expect(nested.elementType == .array && nested.count == 2)
         let inner = nested.values()
-        guard case .array(let first) = inner[0], case .array(let second) = inner[1] else {
-            Issue.record("nested elements are not arrays")
-            return
-        }
+        let first = try #require(extract(inner[0]) { if case .array(let a) = $0 { a } else { nil } }, "nested elements are arrays")
+        let second = try #require(extract(inner[1]) { if case .array(let a) = $0 { a } else { nil } }, "nested elements are arrays")
         #expect(first.ints() == [1, 2])
         #expect(second.strings() == ["x"])
         #expect(m.keys.first == "general.architecture" && m.count == 19)
@@ -267,16 +265,9 @@ struct GGUFFileTests {
             ts = [[t.name, int(t.tensor_type), [int(x) for x in t.shape], int(t.data_offset), int(t.n_bytes)] for t in r.tensors]
             print(json.dumps({"kv": kv, "tensors": ts}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python gguf failed on \(path)")
-        let peer = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let run = try Program.run(python, ["-c", script, path])
+        try #require(run.status == 0, "python gguf failed on \(path): \(run.stderr.suffix(400))")
+        let peer = try #require(try JSONSerialization.jsonObject(with: run.stdoutData) as? [String: Any])
         let peerKV = try #require(peer["kv"] as? [[Any]])
         let peerTensors = try #require(peer["tensors"] as? [[Any]])
 

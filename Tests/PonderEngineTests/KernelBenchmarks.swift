@@ -16,7 +16,7 @@ import Testing
 /// from DRAM) and GFLOP/s (prefill, batch 128), then "model-shaped" runs that multiply every weight
 /// matrix of SmolLM2-135M and Gemma-3-270M (synthetic values, the real shapes and types) once per
 /// token, next to llama-bench's pp512/tg128 for the real model files on the same machine.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["PONDER_BENCH"] == "1", "set PONDER_BENCH=1"))
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["PONDER_BENCH"] == "1", "set PONDER_BENCH=1"), .timeLimit(.minutes(30)))
 struct KernelBenchmarks {
     /// Bytes streamed per decode measurement: several times the L3 cache, so weights come from DRAM.
     static let streamBytes = 256 << 20
@@ -153,7 +153,7 @@ struct KernelBenchmarks {
             let x = random.activations(512 * maxCols)
             let out = UnsafeMutablePointer<Float>.allocate(capacity: max(512 * 2048, maxRows))
             defer { out.deallocate() }
-            let peer = try? llamaBench(model: Peers.model(model.file))
+            let peer = try llamaBench(model: Peers.model(model.file))
             for threads in [1, 2] {
                 let pool = ThreadPool(threads: threads)
                 let decode = time(minimum: 1.0) {
@@ -166,11 +166,11 @@ struct KernelBenchmarks {
                 }
                 print(String(format: "model   %@, %d threads: matmuls only tg %.1f tok/s (%.1f GB/s over %.0f MB), pp512 %.1f tok/s",
                              model.name, threads, 1 / decode, Double(bytes) / decode / 1e9, Double(bytes) / 1e6, 512 / prefill))
-                if let peer = peer?[threads] {
+                if let peer = peer[threads] {
                     print(String(format: "model   %@, %d threads: llama-bench tg128 %.1f tok/s, pp512 %.1f tok/s -> matmul-only / llama.cpp: tg %.2f, pp %.2f",
                                  model.name, threads, peer.tg, peer.pp, (1 / decode) / peer.tg, (512 / prefill) / peer.pp))
                 } else {
-                    print("model   \(model.name): llama-bench unavailable (make peers), no side-by-side figure")
+                    Issue.record("llama-bench reported no figures for \(threads) threads on \(model.name)")
                 }
             }
         }
@@ -200,15 +200,9 @@ struct KernelBenchmarks {
     /// llama-bench's pp512 and tg128 (tokens/s) for 1 and 2 threads, keyed by thread count.
     private func llamaBench(model: String) throws -> [Int: (pp: Double, tg: Double)] {
         let bench = try Peers.program("LLAMA_BENCH")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: bench)
-        process.arguments = ["-m", model, "-t", "1,2", "-p", "512", "-n", "128", "-r", "3", "-o", "json"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let run = try Program.run(bench, ["-m", model, "-t", "1,2", "-p", "512", "-n", "128", "-r", "3", "-o", "json"], timeout: .seconds(900))
+        try #require(run.status == 0, "llama-bench exited \(run.status): \(run.stderr.suffix(400))")
+        let data = run.stdoutData
         struct Row: Decodable { var n_threads: Int; var n_prompt: Int; var n_gen: Int; var avg_ts: Double }
         var result: [Int: (pp: Double, tg: Double)] = [:]
         for row in try JSONDecoder().decode([Row].self, from: data) {

@@ -11,7 +11,7 @@ import Testing
 ///
 /// The kernels quantize the inputs (Q8_0/Q8_1/Q8_K/F16/BF16) as llama.cpp does, so the result
 /// differs from the float reference by that rounding. The tolerances below bound it.
-@Suite(.serialized) struct KernelMatmulTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct KernelMatmulTests {
     /// Named tolerances, after ggml's test-quantize-fns.
     enum Tolerance {
         /// Input rounding to int8 adds independent errors of at most d/2 per element (d = block

@@ -61,21 +61,12 @@ enum GGUFPython {
         let python = try Peers.program("PYTHON")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-kernels-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script] + arguments.map { $0 == "OUTDIR" ? dir.path : $0 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let run = try Program.run(python, [script] + arguments.map { $0 == "OUTDIR" ? dir.path : $0 })
+        guard run.status == 0 else {
             throw ReferenceScriptError(
-                message: "\(python) \(script) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
-                    + String(decoding: stderr, as: UTF8.self))
+                message: "\(python) \(script) \(arguments.joined(separator: " ")) exited \(run.status): " + run.stderr)
         }
+        let stdout = run.stdoutData
         struct Info: Decodable { var type: String; var rows: Int; var cols: Int; var row_bytes: Int; var quantizer: String }
         let lines = stdout.split(separator: UInt8(ascii: "\n"))
         guard lines.count == count else {

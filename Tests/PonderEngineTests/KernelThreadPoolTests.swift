@@ -4,7 +4,7 @@ import Testing
 
 @testable import PonderEngine
 
-@Suite struct KernelThreadPoolTests {
+@Suite(.timeLimit(.minutes(5))) struct KernelThreadPoolTests {
     /// Many back-to-back jobs of varying size: every index runs exactly once per job, and a job
     /// only returns once all of its indices have finished (the caller reads the results at once).
     @Test(arguments: [1, 2, 3])

@@ -5,7 +5,7 @@ import PonderTestSupport
 
 /// The forward pass and the session on real models: batching and cache reuse must not change
 /// the numbers, and files the engine cannot run are refused at load with a clear message.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ModelTests {
     static let prompt: [Int32] = [1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 19712, 8182, 2, 198, 1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198]
 

@@ -12,7 +12,7 @@ import PonderTestSupport
 /// choice counts and the comparison of that prompt stops. Over the compared steps, the chosen
 /// token's log-probability must differ by at most 0.05 on average and the top-5 sets must share
 /// at least 4 ids on average. The figures are printed.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(20)))
 struct ReferenceTests {
     static let steps = 16
     static let tieMargin = 0.02

@@ -7,7 +7,7 @@ import Testing
 
 /// `ChatFormat` and `ThinkDialect` on real templates: each dialect's prompt is compared with what
 /// Python's jinja2 renders for the same messages and switch, plus the text ponder forces.
-@Suite struct TemplateChatFormatTests {
+@Suite(.timeLimit(.minutes(10))) struct TemplateChatFormatTests {
     static let conversation = Conversation(
         systemPrompt: "You are terse.",
         messages: [

@@ -38,7 +38,7 @@ enum Jinja2Reference {
     /// The Python interpreter from peers.env, checked to have jinja2.
     static func python() throws -> String {
         let python = try Peers.program("PYTHON")
-        let check = try run(python, ["-c", "import jinja2"], input: Data())
+        let check = try Program.run(python, ["-c", "import jinja2"])
         guard check.status == 0 else {
             throw ReferenceFailure(message: "missing test peer: the jinja2 package for \(python) (run `make peers`)")
         }
@@ -56,11 +56,11 @@ enum Jinja2Reference {
             request += "\"context\": \(try json(context))}"
         }
         request += "]}"
-        let result = try run(python, [script.path], input: Data(request.utf8))
+        let result = try Program.run(python, [script.path], stdin: Data(request.utf8))
         guard result.status == 0 else {
             throw ReferenceFailure(message: "render_jinja2.py exited with \(result.status): \(result.stderr)")
         }
-        guard let decoded = try JSONSerialization.jsonObject(with: result.stdout) as? [String: [String: String]] else {
+        guard let decoded = try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: [String: String]] else {
             throw ReferenceFailure(message: "render_jinja2.py printed something that is not its JSON report")
         }
         var results: [String: Result] = [:]
@@ -95,24 +95,6 @@ enum Jinja2Reference {
         var description: String { message }
     }
 
-    static func run(_ program: String, _ arguments: [String], input: Data) throws -> (status: Int32, stdout: Data, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let inputFile = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-jinja2-\(UUID().uuidString).json")
-        try input.write(to: inputFile)
-        defer { try? FileManager.default.removeItem(at: inputFile) }
-        process.standardInput = try FileHandle(forReadingFrom: inputFile)
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, output, String(decoding: errors, as: UTF8.self))
-    }
 
     /// The conversations under Tests/Fixtures/conversations, as template contexts.
     static func conversations() throws -> [(name: String, context: [String: TemplateInput])] {
@@ -156,7 +138,7 @@ enum Jinja2Reference {
 
 /// The acceptance check of the chat-template interpreter: every template llama.cpp ships, over
 /// every test conversation, rendered by Python's jinja2 and by ponder, compared byte for byte.
-@Suite struct TemplateConformanceTests {
+@Suite(.timeLimit(.minutes(10))) struct TemplateConformanceTests {
     @Test func everyRealTemplateRendersLikeJinja2() throws {
         let templates = try Jinja2Reference.templates()
         let conversations = try Jinja2Reference.conversations()

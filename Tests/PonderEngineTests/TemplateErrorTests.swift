@@ -6,7 +6,7 @@ import Testing
 
 /// Broken and hostile templates: every failure is a `TemplateError` that names the line and column
 /// of the offending construct, never a crash or a hang.
-@Suite struct TemplateErrorTests {
+@Suite(.timeLimit(.minutes(10))) struct TemplateErrorTests {
     static func parseError(_ source: String) -> TemplateError? {
         do {
             _ = try ChatTemplate(source: source, name: "test.jinja")

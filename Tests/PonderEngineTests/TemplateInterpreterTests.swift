@@ -7,7 +7,7 @@ import Testing
 /// Jinja features one by one, each rendered by Python's jinja2 and by ponder and compared byte for
 /// byte (outputs) or message for message (errors). Real templates only exercise part of the
 /// language; these cover the rest of what the interpreter claims to support.
-@Suite struct TemplateInterpreterTests {
+@Suite(.timeLimit(.minutes(10))) struct TemplateInterpreterTests {
     static let context: [String: TemplateInput] = [
         "d": ["a": 1, "b": [1, 2], "name": "Zoë"],
         "s": "héllo wörld",

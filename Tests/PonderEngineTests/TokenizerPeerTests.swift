@@ -7,7 +7,7 @@ import Testing
 /// vocabularies (`models/ggml-vocab-*.gguf`, fetched by `make peers`), one per pre-tokenizer.
 /// Pre-tokenizers without a vocabulary of their own (gpt-4o, default, deepseek-r1-qwen) run on the
 /// Qwen 2 vocabulary with `tokenizer.ggml.pre` rewritten, in both programs.
-@Suite("Tokenizer vs llama-tokenize on llama.cpp's test vocabularies")
+@Suite("Tokenizer vs llama-tokenize on llama.cpp's test vocabularies", .timeLimit(.minutes(10)))
 struct TokenizerPeerTests {
     static let cases: [(vocabulary: String, pre: String?)] = [
         ("ggml-vocab-gpt-2.gguf", nil),
@@ -90,8 +90,7 @@ struct TokenizerPeerTests {
     func specialIDsMatch(vocabulary: String) throws {
         let path = vocabulary.hasPrefix("ggml-vocab") ? Peers.peersDirectory + "/vocab/" + vocabulary : try Peers.model(vocabulary)
         guard FileManager.default.fileExists(atPath: path) else { throw MissingVocabulary(path: path) }
-        let scratch = try ScratchDirectory()
-        let log = try runProgram(try Peers.program("LLAMA_TOKENIZE"), ["-m", path, "-p", "x", "--ids", "-v"], in: scratch)
+        let log = try Program.run(try Peers.program("LLAMA_TOKENIZE"), ["-m", path, "-p", "x", "--ids", "-v"])
         var theirs: [String: [Int32]] = [:]
         for line in (log.stdout + log.stderr).split(separator: "\n") {
             guard let range = line.range(of: "print_info: ") else { continue }
@@ -122,9 +121,9 @@ struct TokenizerPeerTests {
                 if let text = entry["text"] as? String, !strings.contains(text) { strings.append(text) }
             }
         }
-        if let input = try? String(contentsOfFile: inputFile, encoding: .utf8) {
-            strings += input.components(separatedBy: "\n__ggml_vocab_test__\n").filter { !$0.isEmpty }
-        }
+        // Every vocabulary the suite uses ships its .inp strings (`make peers`); a missing one fails.
+        let input = try String(contentsOfFile: inputFile, encoding: .utf8)
+        strings += input.components(separatedBy: "\n__ggml_vocab_test__\n").filter { !$0.isEmpty }
         strings += [
             "ÉCOLE école Straße ÀÉÎ ÅNGSTRÖM", "e\u{301}te\u{301}", "Ⅻ ½ ١٢٣ ٤٥٦٧ ३४५", "a\u{A0}b\u{3000}c\u{2028}d\u{85}e",
             "\r\n\r\n \n\t x", "don't DON'T I'M We'Re they'LL", "x/y//z\n/", "!!\n\n??\r\n", "   ", "\u{FEFF}bom",
@@ -139,7 +138,7 @@ struct TokenizerPeerTests {
                               flags: [String]) throws -> [Int32] {
         let input = directory.path + "/input-\(UUID().uuidString).txt"
         try Data(text.utf8).write(to: URL(fileURLWithPath: input))
-        let result = try runProgram(program, ["-m", model, "-f", input, "--ids", "--no-escape", "--log-disable"] + flags, in: directory)
+        let result = try Program.run(program, ["-m", model, "-f", input, "--ids", "--no-escape", "--log-disable"] + flags)
         guard result.status == 0, let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("[") }) else {
             throw ProgramFailure(description: "llama-tokenize failed (\(result.status)): \(result.stderr.suffix(400))")
         }
@@ -165,26 +164,6 @@ fileprivate struct ProgramFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Runs `program` to completion; its output goes through files in `directory`, so no pipe can fill up.
-fileprivate func runProgram(_ program: String, _ arguments: [String], in directory: ScratchDirectory) throws
-    -> (status: Int32, stdout: String, stderr: String)
-{
-    let id = UUID().uuidString
-    let outPath = directory.path + "/out-" + id, errPath = directory.path + "/err-" + id
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    try process.run()
-    process.waitUntilExit()
-    let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-    let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-    return (process.terminationStatus, stdout, stderr)
-}
 
 /// llama.cpp's test vocabularies are not where `make peers` puts them.
 private struct MissingVocabulary: Error, CustomStringConvertible {

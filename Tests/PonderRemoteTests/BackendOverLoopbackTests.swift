@@ -52,6 +52,7 @@ private func reasoningOfCompleteLines(_ text: String) throws -> String {
     return reasoning
 }
 
+@Suite(.timeLimit(.minutes(5)))
 struct BackendOverLoopbackTests {
     @Test
     func streamCutHalfwayKeepsWhatArrivedAndEndsWithOneLine() async throws {

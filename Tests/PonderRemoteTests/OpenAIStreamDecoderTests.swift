@@ -52,10 +52,9 @@ struct OpenAIStreamDecoderTests {
         #expect(text(events).content.hasPrefix("L'Étoile"))
         // From the capture's last chunk: finish_reason "length" and llama-server's timings.
         #expect(events.last == .finished(.length))
-        guard case .usage(let usage)? = events.dropLast().last else {
-            Issue.record("no usage before .finished: \(events.suffix(2))")
-            return
-        }
+        let usage = try #require(
+            extract(events.dropLast().last) { if case .usage(let u) = $0 { u } else { nil } },
+            "no usage before .finished: \(events.suffix(2))")
         #expect(usage.promptTokens == 24 + 13)
         #expect(usage.promptTokensEvaluated == 13)
         #expect(usage.completionTokens == 24)

@@ -1,5 +1,6 @@
 import Foundation
 import PonderCore
+import PonderTestSupport
 import Testing
 @testable import PonderTUI
 
@@ -8,10 +9,9 @@ struct ChatReducerTests {
         var driver = Driver(think: .off, settings: ChatSettings(systemPrompt: "Be brief."))
         driver.type("Hello")
         let effects = driver.press(.enter)
-        guard case .startReply(let id, let request) = try #require(effects.first as Effect?) else {
-            Issue.record("expected a reply to start, got \(effects)")
-            return
-        }
+        let (id, request) = try #require(
+            extract(effects.first) { if case .startReply(let id, let r) = $0 { (id, r) } else { nil } },
+            "expected a reply to start, got \(effects)")
         #expect(id == 1)
         #expect(request.systemPrompt == "Be brief.")
         #expect(request.messages == [Message(role: .user, content: "Hello", date: request.messages[0].date)])
@@ -62,10 +62,8 @@ struct ChatReducerTests {
         #expect(driver.state.lastStats?.tokensPerSecond == 154.23249560041918)
         #expect(driver.state.notice?.text == "the reply reached its token limit")
         // Finishing saves quietly.
-        guard case .save(let request) = try #require(driver.effects.last) else {
-            Issue.record("expected an autosave")
-            return
-        }
+        let request = try #require(
+            extract(driver.effects.last) { if case .save(let r) = $0 { r } else { nil } }, "expected an autosave")
         #expect(request.target == .session(1))
         #expect(!request.announce)
     }
@@ -177,10 +175,8 @@ struct ChatReducerTests {
         driver.send(.reply(id: id, .content("first try")))
         driver.send(.reply(id: id, .finished(.stop)))
         let effects = driver.press(.ctrl("r"))
-        guard case .startReply(let newID, let request) = try #require(effects.first as Effect?) else {
-            Issue.record("expected a new reply")
-            return
-        }
+        let (newID, request) = try #require(
+            extract(effects.first) { if case .startReply(let id, let r) = $0 { (id, r) } else { nil } }, "expected a new reply")
         #expect(newID == id + 1)
         #expect(request.messages.map(\.content) == ["q"])
         #expect(driver.state.conversation.messages.count == 2)
@@ -191,10 +187,9 @@ struct ChatReducerTests {
         var driver = Driver()
         let id = try driver.start("q")
         driver.send(.reply(id: id, .content("a")))
-        guard case .save(let autosave) = try #require(driver.send(.reply(id: id, .finished(.stop))).first) else {
-            Issue.record("a finished reply is saved")
-            return
-        }
+        let autosave = try #require(
+            extract(driver.send(.reply(id: id, .finished(.stop))).first) { if case .save(let r) = $0 { r } else { nil } },
+            "a finished reply is saved")
         driver.send(.saved(path: "/tmp/t.json", revision: autosave.revision, announce: false))
         let effects = driver.press(.ctrl("n"))
         #expect(effects.isEmpty)  // already saved after the reply
@@ -209,10 +204,8 @@ struct ChatReducerTests {
         #expect(driver.state.notice?.text == "nothing to save yet")
         let id = try driver.start("q")
         driver.send(.reply(id: id, .finished(.stop)))
-        guard case .save(let request) = try driver.firstEffect(of: .ctrl("s")) else {
-            Issue.record("expected a save")
-            return
-        }
+        let request = try #require(
+            extract(try driver.firstEffect(of: .ctrl("s"))) { if case .save(let r) = $0 { r } else { nil } }, "expected a save")
         #expect(request.announce)
         driver.send(.saved(path: "/tmp/x.json", revision: request.revision, announce: true))
         #expect(driver.state.notice?.text == "saved to " && driver.state.notice?.path == "/tmp/x.json")
@@ -287,10 +280,8 @@ struct ChatReducerTests {
         #expect(driver.state.notice?.text == "nothing to save yet")
         driver.type("//think is a path")
         let effects = driver.press(.enter)
-        guard case .startReply(_, let request) = try #require(effects.first as Effect?) else {
-            Issue.record("a // message is sent with one slash")
-            return
-        }
+        let request = try #require(
+            extract(effects.first) { if case .startReply(_, let r) = $0 { r } else { nil } }, "a // message is sent with one slash")
         #expect(request.messages.last?.content == "/think is a path")
         driver.press(.ctrl("c"))
         driver.type("/quit")
@@ -330,7 +321,8 @@ struct ChatReducerTests {
         driver.type("b")
         driver.press(.ctrl("j"))
         driver.type("c")
-        guard case .startReply(_, let request) = try driver.firstEffect(of: .enter) else { return }
+        let request = try #require(
+            extract(try driver.firstEffect(of: .enter)) { if case .startReply(_, let r) = $0 { r } else { nil } }, "expected a reply to start")
         #expect(request.messages.last?.content == "a\nb\nc")
     }
 

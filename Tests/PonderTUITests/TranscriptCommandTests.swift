@@ -1,5 +1,6 @@
 import Foundation
 import PonderCore
+import PonderTestSupport
 import Testing
 @testable import PonderTUI
 
@@ -38,13 +39,12 @@ struct TranscriptCommandTests {
         #expect(try SlashCommand.parse(line).get() == command)
     }
 
-    @Test func badArgumentsAreOneLineErrors() {
-        guard case .failure(let load) = SlashCommand.parse("/load") else { Issue.record("/load alone parsed"); return }
+    @Test func badArgumentsAreOneLineErrors() throws {
+        let load = try #require(
+            extract(SlashCommand.parse("/load")) { if case .failure(let e) = $0 { e } else { nil } }, "/load alone parsed")
         #expect(load.description.contains("/history"))
-        guard case .failure(let export) = SlashCommand.parse("/export pdf out.pdf") else {
-            Issue.record("/export pdf parsed")
-            return
-        }
+        let export = try #require(
+            extract(SlashCommand.parse("/export pdf out.pdf")) { if case .failure(let e) = $0 { e } else { nil } }, "/export pdf parsed")
         #expect(export.description == "/export takes md, txt, json or html, not “pdf”")
     }
 
@@ -109,10 +109,8 @@ struct TranscriptCommandTests {
         driver.send(.opened(Self.savedTranscript(), path: Self.path))
         driver.press(.ctrl("t"))  // think on for this reply
         driver.type("And 9?")
-        guard case .startReply(let id, let request) = try #require(driver.press(.enter).first) else {
-            Issue.record("no reply started")
-            return
-        }
+        let (id, request) = try #require(
+            extract(driver.press(.enter).first) { if case .startReply(let id, let r) = $0 { (id, r) } else { nil } }, "no reply started")
         #expect(request.systemPrompt == "Answer in one line.")
         #expect(request.messages.map(\.content) == ["Is 7 prime?", "Yes, 7 is prime.", "And 9?"])
         #expect(request.messages[1].reasoning == "7 has no divisors but 1 and 7.")
@@ -120,11 +118,11 @@ struct TranscriptCommandTests {
 
         driver.send(.reply(id: id, .content("No, 9 = 3 × 3.")))
         let finished = driver.send(.reply(id: id, .finished(.stop)))
-        guard case .save(let autosave) = try #require(finished.first) else { Issue.record("no autosave"); return }
+        let autosave = try #require(extract(finished.first) { if case .save(let r) = $0 { r } else { nil } }, "no autosave")
         #expect(autosave.target == .file(Self.path))
         #expect(autosave.conversation.messages.count == 4)
         #expect(autosave.conversation.created == Self.savedTranscript().conversation.created)
-        guard case .save(let manual) = try #require(driver.press(.ctrl("s")).first) else { Issue.record("no save"); return }
+        let manual = try #require(extract(driver.press(.ctrl("s")).first) { if case .save(let r) = $0 { r } else { nil } }, "no save")
         #expect(manual.target == .file(Self.path))
         #expect(manual.announce)
 
@@ -133,10 +131,9 @@ struct TranscriptCommandTests {
         #expect(driver.state.resumedFile == nil)
         let second = try driver.start("fresh")
         driver.send(.reply(id: second, .content("ok")))
-        guard case .save(let fresh) = try #require(driver.send(.reply(id: second, .finished(.stop))).first) else {
-            Issue.record("no autosave")
-            return
-        }
+        let fresh = try #require(
+            extract(driver.send(.reply(id: second, .finished(.stop))).first) { if case .save(let r) = $0 { r } else { nil } },
+            "no autosave")
         #expect(fresh.target == .session(driver.state.sessionID))
     }
 
@@ -148,7 +145,8 @@ struct TranscriptCommandTests {
         driver.send(.reply(id: id, .content("partial")))
         let effects = driver.send(.opened(Self.savedTranscript(), path: Self.path))
         #expect(effects.first == .cancelReply(id: id))
-        guard effects.count == 2, case .save(let save) = effects[1] else { Issue.record("\(effects)"); return }
+        try #require(effects.count == 2, "\(effects)")
+        let save = try #require(extract(effects[1]) { if case .save(let r) = $0 { r } else { nil } }, "\(effects)")
         #expect(save.target == .session(1))
         #expect(save.conversation.messages.map(\.content) == ["old question", "partial"])
         #expect(save.conversation.messages[1].stopped)
@@ -226,7 +224,7 @@ struct TranscriptCommandTests {
         let id = try driver.start("q")
         driver.send(.reply(id: id, .finished(.stop)))
         driver.type("/export page.html")
-        guard case .save(let request) = driver.press(.enter).first else { Issue.record("no export"); return }
+        let request = try #require(extract(driver.press(.enter).first) { if case .save(let r) = $0 { r } else { nil } }, "no export")
         #expect(request.target == .export(.html, path: "page.html", resumedFile: nil, theme: "light"))
 
         driver.send(.failed("theme: /x/bad.toml:2:1: unknown key 'colour' (keeping the current theme)"))

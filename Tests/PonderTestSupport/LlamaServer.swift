@@ -6,13 +6,12 @@ import Glibc
 
 /// A real llama.cpp `llama-server` for one test, on a free loopback port.
 ///
-/// Started with Foundation's `Process`, ready once `GET /health` answers 200 (polled until a bounded
+/// Started with `Program`, ready once `GET /health` answers 200 (polled until a bounded
 /// deadline; a server that exits or never becomes ready fails the test with its log). Stop it in a
 /// `defer`. Shared by the remote-backend suites and the end-to-end (tmux) suites.
 public final class LlamaServer: @unchecked Sendable {
     public let port: Int
-    private let process: Process
-    private let logURL: URL
+    private let program: Program
 
     public var url: String { "http://127.0.0.1:\(port)" }
 
@@ -30,20 +29,12 @@ public final class LlamaServer: @unchecked Sendable {
     public static func start(_ arguments: [String], readyWithin timeout: Duration = .seconds(180)) async throws -> LlamaServer {
         let program = try Peers.program("LLAMA_SERVER")
         let port = try freePort()
-        let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-llama-server-\(port).log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments + ["--host", "127.0.0.1", "--port", String(port)]
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        let server = LlamaServer(port: port, process: process, logURL: logURL)
+        let running = try Program.start(program, arguments + ["--host", "127.0.0.1", "--port", String(port)])
+        let server = LlamaServer(port: port, program: running)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if !process.isRunning {
-                throw LlamaServerError("llama-server exited (status \(process.terminationStatus)): \(server.logTail())")
+            if !running.isRunning {
+                throw LlamaServerError("llama-server exited (status \(running.exitStatus ?? -1)): \(server.logTail())")
             }
             if httpStatus(port: port, path: "/health") == 200 { return server }
             try await Task.sleep(for: .milliseconds(100))
@@ -53,29 +44,22 @@ public final class LlamaServer: @unchecked Sendable {
         throw LlamaServerError("llama-server did not become ready within \(timeout): \(tail)")
     }
 
-    private init(port: Int, process: Process, logURL: URL) {
+    private init(port: Int, program: Program) {
         self.port = port
-        self.process = process
-        self.logURL = logURL
+        self.program = program
     }
 
     /// SIGTERM, then SIGKILL if the server has not gone within two seconds: a child started from
     /// the test runner can find SIGTERM blocked (observed: llama-server never saw it), and a test
-    /// must not hang on `waitUntilExit()`.
+    /// must not hang waiting for it.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            let deadline = ContinuousClock.now + .seconds(2)
-            while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: logURL)
+        program.stop(grace: .seconds(2))
     }
 
+    /// The last lines the server logged (it logs to stderr; stdout is read too).
     public func logTail() -> String {
-        let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").suffix(8).joined(separator: " | ")
+        let output = program.outputSoFar()
+        return (output.stdout + output.stderr).split(separator: "\n").suffix(8).joined(separator: " | ")
     }
 
     /// A port nothing listens on right now (bound to 0, read back, released).

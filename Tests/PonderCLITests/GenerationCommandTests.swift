@@ -5,8 +5,26 @@ import PonderTestSupport
 /// `ponder generate` as a user runs it: raw prompt in, per-token JSON out, checked against the
 /// llama.cpp reference outputs for the same prompt (tokenization with BOS as the model asks,
 /// greedy ids, text pieces, log-probabilities).
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct GenerationCommandTests {
+    /// The part of a `Tests/Fixtures/reference` file this suite reads (llama-server's greedy path).
+    struct Reference: Decodable {
+        struct Entry: Decodable {
+            var prompt: String
+            var prompt_ids: [Int32]
+            var greedy_ids: [Int32]
+            var greedy_text: String
+            var steps: [Step]
+        }
+
+        struct Step: Decodable {
+            var id: Int32
+            var logprob: Double
+        }
+
+        var generate: [Entry]
+    }
+
     struct Line: Decodable {
         var id: Int32
         var text: String
@@ -16,24 +34,15 @@ struct GenerationCommandTests {
 
     /// Runs `ponder` with `arguments`; returns (exit status, stdout, stderr).
     static func ponder(_ arguments: [String]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Peers.ponderBinary())
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        let run = try Program.run(try Peers.ponderBinary(), arguments)
+        return (run.status, run.stdout, run.stderr)
     }
 
     @Test(arguments: [
         (Peers.smolLM2, "smollm2-135m-instruct-q4_1.json"), (Peers.gemma3, "gemma3-270m-q4_k_m.json"),
     ])
     func jsonLinesFollowLlamaCppsGreedyPath(model: String, fixture: String) throws {
-        let reference = try JSONDecoder().decode(ReferenceTests.ReferenceFile.self, from: Fixtures.data("reference/" + fixture))
+        let reference = try JSONDecoder().decode(Reference.self, from: Fixtures.data("reference/" + fixture))
         let entry = try #require(reference.generate.first { $0.prompt == "def fibonacci(n):" })
         let steps = 6
         let (status, stdout, stderr) = try Self.ponder([

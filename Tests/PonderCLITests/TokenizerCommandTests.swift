@@ -4,27 +4,10 @@ import PonderTestSupport
 import Testing
 
 /// `ponder tokenize` and `ponder inspect`, run as a user runs them.
-@Suite("ponder tokenize and ponder inspect")
+@Suite("ponder tokenize and ponder inspect", .timeLimit(.minutes(5)))
 struct TokenizerCommandTests {
-    static func ponder(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        let directory = NSTemporaryDirectory() + "ponder-cli-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let outPath = directory + "/out", errPath = directory + "/err", inPath = directory + "/in"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        FileManager.default.createFile(atPath: inPath, contents: stdin ?? Data())
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Peers.ponderBinary())
-        process.arguments = arguments
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus,
-                (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    static func ponder(_ arguments: [String], stdin: Data = Data()) throws -> ProgramOutput {
+        try Program.run(try Peers.ponderBinary(), arguments, stdin: stdin)
     }
 
     static func ids(_ output: String) throws -> [Int32] {

@@ -2,54 +2,64 @@ import Foundation
 import PonderTestSupport
 import Testing
 
-@testable import PonderEngine
-
 /// `ponder template`, run as a user runs it, against Python's jinja2 (and, for `--model`, against
 /// the template the Python `gguf` package reads out of the same file).
-@Suite struct TemplateCommandTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+@Suite(.timeLimit(.minutes(5))) struct TemplateCommandTests {
+    static func ponder(_ arguments: [String]) throws -> ProgramOutput {
+        try Program.run(try Peers.ponderBinary(), ["template"] + arguments)
     }
 
-    static func ponder(_ arguments: [String]) throws -> Run {
-        let result = try Jinja2Reference.run(try Peers.ponderBinary(), ["template"] + arguments, input: Data())
-        return Run(status: result.status, stdout: String(decoding: result.stdout, as: UTF8.self), stderr: result.stderr)
+    /// What `strftime_now` reports on both sides.
+    static let nowText = "2025-07-14T09:30:00"
+    static let now = ["--now", nowText]
+
+    /// Renders `source` with Python's jinja2 in the environment of Tests/Conformance/render_jinja2.py
+    /// (the reference of the template conformance suite). The context is the members of the
+    /// conversation fixture `conversation` but its description, then `extra` (JSON texts by name).
+    static func jinja2(_ source: String, conversation: String? = nil, _ extra: [String: String] = [:]) throws -> String {
+        var spec: [String: Any] = [
+            "template": source, "now": nowText, "extra": extra,
+            "conformance": Fixtures.root.deletingLastPathComponent().appendingPathComponent("Conformance").path,
+        ]
+        if let conversation { spec["conversation"] = Fixtures.url("conversations/\(conversation).json").path }
+        let run = try Program.run(
+            try Peers.program("PYTHON"), ["-c", jinja2Script], stdin: try JSONSerialization.data(withJSONObject: spec))
+        try #require(run.status == 0, "jinja2: \(run.stderr)")
+        return run.stdout
     }
 
-    static let now = ["--now", Jinja2Reference.nowText]
-
-    static func conversation(_ name: String) throws -> [String: TemplateInput] {
-        try #require(try Jinja2Reference.conversations().first { $0.name == name }).context
-    }
-
-    static func jinja2(_ source: String, _ context: [String: TemplateInput]) throws -> String {
-        let result = try Jinja2Reference.render([.init(id: "job", template: source, context: context)])["job"]
-        guard case .output(let text) = result else { throw Jinja2Reference.ReferenceFailure(message: "jinja2: \(String(describing: result))") }
-        return text
-    }
+    static let jinja2Script = """
+        import datetime, json, sys
+        spec = json.load(sys.stdin)
+        sys.path.insert(0, spec["conformance"])
+        import render_jinja2
+        context = {}
+        if "conversation" in spec:
+            with open(spec["conversation"], encoding="utf-8") as f:
+                context = json.load(f)
+            context.pop("description", None)
+        for name, text in spec["extra"].items():
+            context[name] = json.loads(text)
+        env = render_jinja2.make_environment(datetime.datetime.fromisoformat(spec["now"]))
+        sys.stdout.buffer.write(env.from_string(spec["template"]).render(**context).encode("utf-8"))
+        """
 
     @Test func printsTheTemplateExactlyAsJinja2() throws {
         let path = try Peers.templatesDirectory() + "/Qwen-Qwen3-0.6B.jinja"
-        let messages = Fixtures.url("conversations/05-reasoning-history-thinking-on.json").path
-        let context = try Self.conversation("05-reasoning-history-thinking-on")
+        let conversation = "05-reasoning-history-thinking-on"
+        let messages = Fixtures.url("conversations/\(conversation).json").path
         let source = try String(contentsOfFile: path, encoding: .utf8)
 
         let plain = try Self.ponder(["--template-file", path, "--messages", messages] + Self.now)
         #expect(plain.status == 0, "\(plain.stderr)")
-        #expect(plain.stdout == (try Self.jinja2(source, context)), "no newline may be added")
+        #expect(plain.stdout == (try Self.jinja2(source, conversation: conversation)), "no newline may be added")
 
-        var off = context
-        off["enable_thinking"] = false
         let switched = try Self.ponder(["--template-file", path, "--messages", messages, "--var", "enable_thinking=false"] + Self.now)
-        #expect(switched.stdout == (try Self.jinja2(source, off)))
+        #expect(switched.stdout == (try Self.jinja2(source, conversation: conversation, ["enable_thinking": "false"])))
         #expect(switched.stdout.hasSuffix("<think>\n\n</think>\n\n"))
 
-        var bare = context
-        bare["add_generation_prompt"] = false
         let history = try Self.ponder(["--template-file", path, "--messages", messages, "--no-generation-prompt"] + Self.now)
-        #expect(history.stdout == (try Self.jinja2(source, bare)))
+        #expect(history.stdout == (try Self.jinja2(source, conversation: conversation, ["add_generation_prompt": "false"])))
     }
 
     @Test func acceptsABareMessageArrayAndStringVariables() throws {
@@ -62,7 +72,8 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         let expected = try Self.jinja2(
             try String(contentsOfFile: path, encoding: .utf8),
-            ["messages": [["role": "user", "content": "Grüß dich 👋"]], "add_generation_prompt": true, "bos_token": "<|begin_of_text|>"])
+            ["messages": #"[{"role": "user", "content": "Grüß dich 👋"}]"#, "add_generation_prompt": "true",
+             "bos_token": #""<|begin_of_text|>""#])
         #expect(run.stdout == expected)
         #expect(run.stdout.contains("Today Date: 14 Jul 2025"))
     }
@@ -76,16 +87,15 @@ import Testing
             field = gguf.GGUFReader(sys.argv[1]).fields['tokenizer.chat_template']
             sys.stdout.write(bytes(field.parts[field.data[0]]).decode('utf-8'))
             """
-        let read = try Jinja2Reference.run(try Jinja2Reference.python(), ["-c", script, model], input: Data())
-        #expect(read.status == 0, "python gguf: \(read.stderr)")
-        let source = String(decoding: read.stdout, as: UTF8.self)
-        var context = try Self.conversation("04-multi-turn-no-system")
-        context["bos_token"] = "<|im_start|>"
-        context["eos_token"] = "<|im_end|>"
+        let read = try Program.run(try Peers.program("PYTHON"), ["-c", script, model])
+        try #require(read.status == 0, "python gguf: \(read.stderr)")
+        let source = read.stdout
 
         let run = try Self.ponder(["--model", model, "--messages", messages] + Self.now)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout == (try Self.jinja2(source, context)))
+        let expected = try Self.jinja2(
+            source, conversation: "04-multi-turn-no-system", ["bos_token": #""<|im_start|>""#, "eos_token": #""<|im_end|>""#])
+        #expect(run.stdout == expected)
         #expect(run.stdout.hasPrefix("<|im_start|>system\nYou are a helpful AI assistant named SmolLM"))
     }
 

@@ -4,25 +4,8 @@ import PonderTestSupport
 import Testing
 
 /// Runs the real `ponder` binary.
-private struct Run {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-private func ponder(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try Peers.ponderBinary())
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+private func ponder(_ arguments: [String], environment: [String: String] = [:]) throws -> ProgramOutput {
+    try Program.run(try Peers.ponderBinary(), arguments, environment: environment)
 }
 
 private func folder() throws -> URL {
@@ -46,6 +29,7 @@ private func bigTranscript(turns: Int, size: Int, seed: Int) -> Transcript {
 private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
+@Suite(.timeLimit(.minutes(5)))
 struct TranscriptCommandTests {
     @Test func exportWritesFoldedMarkdownAndLeavesTheTranscriptAlone() throws {
         let dir = try folder()
@@ -102,13 +86,10 @@ struct TranscriptCommandTests {
         var outcomes: [String] = []
         for k in 0..<12 {
             try old.write(to: target)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["transcript", "export", input.path, "--format", "json", "-o", target.path]
-            try process.run()
+            let writer = try Program.start(binary, ["transcript", "export", input.path, "--format", "json", "-o", target.path])
             usleep(useconds_t(full * Double(k) / 10 * 1_000_000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            writer.send(SIGKILL)
+            _ = try writer.wait(timeout: .seconds(30))
             let after = try Data(contentsOf: target)
             #expect(after == old || after == new.encoded(), "kill \(k) left a torn file of \(after.count) bytes")
             outcomes.append(after == old ? "old" : "new")
@@ -137,6 +118,7 @@ struct TranscriptCommandTests {
     }
 }
 
+@Suite(.timeLimit(.minutes(5)))
 struct ConfigCommandTests {
     @Test func printsEachValueWithWhereItCameFrom() throws {
         let home = try folder()
