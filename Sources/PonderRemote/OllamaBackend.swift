@@ -14,22 +14,22 @@ import PonderCore
 /// Tested against NDJSON written from Ollama's documented types, not against a running Ollama.
 public struct OllamaBackend: ChatBackend {
     public let configuration: RemoteConfiguration
-    private let session: Session
+    private let shared: SharedState
 
     public init(configuration: RemoteConfiguration) {
         self.configuration = configuration
-        self.session = Session(transport: HTTPTransport(configuration: configuration))
+        self.shared = SharedState(transport: HTTPTransport(configuration: configuration))
     }
 
     public func prepare() async throws -> BackendInfo {
-        let prepared = try await session.prepare()
+        let prepared = try await shared.prepare()
         return BackendInfo(kind: .remote, model: prepared.model, serverURL: configuration.displayURL,
                            contextSize: prepared.contextSize, thinkStyle: ThinkStyle.ollama.rawValue)
     }
 
     public func reply(to request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
-        let session = self.session
-        return ReplyStream.run(loopGuard: request.loopGuard) { yield in try await session.stream(request, yield: yield) }
+        let shared = self.shared
+        return ReplyStream.run(loopGuard: request.loopGuard) { yield in try await shared.stream(request, yield: yield) }
     }
 }
 
@@ -40,7 +40,7 @@ extension OllamaBackend {
         var supportsThinking: Bool?
     }
 
-    final class Session: Sendable {
+    final class SharedState: Sendable {
         let transport: HTTPTransport
         private let state = NIOLockedValueBox<Prepared?>(nil)
 

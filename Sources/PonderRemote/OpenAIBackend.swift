@@ -31,26 +31,26 @@ import PonderCore
 /// consuming task cancels the HTTP request at once.
 public struct OpenAIBackend: ChatBackend {
     public let configuration: RemoteConfiguration
-    private let session: Session
+    private let shared: SharedState
 
     public init(configuration: RemoteConfiguration) {
         self.configuration = configuration
-        self.session = Session(transport: HTTPTransport(configuration: configuration))
+        self.shared = SharedState(transport: HTTPTransport(configuration: configuration))
     }
 
     public func prepare() async throws -> BackendInfo {
-        let prepared = try await session.prepare()
+        let prepared = try await shared.prepare()
         return BackendInfo(
             kind: .remote, model: prepared.model, serverURL: configuration.displayURL,
             contextSize: prepared.contextSize, thinkStyle: prepared.resolution.style.rawValue)
     }
 
     /// How `auto` was resolved and why, once `prepare()` has run.
-    public var thinkStyleResolution: ThinkStyleResolver.Resolution? { session.prepared?.resolution }
+    public var thinkStyleResolution: ThinkStyleResolver.Resolution? { shared.prepared?.resolution }
 
     public func reply(to request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
-        let session = self.session
-        return ReplyStream.run(loopGuard: request.loopGuard) { yield in try await session.stream(request, yield: yield) }
+        let shared = self.shared
+        return ReplyStream.run(loopGuard: request.loopGuard) { yield in try await shared.stream(request, yield: yield) }
     }
 }
 
@@ -65,7 +65,7 @@ extension OpenAIBackend {
 
     /// The shared state behind copies of one backend: the transport, what `prepare()` learned, and
     /// whether the model turned out to open its trace in the prompt.
-    final class Session: Sendable {
+    final class SharedState: Sendable {
         let transport: HTTPTransport
         private let state = NIOLockedValueBox<Prepared?>(nil)
         private let learnedForcedOpen = NIOLockedValueBox(false)

@@ -22,8 +22,6 @@ public final class EmbeddedBackend: ChatBackend, @unchecked Sendable {
     public let modelPath: String
     public let contextSize: Int
     public let threads: Int
-    /// Reasoning budget applied when a request does not carry its own.
-    public let defaultThinkBudget: Int?
 
     private let lock = NSLock()
     private var engine: Engine?
@@ -34,12 +32,10 @@ public final class EmbeddedBackend: ChatBackend, @unchecked Sendable {
     ///   - modelPath: a GGUF file of a supported architecture.
     ///   - contextSize: KV cache size in tokens (`--ctx`); capped at the model's trained context.
     ///   - threads: compute threads (default: every core).
-    ///   - thinkBudget: reasoning tokens allowed per reply when the request sets none (`--think-budget`).
-    public init(modelPath: String, contextSize: Int = 4096, threads: Int? = nil, thinkBudget: Int? = nil) {
+    public init(modelPath: String, contextSize: Int = 4096, threads: Int? = nil) {
         self.modelPath = modelPath
         self.contextSize = max(16, contextSize)
         self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        self.defaultThinkBudget = thinkBudget
     }
 
     /// Loads the model (once) and describes it for the status bar.
@@ -58,7 +54,7 @@ public final class EmbeddedBackend: ChatBackend, @unchecked Sendable {
             do {
                 let engine = try loadedEngine()
                 try engine.reply(
-                    to: request, defaultBudget: defaultThinkBudget, isCancelled: { cancelled.isSet },
+                    to: request, isCancelled: { cancelled.isSet },
                     emit: { continuation.yield($0) })
                 continuation.finish()
             } catch {

@@ -59,7 +59,7 @@ final class Engine: @unchecked Sendable {
 
     /// Renders, fits and generates one reply.
     func reply(
-        to request: ChatRequest, defaultBudget: Int?, isCancelled: () -> Bool,
+        to request: ChatRequest, isCancelled: () -> Bool,
         emit: (ChatEvent) -> Void
     ) throws {
         let (prompt, tokens, dropped) = try fittedPrompt(for: request)
@@ -74,7 +74,7 @@ final class Engine: @unchecked Sendable {
             sampler: SamplerConfig(sampler),
             loopGuard: request.loopGuard,
             startsInsideThink: prompt.startsInsideThink,
-            thinkBudget: request.think.mode == .on ? (request.think.budget ?? defaultBudget) : nil,
+            thinkBudget: request.think.mode == .on ? request.think.budget : nil,
             closeThinkTokens: closeThinkTokens)
         do {
             _ = try generator.run(prompt: tokens, options: options, isCancelled: isCancelled, emit: emit)

@@ -181,18 +181,10 @@ public final class Transformer: @unchecked Sendable {
     /// Repacked Q4_K is the exception in llama.cpp itself: inputs in groups of 4 go through its
     /// gemm kernel, which rounds once per pair of sub-blocks instead of once per block, and the
     /// kernels follow it (`Sources/CKernels/quants_q4_K_r8.c`), which only a batched call can do.
-    static let usesBatchedMatmul = true
-
     /// `out[b] = W · x[b]` for every column `b` of the batch.
     @inline(__always)
     private func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, batch: Int, into out: UnsafeMutablePointer<Float>) {
-        if Self.usesBatchedMatmul || batch == 1 {
-            Kernels.matmul(w, x, batch: batch, into: out, pool: pool)
-            return
-        }
-        for b in 0..<batch {
-            Kernels.matmul(w, x + b * w.cols, batch: 1, into: out + b * w.rows, pool: pool)
-        }
+        Kernels.matmul(w, x, batch: batch, into: out, pool: pool)
     }
 
     /// `att[b, h] = softmax(q[b, h] · K[..pos]ᵀ · scale) · V[..pos]` for every token and head.
