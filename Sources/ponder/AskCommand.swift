@@ -25,29 +25,13 @@ struct AskCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The question (default: read standard input).", valueName: "question"))
     var question: String?
 
-    @Option(help: ArgumentHelp("A system prompt.", valueName: "text"))
-    var system: String?
-
-    @Option(help: ArgumentHelp("At most this many tokens in the reply (trace and answer).", valueName: "n"))
-    var maxTokens: Int?
-
-    @Option(help: ArgumentHelp("Context window of the embedded engine, in tokens.", valueName: "n"))
-    var ctx: Int = 4096
-
-    @Option(help: ArgumentHelp("Compute threads of the embedded engine (default: every core).", valueName: "n"))
-    var threads: Int?
+    @OptionGroup var reply: ReplyOptions
 
     @Flag(help: "Leave the reasoning trace out (it goes to stderr otherwise).")
     var noReasoning = false
 
     @Flag(help: "Print one JSON object: answer, reasoning, finish, think, dialect, counts, timings, sampler.")
     var json = false
-
-    func validate() throws {
-        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be 1 or more") }
-        if ctx < 64 { throw ValidationError("--ctx must be at least 64 tokens") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
-    }
 
     func run() async throws {
         let text: String
@@ -61,7 +45,7 @@ struct AskCommand: AsyncParsableCommand {
 
         let resolved = ResolvedConfig.load(overrides: config.overrides)
         for problem in resolved.problems { Self.warn("ponder: \(problem) (ignored)") }
-        let (backend, _) = try BackendFactory.make(resolved.backend.value, contextSize: ctx, threads: threads)
+        let (backend, _) = try BackendFactory.make(resolved.backend.value, contextSize: reply.ctx, threads: reply.threads)
         let info: BackendInfo
         do {
             info = try await backend.prepare()
@@ -69,8 +53,8 @@ struct AskCommand: AsyncParsableCommand {
             throw CommandFailure(message: "ponder: \(error)")
         }
         let request = ChatRequest(
-            systemPrompt: system, messages: [.user(prompt)], think: resolved.think, sampler: resolved.sampler,
-            maxTokens: maxTokens, loopGuard: resolved.loopGuard.value)
+            systemPrompt: reply.system, messages: [.user(prompt)], think: resolved.think, sampler: resolved.sampler,
+            maxTokens: reply.maxTokens, loopGuard: resolved.loopGuard.value)
 
         let start = Date()
         var firstToken: Double?
@@ -118,6 +102,7 @@ struct AskCommand: AsyncParsableCommand {
         } else if answerStarted {
             Self.write("\n")
         }
+        if finish == .length { Self.warn("ponder: the reply reached its token limit") }
         if finish == .repetition {
             Self.warn("ponder: stopped: the model was repeating itself")
             if !json { throw ExitCode(1) }

@@ -26,17 +26,7 @@ struct ChatCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOptions
 
-    @Option(help: ArgumentHelp("A system prompt for new conversations.", valueName: "text"))
-    var system: String?
-
-    @Option(help: ArgumentHelp("At most this many tokens per reply (default: the backend's limit).", valueName: "n"))
-    var maxTokens: Int?
-
-    @Option(help: ArgumentHelp("Context window of the embedded engine, in tokens.", valueName: "n"))
-    var ctx: Int = 4096
-
-    @Option(help: ArgumentHelp("Compute threads of the embedded engine (default: every core).", valueName: "n"))
-    var threads: Int?
+    @OptionGroup var reply: ReplyOptions
 
     @Option(help: ArgumentHelp(
         "Continue a saved conversation (a path, or a name in the transcripts folder); saves go back into it.",
@@ -47,9 +37,6 @@ struct ChatCommand: AsyncParsableCommand {
     var noMouse = false
 
     func validate() throws {
-        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be 1 or more") }
-        if ctx < 64 { throw ValidationError("--ctx must be at least 64 tokens") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
         if let variable = config.apiKeyEnv, ProcessInfo.processInfo.environment[variable] == nil {
             throw ValidationError("--api-key-env \(variable): that environment variable is not set")
         }
@@ -73,8 +60,8 @@ struct ChatCommand: AsyncParsableCommand {
         }
         let options = ChatApp.Options(
             settings: ChatSettings(
-                systemPrompt: system, sampler: resolved.sampler, samplerSources: resolved.samplerSources,
-                loopGuard: resolved.loopGuard.value, maxTokens: maxTokens,
+                systemPrompt: reply.system, sampler: resolved.sampler, samplerSources: resolved.samplerSources,
+                loopGuard: resolved.loopGuard.value, maxTokens: reply.maxTokens,
                 thinkBudget: resolved.thinkBudget.value, thinkEffort: resolved.thinkEffort.value, backendLabel: label),
             think: resolved.thinkMode.value,
             theme: { colors in
@@ -93,7 +80,7 @@ struct ChatCommand: AsyncParsableCommand {
 
     /// The backend the configuration names, and how the status bar calls it while it starts.
     func makeBackend(_ backend: ResolvedConfig.Backend) throws -> (any ChatBackend, String) {
-        try BackendFactory.make(backend, contextSize: ctx, threads: threads)
+        try BackendFactory.make(backend, contextSize: reply.ctx, threads: reply.threads)
     }
 
     /// The chat loop blocks in poll(2), so it gets a thread of its own instead of one of the few

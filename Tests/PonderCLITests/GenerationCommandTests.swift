@@ -7,24 +7,6 @@ import PonderTestSupport
 /// greedy ids, text pieces, log-probabilities).
 @Suite(.serialized, .timeLimit(.minutes(10)))
 struct GenerationCommandTests {
-    /// The part of a `Tests/Fixtures/reference` file this suite reads (llama-server's greedy path).
-    struct Reference: Decodable {
-        struct Entry: Decodable {
-            var prompt: String
-            var prompt_ids: [Int32]
-            var greedy_ids: [Int32]
-            var greedy_text: String
-            var steps: [Step]
-        }
-
-        struct Step: Decodable {
-            var id: Int32
-            var logprob: Double
-        }
-
-        var generate: [Entry]
-    }
-
     struct Line: Decodable {
         var id: Int32
         var text: String
@@ -42,7 +24,7 @@ struct GenerationCommandTests {
         (Peers.smolLM2, "smollm2-135m-instruct-q4_1.json"), (Peers.gemma3, "gemma3-270m-q4_k_m.json"),
     ])
     func jsonLinesFollowLlamaCppsGreedyPath(model: String, fixture: String) throws {
-        let reference = try JSONDecoder().decode(Reference.self, from: Fixtures.data("reference/" + fixture))
+        let reference = try ReferenceFile.load(fixture)
         let entry = try #require(reference.generate.first { $0.prompt == "def fibonacci(n):" })
         let steps = 6
         let (status, stdout, stderr) = try Self.ponder([

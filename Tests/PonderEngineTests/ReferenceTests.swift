@@ -23,24 +23,7 @@ struct ReferenceTests {
     /// in a matmul moves Gemma's logprobs by 0.01 or more.
     static let maxExactLogprobError = 0.001
 
-    struct ReferenceFile: Decodable {
-        var model: String
-        var generate: [Entry]
-    }
-
-    struct Entry: Decodable {
-        var prompt: String
-        var prompt_ids: [Int32]
-        var greedy_ids: [Int32]
-        var greedy_text: String
-        var steps: [Step]
-    }
-
-    struct Step: Decodable {
-        var id: Int32
-        var logprob: Double
-        var top: [[Double]]
-    }
+    typealias Step = ReferenceFile.Step
 
     static let fixtures = [
         "smollm2-135m-instruct-q4_1.json", "gemma3-270m-q4_k_m.json",
@@ -58,7 +41,7 @@ struct ReferenceTests {
 
     @Test(arguments: fixtures)
     func greedyTokensMatchLlamaCpp(fixture: String) throws {
-        let reference = try JSONDecoder().decode(ReferenceFile.self, from: Fixtures.data("reference/" + fixture))
+        let reference = try ReferenceFile.load(fixture)
         let modelName = String(reference.model.split(separator: " ")[0])
         let file = try GGUFFile(path: try Peers.model(modelName))
         let model = try Transformer(file: file, contextCapacity: 512, threads: 2)
