@@ -196,13 +196,13 @@ public struct ResolvedConfig: Sendable, Equatable {
             thinkMode: pick(o.think, "--think", file?.thinkMode, .off),
             thinkBudget: pickOptional(o.thinkBudget, "--think-budget", file?.thinkBudget),
             thinkEffort: pickOptional(o.thinkEffort, "--think-effort", file?.thinkEffort),
-            temperature: pickOptional(o.temperature, "--temperature", file?.temperature),
-            topK: pickOptional(o.topK, "--top-k", file?.topK),
-            topP: pickOptional(o.topP, "--top-p", file?.topP),
-            minP: pickOptional(o.minP, "--min-p", file?.minP),
-            repeatPenalty: pickOptional(o.repeatPenalty, "--repeat-penalty", file?.repeatPenalty),
-            repeatLastN: pickOptional(o.repeatLastN, "--repeat-last-n", file?.repeatLastN),
-            seed: pickOptional(o.seed, "--seed", file?.seed.map { .init(value: UInt64($0.value), line: $0.line) }),
+            temperature: pickOptional(o.sampler.temperature, "--temperature", file?.temperature),
+            topK: pickOptional(o.sampler.topK, "--top-k", file?.topK),
+            topP: pickOptional(o.sampler.topP, "--top-p", file?.topP),
+            minP: pickOptional(o.sampler.minP, "--min-p", file?.minP),
+            repeatPenalty: pickOptional(o.sampler.repeatPenalty, "--repeat-penalty", file?.repeatPenalty),
+            repeatLastN: pickOptional(o.sampler.repeatLastN, "--repeat-last-n", file?.repeatLastN),
+            seed: pickOptional(o.sampler.seed, "--seed", file?.seed.map { .init(value: UInt64($0.value), line: $0.line) }),
             loopGuard: pick(o.loopGuard, "--no-loop-guard", file?.loopGuard, true),
             problems: problems)
     }
@@ -229,13 +229,8 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var think: ThinkMode?
     public var thinkBudget: Int?
     public var thinkEffort: String?
-    public var temperature: Double?
-    public var topK: Int?
-    public var topP: Double?
-    public var minP: Double?
-    public var repeatPenalty: Double?
-    public var repeatLastN: Int?
-    public var seed: UInt64?
+    /// `--temperature`, `--top-k`, `--top-p`, `--min-p`, `--repeat-penalty`, `--repeat-last-n`, `--seed`.
+    public var sampler = SamplerSettings()
     /// `--no-loop-guard` sets false.
     public var loopGuard: Bool?
 

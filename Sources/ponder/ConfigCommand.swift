@@ -94,13 +94,9 @@ struct ConfigOptions: ParsableArguments {
         o.think = think.flatMap(ThinkMode.init(rawValue:))
         o.thinkBudget = thinkBudget
         o.thinkEffort = thinkEffort
-        o.temperature = temperature
-        o.topK = topK
-        o.topP = topP
-        o.minP = minP
-        o.repeatPenalty = repeatPenalty
-        o.repeatLastN = repeatLastN
-        o.seed = seed
+        o.sampler = SamplerSettings(
+            temperature: temperature, topK: topK, topP: topP, minP: minP, repeatPenalty: repeatPenalty,
+            repeatLastN: repeatLastN, seed: seed)
         o.loopGuard = noLoopGuard ? false : nil
         return o
     }

@@ -125,7 +125,7 @@ struct ConfigTests {
     @Test func theReportListsEveryValueWithItsSource() throws {
         let file = try ConfigFile.parse(sampleConfig, file: "/cfg/ponder/config.toml")
         var flags = ConfigOverrides()
-        flags.temperature = 0
+        flags.sampler.temperature = 0
         let config = ResolvedConfig.resolve(file: file, configPath: "/cfg/ponder/config.toml", configFound: true,
                                             overrides: flags, environment: env)
         let lines = Dictionary(uniqueKeysWithValues: config.reportLines().map { ($0.key, $0) })
@@ -151,9 +151,9 @@ struct ConfigTests {
         #expect(fromFile.report().contains("loop-guard"))
 
         var flags = ConfigOverrides()
-        flags.repeatLastN = 16
+        flags.sampler.repeatLastN = 16
         flags.loopGuard = false
-        flags.topK = 5
+        flags.sampler.topK = 5
         let fromFlags = ResolvedConfig.resolve(file: nil, configPath: "c.toml", configFound: false,
                                                overrides: flags, environment: [:])
         #expect(fromFlags.sampler == SamplerSettings(topK: 5, repeatLastN: 16))
