@@ -75,7 +75,9 @@ final class Engine: @unchecked Sendable {
             loopGuard: request.loopGuard,
             startsInsideThink: prompt.startsInsideThink,
             thinkBudget: request.think.mode == .on ? request.think.budget : nil,
-            closeThinkTokens: closeThinkTokens)
+            closeThinkTokens: closeThinkTokens,
+            stopTexts: format.isFallback && tokenizer.id(ofTokenText: "<|im_end|>") == nil
+                ? ["<|im_end|>", "<|im_start|>"] : [])
         do {
             _ = try generator.run(prompt: tokens, options: options, isCancelled: isCancelled, emit: emit)
         } catch {

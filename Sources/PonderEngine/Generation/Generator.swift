@@ -29,6 +29,10 @@ struct Generator {
         var thinkBudget: Int?
         /// The tokens that close a trace (`</think>\n\n`), appended when the budget is hit.
         var closeThinkTokens: [Int32]
+        /// Texts that end the reply as the end-of-generation token would, left out of it: the
+        /// ChatML markers for a model spoken to in ChatML whose vocabulary has no such tokens (it
+        /// can only spell them, and would otherwise go on inventing turns).
+        var stopTexts: [String] = []
     }
 
     /// How a reply ended, with its counts.
@@ -112,11 +116,43 @@ struct Generator {
             }
         }
 
+        /// Text held back because it may be the start of a stop text.
+        var held = ""
+        var stoppedByText = false
+        /// Passes text on to the splitter, holding back what may begin a stop text; true when a
+        /// stop text is complete (the text before it has been passed on, the rest is dropped).
+        func feed(_ text: String) -> Bool {
+            guard !options.stopTexts.isEmpty else {
+                send(splitter.feed(text))
+                return false
+            }
+            held += text
+            if let stop = options.stopTexts.compactMap({ held.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }) {
+                send(splitter.feed(String(held[..<stop.lowerBound])))
+                held = ""
+                return true
+            }
+            var keep = 0
+            for stop in options.stopTexts {
+                for length in stride(from: min(stop.count - 1, held.count), to: 0, by: -1)
+                    where held.hasSuffix(stop.prefix(length)) {
+                    keep = max(keep, length)
+                    break
+                }
+            }
+            let cut = held.index(held.endIndex, offsetBy: -keep)
+            send(splitter.feed(String(held[..<cut])))
+            held = String(held[cut...])
+            return false
+        }
+
         /// Closes the open trace for the model: `</think>\n\n` is shown and evaluated after `pending`
         /// (the token just sampled, if it is to be kept); `budget` also reports `.budgetHit`. Returns
         /// how the reply must end, if it must.
         func closeTrace(after pending: [Int32], budget: Bool) -> FinishReason? {
-            send(splitter.feed(detokenizer.finish()))
+            _ = feed(detokenizer.finish())
+            send(splitter.feed(held))
+            held = ""
             send(splitter.feed("</think>\n\n"))
             if budget {
                 outcome.budgetHit = true
@@ -154,12 +190,14 @@ struct Generator {
             sampler.accept(token)
             outcome.completionTokens += 1
             let wasInside = splitter.isInsideReasoning
-            if let tag = thinkTagTokens[token] {
-                send(splitter.feed(detokenizer.finish() + tag))
-            } else {
-                send(splitter.feed(detokenizer.append(token)))
-            }
+            let stopped = thinkTagTokens[token].map { feed(detokenizer.finish() + $0) } ?? feed(detokenizer.append(token))
             if wasInside && splitter.isInsideReasoning { outcome.reasoningTokens += 1 }
+            if stopped {
+                // The model spelled out the end of its turn.
+                stoppedByText = true
+                outcome.finish = .stop
+                break
+            }
 
             // The loop guard: a reply repeating a short cycle over and over stops here.
             if options.loopGuard, repetition.observe(token) {
@@ -181,7 +219,7 @@ struct Generator {
                 break
             }
         }
-        send(splitter.feed(detokenizer.finish()))
+        if !stoppedByText, !feed(detokenizer.finish()) { send(splitter.feed(held)) }
         send(splitter.finish())
         emit(.usage(usage(promptSeconds: promptSeconds, decodeSeconds: Date().timeIntervalSince(decodeStart))))
         emit(.finished(outcome.finish))
