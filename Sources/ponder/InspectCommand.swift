@@ -121,7 +121,7 @@ struct ModelSummary: Encodable {
         }
         let template = try metadata.string("tokenizer.chat_template")
         let dialect = (try? ChatFormat(model: file)).map {
-            $0.dialect.summary + ($0.isFallback ? " (no chat template: ChatML fallback)" : "")
+            $0.dialect.summary + ($0.fallback.map { " (no chat template: \($0.rawValue) fallback)" } ?? "")
         }
         chatTemplate = ChatTemplate(found: template != nil, bytes: template?.utf8.count ?? 0, reasoningDialect: dialect)
     }

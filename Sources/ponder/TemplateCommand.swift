@@ -49,8 +49,9 @@ struct TemplateCommand: ParsableCommand {
         let template: ChatTemplate
         if let model {
             let format = try ChatFormat(model: try GGUFFile(path: model))
-            if format.isFallback {
-                FileHandle.standardError.write(Data("note: \(model) has no tokenizer.chat_template; rendering ponder's ChatML fallback\n".utf8))
+            if let fallback = format.fallback {
+                FileHandle.standardError.write(Data(
+                    "note: \(model) has no tokenizer.chat_template; rendering ponder's \(fallback.rawValue) fallback\n".utf8))
             }
             template = format.template
             context["bos_token"] = .string(format.bosToken)

@@ -218,15 +218,38 @@ import Testing
 
     // MARK: - Fallback, BOS, messages
 
-    @Test func gemma3WithoutATemplateFallsBackToChatML() throws {
+    /// Gemma-3-270M is a base model: no template, and no ChatML tokens in its vocabulary.
+    @Test func gemma3WithoutATemplateGetsAPlainTranscript() throws {
         let format = try ChatFormat(model: try GGUFFile(path: try Peers.model(Peers.gemma3)))
-        #expect(format.isFallback)
+        #expect(format.fallback == .transcript)
+        #expect(format.stopTexts == ["\nUser:", "\nuser:"])
         #expect(format.tokenizerAddsBOS)
         #expect(format.bosToken == "<bos>")
         let off = try Self.prompt(format, .off)
-        #expect(off.text == (try Self.jinja2(ChatFormat.chatMLSource, ["messages": Self.messages()])))
-        #expect(off.text.hasPrefix("<|im_start|>system\nYou are terse.<|im_end|>\n<|im_start|>user\n"))
-        #expect(off.text.hasSuffix("<|im_start|>assistant\n"))
+        #expect(off.text == (try Self.jinja2(ChatFormat.transcriptSource, ["messages": Self.messages()])))
+        #expect(off.text == "You are terse.\n\nUser: Is 91 prime?\nAssistant: No: 91 = 7 × 13.\nUser: What about 97?\nAssistant:")
+        let unprompted = try format.prompt(
+            for: Conversation(messages: [.user("Hi")]), think: ThinkSetting(mode: .off), now: Jinja2Reference.now)
+        #expect(unprompted.text == "A conversation between a user and a helpful assistant. The assistant answers each "
+            + "question correctly and briefly.\n\nUser: Hi\nAssistant:")
+    }
+
+    /// A template-less model whose vocabulary has `<|im_start|>` and `<|im_end|>` is spoken to in ChatML.
+    @Test func aModelWithChatMLTokensAndNoTemplateGetsChatML() throws {
+        func model(tokens: [String]) throws -> GGUFFile {
+            var file = GGUFTestFile()
+            file.metadata = [
+                ("general.architecture", .string("llama")),
+                ("tokenizer.ggml.model", .string("gpt2")),
+                ("tokenizer.ggml.tokens", .array(8, tokens.map { .string($0) })),
+            ]
+            return try GGUFFile(bytes: file.build(), name: "no-template.gguf")
+        }
+        let chatML = try ChatFormat(model: try model(tokens: ["a", "<|im_start|>", "<|im_end|>"]))
+        #expect(chatML.fallback == .chatML && chatML.stopTexts.isEmpty)
+        #expect(try Self.prompt(chatML, .off).text == (try Self.jinja2(ChatFormat.chatMLSource, ["messages": Self.messages()])))
+        let plain = try ChatFormat(model: try model(tokens: ["a", "<|im_start|>", "b"]))
+        #expect(plain.fallback == .transcript)
     }
 
     @Test func aBOSTheTokenizerAddsIsNotPrintedTwice() throws {

@@ -15,6 +15,10 @@ For each model × peer × settings set, every question of questions.json is aske
 Peers:
   --peer llama-server   starts LLAMA_SERVER itself (free loopback port, -c 2048, -np 1), then POSTs
                         /v1/chat/completions per question × seed with the set's sampling fields.
+                        For a model without a chat template that ponder speaks to as a plain
+                        transcript (`ponder template --model` says so), it POSTs /completion with
+                        the very prompt `ponder template` renders and ponder's stop texts instead,
+                        so both peers see the same text (llama-server's chat endpoint would use ChatML).
   --peer ponder         runs `ponder ask --json --think off ...` per question × seed.
 
 The Markdown table goes to stdout, every raw reply to --out (JSONL, written as it goes), so the
@@ -187,12 +191,49 @@ def http_json(url, payload=None, timeout=REQUEST_TIMEOUT):
         return resp.status, json.loads(resp.read() or b"null")
 
 
+# ponder's stop texts for its plain-transcript fallback (ChatFormat.transcriptStopTexts).
+TRANSCRIPT_STOP_TEXTS = ["\nUser:", "\nuser:"]
+
+
+class PlainTranscript:
+    """The prompts ponder renders for a template-less base model, from `ponder template`."""
+
+    def __init__(self, ponder, model):
+        self.ponder = ponder
+        self.model = model
+        self.cache = {}
+
+    def render(self, question):
+        if question not in self.cache:
+            self.cache[question] = self._run(question)[0]
+        return self.cache[question]
+
+    def applies(self):
+        """True when ponder speaks to the model as a plain transcript."""
+        return "plain transcript fallback" in self._run("probe")[1]
+
+    def _run(self, question):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump([{"role": "user", "content": question}], f)
+        try:
+            run = subprocess.run([self.ponder, "template", "--model", self.model, "--messages", f.name],
+                                 capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise EvalError(f"cannot run `ponder template` ({self.ponder}): {e}")
+        finally:
+            os.unlink(f.name)
+        if run.returncode != 0:
+            raise EvalError(f"ponder template exited {run.returncode}: {run.stderr.strip()[-300:]}")
+        return run.stdout, run.stderr
+
+
 class LlamaServer:
-    def __init__(self, program, model, threads, ctx=2048):
+    def __init__(self, program, model, threads, ctx=2048, ponder=None):
         self.program = program
         self.model = model
         self.threads = threads
         self.ctx = ctx
+        self.transcript = PlainTranscript(ponder, model) if ponder else None
         self.port = free_port()
         self.proc = None
         self.log = tempfile.NamedTemporaryFile(prefix="sampling-eval-llama-server-", suffix=".log", delete=False)
@@ -213,6 +254,8 @@ class LlamaServer:
             help_text = subprocess.run([self.program, "--help"], capture_output=True, text=True, timeout=30).stdout
         except (OSError, subprocess.TimeoutExpired) as e:
             raise EvalError(f"cannot run llama-server {self.program}: {e}")
+        if self.transcript and not self.transcript.applies():
+            self.transcript = None
         args = [self.program, "-m", self.model, "--host", "127.0.0.1", "--port", str(self.port),
                 "-c", str(self.ctx), "-t", str(self.threads), "-np", "1"]
         if "--no-webui" in help_text:
@@ -246,6 +289,8 @@ class LlamaServer:
             pass
 
     def ask(self, question, settings, seed, max_tokens):
+        if self.transcript:
+            return self.complete(self.transcript.render(question), settings, seed, max_tokens)
         payload = {
             "messages": [{"role": "user", "content": question}],
             "max_tokens": max_tokens,
@@ -264,6 +309,22 @@ class LlamaServer:
             "answer": choice["message"].get("content") or "",
             "finish": choice.get("finish_reason"),
             "completion_tokens": body.get("usage", {}).get("completion_tokens"),
+        }
+
+
+    def complete(self, prompt, settings, seed, max_tokens):
+        payload = {"prompt": prompt, "n_predict": max_tokens, "seed": seed, "stop": TRANSCRIPT_STOP_TEXTS,
+                   "stream": False, **settings}
+        try:
+            _, body = http_json(self.url + "/completion", payload)
+        except urllib.error.HTTPError as e:
+            raise EvalError(f"llama-server answered HTTP {e.code}: {e.read()[:300]!r}")
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            raise EvalError(f"llama-server request failed: {e}")
+        return {
+            "answer": body.get("content") or "",
+            "finish": "length" if body.get("stop_type") == "limit" else "stop",
+            "completion_tokens": body.get("tokens_predicted"),
         }
 
 
@@ -444,7 +505,7 @@ def main():
             if not os.path.exists(path):
                 raise EvalError(f"no model at {path}")
             if args.peer == "llama-server":
-                peer = LlamaServer(program, path, args.threads)
+                peer = LlamaServer(program, path, args.threads, ponder=args.ponder)
             else:
                 peer = Ponder(args.ponder, path, loop_guard=not args.no_loop_guard, threads=args.threads)
             try:

@@ -14,9 +14,6 @@ final class Engine: @unchecked Sendable {
     let generator: Generator
     /// `</think>\n\n`, appended when a thinking budget runs out.
     let closeThinkTokens: [Int32]
-    /// Texts that end a reply (``Generator/Options/stopTexts``): the ChatML markers when the model
-    /// is spoken to in ChatML but has no `<|im_end|>` token to end its turn with.
-    let stopTexts: [String]
     let info: BackendInfo
 
     init(modelPath: String, contextSize: Int, threads: Int) throws {
@@ -29,7 +26,6 @@ final class Engine: @unchecked Sendable {
         session = Session(model: model)
         generator = Generator(session: session, tokenizer: tokenizer)
         closeThinkTokens = tokenizer.encode("</think>\n\n", addSpecial: false, parseSpecial: true)
-        stopTexts = format.isFallback && tokenizer.id(ofTokenText: "<|im_end|>") == nil ? ["<|im_end|>", "<|im_start|>"] : []
         let ggufSampler = try SamplerDefaults.gguf(file.metadata)
         let fileName = URL(fileURLWithPath: modelPath).lastPathComponent
         let (architecture, name) = (model.config.architecture.rawValue, model.config.name.isEmpty ? fileName : model.config.name)
@@ -78,7 +74,7 @@ final class Engine: @unchecked Sendable {
             startsInsideThink: prompt.startsInsideThink,
             thinkBudget: request.think.mode == .on ? request.think.budget : nil,
             closeThinkTokens: closeThinkTokens,
-            stopTexts: stopTexts)
+            stopTexts: format.stopTexts)
         do {
             _ = try generator.run(prompt: tokens, options: options, isCancelled: isCancelled, emit: emit)
         } catch {

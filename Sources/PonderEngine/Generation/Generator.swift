@@ -29,9 +29,8 @@ struct Generator {
         var thinkBudget: Int?
         /// The tokens that close a trace (`</think>\n\n`), appended when the budget is hit.
         var closeThinkTokens: [Int32]
-        /// Texts that end the reply as the end-of-generation token would, left out of it: the
-        /// ChatML markers for a model spoken to in ChatML whose vocabulary has no such tokens (it
-        /// can only spell them, and would otherwise go on inventing turns).
+        /// Texts that end the reply as the end-of-generation token would, left out of it
+        /// (``ChatFormat/stopTexts``: a plain transcript's next `User:` line).
         var stopTexts: [String] = []
     }
 
@@ -103,6 +102,10 @@ struct Generator {
         emit(.usage(usage(promptSeconds: promptSeconds, decodeSeconds: nil)))
 
         var sampler = Sampler(config: options.sampler)
+        // The penalty window covers what the model has seen, prompt included, as llama-server's
+        // does (it replays the prompt into its sampler): a question's own words count from the
+        // first token of the answer.
+        for token in prompt.suffix(max(0, options.sampler.penaltyLastN)) { sampler.accept(token) }
         var repetition = RepetitionGuard()
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var splitter = ThinkSplitter(startsInsideThink: options.startsInsideThink)
