@@ -27,6 +27,7 @@ import Foundation
 /// url = "http://127.0.0.1:8080"
 /// model = "qwen3"                   # as --api-model; left out = the server's first model
 /// api-key-env = "OPENAI_API_KEY"    # the variable holding the key (the key itself never goes here)
+/// api = "openai"                   # as --api: openai, or ollama (its native /api/chat)
 /// think-style = "auto"              # as --think-style
 /// ```
 public struct ConfigFile: Sendable, Equatable {
@@ -47,7 +48,8 @@ public struct ConfigFile: Sendable, Equatable {
         public var url: Setting<String>
         public var model: Setting<String>?
         public var apiKeyEnv: Setting<String>?
-        public var thinkStyle: Setting<ThinkStyle>?
+        public var api: Setting<ServerAPI>?
+        public var thinkStyle: Setting<DialectChoice>?
     }
 
     public var path: String?
@@ -151,12 +153,20 @@ public struct ConfigFile: Sendable, Equatable {
                 }
                 let model = try p.string("model").map { Setting(value: $0, line: line(profile, "model")) }
                 let keyEnv = try p.string("api-key-env").map { Setting(value: $0, line: line(profile, "api-key-env")) }
-                let style = try p.choice("think-style", ThinkStyle.allCases.map(\.rawValue))
-                    .map { Setting(value: ThinkStyle(rawValue: $0)!, line: line(profile, "think-style")) }
-                try p.finish(known: "url, model, api-key-env, think-style")
+                let api = try p.choice("api", ServerAPI.allCases.map(\.rawValue))
+                    .map { Setting(value: ServerAPI(rawValue: $0)!, line: line(profile, "api")) }
+                var style: Setting<DialectChoice>?
+                if let name = try p.string("think-style") {
+                    guard let choice = DialectChoice(name: name) else {
+                        throw p.failure("think-style", "expected one of \(DialectChoice.names.map { "\"\($0)\"" }.joined(separator: ", ")), "
+                            + "found \(TranscriptJSON.quotedForMessage(name))")
+                    }
+                    style = Setting(value: choice, line: line(profile, "think-style"))
+                }
+                try p.finish(known: "url, model, api-key-env, api, think-style")
                 config.servers.append(ServerProfile(
                     name: entry.key, line: entry.keyPosition.line, url: Setting(value: url, line: line(profile, "url")),
-                    model: model, apiKeyEnv: keyEnv, thinkStyle: style))
+                    model: model, apiKeyEnv: keyEnv, api: api, thinkStyle: style))
             }
         }
         if let backend = config.backend, backend.value != "embedded",

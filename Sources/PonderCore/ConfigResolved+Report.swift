@@ -23,7 +23,8 @@ extension ResolvedConfig {
             add("server.url", server.url.value, server.url.source)
             add("server.model", server.model.value ?? "(the server's first model)", server.model.source)
             add("server.api-key-env", server.apiKeyEnv.value, server.apiKeyEnv.source)
-            add("server.think-style", server.thinkStyle.value.rawValue, server.thinkStyle.source)
+            add("server.api", server.api.value.rawValue, server.api.source)
+            add("server.think-style", server.thinkStyle.value.name, server.thinkStyle.source)
             add("model", modelPath.value + " (embedded, unused)", modelPath.source)
         }
         add("think.mode", thinkMode.value.rawValue, thinkMode.source)

@@ -43,7 +43,10 @@ public struct ResolvedConfig: Sendable, Equatable {
         public var url: Sourced<String>
         public var model: Sourced<String?>
         public var apiKeyEnv: Sourced<String?>
-        public var thinkStyle: Sourced<ThinkStyle>
+        /// The wire protocol. Unset, it is Ollama's native API when the think style is
+        /// `ollama-think` (`think-style = "ollama"` chose that API before `api` existed), else OpenAI's.
+        public var api: Sourced<ServerAPI>
+        public var thinkStyle: Sourced<DialectChoice>
     }
 
     public enum Backend: Sendable, Equatable {
@@ -161,22 +164,29 @@ public struct ResolvedConfig: Sendable, Equatable {
 
         // The backend: --server (a URL or a profile name) > --model (embedded) > the file's backend > embedded.
         var backend = Sourced(Backend.embedded(modelPath: modelPath.value), modelPath.source)
+        func api(_ profile: ConfigFile.ServerProfile?, _ style: Sourced<DialectChoice>) -> Sourced<ServerAPI> {
+            let chosen = pickOptional(o.api, "--api", profile?.api)
+            if let value = chosen.value { return Sourced(value, chosen.source) }
+            return style.value == .fixed(.ollamaThink) ? Sourced(.ollama, style.source) : Sourced(.openAI, .builtIn)
+        }
         func server(from profile: ConfigFile.ServerProfile) -> Server {
-            Server(
+            let style = pick(o.thinkStyle, "--think-style", profile.thinkStyle, .auto)
+            return Server(
                 profile: profile.name, url: Sourced(profile.url.value, .file(path: path, line: profile.url.line)),
                 model: pickOptional(o.apiModel, "--api-model", profile.model),
                 apiKeyEnv: pickOptional(o.apiKeyEnv, "--api-key-env", profile.apiKeyEnv),
-                thinkStyle: pick(o.thinkStyle, "--think-style", profile.thinkStyle, .auto))
+                api: api(profile, style), thinkStyle: style)
         }
         if let flag = o.server {
             if let profile = file?.servers.first(where: { $0.name == flag }) {
                 backend = Sourced(.server(server(from: profile)), .flag("--server"))
             } else if flag.hasPrefix("http://") || flag.hasPrefix("https://") {
+                let style = pick(o.thinkStyle, "--think-style", nil, .auto)
                 backend = Sourced(.server(Server(
                     profile: nil, url: Sourced(flag, .flag("--server")),
                     model: pickOptional(o.apiModel, "--api-model", nil),
                     apiKeyEnv: pickOptional(o.apiKeyEnv, "--api-key-env", nil),
-                    thinkStyle: pick(o.thinkStyle, "--think-style", nil, .auto))), .flag("--server"))
+                    api: api(nil, style), thinkStyle: style)), .flag("--server"))
             } else {
                 let names = file?.servers.map(\.name) ?? []
                 problems.append(ConfigError(key: "--server", reason: "'\(flag)' is neither an http(s) URL nor a server profile"
@@ -221,7 +231,9 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var server: String?
     public var apiModel: String?
     public var apiKeyEnv: String?
-    public var thinkStyle: ThinkStyle?
+    /// `--api openai|ollama`.
+    public var api: ServerAPI?
+    public var thinkStyle: DialectChoice?
     /// `--model FILE`: the embedded engine's GGUF.
     public var model: String?
     public var theme: String?

@@ -32,7 +32,7 @@ enum TranscriptCoding {
         var o: [(String, Output)] = [("kind", .string(b.kind.rawValue)), ("model", .string(b.model))]
         if let url = b.redactedServerURL { o.append(("server_url", .string(url))) }
         if let n = b.contextSize { o.append(("context_size", .int(n))) }
-        if let style = b.thinkStyle { o.append(("think_style", .string(style))) }
+        if let dialect = b.dialect { o.append(("dialect", .string(dialect.rawValue))) }
         return .object(o)
     }
 
@@ -114,9 +114,12 @@ enum TranscriptCoding {
         var r = r
         let kind = try r.enumeration("kind", [BackendInfo.Kind.embedded, .remote], required: true)!
         guard let model = try r.string("model") else { throw r.failure(nil, "missing \"model\"") }
+        // `think_style` is what transcripts before `dialect` recorded (`forced` meant ponder forced
+        // `<think>`: no switch). A name this version does not know is left out, not refused.
+        let legacy = try r.string("think_style").map { $0 == "forced" ? "none" : $0 }
         let info = BackendInfo(
             kind: kind, model: model, serverURL: try r.string("server_url"), contextSize: try r.int("context_size"),
-            thinkStyle: try r.string("think_style"))
+            dialect: (try r.string("dialect") ?? legacy).flatMap(ReasoningDialect.init(name:)))
         try r.finish()
         return info
     }

@@ -5,7 +5,7 @@ import NIOCore
 import PonderCore
 
 /// A model served by Ollama's native API: `POST /api/chat` streaming NDJSON, with the trace in
-/// `message.thinking` and the switch in `think` (chosen with `--think-style ollama`).
+/// `message.thinking` and the switch in `think` (chosen with `--api ollama`).
 ///
 /// `prepare()` takes the model from `apiModel` or the first of `GET /api/tags`, and asks
 /// `POST /api/show` for its capabilities (no `think` is sent to a model without `thinking`, which
@@ -23,8 +23,13 @@ public struct OllamaBackend: ChatBackend {
 
     public func prepare() async throws -> BackendInfo {
         let prepared = try await shared.prepare()
-        return BackendInfo(kind: .remote, model: prepared.model, serverURL: configuration.displayURL,
-                           contextSize: prepared.contextSize, thinkStyle: ThinkStyle.ollama.rawValue)
+        let levels = prepared.model.lowercased().contains("gpt-oss")  // see OllamaWire.body
+        return BackendInfo(
+            kind: .remote, model: prepared.model, serverURL: configuration.displayURL,
+            contextSize: prepared.contextSize, dialect: .ollamaThink,
+            capabilities: ReasoningCapabilities(
+                budget: false, effort: prepared.supportsThinking != false,
+                canTurnOff: prepared.supportsThinking != false && !levels, prefill: false))
     }
 
     public func reply(to request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
@@ -82,9 +87,6 @@ extension OllamaBackend {
             let prepared: Prepared
             if let known = state.withLockedValue({ $0 }) { prepared = known } else { prepared = try await prepare() }
             let key = try transport.configuration.apiKey()
-            if request.think.mode == .on, request.think.budget != nil {
-                yield(.notice("Ollama takes no thinking budget; the budget is not enforced"))
-            }
             let wire = OllamaWire.body(for: request, model: prepared.model, supportsThinking: prepared.supportsThinking)
             let body = try OpenAIWire.encoder().encode(wire)
             let path = "/api/chat"

@@ -121,7 +121,7 @@ enum OllamaWire {
             if on, let effort = request.think.effort {
                 body.think = .level(effort)
             } else if levelsOnly {
-                body.think = .level(on ? ThinkStyleResolver.defaultOnEffort : "low")
+                body.think = .level(on ? ServerDialectResolver.defaultOnEffort : "low")
             } else {
                 body.think = .enabled(on)
             }

@@ -9,14 +9,14 @@ import PonderCore
 ///
 /// ```swift
 /// let backend = OpenAIBackend(configuration: try RemoteConfiguration(server: "http://127.0.0.1:8080"))
-/// let info = try await backend.prepare()          // model, context size, think style
+/// let info = try await backend.prepare()          // model, context size, dialect, capabilities
 /// for try await event in backend.reply(to: request) { … }
 /// ```
 ///
 /// `prepare()` asks the server what it is: `GET /v1/models` (the model, unless `apiModel` names one,
 /// and llama-server's or vLLM's context size), `GET /props` (llama-server: context size and chat
 /// template), `GET /api/version` (Ollama), and for `--think-style auto` on llama-server two
-/// `POST /apply-template` renderings (see ``ThinkStyleResolver``). Servers without these endpoints are
+/// `POST /apply-template` renderings (see ``ServerDialectResolver``). Servers without these endpoints are
 /// fine; only an unreachable server, a refused key, or no model to name is an error.
 ///
 /// Inline `<think>` tags in `content` (a server without a reasoning parser) go through a
@@ -42,11 +42,12 @@ public struct OpenAIBackend: ChatBackend {
         let prepared = try await shared.prepare()
         return BackendInfo(
             kind: .remote, model: prepared.model, serverURL: configuration.displayURL,
-            contextSize: prepared.contextSize, thinkStyle: prepared.resolution.style.rawValue)
+            contextSize: prepared.contextSize, dialect: prepared.resolution.dialect,
+            capabilities: OpenAIRequestBuilder.capabilities(dialect: prepared.resolution.dialect, serverKind: prepared.facts.kind))
     }
 
     /// How `auto` was resolved and why, once `prepare()` has run.
-    public var thinkStyleResolution: ThinkStyleResolver.Resolution? { shared.prepared?.resolution }
+    public var dialectResolution: ServerDialectResolver.Resolution? { shared.prepared?.resolution }
 
     public func reply(to request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
         let shared = self.shared
@@ -60,7 +61,7 @@ extension OpenAIBackend {
         var model: String
         var contextSize: Int?
         var facts: ServerFacts
-        var resolution: ThinkStyleResolver.Resolution
+        var resolution: ServerDialectResolver.Resolution
     }
 
     /// The shared state behind copies of one backend: the transport, what `prepare()` learned, and
@@ -95,12 +96,12 @@ extension OpenAIBackend {
             let listed = models.list?.data?.first(where: { $0.id == model })
             let contextSize = props?.defaultGenerationSettings?.nCtx ?? listed?.contextSize
             var facts = ServerFacts(kind: kind, modelID: model, chatTemplate: props?.chatTemplate)
-            if kind == .llamaCpp, configuration.thinkStyle == .auto {
+            if kind == .llamaCpp, configuration.dialect == .auto {
                 facts.templateHonoursEnableThinking = await probe.templateHonoursEnableThinking(model: model)
             }
             let prepared = Prepared(
                 model: model, contextSize: contextSize, facts: facts,
-                resolution: ThinkStyleResolver.resolve(configuration.thinkStyle, facts: facts))
+                resolution: ServerDialectResolver.resolve(configuration.dialect, facts: facts))
             state.withLockedValue { $0 = prepared }
             return prepared
         }
@@ -111,11 +112,8 @@ extension OpenAIBackend {
             if let known = self.prepared { prepared = known } else { prepared = try await prepare() }
             let key = try transport.configuration.apiKey()
             let builder = OpenAIRequestBuilder(
-                model: prepared.model, style: prepared.resolution.style, serverKind: prepared.facts.kind)
+                model: prepared.model, dialect: prepared.resolution.dialect, serverKind: prepared.facts.kind)
             let thinking = request.think.mode == .on
-            if thinking, request.think.budget != nil, !builder.supportsBudget {
-                yield(.notice("this server takes no thinking budget; the budget is not enforced"))
-            }
             let body = try OpenAIWire.encoder().encode(builder.body(for: request))
             let path = "/v1/chat/completions"
             let response = try await transport.postStreaming(path, body: body, apiKey: key, accept: "text/event-stream")

@@ -1,46 +1,53 @@
 import PonderCore
 
-/// Turns a ``ChatRequest`` into the body of `POST /v1/chat/completions` for one think style.
+/// Turns a ``ChatRequest`` into the body of `POST /v1/chat/completions` in one ``ReasoningDialect``.
 ///
-/// How each style asks for reasoning on / off:
+/// How each dialect asks for reasoning on / off:
 ///
-/// | style | on | off |
+/// | dialect | on | off |
 /// | --- | --- | --- |
-/// | `template-kwargs` | `chat_template_kwargs: {enable_thinking: true, thinking: true}` | both `false` |
+/// | `enable-thinking` | `chat_template_kwargs: {enable_thinking: true, thinking: true}` | both `false` |
 /// | `effort` | `reasoning_effort`: the request's effort, else `medium` | `none` (`low` for o1/o3/o4/gpt-oss, `minimal` for gpt-5) |
-/// | `system-prompt` | first system message `detailed thinking on` | `detailed thinking off` |
-/// | `soft-switch` | ` /think` appended to the last user turn | ` /no_think` |
-/// | `ollama` | as `effort` (Ollama's `/v1` maps it to `think`) | as `effort` |
-/// | `none` | nothing | nothing |
+/// | `detailed-thinking` | first system message `detailed thinking on` | `detailed thinking off` |
+/// | `soft-switch` | `/think` at the end of the system message | `/no_think` |
+/// | `ollama-think` | as `effort` (Ollama's `/v1` maps it to `think`) | as `effort` |
+/// | `opens-think`, `none` | nothing | nothing (the model decides) |
 ///
 /// `thinking` rides along with `enable_thinking` because DeepSeek-V3.1 and Granite templates read
-/// that name; a template ignores variables it does not use. With `system-prompt` the user's own system
-/// prompt follows the switch in the same message, separated by a blank line, as NVIDIA's template
-/// does. Past assistant reasoning is sent (as `reasoning_content`) only with
+/// that name; a template ignores variables it does not use. With `detailed-thinking` the user's own
+/// system prompt follows the switch in the same message, separated by a blank line, as NVIDIA's
+/// template does; with `soft-switch` the flag follows it on a line of its own, as the embedded
+/// engine puts it. Past assistant reasoning is sent (as `reasoning_content`) only with
 /// `includePastReasoning`. A thinking budget becomes llama-server's `thinking_budget_tokens`; other
 /// servers have no such field, so the caller warns instead.
 struct OpenAIRequestBuilder: Sendable {
     var model: String
-    /// A resolved style (never `auto`).
-    var style: ThinkStyle
+    var dialect: ReasoningDialect
     var serverKind: ServerFacts.Kind
 
     /// Whether this server takes a per-request thinking budget.
     var supportsBudget: Bool { serverKind == .llamaCpp }
+
+    /// What a request in `dialect` to this kind of server can do with the reasoning.
+    static func capabilities(dialect: ReasoningDialect, serverKind: ServerFacts.Kind) -> ReasoningCapabilities {
+        ReasoningCapabilities(
+            budget: serverKind == .llamaCpp, effort: dialect == .effort || dialect == .ollamaThink,
+            canTurnOff: dialect != .none && dialect != .opensThink, prefill: false)
+    }
 
     func body(for request: ChatRequest) -> OpenAIWire.ChatBody {
         let on = request.think.mode == .on
         var messages = conversation(request)
         var body = OpenAIWire.ChatBody(model: model, messages: [])
 
-        switch style {
-        case .templateKwargs:
+        switch dialect {
+        case .enableThinking:
             body.chatTemplateKwargs = ["enable_thinking": on, "thinking": on]
-        case .effort, .ollama:
+        case .effort, .ollamaThink:
             body.reasoningEffort = on
-                ? (request.think.effort ?? ThinkStyleResolver.defaultOnEffort)
-                : ThinkStyleResolver.offEffort(forModel: model)
-        case .systemPrompt:
+                ? (request.think.effort ?? ServerDialectResolver.defaultOnEffort)
+                : ServerDialectResolver.offEffort(forModel: model)
+        case .detailedThinking:
             let line = on ? "detailed thinking on" : "detailed thinking off"
             if let first = messages.first, first.role == "system" {
                 messages[0].content = first.content.isEmpty ? line : line + "\n\n" + first.content
@@ -48,10 +55,13 @@ struct OpenAIRequestBuilder: Sendable {
                 messages.insert(.init(role: "system", content: line), at: 0)
             }
         case .softSwitch:
-            if let last = messages.lastIndex(where: { $0.role == "user" }) {
-                messages[last].content += on ? " /think" : " /no_think"
+            let flag = on ? "/think" : "/no_think"
+            if let first = messages.first, first.role == "system" {
+                messages[0].content = first.content.isEmpty ? flag : first.content + "\n" + flag
+            } else {
+                messages.insert(.init(role: "system", content: flag), at: 0)
             }
-        case .none, .auto:
+        case .opensThink, .none:
             break
         }
 

@@ -1,18 +1,19 @@
 import PonderCore
 
-/// Builds the backend that `--server` and `--think-style` ask for.
+/// Builds the backend that `--server` and `--api` ask for.
 ///
 /// ```swift
 /// let configuration = try RemoteConfiguration(
 ///     server: flags.server, apiModel: flags.apiModel, apiKeyEnv: flags.apiKeyEnv,
-///     thinkStyle: ThinkStyle(rawValue: flags.thinkStyle) ?? .auto)
+///     api: .openAI, dialect: DialectChoice(name: flags.thinkStyle) ?? .auto)
 /// let backend = RemoteBackend.make(configuration)
 /// ```
 public enum RemoteBackend {
-    /// ``OllamaBackend`` for `--think-style ollama` (Ollama's native API), ``OpenAIBackend`` otherwise.
+    /// ``OllamaBackend`` for `--api ollama` (Ollama's native API), ``OpenAIBackend`` for `--api openai`.
     public static func make(_ configuration: RemoteConfiguration) -> any ChatBackend {
-        configuration.thinkStyle == .ollama
-            ? OllamaBackend(configuration: configuration)
-            : OpenAIBackend(configuration: configuration)
+        switch configuration.api {
+        case .ollama: OllamaBackend(configuration: configuration)
+        case .openAI: OpenAIBackend(configuration: configuration)
+        }
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import PonderCore
 
-/// Where and how to reach a remote model: what `--server`, `--api-model`, `--api-key-env` and
-/// `--think-style` say.
+/// Where and how to reach a remote model: what `--server`, `--api`, `--api-model`, `--api-key-env`
+/// and `--think-style` say.
 ///
 /// ```swift
 /// let configuration = try RemoteConfiguration(
-///     server: "http://127.0.0.1:8080", apiModel: nil, apiKeyEnv: "OPENAI_API_KEY", thinkStyle: .auto)
-/// let backend = RemoteBackend.make(configuration)   // OpenAIBackend, or OllamaBackend for .ollama
+///     server: "http://127.0.0.1:8080", apiModel: nil, apiKeyEnv: "OPENAI_API_KEY", dialect: .auto)
+/// let backend = RemoteBackend.make(configuration)   // OpenAIBackend, or OllamaBackend for api .ollama
 /// let info = try await backend.prepare()
 /// ```
 ///
@@ -38,8 +38,11 @@ public struct RemoteConfiguration: Sendable {
     public var apiModel: String?
     /// The name of the environment variable holding the API key, sent as `Authorization: Bearer`.
     public var apiKeyEnv: String?
-    /// How reasoning on/off is put on the wire; `auto` decides in `prepare()` (see ``ThinkStyleResolver``).
-    public var thinkStyle: ThinkStyle
+    /// The wire protocol: OpenAI-compatible or Ollama's native API.
+    public var api: ServerAPI
+    /// How reasoning on/off is put on the wire; `auto` decides in `prepare()` (see
+    /// ``ServerDialectResolver``). Ollama's native API has one dialect of its own and ignores this.
+    public var dialect: DialectChoice
     public var timeouts: Timeouts
     /// Where `apiKeyEnv` is looked up (the process environment unless a test supplies another).
     public var environment: EnvironmentLookup
@@ -48,13 +51,14 @@ public struct RemoteConfiguration: Sendable {
     /// - Parameter server: `http://` or `https://` URL; a bare `host:port` means `http://host:port`.
     /// - Throws: a ``BackendError`` naming the flag and what was expected.
     public init(
-        server: String, apiModel: String? = nil, apiKeyEnv: String? = nil, thinkStyle: ThinkStyle = .auto,
-        timeouts: Timeouts = Timeouts(), environment: EnvironmentLookup = .process
+        server: String, api: ServerAPI = .openAI, apiModel: String? = nil, apiKeyEnv: String? = nil,
+        dialect: DialectChoice = .auto, timeouts: Timeouts = Timeouts(), environment: EnvironmentLookup = .process
     ) throws(BackendError) {
         self.root = try Self.root(from: server)
         self.apiModel = apiModel.flatMap { $0.isEmpty ? nil : $0 }
         self.apiKeyEnv = apiKeyEnv.flatMap { $0.isEmpty ? nil : $0 }
-        self.thinkStyle = thinkStyle
+        self.api = api
+        self.dialect = dialect
         self.timeouts = timeouts
         self.environment = environment
     }

@@ -24,6 +24,9 @@ extension ChatState {
             return []
         case .backendReady(let info):
             backend = .ready(info)
+            if settings.thinkBudget != nil, !info.capabilities.budget {
+                show(ReasoningCapabilities.noBudgetNotice, seconds: 6)
+            }
             return []
         case .backendFailed(let message):
             backend = .unavailable(message)
@@ -274,7 +277,11 @@ extension ChatState {
             show("think: \(think.rawValue) for the next reply", seconds: 2)
         case .budget(let budget):
             settings.thinkBudget = budget
-            show(budget.map { "thinking budget: \($0) tokens per trace" } ?? "thinking budget off", seconds: 3)
+            if budget != nil, let info = backend.info, !info.capabilities.budget {
+                show(ReasoningCapabilities.noBudgetNotice, seconds: 4)
+            } else {
+                show(budget.map { "thinking budget: \($0) tokens per trace" } ?? "thinking budget off", seconds: 3)
+            }
         case .save(let path):
             return save(target: path.map { .path($0) } ?? ownTarget, announce: true)
         case .clear:

@@ -109,9 +109,9 @@ public final class ChatView {
             ("Ctrl-T: think on/off · Ctrl-O: fold thinking", theme[.dim]),
             ("F1: every key and command", theme[.dim]),
         ]
-        if let style = state.backend.info?.thinkStyle {
+        if let info = state.backend.info, let dialect = info.dialect {
             lines.append(("", .plain))
-            lines.append((thinkSwitch(style), theme[.dim]))
+            lines.append((dialect.ctrlTHint(forcesThink: info.capabilities.prefill), theme[.dim]))
         }
         let shown = lines.prefix(area.height)
         let top = area.y + max(0, (area.height - shown.count) / 2)
@@ -120,18 +120,5 @@ public final class ChatView {
             let x = area.x + max(0, (area.width - width) / 2)
             grid.put(text, x: x, y: top + offset, style: style, limit: area.right)
         }
-    }
-}
-
-/// How Ctrl-T reaches the model, in the user's words.
-func thinkSwitch(_ style: String) -> String {
-    switch style {
-    case "template-kwargs": return "Ctrl-T sets the template's enable_thinking."
-    case "effort": return "Ctrl-T sets reasoning_effort."
-    case "system-prompt": return "Ctrl-T sends “detailed thinking on/off”."
-    case "soft-switch": return "Ctrl-T appends /think or /no_think."
-    case "ollama": return "Ctrl-T sets Ollama's think switch."
-    case "none": return "This model decides for itself whether to reason."
-    default: return "Reasoning switch: \(style)."
     }
 }

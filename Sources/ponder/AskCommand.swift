@@ -52,6 +52,9 @@ struct AskCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(message: "ponder: \(error)")
         }
+        if resolved.think.mode == .on, resolved.think.budget != nil, !info.capabilities.budget {
+            Self.warn("ponder: \(ReasoningCapabilities.noBudgetNotice)")
+        }
         let request = ChatRequest(
             systemPrompt: reply.system, messages: [.user(prompt)], think: resolved.think, sampler: resolved.sampler,
             maxTokens: reply.maxTokens, loopGuard: resolved.loopGuard.value)
@@ -125,7 +128,7 @@ struct AskCommand: AsyncParsableCommand {
             "\"reasoning\": \(JSONText.quoted(reasoning))",
             "\"finish\": \(JSONText.quoted(finish.rawValue))",
             "\"think\": \(JSONText.quoted(think.rawValue))",
-            "\"dialect\": \(info.thinkStyle.map(JSONText.quoted) ?? "null")",
+            "\"dialect\": \(info.dialect.map { JSONText.quoted($0.rawValue) } ?? "null")",
             "\"model\": \(JSONText.quoted(info.model))",
             "\"budget_hit\": \(budgetHit)",
             "\"prompt_tokens\": \(int(usage.promptTokens))",

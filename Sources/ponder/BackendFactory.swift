@@ -8,8 +8,8 @@ import PonderRemote
 enum BackendFactory {
     /// The backend, and how the status bar calls it while it starts.
     ///
-    /// A server whose think style is `ollama` is spoken to in Ollama's native `/api/chat`;
-    /// every other server in the OpenAI-compatible `/v1/chat/completions` dialect.
+    /// A server is spoken to in the API its configuration names: OpenAI-compatible
+    /// `/v1/chat/completions`, or Ollama's native `/api/chat`.
     static func make(
         _ backend: ResolvedConfig.Backend, contextSize: Int, threads: Int?
     ) throws -> (any ChatBackend, String) {
@@ -18,8 +18,8 @@ enum BackendFactory {
             let configuration: RemoteConfiguration
             do {
                 configuration = try RemoteConfiguration(
-                    server: server.url.value, apiModel: server.model.value, apiKeyEnv: server.apiKeyEnv.value,
-                    thinkStyle: server.thinkStyle.value)
+                    server: server.url.value, api: server.api.value, apiModel: server.model.value,
+                    apiKeyEnv: server.apiKeyEnv.value, dialect: server.thinkStyle.value)
             } catch {
                 throw ValidationError(error.description)
             }

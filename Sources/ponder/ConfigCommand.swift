@@ -17,7 +17,10 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The environment variable holding the API key.", valueName: "var"))
     var apiKeyEnv: String?
 
-    @Option(help: ArgumentHelp("How reasoning on/off is sent: \(ThinkStyle.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "style"))
+    @Option(help: ArgumentHelp("The server's API: openai (/v1/chat/completions, the default) or ollama (Ollama's native /api/chat).", valueName: "api"))
+    var api: String?
+
+    @Option(help: ArgumentHelp("How reasoning on/off is sent: \(DialectChoice.names.joined(separator: ", ")).", valueName: "style"))
     var thinkStyle: String?
 
     @Option(help: ArgumentHelp("The GGUF model for the embedded engine.", valueName: "file"))
@@ -63,8 +66,11 @@ struct ConfigOptions: ParsableArguments {
     var noLoopGuard = false
 
     func validate() throws {
-        if let thinkStyle, ThinkStyle(rawValue: thinkStyle) == nil {
-            throw ValidationError("--think-style must be one of \(ThinkStyle.allCases.map(\.rawValue).joined(separator: ", ")), not '\(thinkStyle)'")
+        if let api, ServerAPI(rawValue: api) == nil {
+            throw ValidationError("--api must be one of \(ServerAPI.allCases.map(\.rawValue).joined(separator: ", ")), not '\(api)'")
+        }
+        if let thinkStyle, DialectChoice(name: thinkStyle) == nil {
+            throw ValidationError("--think-style must be one of \(DialectChoice.names.joined(separator: ", ")), not '\(thinkStyle)'")
         }
         if let think, ThinkMode(rawValue: think) == nil { throw ValidationError("--think must be on or off, not '\(think)'") }
         if let thinkBudget, thinkBudget < 0 { throw ValidationError("--think-budget must be 0 or more") }
@@ -87,7 +93,8 @@ struct ConfigOptions: ParsableArguments {
         o.server = server
         o.apiModel = apiModel
         o.apiKeyEnv = apiKeyEnv
-        o.thinkStyle = thinkStyle.flatMap(ThinkStyle.init(rawValue:))
+        o.api = api.flatMap(ServerAPI.init(rawValue:))
+        o.thinkStyle = thinkStyle.flatMap(DialectChoice.init(name:))
         o.model = model
         o.theme = theme
         o.transcripts = transcripts

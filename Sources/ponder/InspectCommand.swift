@@ -49,7 +49,7 @@ struct ModelSummary: Encodable {
     struct ChatTemplate: Encodable {
         var found: Bool
         var bytes: Int
-        /// How the template switches reasoning on and off (`ThinkDialect.summary`).
+        /// How the template switches reasoning on and off (the dialect's name and summary).
         var reasoningDialect: String?
     }
 
@@ -121,7 +121,8 @@ struct ModelSummary: Encodable {
         }
         let template = try metadata.string("tokenizer.chat_template")
         let dialect = (try? ChatFormat(model: file)).map {
-            $0.dialect.summary + ($0.fallback.map { " (no chat template: \($0.rawValue) fallback)" } ?? "")
+            "\($0.dialect.rawValue): \($0.dialect.summary)"
+                + ($0.fallback.map { " (no chat template: \($0.rawValue) fallback)" } ?? "")
         }
         chatTemplate = ChatTemplate(found: template != nil, bytes: template?.utf8.count ?? 0, reasoningDialect: dialect)
     }

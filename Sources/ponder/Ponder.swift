@@ -14,7 +14,7 @@ struct Ponder: AsyncParsableCommand {
             Examples:
               ponder --server http://127.0.0.1:8080
               ponder --server https://api.openai.com --api-model o4-mini --api-key-env OPENAI_API_KEY
-              ponder --server http://127.0.0.1:8080 --think off --think-style template-kwargs
+              ponder --server http://127.0.0.1:8080 --think off --think-style enable-thinking
 
             Every chat option (server, model, think mode and style, theme, transcripts folder, sampling): \
             `ponder chat --help`.

@@ -46,7 +46,7 @@ struct ConfigTests {
         #expect(file.thinkMode == .init(value: .on, line: 7) && file.thinkBudget == .init(value: 512, line: 8))
         #expect(file.temperature?.value == 0.6 && file.topK?.value == 20 && file.seed?.line == 13)
         #expect(file.servers.map(\.name) == ["local", "openrouter"])
-        #expect(file.servers[0].thinkStyle?.value == .templateKwargs && file.servers[0].apiKeyEnv?.line == 18)
+        #expect(file.servers[0].thinkStyle?.value == .fixed(.enableThinking) && file.servers[0].apiKeyEnv?.line == 18)
     }
 
     @Test func flagsBeatTheFileWhichBeatsDefaultsAndEachValueKnowsItsSource() throws {
@@ -87,6 +87,35 @@ struct ConfigTests {
         #expect(embedded.backend == .init(.embedded(modelPath: "/m/x.gguf"), .flag("--model")))
         let bad = resolve { $0.server = "nonsense" }
         #expect(bad.problems.first?.description == "<text>: --server: 'nonsense' is neither an http(s) URL nor a server profile (profiles: local, openrouter)")
+    }
+
+    /// The wire protocol is its own setting; `think-style = "ollama"` (how it was chosen before)
+    /// still selects Ollama's API when `api` is not set.
+    @Test func theServerAPIIsItsOwnSetting() throws {
+        let text = """
+            [servers.plain]
+            url = "http://h:1"
+            [servers.native]
+            url = "http://h:11434"
+            api = "ollama"
+            [servers.old]
+            url = "http://h:11434"
+            think-style = "ollama"
+            """
+        let file = try ConfigFile.parse(text, file: "c.toml")
+        func server(_ edit: (inout ConfigOverrides) -> Void) throws -> ResolvedConfig.Server {
+            var o = ConfigOverrides()
+            edit(&o)
+            let config = ResolvedConfig.resolve(file: file, configPath: "c.toml", configFound: true, overrides: o, environment: env)
+            return try #require(extract(config.backend.value) { if case .server(let s) = $0 { s } else { nil } }, "expected a server")
+        }
+        #expect(try server { $0.server = "plain" }.api == .init(.openAI, .builtIn))
+        #expect(try server { $0.server = "native" }.api == .init(.ollama, .file(path: "c.toml", line: 5)))
+        let old = try server { $0.server = "old" }
+        #expect(old.api == .init(.ollama, .file(path: "c.toml", line: 8)) && old.thinkStyle.value == .fixed(.ollamaThink))
+        #expect(try server { $0.server = "old"; $0.api = .openAI }.api == .init(.openAI, .flag("--api")))
+        #expect(try server { $0.server = "http://h:2"; $0.api = .ollama }.api == .init(.ollama, .flag("--api")))
+        #expect(configError("[servers.x]\nurl = \"http://h\"\napi = \"grpc\"\n")?.key == "servers.x.api")
     }
 
     @Test func noFileMeansDefaultsAndABadFileIsReportedAndIgnored() throws {
@@ -130,7 +159,7 @@ struct ConfigTests {
                                             overrides: flags, environment: env)
         let lines = Dictionary(uniqueKeysWithValues: config.reportLines().map { ($0.key, $0) })
         #expect(lines["backend"]?.value == "server \"local\"" && lines["backend"]?.source == "/cfg/ponder/config.toml:2")
-        #expect(lines["server.think-style"]?.value == "template-kwargs")
+        #expect(lines["server.think-style"]?.value == "enable-thinking")
         #expect(lines["sampler.temperature"]?.value == "0.0" && lines["sampler.temperature"]?.source == "--temperature")
         #expect(lines["sampler.top-p"]?.value == "(backend default)" && lines["sampler.top-p"]?.source == "default")
         #expect(lines["think.budget"]?.value == "512 tokens")

@@ -20,7 +20,7 @@ func sampleTranscript() -> Transcript {
     return Transcript(
         conversation,
         backend: BackendInfo(kind: .remote, model: "qwen3-0.6b", serverURL: "http://127.0.0.1:8080/v1",
-                             contextSize: 4096, thinkStyle: "template-kwargs"),
+                             contextSize: 4096, dialect: .enableThinking),
         think: ThinkSetting(mode: .off, budget: 1024, effort: "high"),
         sampler: SamplerSettings(temperature: 0.6, topK: 20, topP: 0.95, minP: 0, repeatPenalty: 1.1, seed: UInt64.max))
 }
@@ -131,6 +131,23 @@ struct TranscriptTests {
         #expect(foreign?.reason.hasPrefix("not a ponder transcript") == true)
         let array = decodeError("[1, 2]")
         #expect(array?.reason == "expected an object, found an array")
+    }
+
+    /// Transcripts written before `backend.dialect` recorded `think_style`, in the older names.
+    @Test func olderThinkStyleNamesReadAsDialects() throws {
+        func dialect(_ member: String) throws -> ReasoningDialect? {
+            let text = validDocument(messages: "").replacingOccurrences(
+                of: "\"messages\"", with: "\"backend\": {\"kind\": \"embedded\", \"model\": \"m\", \(member)},\n  \"messages\"")
+            return try Transcript.decode(Data(text.utf8), file: "chat.json").backend?.dialect
+        }
+        #expect(try dialect(#""think_style": "forced""#) == ReasoningDialect.none)
+        #expect(try dialect(#""think_style": "template-kwargs""#) == .enableThinking)
+        #expect(try dialect(#""think_style": "template-variable""#) == .enableThinking)
+        #expect(try dialect(#""think_style": "system-prompt""#) == .detailedThinking)
+        #expect(try dialect(#""think_style": "forced-open""#) == .opensThink)
+        #expect(try dialect(#""think_style": "ollama""#) == .ollamaThink)
+        #expect(try dialect(#""dialect": "soft-switch""#) == .softSwitch)
+        #expect(try dialect(#""dialect": "telepathy""#) == nil)
     }
 
     @Test func unknownFieldsAndMissingRequiredOnesAreRefused() {

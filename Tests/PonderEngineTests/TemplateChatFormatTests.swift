@@ -5,7 +5,7 @@ import Testing
 
 @testable import PonderEngine
 
-/// `ChatFormat` and `ThinkDialect` on real templates: each dialect's prompt is compared with what
+/// `ChatFormat` and `ReasoningDialect` on real templates: each dialect's prompt is compared with what
 /// Python's jinja2 renders for the same messages and switch, plus the text ponder forces.
 @Suite(.timeLimit(.minutes(10))) struct TemplateChatFormatTests {
     static let conversation = Conversation(
@@ -46,15 +46,15 @@ import Testing
     // MARK: - Dialect detection
 
     @Test func detectsTheDialectOfKnownTemplates() throws {
-        let expected: [String: ThinkDialect] = [
-            "Qwen-Qwen3-0.6B": .templateVariable,
-            "HuggingFaceTB-SmolLM3-3B": .templateVariable,
-            "NVIDIA-Nemotron-3-Nano-30B-A3B-BF16": .templateVariable,
-            "NVIDIA-Nemotron-Nano-v2": .templateVariable,
-            "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B": .templateVariable,
-            "deepseek-ai-DeepSeek-R1-Distill-Llama-8B": .forcedOpen,
-            "llama-cpp-deepseek-r1": .forcedOpen,
-            "MiniMax-M2": .forcedOpen,
+        let expected: [String: ReasoningDialect] = [
+            "Qwen-Qwen3-0.6B": .enableThinking,
+            "HuggingFaceTB-SmolLM3-3B": .enableThinking,
+            "NVIDIA-Nemotron-3-Nano-30B-A3B-BF16": .enableThinking,
+            "NVIDIA-Nemotron-Nano-v2": .enableThinking,
+            "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B": .enableThinking,
+            "deepseek-ai-DeepSeek-R1-Distill-Llama-8B": .opensThink,
+            "llama-cpp-deepseek-r1": .opensThink,
+            "MiniMax-M2": .opensThink,
             "Qwen-Qwen2.5-7B-Instruct": .none,
             "meta-llama-Llama-3.1-8B-Instruct": .none,
             "google-gemma-2-2b-it": .none,
@@ -62,7 +62,7 @@ import Testing
         ]
         var table: [String] = []
         for template in try Jinja2Reference.templates() {
-            let dialect = ThinkDialect.detect(template: template.source)
+            let dialect = ReasoningDialect.detect(template: template.source)
             table.append("\(template.name): \(dialect.rawValue)")
             if let want = expected[template.name] { #expect(dialect == want, "\(template.name)") }
         }
@@ -72,9 +72,9 @@ import Testing
 
     @Test func nemotronV1IsRecognisedByNameAndOtherLlamasAreNot() throws {
         let llama = try Jinja2Reference.template("meta-llama-Llama-3.1-8B-Instruct")
-        #expect(ThinkDialect.detect(template: llama, modelName: "Llama-3.1-Nemotron-Nano-8B-v1") == .systemPrompt)
-        #expect(ThinkDialect.detect(template: llama, modelName: "Meta-Llama-3.1-8B-Instruct") == .none)
-        #expect(ThinkDialect.detect(template: "{{ 'detailed thinking on' }}") == .systemPrompt)
+        #expect(ReasoningDialect.detect(template: llama, modelName: "Llama-3.1-Nemotron-Nano-8B-v1") == .detailedThinking)
+        #expect(ReasoningDialect.detect(template: llama, modelName: "Meta-Llama-3.1-8B-Instruct") == .none)
+        #expect(ReasoningDialect.detect(template: "{{ 'detailed thinking on' }}") == .detailedThinking)
     }
 
     // MARK: - templateVariable
@@ -82,7 +82,7 @@ import Testing
     @Test func qwen3PassesEnableThinking() throws {
         let source = try Jinja2Reference.template("Qwen-Qwen3-0.6B")
         let format = try ChatFormat(templateSource: source)
-        #expect(format.dialect == .templateVariable)
+        #expect(format.dialect == .enableThinking)
 
         let off = try Self.prompt(format, .off)
         #expect(off.text == (try Self.jinja2(source, ["messages": Self.messages(), "enable_thinking": false])))
@@ -126,7 +126,7 @@ import Testing
     @Test func deepSeekR1DistillIsForcedOpenAndClosedForOff() throws {
         let source = try Jinja2Reference.template("deepseek-ai-DeepSeek-R1-Distill-Llama-8B")
         let format = try ChatFormat(templateSource: source, bosToken: "<｜begin▁of▁sentence｜>")
-        #expect(format.dialect == .forcedOpen)
+        #expect(format.dialect == .opensThink)
         let rendered = try Self.jinja2(source, ["messages": Self.messages()], bos: "<｜begin▁of▁sentence｜>")
 
         let on = try Self.prompt(format, .on)
@@ -145,7 +145,7 @@ import Testing
     @Test func nemotronV1GetsDetailedThinkingInTheSystemPrompt() throws {
         let source = try Jinja2Reference.template("meta-llama-Llama-3.1-8B-Instruct")
         let format = try ChatFormat(templateSource: source, modelName: "Llama-3.1-Nemotron-Nano-8B-v1")
-        #expect(format.dialect == .systemPrompt)
+        #expect(format.dialect == .detailedThinking)
 
         let on = try Self.prompt(format, .on)
         #expect(on.text == (try Self.jinja2(source, ["messages": Self.messages(system: "detailed thinking on\n\nYou are terse.")])))

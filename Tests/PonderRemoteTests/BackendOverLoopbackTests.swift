@@ -192,10 +192,11 @@ struct BackendOverLoopbackTests {
         defer { server.stop() }
         let info = try await OpenAIBackend(configuration: try RemoteConfiguration(server: server.url + "/v1/")).prepare()
         #expect(info == BackendInfo(kind: .remote, model: "models/SmolLM2-135M-Instruct.Q4_1.gguf",
-                                    serverURL: server.url, contextSize: 4096, thinkStyle: "none"))
+                                    serverURL: server.url, contextSize: 4096, dialect: ReasoningDialect.none,
+                                    capabilities: ReasoningCapabilities(canTurnOff: false)))
         let named = try await OpenAIBackend(configuration: try RemoteConfiguration(
             server: server.url, apiModel: "Qwen/Qwen3-8B")).prepare()
-        #expect(named.model == "Qwen/Qwen3-8B" && named.thinkStyle == "template-kwargs")
+        #expect(named.model == "Qwen/Qwen3-8B" && named.dialect == .enableThinking)
     }
 
     @Test
@@ -294,10 +295,11 @@ struct BackendOverLoopbackTests {
             }
         }
         defer { server.stop() }
-        let backend = RemoteBackend.make(try RemoteConfiguration(server: server.url, thinkStyle: .ollama))
+        let backend = RemoteBackend.make(try RemoteConfiguration(server: server.url, api: .ollama))
         #expect(backend is OllamaBackend)
         let info = try await backend.prepare()
-        #expect(info == BackendInfo(kind: .remote, model: "qwen3:latest", serverURL: server.url, contextSize: 4096, thinkStyle: "ollama"))
+        #expect(info == BackendInfo(kind: .remote, model: "qwen3:latest", serverURL: server.url, contextSize: 4096, dialect: .ollamaThink,
+                                    capabilities: ReasoningCapabilities(effort: true)))
         let (events, error) = await collect(backend.reply(to: nameAColor))
         #expect(error == nil)
         #expect(events.prefix(2) == [.reasoning("Okay"), .content("Hi.")])

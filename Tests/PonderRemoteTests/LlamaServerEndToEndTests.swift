@@ -27,7 +27,7 @@ struct LlamaServerEndToEndTests {
         let info = try await backend.prepare()
         #expect(info.model.hasSuffix("SmolLM2-135M-Instruct.Q4_1.gguf"))
         #expect(info.contextSize == 2048)
-        #expect(info.thinkStyle == "template-kwargs")
+        #expect(info.dialect == .enableThinking && info.capabilities.budget)
         #expect(info.serverURL == server.url)
 
         // Thinking on: reasoning_content streams as reasoning events, then usage, then finished.

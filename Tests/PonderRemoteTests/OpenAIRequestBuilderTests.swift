@@ -6,9 +6,9 @@ import Testing
 
 /// The JSON object a request becomes, parsed back with Foundation.
 private func json(
-    _ request: ChatRequest, style: ThinkStyle, model: String = "m", kind: ServerFacts.Kind = .other
+    _ request: ChatRequest, dialect: ReasoningDialect, model: String = "m", kind: ServerFacts.Kind = .other
 ) throws -> [String: Any] {
-    let body = OpenAIRequestBuilder(model: model, style: style, serverKind: kind).body(for: request)
+    let body = OpenAIRequestBuilder(model: model, dialect: dialect, serverKind: kind).body(for: request)
     return try #require(try JSONSerialization.jsonObject(with: OpenAIWire.encoder().encode(body)) as? [String: Any])
 }
 
@@ -23,64 +23,77 @@ private func request(_ mode: ThinkMode, system: String? = nil, effort: String? =
         think: ThinkSetting(mode: mode, budget: budget, effort: effort))
 }
 
-private let keysOfEveryStyle: Set<String> = ["model", "messages", "stream", "stream_options"]
+private let keysOfEveryDialect: Set<String> = ["model", "messages", "stream", "stream_options"]
 
 struct OpenAIRequestBuilderTests {
     @Test
-    func templateKwargsSendsEnableThinking() throws {
+    func enableThinkingGoesInChatTemplateKwargs() throws {
         for mode in ThinkMode.allCases {
-            let object = try json(request(mode), style: .templateKwargs)
+            let object = try json(request(mode), dialect: .enableThinking)
             let on = mode == .on
             #expect(object["chat_template_kwargs"] as? [String: Bool] == ["enable_thinking": on, "thinking": on])
-            #expect(Set(object.keys) == keysOfEveryStyle.union(["chat_template_kwargs"]))
+            #expect(Set(object.keys) == keysOfEveryDialect.union(["chat_template_kwargs"]))
             #expect(messages(object).map { $0["content"] } == ["Hi", "Hello!", "Name a color."])
         }
     }
 
     @Test
     func effortSendsReasoningEffort() throws {
-        #expect(try json(request(.on), style: .effort)["reasoning_effort"] as? String == "medium")
-        #expect(try json(request(.on, effort: "high"), style: .effort)["reasoning_effort"] as? String == "high")
-        #expect(try json(request(.off), style: .effort)["reasoning_effort"] as? String == "none")
-        #expect(try json(request(.off), style: .effort, model: "o3-mini")["reasoning_effort"] as? String == "low")
-        #expect(try json(request(.off), style: .effort, model: "openai/gpt-oss-20b")["reasoning_effort"] as? String == "low")
-        #expect(try json(request(.off), style: .effort, model: "gpt-5-mini")["reasoning_effort"] as? String == "minimal")
-        #expect(try json(request(.off), style: .effort, model: "gpt-5.1")["reasoning_effort"] as? String == "none")
-        #expect(try json(request(.off), style: .ollama)["reasoning_effort"] as? String == "none")
+        #expect(try json(request(.on), dialect: .effort)["reasoning_effort"] as? String == "medium")
+        #expect(try json(request(.on, effort: "high"), dialect: .effort)["reasoning_effort"] as? String == "high")
+        #expect(try json(request(.off), dialect: .effort)["reasoning_effort"] as? String == "none")
+        #expect(try json(request(.off), dialect: .effort, model: "o3-mini")["reasoning_effort"] as? String == "low")
+        #expect(try json(request(.off), dialect: .effort, model: "openai/gpt-oss-20b")["reasoning_effort"] as? String == "low")
+        #expect(try json(request(.off), dialect: .effort, model: "gpt-5-mini")["reasoning_effort"] as? String == "minimal")
+        #expect(try json(request(.off), dialect: .effort, model: "gpt-5.1")["reasoning_effort"] as? String == "none")
+        #expect(try json(request(.off), dialect: .ollamaThink)["reasoning_effort"] as? String == "none")
     }
 
     @Test
-    func systemPromptStyleAddsTheSwitchAsTheFirstSystemMessage() throws {
-        let off = messages(try json(request(.off), style: .systemPrompt))
+    func detailedThinkingAddsTheSwitchAsTheFirstSystemMessage() throws {
+        let off = messages(try json(request(.off), dialect: .detailedThinking))
         #expect(off.first == ["role": "system", "content": "detailed thinking off"])
         #expect(off.count == 4)
-        let merged = messages(try json(request(.on, system: "Be brief."), style: .systemPrompt))
+        let merged = messages(try json(request(.on, system: "Be brief."), dialect: .detailedThinking))
         #expect(merged.first == ["role": "system", "content": "detailed thinking on\n\nBe brief."])
         #expect(merged.filter { $0["role"] == "system" }.count == 1)
     }
 
+    /// The same place the embedded engine puts it: the end of the system message.
     @Test
-    func softSwitchGoesOnTheLastUserTurnOnly() throws {
-        let on = messages(try json(request(.on), style: .softSwitch))
-        #expect(on.map { $0["content"] } == ["Hi", "Hello!", "Name a color. /think"])
-        let off = messages(try json(request(.off), style: .softSwitch))
-        #expect(off.last?["content"] == "Name a color. /no_think")
+    func softSwitchEndsTheSystemMessage() throws {
+        let on = messages(try json(request(.on), dialect: .softSwitch))
+        #expect(on.map { $0["content"] } == ["/think", "Hi", "Hello!", "Name a color."])
+        #expect(on.first?["role"] == "system")
+        let off = messages(try json(request(.off, system: "Be brief."), dialect: .softSwitch))
+        #expect(off.map { $0["content"] } == ["Be brief.\n/no_think", "Hi", "Hello!", "Name a color."])
+    }
+
+    @Test
+    func capabilitiesFollowTheServerAndTheDialect() {
+        let llama = OpenAIRequestBuilder.capabilities(dialect: .enableThinking, serverKind: .llamaCpp)
+        #expect(llama == ReasoningCapabilities(budget: true, effort: false, canTurnOff: true, prefill: false))
+        let openAI = OpenAIRequestBuilder.capabilities(dialect: .effort, serverKind: .other)
+        #expect(openAI == ReasoningCapabilities(budget: false, effort: true, canTurnOff: true, prefill: false))
+        #expect(!OpenAIRequestBuilder.capabilities(dialect: .opensThink, serverKind: .llamaCpp).canTurnOff)
+        #expect(!OpenAIRequestBuilder.capabilities(dialect: .none, serverKind: .other).canTurnOff)
     }
 
     @Test
     func noneSendsNoSwitch() throws {
         for mode in ThinkMode.allCases {
-            #expect(Set(try json(request(mode), style: .none).keys) == keysOfEveryStyle)
+            #expect(Set(try json(request(mode), dialect: .none).keys) == keysOfEveryDialect)
+            #expect(Set(try json(request(mode), dialect: .opensThink).keys) == keysOfEveryDialect)
         }
     }
 
     @Test
     func pastReasoningIsSentOnlyWhenAsked() throws {
-        let plain = messages(try json(request(.on), style: .none))
+        let plain = messages(try json(request(.on), dialect: .none))
         #expect(plain[1] == ["role": "assistant", "content": "Hello!"])
         var asking = request(.on)
         asking.includePastReasoning = true
-        let with = messages(try json(asking, style: .none))
+        let with = messages(try json(asking, dialect: .none))
         #expect(with[1] == ["role": "assistant", "content": "Hello!", "reasoning_content": "greet back"])
     }
 
@@ -89,11 +102,11 @@ struct OpenAIRequestBuilderTests {
         var sampled = request(.on)
         sampled.sampler = SamplerSettings(temperature: 0.6, topK: 20, topP: 0.95, minP: 0.05, repeatPenalty: 1.1, seed: 42)
         sampled.maxTokens = 512
-        let llama = try json(sampled, style: .none, kind: .llamaCpp)
+        let llama = try json(sampled, dialect: .none, kind: .llamaCpp)
         #expect(llama["temperature"] as? Double == 0.6 && llama["top_p"] as? Double == 0.95)
         #expect(llama["top_k"] as? Int == 20 && llama["min_p"] as? Double == 0.05 && llama["repeat_penalty"] as? Double == 1.1)
         #expect(llama["seed"] as? Int == 42 && llama["max_tokens"] as? Int == 512)
-        let openAI = try json(sampled, style: .none, kind: .other)
+        let openAI = try json(sampled, dialect: .none, kind: .other)
         #expect(openAI["top_k"] == nil && openAI["min_p"] == nil && openAI["repeat_penalty"] == nil)
         #expect(openAI["temperature"] as? Double == 0.6 && openAI["seed"] as? Int == 42)
         #expect((openAI["stream_options"] as? [String: Bool]) == ["include_usage": true])
@@ -101,16 +114,16 @@ struct OpenAIRequestBuilderTests {
 
     @Test
     func budgetBecomesLlamaServersThinkingBudgetOnly() throws {
-        #expect(try json(request(.on, budget: 256), style: .templateKwargs, kind: .llamaCpp)["thinking_budget_tokens"] as? Int == 256)
-        #expect(try json(request(.off, budget: 256), style: .templateKwargs, kind: .llamaCpp)["thinking_budget_tokens"] == nil)
-        #expect(try json(request(.on, budget: 256), style: .templateKwargs, kind: .other)["thinking_budget_tokens"] == nil)
+        #expect(try json(request(.on, budget: 256), dialect: .enableThinking, kind: .llamaCpp)["thinking_budget_tokens"] as? Int == 256)
+        #expect(try json(request(.off, budget: 256), dialect: .enableThinking, kind: .llamaCpp)["thinking_budget_tokens"] == nil)
+        #expect(try json(request(.on, budget: 256), dialect: .enableThinking, kind: .other)["thinking_budget_tokens"] == nil)
     }
 
     @Test
     func systemTurnsJoinTheSystemPrompt() throws {
         let chat = ChatRequest(systemPrompt: "Be brief.", messages: [.system("Answer in French."), .user("Hi")],
                                think: ThinkSetting(mode: .off))
-        #expect(messages(try json(chat, style: .none)) == [
+        #expect(messages(try json(chat, dialect: .none)) == [
             ["role": "system", "content": "Be brief.\n\nAnswer in French."], ["role": "user", "content": "Hi"],
         ])
     }

@@ -24,7 +24,7 @@ struct BudgetAndPromptReuseTests {
     }
 
     @Test func budgetCommandSetsTheBudgetOfTheNextThinkOnReplies() throws {
-        var driver = Driver(think: .on, settings: ChatSettings(thinkBudget: nil))
+        var driver = Driver(think: .on, settings: ChatSettings(thinkBudget: nil), capabilities: ReasoningCapabilities(budget: true))
         #expect(try Self.nextThink(&driver, "one").budget == nil)
 
         driver.type("/budget 32")
@@ -42,6 +42,21 @@ struct BudgetAndPromptReuseTests {
         driver.press(.enter)
         #expect(driver.state.notice?.text == "thinking budget off")
         #expect(try Self.nextThink(&driver, "five").budget == nil)
+    }
+
+    /// A backend that cannot enforce a budget says so when the budget is set, not mid-reply.
+    @Test func aBackendWithoutABudgetSaysSoAtOnce() throws {
+        var driver = Driver(think: .on, settings: ChatSettings(thinkBudget: nil), capabilities: ReasoningCapabilities(budget: false))
+        driver.type("/budget 32")
+        driver.press(.enter)
+        #expect(driver.state.notice?.text == "this server takes no thinking budget; the budget is not enforced")
+        #expect(try Self.nextThink(&driver, "one") == ThinkSetting(mode: .on, budget: 32))
+
+        var configured = Driver(think: .on, settings: ChatSettings(thinkBudget: 64), capabilities: ReasoningCapabilities(budget: false))
+        #expect(configured.state.notice?.text == "this server takes no thinking budget; the budget is not enforced")
+        let able = Driver(think: .on, settings: ChatSettings(thinkBudget: 64), capabilities: ReasoningCapabilities(budget: true))
+        #expect(able.state.notice == nil)
+        _ = try Self.nextThink(&configured, "two")
     }
 
     @Test(arguments: [

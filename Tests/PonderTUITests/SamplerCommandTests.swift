@@ -8,7 +8,7 @@ import Testing
 struct SamplerCommandTests {
     /// An embedded backend whose model defaults come from the family table and ponder's defaults.
     static let embedded = BackendInfo(
-        kind: .embedded, model: "SmolLM2-135M-Instruct.Q4_1.gguf", contextSize: 4096, thinkStyle: "forced",
+        kind: .embedded, model: "SmolLM2-135M-Instruct.Q4_1.gguf", contextSize: 4096, dialect: ReasoningDialect.none,
         samplerDefaults: [
             .off: SamplerProfile.layered([
                 (SamplerSettings(temperature: 0.2, topK: 0, topP: 0.9, minP: 0), .family),

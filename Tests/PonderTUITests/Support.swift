@@ -48,13 +48,14 @@ struct Driver {
     /// A chat `width`×`height` in `theme`; `connected` (the default) has the backend ready.
     init(
         width: Int = 60, height: Int = 20, think: ThinkMode = .on, settings: ChatSettings = ChatSettings(),
-        theme: Theme = .fallback, connected: Bool = true
+        theme: Theme = .fallback, connected: Bool = true, capabilities: ReasoningCapabilities = ReasoningCapabilities()
     ) {
         state = ChatState(settings: settings, think: think, theme: theme, width: width, height: height,
                           created: Date(timeIntervalSince1970: 1_790_000_000))
         guard connected else { return }
         _ = state.reduce(.backendReady(BackendInfo(kind: .remote, model: "SmolLM2", serverURL: "http://127.0.0.1:8080",
-                                                   contextSize: 4096)), at: clock.advance(), in: view)
+                                                   contextSize: 4096, capabilities: capabilities)),
+                           at: clock.advance(), in: view)
     }
 
     @discardableResult

@@ -35,7 +35,10 @@ final class Engine: @unchecked Sendable {
         }
         info = BackendInfo(
             kind: .embedded, model: fileName, contextSize: capacity,
-            thinkStyle: format.dialect == .none ? "forced" : format.dialect.rawValue, samplerDefaults: defaults)
+            dialect: format.dialect,
+            capabilities: ReasoningCapabilities(
+                budget: true, effort: format.template.source.contains("reasoning_effort"), canTurnOff: true, prefill: true),
+            samplerDefaults: defaults)
     }
 
     /// The settings a reply runs with: the request's over the model's defaults for its think

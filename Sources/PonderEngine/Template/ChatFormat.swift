@@ -5,18 +5,19 @@ import PonderCore
 ///
 /// This is the layer the embedded engine calls every turn. It renders the model's own chat
 /// template (or a ``Fallback`` when the GGUF has none) and switches reasoning the way the model expects,
-/// according to its `ThinkDialect`:
+/// according to its ``ReasoningDialect``:
 ///
-/// - `templateVariable`: passes `enable_thinking` = true/false and lets the template do the rest.
-/// - `systemPrompt`: the system message starts with `detailed thinking on` (or `off`); a switch
+/// - `enableThinking`: passes `enable_thinking` = true/false and lets the template do the rest.
+/// - `detailedThinking`: the system message starts with `detailed thinking on` (or `off`); a switch
 ///   line already in the user's system prompt is replaced, and the user's text follows after a
 ///   blank line.
 /// - `softSwitch`: `/think` or `/no_think` is added at the end of the system message.
-/// - `forcedOpen`: the template already opens `<think>\n`; off closes it straight away, so the
+/// - `opensThink`: the template already opens `<think>\n`; off closes it straight away, so the
 ///   prompt ends `<think>\n\n</think>\n\n`.
 /// - `none`: ponder forces it. On appends `<think>\n` after the generation prompt. Off appends
 ///   `<think>\n\n</think>\n\n` only when the template knows think tags (it mentions `</think>`,
 ///   e.g. to strip traces from history); a model that never saw think tags gets its plain prompt.
+/// - `effort`, `ollamaThink`: not read from a template today; the effort goes in as below.
 ///
 /// A `ThinkSetting.effort` is passed as `reasoning_effort` for templates that read one.
 ///
@@ -33,7 +34,7 @@ import PonderCore
 /// ```
 public struct ChatFormat: Sendable {
     public let template: ChatTemplate
-    public let dialect: ThinkDialect
+    public let dialect: ReasoningDialect
     public let bosToken: String
     public let eosToken: String
     /// What stands in for a template the model does not have; nil when it has one.
@@ -101,7 +102,7 @@ public struct ChatFormat: Sendable {
         template = try ChatTemplate(
             source: source ?? fallbackSource,
             name: source == nil ? "\(fallback.rawValue) fallback template" : "chat template")
-        dialect = ThinkDialect.detect(template: template.source, modelName: modelName)
+        dialect = ReasoningDialect.detect(template: template.source, modelName: modelName)
         knowsThinkTags = template.source.contains(ThinkBlock.close)
         self.bosToken = bosToken
         self.eosToken = eosToken
@@ -162,10 +163,10 @@ public struct ChatFormat: Sendable {
         if let effort = think.effort { variables["reasoning_effort"] = .string(effort) }
         let on = think.mode == .on
         switch dialect {
-        case .templateVariable:
+        case .enableThinking:
             variables["enable_thinking"] = .bool(on)
             control = "enable_thinking=\(on)"
-        case .systemPrompt:
+        case .detailedThinking:
             let switchLine = "detailed thinking \(on ? "on" : "off")"
             let rest = Self.removingLines(of: systemPrompt) { $0 == "detailed thinking on" || $0 == "detailed thinking off" }
             systemPrompt = rest.isEmpty ? switchLine : switchLine + "\n\n" + rest
@@ -175,7 +176,7 @@ public struct ChatFormat: Sendable {
             let rest = Self.removingLines(of: systemPrompt) { $0 == "/think" || $0 == "/no_think" }
             systemPrompt = rest.isEmpty ? token : rest + "\n" + token
             control = "system prompt: \(token)"
-        case .forcedOpen, .none:
+        case .opensThink, .none, .effort, .ollamaThink:
             break
         }
         variables["messages"] = .array(
@@ -191,12 +192,12 @@ public struct ChatFormat: Sendable {
             }
             let opened = ThinkBlock.endsInside(tail ?? text)
             switch dialect {
-            case .forcedOpen where !on && opened, .none where !on && opened:
+            case .opensThink where !on && opened, .none where !on && opened:
                 let closing = text.hasSuffix("\n") ? "\n</think>\n\n" : "\n\n</think>\n\n"
                 text += closing
                 tail = (tail ?? "") + closing
                 control = "closed the template's <think> block"
-            case .forcedOpen:
+            case .opensThink:
                 control = "template opens <think>"
             case .none where on && !opened:
                 text += "<think>\n"

@@ -1,54 +1,35 @@
 import Foundation
+import PonderCore
 
-/// How a model's chat template lets reasoning be switched on and off.
+/// Reading a model's ``ReasoningDialect`` from its chat template (the embedded engine's detection).
 ///
-/// Detected from the template text (and, for Llama-Nemotron v1, whose template carries no trace
-/// of its switch, from the model name):
+/// | dialect | template sign | models |
+/// |---|---|---|
+/// | `enableThinking` | reads `enable_thinking` | Qwen3, SmolLM3, Nemotron 3/v2 |
+/// | `detailedThinking` | mentions `detailed thinking`, or a Nemotron name | Llama-Nemotron v1/v1.1 |
+/// | `opensThink` | the generation prompt ends inside `<think>` | DeepSeek-R1 distills (HF) |
+/// | `softSwitch` | strips `/think` / `/no_think` from messages | Nemotron Super v1.5 |
+/// | `none` | nothing of the above | SmolLM2, Gemma 3, Llama 3 |
 ///
-/// | dialect            | template sign                                   | models                         |
-/// |--------------------|-------------------------------------------------|--------------------------------|
-/// | `templateVariable` | reads `enable_thinking`                         | Qwen3, SmolLM3, Nemotron 3/v2  |
-/// | `systemPrompt`     | mentions `detailed thinking`, or a Nemotron name | Llama-Nemotron v1/v1.1         |
-/// | `forcedOpen`       | the generation prompt ends with `<think>`       | DeepSeek-R1 distills (HF)      |
-/// | `softSwitch`       | strips `/think` / `/no_think` from messages     | Nemotron Super v1.5            |
-/// | `none`             | nothing of the above                            | SmolLM2, Gemma 3, Llama 3      |
-///
-/// `ChatFormat` applies each dialect (see there); `none` means ponder forces reasoning itself.
-public enum ThinkDialect: String, Sendable, CaseIterable, Equatable {
-    case templateVariable = "template-variable"
-    case systemPrompt = "system-prompt"
-    case forcedOpen = "forced-open"
-    case softSwitch = "soft-switch"
-    case none
-
-    /// A phrase for `ponder inspect` and the status bar: `enable_thinking (template variable)`.
-    public var summary: String {
-        switch self {
-        case .templateVariable: return "enable_thinking (template variable)"
-        case .systemPrompt: return "detailed thinking on|off (system prompt)"
-        case .forcedOpen: return "template opens <think> itself (forced open)"
-        case .softSwitch: return "/think and /no_think (soft switch)"
-        case .none: return "none (ponder forces <think>)"
-        }
-    }
-
+/// `ChatFormat` speaks each dialect (see there); with `none` ponder forces reasoning itself.
+extension ReasoningDialect {
     /// The dialect of a chat template.
     ///
     /// - Parameters:
     ///   - template: the Jinja source (`tokenizer.chat_template`).
     ///   - modelName: `general.name` or the file name; lets Llama-Nemotron v1, whose template has
-    ///     no switch in it, be recognised as `systemPrompt`.
-    public static func detect(template: String, modelName: String? = nil) -> ThinkDialect {
-        if template.contains("enable_thinking") { return .templateVariable }
-        if template.contains("detailed thinking") { return .systemPrompt }
-        if let source = try? ChatTemplate(source: template), opensThinkBlock(source) { return .forcedOpen }
+    ///     no switch in it, be recognised as `detailedThinking`.
+    public static func detect(template: String, modelName: String? = nil) -> ReasoningDialect {
+        if template.contains("enable_thinking") { return .enableThinking }
+        if template.contains("detailed thinking") { return .detailedThinking }
+        if let source = try? ChatTemplate(source: template), opensThinkBlock(source) { return .opensThink }
         if template.contains("/no_think") || template.contains("'/think'") || template.contains("\"/think\"") {
             return .softSwitch
         }
         if let name = modelName?.lowercased(), name.contains("nemotron"), !name.contains("nemotron-3"),
             !name.contains("nano-9b-v2"), !name.contains("v1.5"), !name.contains("v1_5")
         {
-            return .systemPrompt
+            return .detailedThinking
         }
         return .none
     }
