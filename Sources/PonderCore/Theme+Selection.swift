@@ -15,29 +15,14 @@ extension Theme {
         return "default"
     }
 
-    /// The theme with every colour mapped to what the terminal can show.
-    ///
-    /// - 16,777,216 (truecolor, e.g. `COLORTERM=truecolor`): unchanged.
-    /// - 256: RGB colours become the nearest of the 240 fixed palette entries (16-255).
-    /// - 16 or 8: everything becomes the nearest ANSI colour (only 0-7 with 8).
-    /// - fewer: colours are dropped; attributes (bold, reverse…) stay.
+    /// The theme with every colour mapped to what the terminal can show
+    /// (``ThemeColor/adapted(toColors:)``); with fewer than 8 colours, colours are dropped and
+    /// attributes (bold, reverse…) stay.
     public func adapted(toColors count: Int) -> Theme {
-        func map(_ c: ThemeColor) -> ThemeColor {
-            switch count {
-            case 1 << 24 ... Int.max: return c
-            case 256..<(1 << 24): return c.nearest256
-            case 16..<256: return c.nearest16
-            case 8..<16:
-                guard c != .terminalDefault, let (r, g, b) = c.rgbValue else { return c }
-                if case .indexed(let i) = c, i < 8 { return c }
-                return .indexed(ThemeColor.nearestIndex(r, g, b, in: 0...7))
-            default: return .terminalDefault
-            }
-        }
         func map(_ s: TextStyle) -> TextStyle {
             var s = s
-            s.foreground = map(s.foreground)
-            s.background = map(s.background)
+            s.foreground = s.foreground.adapted(toColors: count)
+            s.background = s.background.adapted(toColors: count)
             return s
         }
         var copy = self

@@ -60,6 +60,41 @@ extension ThemeColor {
         }
     }
 
+    /// What a terminal with `count` colours can show of this colour: the one mapping the themes
+    /// (``Theme/adapted(toColors:)``) and the screen use.
+    ///
+    /// - 16,777,216 (truecolor, e.g. `COLORTERM=truecolor`): unchanged.
+    /// - 256: RGB colours become the nearest of the 240 fixed palette entries (16-255).
+    /// - 16: everything becomes the nearest ANSI colour.
+    /// - 8: the nearest of ANSI colours 0-7.
+    /// - fewer: the terminal's default colour.
+    public func adapted(toColors count: Int) -> ThemeColor {
+        switch count {
+        case (1 << 24)...: return self
+        case 256..<(1 << 24): return nearest256
+        case 16..<256: return nearest16
+        case 8..<16:
+            guard let (r, g, b) = rgbValue else { return self }
+            if case .indexed(let i) = self, i < 8 { return self }
+            return .indexed(Self.nearestIndex(r, g, b, in: 0...7))
+        default: return .terminalDefault
+        }
+    }
+
+    /// The colour number curses takes on a terminal with `count` colours: -1 for the default, a
+    /// palette index, or 0xRRGGBB on a direct-colour terminal (where palette entries 16-255 are
+    /// sent as their RGB values; 0-15 stay indices, the colours users recolour).
+    public func terminalNumber(colors count: Int) -> Int {
+        switch adapted(toColors: count) {
+        case .terminalDefault: return -1
+        case .indexed(let index):
+            guard count >= 1 << 24, index >= 16 else { return Int(index) }
+            let (r, g, b) = Self.paletteRGB(index)
+            return Int(r) << 16 | Int(g) << 8 | Int(b)
+        case .rgb(let r, let g, let b): return Int(r) << 16 | Int(g) << 8 | Int(b)
+        }
+    }
+
     /// The palette entry nearest to an RGB value, by a perceptually weighted distance
     /// ("redmean": red and blue weighted by how red the colours are).
     static func nearestIndex(_ r: UInt8, _ g: UInt8, _ b: UInt8, in range: ClosedRange<Int>) -> UInt8 {

@@ -194,26 +194,9 @@ final class CursesScreen {
         return (attributes, pair)
     }
 
-    /// The curses colour number: -1 for the default, the palette index, or 0xRRGGBB on a
-    /// direct-colour terminal. Themes arrive adapted to `colors` (`Theme.adapted(toColors:)`);
-    /// anything else is mapped here to the nearest colour the terminal has.
-    private func number(_ color: ThemeColor) -> Int {
-        switch color {
-        case .terminalDefault:
-            return -1
-        case .indexed(let index):
-            if colors >= 1 << 24 {
-                guard let (r, g, b) = color.rgbValue, index >= 16 else { return Int(index) }
-                return Int(r) << 16 | Int(g) << 8 | Int(b)
-            }
-            if Int(index) < colors { return Int(index) }
-            if index < 16 { return Int(index) % 8 }  // bright colours on an 8-colour terminal
-            return number(color.nearest16)
-        case .rgb(let r, let g, let b):
-            if colors >= 1 << 24 { return Int(r) << 16 | Int(g) << 8 | Int(b) }
-            return number(colors >= 256 ? color.nearest256 : color.nearest16)
-        }
-    }
+    /// The curses colour number (``ThemeColor/terminalNumber(colors:)``, the mapping themes are
+    /// adapted with).
+    private func number(_ color: ThemeColor) -> Int { color.terminalNumber(colors: colors) }
 
     // MARK: - Reporting modes
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PonderCore
+import PonderTestSupport
 import Testing
 
 let themesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -195,6 +196,22 @@ struct ThemeTests {
         let none = theme.adapted(toColors: 0)
         #expect(none.styles.values.allSatisfy { $0.foreground == .terminalDefault && $0.background == .terminalDefault })
         #expect(none[.assistantLabel].bold)
+    }
+
+    /// The numbers the screen hands curses, from the same mapping the themes are adapted with.
+    @Test func terminalNumbersFollowTheColourCount() throws {
+        let orange = ThemeColor.rgb(0xff, 0x87, 0x00)
+        #expect(orange.terminalNumber(colors: 1 << 24) == 0xff8700)
+        #expect(orange.terminalNumber(colors: 256) == 208)
+        let ansi = try #require(extract(orange.nearest16) { if case .indexed(let i) = $0 { i } else { nil } })
+        #expect(orange.terminalNumber(colors: 16) == Int(ansi))
+        #expect((0..<8).contains(orange.terminalNumber(colors: 8)))
+        #expect(orange.terminalNumber(colors: 2) == -1 && ThemeColor.terminalDefault.terminalNumber(colors: 256) == -1)
+        // Palette entries 16-255 go as RGB on a direct-colour terminal; 0-15 stay indices.
+        #expect(ThemeColor.indexed(110).terminalNumber(colors: 1 << 24) == 0x87afd7)
+        #expect(ThemeColor.indexed(9).terminalNumber(colors: 1 << 24) == 9)
+        #expect(ThemeColor.indexed(9).terminalNumber(colors: 8) == 1)
+        #expect(ThemeColor.indexed(196).terminalNumber(colors: 256) == 196)
     }
 
     @Test func everyShippedThemeAdaptsToEveryTerminal() throws {
