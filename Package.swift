@@ -39,10 +39,12 @@ let package = Package(
             swiftSettings: strict),
 
         // Pure UI core: state, reducer, view into a cell grid. Never touches curses.
-        .target(name: "PonderTUI", dependencies: ["PonderCore", "CTerminal"], swiftSettings: strict),
+        .target(name: "PonderTUI", dependencies: ["PonderCore", "CCellWidth"], swiftSettings: strict),
+        // glibc's wcwidth in a UTF-8 locale: the width ncursesw draws each character with.
+        .target(name: "CCellWidth"),
         // ncursesw (system library) plus a C guard that restores the terminal on crashes.
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
-        // Crash guard, signal pipe, glibc wcwidth (the width ncursesw draws with), UTF-8 locale.
+        // Crash guard, signal pipe, UTF-8 locale, window size.
         .target(name: "CTerminal"),
         // The one owner of the terminal: curses adapter, event loop, effect runner.
         .target(

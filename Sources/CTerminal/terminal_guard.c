@@ -12,7 +12,6 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
-#include <wchar.h>
 
 /* ---- crash guard ---------------------------------------------------------------------------- */
 
@@ -94,7 +93,7 @@ int ct_signal_pipe_next(void) {
     return read(signal_pipe[0], &byte, 1) == 1 ? (int)byte : 0;
 }
 
-/* ---- locale and widths ---------------------------------------------------------------------- */
+/* ---- locale ------------------------------------------------------------------------------- */
 
 static int is_utf8_codeset(void) {
     const char *codeset = nl_langinfo(CODESET);
@@ -108,33 +107,6 @@ int ct_setup_utf8_locale(void) {
         if (setlocale(LC_ALL, fallbacks[i]) && is_utf8_codeset()) return 1;
     }
     return 0;
-}
-
-/* A UTF-8 locale used only on this thread while measuring, so widths never depend on whether
-   the process locale was set (tests run in the "C" locale). */
-static locale_t utf8_locale(void) {
-    static locale_t cached = (locale_t)0;
-    if (cached == (locale_t)0) {
-        locale_t made = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-        if (made == (locale_t)0) made = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
-        if (made == (locale_t)0) made = newlocale(LC_CTYPE_MASK, "en_US.UTF-8", (locale_t)0);
-        if (made != (locale_t)0) {
-            /* Publish once; a racing thread that lost frees its copy. */
-            if (!__sync_bool_compare_and_swap(&cached, (locale_t)0, made)) freelocale(made);
-        }
-    }
-    return cached;
-}
-
-int ct_wcwidth(uint32_t scalar) {
-    if (scalar >= 0x20 && scalar < 0x7f) return 1;
-    if (MB_CUR_MAX > 1) return wcwidth((wchar_t)scalar);
-    locale_t loc = utf8_locale();
-    if (loc == (locale_t)0) return scalar < 0x7f ? -1 : 1;
-    locale_t old = uselocale(loc);
-    int width = wcwidth((wchar_t)scalar);
-    uselocale(old);
-    return width;
 }
 
 int ct_window_size(int *rows, int *cols) {

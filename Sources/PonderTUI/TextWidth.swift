@@ -1,4 +1,4 @@
-import CTerminal
+import CCellWidth
 
 /// Terminal column widths, measured the way ncursesw places characters.
 ///
@@ -6,7 +6,7 @@ import CTerminal
 /// function or lines overflow and get clipped. A Swift `Character` (grapheme) therefore occupies
 /// the *sum* of its scalars' positive widths: `👍🏽` is 2 + 2 = 4 columns, the ZWJ family
 /// `👨‍👩‍👧` is 6, `e` + U+0301 is 1. Tests and the terminal agree because both call glibc in a
-/// UTF-8 locale (see `ct_wcwidth`).
+/// UTF-8 locale (see `cw_wcwidth`).
 ///
 /// Text reaching the grid is split into *cells*: one spacing scalar plus the zero-width scalars
 /// that follow it (at most `maxScalarsPerCell`, the `CCHARW_MAX` of ncursesw). Control characters
@@ -23,7 +23,7 @@ public enum TextWidth {
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
         if v >= 0x20 && v < 0x7f { return 1 }
-        return Int(ct_wcwidth(v))
+        return Int(cw_wcwidth(v))
     }
 
     /// Columns one grapheme occupies once drawn (unprintable scalars count as the 1-column U+FFFD).

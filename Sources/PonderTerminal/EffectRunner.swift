@@ -2,13 +2,15 @@ import Foundation
 import PonderCore
 import PonderTUI
 
-/// Runs the reducer's effects: reply streams as tasks, saves on a serial queue. Results come back
-/// to the loop through the inbox, never by touching the state.
+/// Runs the reducer's effects: reply streams as tasks, saves and transcript reads on one serial
+/// queue, theme files on another. Nothing here blocks the loop's thread; results come back to the
+/// loop through the inbox, never by touching the state.
 final class EffectRunner: @unchecked Sendable {
     private let gate: BackendGate
     private let inbox: Inbox
     private var replies: [Int: Task<Void, Never>] = [:]
     private let saveQueue = DispatchQueue(label: "ponder.save")
+    private let themeQueue = DispatchQueue(label: "ponder.themes")
     private let saver: SaverBox
     private let library: TranscriptLibrary
     private let themes: ThemeCatalog
@@ -57,13 +59,17 @@ final class EffectRunner: @unchecked Sendable {
                 let library = library, inbox = inbox
                 saveQueue.async { inbox.post(.historyListed(library.list())) }
             case .loadTheme(let nameOrPath):
-                do {
-                    inbox.post(.themeLoaded(try themes.theme(named: nameOrPath).adapted(toColors: colors), name: nameOrPath))
-                } catch {
-                    inbox.post(.failed("theme: \(error) (keeping the current theme)"))
+                let themes = themes, colors = colors, inbox = inbox
+                themeQueue.async {
+                    do {
+                        inbox.post(.themeLoaded(try themes.theme(named: nameOrPath).adapted(toColors: colors), name: nameOrPath))
+                    } catch {
+                        inbox.post(.failed("theme: \(error) (keeping the current theme)"))
+                    }
                 }
             case .listThemes:
-                inbox.post(.themesListed(themes.availableNames()))
+                let themes = themes, inbox = inbox
+                themeQueue.async { inbox.post(.themesListed(themes.availableNames())) }
             case .redraw, .suspend, .quit:
                 local.append(effect)
             }

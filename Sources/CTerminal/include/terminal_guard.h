@@ -9,8 +9,6 @@
  *   terminal.
  * - A self-pipe for the signals the UI loop wants as events (SIGWINCH, SIGINT, SIGTERM, SIGHUP,
  *   SIGCONT): the handler writes the signal number to a pipe the loop polls.
- * - glibc's wcwidth, which Swift's Glibc module hides behind _XOPEN_SOURCE, evaluated in a UTF-8
- *   locale so widths match what ncursesw uses to place characters.
  * - A UTF-8 locale fallback: with LANG unset ("C" locale) ncursesw drops every non-ASCII character.
  */
 #include <stdint.h>
@@ -35,11 +33,6 @@ int ct_signal_pipe_next(void);
 /// Sets LC_ALL from the environment; when that is not a UTF-8 locale, falls back to C.UTF-8.
 /// Returns 1 when the resulting locale is UTF-8.
 int ct_setup_utf8_locale(void);
-
-/// The number of terminal columns a scalar occupies, as glibc's wcwidth computes it in a UTF-8
-/// locale (the process locale when it is UTF-8, C.UTF-8 otherwise): 0 for combining marks,
-/// 2 for wide (CJK, most emoji), 1 otherwise, -1 for control and unassigned characters.
-int ct_wcwidth(uint32_t scalar);
 
 /// The terminal size of stdout from TIOCGWINSZ; returns 0 on success.
 int ct_window_size(int *rows, int *cols);
