@@ -61,7 +61,7 @@ public struct SaveRequest: Sendable, Equatable {
     public enum Target: Sendable, Equatable {
         /// The conversation's own file in the transcripts folder (one per conversation, rewritten
         /// after every reply).
-        case session(Int)
+        case library(Int)
         /// A file the user named (`/save PATH`).
         case path(String)
         /// The file a resumed conversation came from (`--resume`, `/load`): rewritten in place,

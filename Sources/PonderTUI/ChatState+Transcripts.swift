@@ -8,7 +8,7 @@ import PonderCore
 extension ChatState {
     /// Where this conversation's own saves go: back into the file it was opened from, or its file
     /// in the transcripts folder.
-    var ownTarget: SaveRequest.Target { resumedFile.map { .file($0) } ?? .session(sessionID) }
+    var ownTarget: SaveRequest.Target { resumedFile.map { .file($0) } ?? .library(conversationNumber) }
 
     /// How long prefill may run before the status line shows a progress bar, and the prompt size
     /// from which it shows at once.

@@ -147,8 +147,9 @@ public struct ChatState: Sendable, Equatable {
     public internal(set) var themeSource: String? = nil
     /// Bumped when the theme changes, so cached lines are re-styled.
     private(set) var themeGeneration = 0
-    /// Identifies the conversation's transcript file; a new conversation gets a new one.
-    public private(set) var sessionID = 1
+    /// Numbers the conversations of this run (its transcript file, the layout cache); a new
+    /// conversation gets the next number.
+    public private(set) var conversationNumber = 1
     /// The file the conversation was opened from (`--resume`, `/load`, `/history`): saves go back
     /// into it. Nil for a conversation started here, which gets its own file in the folder.
     public internal(set) var resumedFile: String? = nil
@@ -206,7 +207,7 @@ public struct ChatState: Sendable, Equatable {
     mutating func resetConversation(systemPrompt: String?, created: Date) {
         conversation = Conversation(systemPrompt: systemPrompt, created: created)
         meta = []
-        sessionID += 1
+        conversationNumber += 1
         resumedFile = nil
         scrollTop = nil
         revision = 0

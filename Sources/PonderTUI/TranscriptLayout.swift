@@ -63,15 +63,15 @@ final class TranscriptLayout {
         var themeGeneration: Int
     }
     private var finished: [Int: (BlockKey, MessageBlock)] = [:]
-    /// The conversation the cache holds lines of (`ChatState.sessionID`).
-    private var sessionID: Int? = nil
+    /// The conversation the cache holds lines of (`ChatState.conversationNumber`).
+    private var conversationNumber: Int? = nil
 
     /// Every block of the transcript, top to bottom, with blank separators between them.
     func blocks(_ state: ChatState, width: Int) -> [MessageBlock] {
-        if state.sessionID != sessionID {
+        if state.conversationNumber != conversationNumber {
             // A new or reopened conversation: no message of the old one comes back.
             prune(keeping: [])
-            sessionID = state.sessionID
+            conversationNumber = state.conversationNumber
         }
         guard width > 0 else { return [] }
         var blocks: [MessageBlock] = []

@@ -24,7 +24,7 @@ struct TranscriptSaving {
         let transcript = Transcript(
             request.conversation, backend: request.backend, think: request.think, sampler: request.sampler)
         switch request.target {
-        case .session:
+        case .library:
             let saved = try library.save(transcript, markdownCopy: request.announce)
             return [saved.json.path] + (saved.markdown.map { [$0.path] } ?? [])
         case .path(let path):

@@ -64,7 +64,7 @@ struct ChatReducerTests {
         // Finishing saves quietly.
         let request = try #require(
             extract(driver.effects.last) { if case .save(let r) = $0 { r } else { nil } }, "expected an autosave")
-        #expect(request.target == .session(1))
+        #expect(request.target == .library(1))
         #expect(!request.announce)
     }
 
@@ -194,7 +194,7 @@ struct ChatReducerTests {
         let effects = driver.press(.ctrl("n"))
         #expect(effects.isEmpty)  // already saved after the reply
         #expect(driver.state.conversation.messages.isEmpty)
-        #expect(driver.state.sessionID == 2)
+        #expect(driver.state.conversationNumber == 2)
     }
 
     @Test func ctrlSSavesAndAnnounces() throws {

@@ -134,7 +134,7 @@ struct TranscriptCommandTests {
         let fresh = try #require(
             extract(driver.send(.reply(id: second, .finished(.stop))).first) { if case .save(let r) = $0 { r } else { nil } },
             "no autosave")
-        #expect(fresh.target == .session(driver.state.sessionID))
+        #expect(fresh.target == .library(driver.state.conversationNumber))
     }
 
     /// Opening over a conversation with a reply in flight: the reply stops, the old conversation
@@ -147,7 +147,7 @@ struct TranscriptCommandTests {
         #expect(effects.first == .cancelReply(id: id))
         try #require(effects.count == 2, "\(effects)")
         let save = try #require(extract(effects[1]) { if case .save(let r) = $0 { r } else { nil } }, "\(effects)")
-        #expect(save.target == .session(1))
+        #expect(save.target == .library(1))
         #expect(save.conversation.messages.map(\.content) == ["old question", "partial"])
         #expect(save.conversation.messages[1].stopped)
         #expect(driver.state.conversation.messages.count == 2)
