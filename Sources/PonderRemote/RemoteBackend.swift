@@ -1,19 +1,46 @@
 import PonderCore
 
-/// Builds the backend that `--server` and `--api` ask for.
+/// A model behind a server, in the API its configuration names (`--api`): OpenAI-compatible
+/// `/v1/chat/completions` (``OpenAIAPI``) or Ollama's native `/api/chat` (``OllamaAPI``).
 ///
 /// ```swift
-/// let configuration = try RemoteConfiguration(
-///     server: flags.server, apiModel: flags.apiModel, apiKeyEnv: flags.apiKeyEnv,
-///     api: .openAI, dialect: DialectChoice(name: flags.thinkStyle) ?? .auto)
-/// let backend = RemoteBackend.make(configuration)
+/// let backend = RemoteBackend(configuration: try RemoteConfiguration(server: "http://127.0.0.1:8080"))
+/// let info = try await backend.prepare()          // model, context size, dialect, capabilities
+/// for try await event in backend.reply(to: request) { … }
 /// ```
-public enum RemoteBackend {
-    /// ``OllamaBackend`` for `--api ollama` (Ollama's native API), ``OpenAIBackend`` for `--api openai`.
-    public static func make(_ configuration: RemoteConfiguration) -> any ChatBackend {
+///
+/// What both APIs share lives here: one transport, `prepare()` learning the model once for every
+/// copy of the backend, and each reply run through ``ReplyStream`` with the loop guard.
+public struct RemoteBackend: ChatBackend {
+    public let configuration: RemoteConfiguration
+    let api: any RemoteAPI
+
+    public init(configuration: RemoteConfiguration) {
+        self.configuration = configuration
+        let transport = HTTPTransport(configuration: configuration)
         switch configuration.api {
-        case .ollama: OllamaBackend(configuration: configuration)
-        case .openAI: OpenAIBackend(configuration: configuration)
+        case .openAI: api = OpenAIAPI(transport: transport)
+        case .ollama: api = OllamaAPI(transport: transport)
         }
     }
+
+    public func prepare() async throws -> BackendInfo { try await api.info() }
+
+    public func reply(to request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+        let api = self.api
+        return ReplyStream.run(loopGuard: request.loopGuard) { yield in try await api.stream(request, yield: yield) }
+    }
+
+    /// How `--think-style auto` was resolved and why, once `prepare()` has run (OpenAI-compatible
+    /// servers; Ollama's API has its one dialect).
+    public var dialectResolution: ServerDialectResolver.Resolution? { (api as? OpenAIAPI)?.prepared?.resolution }
+}
+
+/// One server API: what `prepare()` learns (kept for the replies that follow) and how a request
+/// goes out and its stream comes back as events.
+protocol RemoteAPI: Sendable {
+    /// Learns the model (once) and what the backend can do with it.
+    func info() async throws -> BackendInfo
+    /// Sends one request and yields its events; throws a ``BackendError`` when it fails.
+    func stream(_ request: ChatRequest, yield: (ChatEvent) -> Void) async throws
 }

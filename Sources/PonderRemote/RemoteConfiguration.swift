@@ -7,7 +7,7 @@ import PonderCore
 /// ```swift
 /// let configuration = try RemoteConfiguration(
 ///     server: "http://127.0.0.1:8080", apiModel: nil, apiKeyEnv: "OPENAI_API_KEY", dialect: .auto)
-/// let backend = RemoteBackend.make(configuration)   // OpenAIBackend, or OllamaBackend for api .ollama
+/// let backend = RemoteBackend(configuration: configuration)   // OpenAIAPI, or OllamaAPI for api .ollama
 /// let info = try await backend.prepare()
 /// ```
 ///

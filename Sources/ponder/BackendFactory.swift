@@ -23,7 +23,7 @@ enum BackendFactory {
             } catch {
                 throw ValidationError(error.description)
             }
-            return (RemoteBackend.make(configuration), ServerAddress.hostPort(configuration.displayURL))
+            return (RemoteBackend(configuration: configuration), ServerAddress.hostPort(configuration.displayURL))
         case .embedded(let modelPath):
             guard FileManager.default.fileExists(atPath: modelPath) else {
                 throw ValidationError(

@@ -69,7 +69,7 @@ struct BackendOverLoopbackTests {
             }
         }
         defer { server.stop() }
-        let backend = OpenAIBackend(configuration: try RemoteConfiguration(server: server.url))
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
         let (events, error) = await collect(backend.reply(to: nameAColor))
         #expect((error as? BackendError)?.message == "the server closed the stream mid-reply")
         let expected = try reasoningOfCompleteLines(String(decoding: capture[..<half], as: UTF8.self))
@@ -87,7 +87,7 @@ struct BackendOverLoopbackTests {
             connection.write("0\r\n\r\n")
         }
         defer { server.stop() }
-        let backend = OpenAIBackend(configuration: try RemoteConfiguration(server: server.url))
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
         let (events, error) = await collect(backend.reply(to: nameAColor))
         #expect((error as? BackendError)?.message == "the server closed the stream mid-reply")
         #expect(joined(events).reasoning == (try reasoningOfCompleteLines(String(decoding: capture[..<3000], as: UTF8.self))))
@@ -104,7 +104,7 @@ struct BackendOverLoopbackTests {
             connection.write("0\r\n\r\n")
         }
         defer { server.stop() }
-        let backend = OpenAIBackend(configuration: try RemoteConfiguration(server: server.url))
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
         let (events, error) = await collect(backend.reply(to: nameAColor))
         #expect(error == nil)
         #expect(joined(events).reasoning == (try reasoningOfCompleteLines(String(decoding: capture, as: UTF8.self))))
@@ -123,7 +123,7 @@ struct BackendOverLoopbackTests {
             closedAt.append(connection.waitForPeerClose(timeout: .seconds(120)) ? ContinuousClock.now : nil)
         }
         defer { server.stop() }
-        let backend = OpenAIBackend(configuration: try RemoteConfiguration(server: server.url))
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
         let firstEvent = Recorder<ChatEvent>()
         let consumer = Task {
             for try await event in backend.reply(to: nameAColor) { firstEvent.append(event) }
@@ -150,7 +150,7 @@ struct BackendOverLoopbackTests {
                 connection.write(payload)
             }
             defer { server.stop() }
-            let backend = OpenAIBackend(configuration: try RemoteConfiguration(server: server.url))
+            let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
             let (events, error) = await collect(backend.reply(to: nameAColor))
             #expect(events.isEmpty)
             #expect((error as? BackendError)?.message == expected.replacingOccurrences(of: "PORT", with: String(server.port)))
@@ -172,7 +172,7 @@ struct BackendOverLoopbackTests {
         defer { server.stop() }
         let configuration = try RemoteConfiguration(
             server: server.url, apiKeyEnv: "PONDER_TEST_KEY", environment: .fixed(["PONDER_TEST_KEY": key]))
-        let (_, error) = await collect(OpenAIBackend(configuration: configuration).reply(to: nameAColor))
+        let (_, error) = await collect(RemoteBackend(configuration: configuration).reply(to: nameAColor))
         #expect((error as? BackendError)?.message == "server refused the API key (HTTP 401): check the key in $PONDER_TEST_KEY")
         #expect(seen.all.allSatisfy { $0 == "Bearer \(key)" } && !seen.all.isEmpty)
 
@@ -180,7 +180,7 @@ struct BackendOverLoopbackTests {
         let refusing = try LoopbackServer { _, connection in connection.write(Replies.json(401, #"{"error":"unauthorized"}"#)) }
         defer { refusing.stop() }
         await #expect(throws: BackendError("server refused the API key (HTTP 401): check the key in $PONDER_TEST_KEY")) {
-            try await OpenAIBackend(configuration: try RemoteConfiguration(
+            try await RemoteBackend(configuration: try RemoteConfiguration(
                 server: refusing.url, apiKeyEnv: "PONDER_TEST_KEY", environment: .fixed(["PONDER_TEST_KEY": key]))).prepare()
         }
     }
@@ -190,11 +190,11 @@ struct BackendOverLoopbackTests {
         let models = try Fixtures.string("llama-server/models.json")
         let server = try openAIServer(models: models) { _, _ in }
         defer { server.stop() }
-        let info = try await OpenAIBackend(configuration: try RemoteConfiguration(server: server.url + "/v1/")).prepare()
+        let info = try await RemoteBackend(configuration: try RemoteConfiguration(server: server.url + "/v1/")).prepare()
         #expect(info == BackendInfo(kind: .remote, model: "models/SmolLM2-135M-Instruct.Q4_1.gguf",
                                     serverURL: server.url, contextSize: 4096, dialect: ReasoningDialect.none,
                                     capabilities: ReasoningCapabilities(canTurnOff: false)))
-        let named = try await OpenAIBackend(configuration: try RemoteConfiguration(
+        let named = try await RemoteBackend(configuration: try RemoteConfiguration(
             server: server.url, apiModel: "Qwen/Qwen3-8B")).prepare()
         #expect(named.model == "Qwen/Qwen3-8B" && named.dialect == .enableThinking)
     }
@@ -204,7 +204,7 @@ struct BackendOverLoopbackTests {
         let server = try LoopbackServer { _, connection in connection.write(Replies.json(404, "{}")) }
         defer { server.stop() }
         await #expect(throws: BackendError("the server named no model at /v1/models (HTTP 404): name one with --api-model")) {
-            try await OpenAIBackend(configuration: try RemoteConfiguration(server: server.url)).prepare()
+            try await RemoteBackend(configuration: try RemoteConfiguration(server: server.url)).prepare()
         }
     }
 
@@ -213,7 +213,7 @@ struct BackendOverLoopbackTests {
         let body = try Fixtures.string("llama-server/reasoning-nonstream.json")
         let server = try openAIServer { _, connection in connection.write(Replies.json(200, body)) }
         defer { server.stop() }
-        let (events, error) = await collect(OpenAIBackend(configuration: try RemoteConfiguration(server: server.url)).reply(to: nameAColor))
+        let (events, error) = await collect(RemoteBackend(configuration: try RemoteConfiguration(server: server.url)).reply(to: nameAColor))
         #expect(error == nil)
         #expect(joined(events).reasoning.hasPrefix("\n\nThe color of the user's name is:"))
         #expect(events.last == .finished(.length))
@@ -222,7 +222,7 @@ struct BackendOverLoopbackTests {
     @Test
     func connectionRefusedOnADeadPort() async throws {
         let port = try LlamaServer.freePort()
-        let backend = OpenAIBackend(configuration: try RemoteConfiguration(server: "http://127.0.0.1:\(port)"))
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: "http://127.0.0.1:\(port)"))
         let started = ContinuousClock.now
         await #expect(throws: BackendError("cannot connect to http://127.0.0.1:\(port) — is the server running?")) {
             try await backend.prepare()
@@ -245,7 +245,7 @@ struct BackendOverLoopbackTests {
         defer { server.stop() }
         let configuration = try RemoteConfiguration(
             server: server.url, timeouts: .init(connect: .seconds(5), idle: .seconds(1), probe: .seconds(5)))
-        let (events, error) = await collect(OpenAIBackend(configuration: configuration).reply(to: nameAColor))
+        let (events, error) = await collect(RemoteBackend(configuration: configuration).reply(to: nameAColor))
         #expect(events.isEmpty)
         #expect((error as? BackendError)?.message == "the server sent nothing for 1 s mid-reply (timed out)")
     }
@@ -262,7 +262,7 @@ struct BackendOverLoopbackTests {
             connection.write("0\r\n\r\n")
         }
         defer { server.stop() }
-        let backend = OpenAIBackend(configuration: try RemoteConfiguration(server: server.url))
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
         let first = await collect(backend.reply(to: nameAColor))
         #expect(first.error == nil)
         #expect(joined(first.events).content == "Blue is calm.\n</think>\n\nBlue.")
@@ -295,8 +295,7 @@ struct BackendOverLoopbackTests {
             }
         }
         defer { server.stop() }
-        let backend = RemoteBackend.make(try RemoteConfiguration(server: server.url, api: .ollama))
-        #expect(backend is OllamaBackend)
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url, api: .ollama))
         let info = try await backend.prepare()
         #expect(info == BackendInfo(kind: .remote, model: "qwen3:latest", serverURL: server.url, contextSize: 4096, dialect: .ollamaThink,
                                     capabilities: ReasoningCapabilities(effort: true)))

@@ -20,7 +20,7 @@ struct LlamaServerEndToEndTests {
         let server = try await LlamaServer.start(try LlamaServer.r1Arguments(contextSize: 2048) + ["--reasoning-format", "deepseek"])
         var stopped = false
         defer { if !stopped { server.stop() } }
-        let backend = OpenAIBackend(configuration: try RemoteConfiguration(server: server.url))
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
 
         // prepare(): the model id, n_ctx from /props, and auto → template-kwargs (the R1 template here
         // closes the trace when enable_thinking is false, which /apply-template shows).
@@ -72,13 +72,13 @@ struct LlamaServerEndToEndTests {
     @Test
     func inlineTagsFromAServerWithoutAParserSplitExactlyLikeItsParser() async throws {
         // Differential: the same greedy request to a server that parses the trace (deepseek) and to
-        // one that leaves it inline in `content` (none), both through OpenAIBackend.
+        // one that leaves it inline in `content` (none), both through the OpenAI-compatible API.
         let parsing = try await LlamaServer.start(try LlamaServer.r1Arguments() + ["--reasoning-format", "deepseek"])
         defer { parsing.stop() }
         let inline = try await LlamaServer.start(try LlamaServer.r1Arguments() + ["--reasoning-format", "none"])
         defer { inline.stop() }
-        let parsed = OpenAIBackend(configuration: try RemoteConfiguration(server: parsing.url))
-        let unparsed = OpenAIBackend(configuration: try RemoteConfiguration(server: inline.url))
+        let parsed = RemoteBackend(configuration: try RemoteConfiguration(server: parsing.url))
+        let unparsed = RemoteBackend(configuration: try RemoteConfiguration(server: inline.url))
         for (prompt, tokens) in [("Name a color.", 32), ("What is the capital of France?", 16)] {
             let a = await collect(parsed.reply(to: request(.on, prompt, maxTokens: tokens)))
             let b = await collect(unparsed.reply(to: request(.on, prompt, maxTokens: tokens)))

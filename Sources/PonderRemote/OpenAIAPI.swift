@@ -1,0 +1,151 @@
+import AsyncHTTPClient
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import PonderCore
+
+/// The OpenAI-compatible API of a ``RemoteBackend`` (`--api openai`): a model behind a
+/// `POST /v1/chat/completions` stream: llama-server, vLLM, SGLang, Ollama's `/v1`, OpenAI,
+/// OpenRouter, DeepSeek, NVIDIA NIM. One instance is shared by the copies of its backend: the
+/// transport, what `prepare()` learned, and whether the model turned out to open its trace in the
+/// prompt.
+///
+/// `prepare()` asks the server what it is: `GET /v1/models` (the model, unless `apiModel` names one,
+/// and llama-server's or vLLM's context size), `GET /props` (llama-server: context size and chat
+/// template), `GET /api/version` (Ollama), and for `--think-style auto` on llama-server two
+/// `POST /apply-template` renderings (see ``ServerDialectResolver``). Servers without these endpoints are
+/// fine; only an unreachable server, a refused key, or no model to name is an error.
+///
+/// Inline `<think>` tags in `content` (a server without a reasoning parser) go through a
+/// ``ThinkSplitter``. A template that opens the trace in the prompt (DeepSeek-R1, QwQ…) shows up as a
+/// `</think>` with no `<think>` before it: that reply's text cannot be taken back from the screen, so
+/// it stays answer text and a `.notice` says so, and from the next reply with thinking on the backend
+/// treats everything before the first `</think>` as reasoning. (Guessing it up front would mislabel
+/// the whole answer as reasoning on servers that do parse, whenever the model skips its trace.)
+///
+/// Replies stream. Events already yielded stay with the consumer when the stream then fails;
+/// the failure is the stream's error, a ``BackendError`` with one readable line. Cancelling the
+/// consuming task cancels the HTTP request at once.
+final class OpenAIAPI: RemoteAPI {
+    /// What `prepare()` found out.
+    struct Prepared: Sendable {
+        var model: String
+        var contextSize: Int?
+        var facts: ServerFacts
+        var resolution: ServerDialectResolver.Resolution
+    }
+
+    let transport: HTTPTransport
+    private let state = NIOLockedValueBox<Prepared?>(nil)
+    private let learnedForcedOpen = NIOLockedValueBox(false)
+
+    init(transport: HTTPTransport) { self.transport = transport }
+
+    var prepared: Prepared? { state.withLockedValue { $0 } }
+
+    func info() async throws -> BackendInfo {
+        let prepared = try await prepare()
+        return BackendInfo(
+            kind: .remote, model: prepared.model, serverURL: transport.configuration.displayURL,
+            contextSize: prepared.contextSize, dialect: prepared.resolution.dialect,
+            capabilities: OpenAIRequestBuilder.capabilities(dialect: prepared.resolution.dialect, serverKind: prepared.facts.kind))
+    }
+
+    func prepare() async throws(BackendError) -> Prepared {
+        let configuration = transport.configuration
+        let key = try configuration.apiKey()
+        let probe = ServerProbe(transport: transport, apiKey: key)
+        let models = try await probe.models()
+        let props = await probe.llamaProps()
+        let kind: ServerFacts.Kind
+        if props != nil || models.serverHeader?.lowercased().contains("llama.cpp") == true {
+            kind = .llamaCpp
+        } else if await probe.isOllama() {
+            kind = .ollama
+        } else {
+            kind = .other
+        }
+        guard let model = configuration.apiModel ?? models.list?.data?.first?.id else {
+            let why = models.status.map { "(HTTP \($0))" } ?? "(it lists none)"
+            throw BackendError("the server named no model at /v1/models \(why): name one with --api-model")
+        }
+        let listed = models.list?.data?.first(where: { $0.id == model })
+        let contextSize = props?.defaultGenerationSettings?.nCtx ?? listed?.contextSize
+        var facts = ServerFacts(kind: kind, modelID: model, chatTemplate: props?.chatTemplate)
+        if kind == .llamaCpp, configuration.dialect == .auto {
+            facts.templateHonoursEnableThinking = await probe.templateHonoursEnableThinking(model: model)
+        }
+        let prepared = Prepared(
+            model: model, contextSize: contextSize, facts: facts,
+            resolution: ServerDialectResolver.resolve(configuration.dialect, facts: facts))
+        state.withLockedValue { $0 = prepared }
+        return prepared
+    }
+
+    /// Sends one request and yields its events.
+    func stream(_ request: ChatRequest, yield: (ChatEvent) -> Void) async throws {
+        let prepared: Prepared
+        if let known = self.prepared { prepared = known } else { prepared = try await prepare() }
+        let key = try transport.configuration.apiKey()
+        let builder = OpenAIRequestBuilder(
+            model: prepared.model, dialect: prepared.resolution.dialect, serverKind: prepared.facts.kind)
+        let thinking = request.think.mode == .on
+        let body = try OpenAIWire.encoder().encode(builder.body(for: request))
+        let path = "/v1/chat/completions"
+        let response = try await transport.postStreaming(path, body: body, apiKey: key, accept: "text/event-stream")
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw await transport.httpError(response, path: path, apiKey: key)
+        }
+
+        let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
+        if contentType.contains("application/json") {
+            // A server that ignored `stream: true` answers with one JSON document.
+            let all = try await collect(response.body, key: key)
+            for event in try OpenAIStreamDecoder.decodeCompletion(all, contextSize: prepared.contextSize) { yield(event) }
+            return
+        }
+
+        let forcedOpen = thinking && learnedForcedOpen.withLockedValue { $0 }
+        var parser = SSEParser()
+        var decoder = OpenAIStreamDecoder(startsInsideThink: forcedOpen, contextSize: prepared.contextSize)
+        // The notice about a forced-open template goes out before `.finished`, which stays last.
+        func emit(_ event: ChatEvent, _ decoder: OpenAIStreamDecoder) {
+            if case .finished = event, thinking, !forcedOpen, decoder.sawUnopenedClose {
+                learnedForcedOpen.withLockedValue { $0 = true }
+                yield(.notice("the model's template opens <think> in the prompt; later replies will show its trace as thinking"))
+            }
+            yield(event)
+        }
+        do {
+            for try await buffer in response.body {
+                for event in parser.feed(buffer.readableBytesView) {
+                    for chatEvent in try decoder.decode(event) { emit(chatEvent, decoder) }
+                }
+            }
+        } catch let error as BackendError {
+            throw error
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            if decoder.isDone { return }  // The reply was complete; only the connection's end failed.
+            for event in decoder.endOfBody().events { emit(event, decoder) }
+            throw transport.failure(error, phase: .streaming, apiKey: key)
+        }
+        // A body that ended cleanly but inside an event: what is complete counts, a torn last
+        // chunk does not (the error below says the stream was cut).
+        for event in parser.finish() {
+            guard let events = try? decoder.decode(event) else { break }
+            for chatEvent in events { emit(chatEvent, decoder) }
+        }
+        let end = decoder.endOfBody()
+        for event in end.events { emit(event, decoder) }
+        if let error = end.error { throw error }
+    }
+
+    private func collect(_ body: HTTPClientResponse.Body, key: String?) async throws -> Data {
+        do {
+            return Data(try await body.collect(upTo: 64 << 20).readableBytesView)
+        } catch {
+            throw transport.failure(error, phase: .streaming, apiKey: key)
+        }
+    }
+}
