@@ -149,7 +149,7 @@ public struct ConfigFile: Sendable, Equatable {
                                       reason: "missing: a server profile needs url = \"http://host:port\"")
                 }
                 guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                    throw p.failure("url", "expected an http:// or https:// URL, found \(TranscriptJSON.quotedForMessage(url))")
+                    throw p.failure("url", "expected an http:// or https:// URL, found \(JSONDocument.quotedForMessage(url))")
                 }
                 let model = try p.string("model").map { Setting(value: $0, line: line(profile, "model")) }
                 let keyEnv = try p.string("api-key-env").map { Setting(value: $0, line: line(profile, "api-key-env")) }
@@ -159,7 +159,7 @@ public struct ConfigFile: Sendable, Equatable {
                 if let name = try p.string("think-style") {
                     guard let choice = DialectChoice(name: name) else {
                         throw p.failure("think-style", "expected one of \(DialectChoice.names.map { "\"\($0)\"" }.joined(separator: ", ")), "
-                            + "found \(TranscriptJSON.quotedForMessage(name))")
+                            + "found \(JSONDocument.quotedForMessage(name))")
                     }
                     style = Setting(value: choice, line: line(profile, "think-style"))
                 }

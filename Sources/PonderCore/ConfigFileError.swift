@@ -70,7 +70,7 @@ struct TOMLReader {
     private func mismatch(_ key: String, _ item: ConfigTOML.Item, _ expected: String) -> ConfigFileError {
         let found: String
         switch item.value {
-        case .string(let s): found = TranscriptJSON.quotedForMessage(s)
+        case .string(let s): found = JSONDocument.quotedForMessage(s)
         case .integer(let i): found = String(i)
         case .float(let d): found = String(d)
         case .boolean(let b): found = String(b)
@@ -120,7 +120,7 @@ struct TOMLReader {
     mutating func choice(_ key: String, _ choices: [String]) throws(ConfigFileError) -> String? {
         guard let s = try string(key) else { return nil }
         guard choices.contains(s) else {
-            throw failure(key, "expected one of \(choices.map { "\"\($0)\"" }.joined(separator: ", ")), found \(TranscriptJSON.quotedForMessage(s))")
+            throw failure(key, "expected one of \(choices.map { "\"\($0)\"" }.joined(separator: ", ")), found \(JSONDocument.quotedForMessage(s))")
         }
         return s
     }

@@ -136,7 +136,7 @@ public enum ThemeFile {
             return .indexed(UInt8(i))
         case .string(let s):
             if let c = palette[s] ?? ThemeColor(parsing: s) { return c }
-            throw ThemeError(file: file, line: item.position.line, key: key, reason: "\(expected), found \(TranscriptJSON.quotedForMessage(s))")
+            throw ThemeError(file: file, line: item.position.line, key: key, reason: "\(expected), found \(JSONDocument.quotedForMessage(s))")
         default:
             throw ThemeError(file: file, line: item.position.line, key: key, reason: "\(expected), found \(item.value.typeName)")
         }

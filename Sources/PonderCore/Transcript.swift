@@ -75,16 +75,16 @@ public struct Transcript: Sendable, Equatable {
     public func encoded() -> Data { Data(jsonText().utf8) }
 
     /// The file's text.
-    public func jsonText() -> String { TranscriptJSON.write(TranscriptCoding.encode(self)) }
+    public func jsonText() -> String { JSONDocument.write(TranscriptCoding.encode(self)) }
 
     /// Decodes a transcript from bytes.
     ///
     /// - Parameter file: how to name the source in errors (a path, or `nil`).
     public static func decode(_ data: Data, file: String? = nil) throws(TranscriptError) -> Transcript {
         do {
-            let root = try TranscriptJSON.parse(Array(data))
+            let root = try JSONDocument.parse(Array(data))
             return try TranscriptCoding.decode(root)
-        } catch let error as TranscriptJSON.SyntaxError {
+        } catch let error as JSONDocument.SyntaxError {
             throw TranscriptError(file: file, line: error.line, column: error.column, reason: error.reason)
         } catch let error as TranscriptError {
             throw file.map { error.inFile($0) } ?? error

@@ -5,7 +5,7 @@ import Foundation
 /// One place lists every member, in the order it is written; `Transcripts/README.md` mirrors it.
 /// Optional values that are `nil` are left out; `null` is read as "absent".
 enum TranscriptCoding {
-    typealias Output = TranscriptJSON.Output
+    typealias Output = JSONDocument.Output
 
     // MARK: - Encoding
 
@@ -77,14 +77,14 @@ enum TranscriptCoding {
 
     // MARK: - Decoding
 
-    static func decode(_ root: TranscriptJSON.Node) throws(TranscriptError) -> Transcript {
+    static func decode(_ root: JSONDocument.Node) throws(TranscriptError) -> Transcript {
         var r = try Fields(root, path: "")
         // Identify the document before anything else, so a wrong file gets the right complaint.
         guard let format = try r.string("format") else {
             throw TranscriptError(line: root.line, reason: "not a ponder transcript (no \"format\": \"\(Transcript.formatName)\")")
         }
         guard format == Transcript.formatName else {
-            throw r.failure("format", "expected \"\(Transcript.formatName)\", found \(TranscriptJSON.quotedForMessage(format))")
+            throw r.failure("format", "expected \"\(Transcript.formatName)\", found \(JSONDocument.quotedForMessage(format))")
         }
         guard let version = try r.int("version") else { throw r.failure(nil, "missing \"version\"") }
         guard version == Transcript.currentVersion else {
@@ -161,12 +161,12 @@ enum TranscriptCoding {
 /// Reads the members of one JSON object by name, remembering which were used so that `finish()`
 /// can refuse members this version does not know (a typo must not silently lose data).
 struct Fields {
-    private let members: [(key: String, node: TranscriptJSON.Node)]
+    private let members: [(key: String, node: JSONDocument.Node)]
     private var used = Set<String>()
     let path: String
     let line: Int
 
-    init(_ node: TranscriptJSON.Node, path: String) throws(TranscriptError) {
+    init(_ node: JSONDocument.Node, path: String) throws(TranscriptError) {
         guard case .object(let members) = node.value else {
             throw TranscriptError(
                 line: node.line, field: path.isEmpty ? nil : path,
@@ -185,13 +185,13 @@ struct Fields {
             line: node?.line ?? line, field: key.map(fieldPath) ?? (path.isEmpty ? nil : path), reason: reason)
     }
 
-    private mutating func node(_ key: String) -> TranscriptJSON.Node? {
+    private mutating func node(_ key: String) -> JSONDocument.Node? {
         used.insert(key)
         guard let node = members.first(where: { $0.key == key })?.node, node.value != .null else { return nil }
         return node
     }
 
-    private func mismatch(_ key: String, _ node: TranscriptJSON.Node, _ expected: String) -> TranscriptError {
+    private func mismatch(_ key: String, _ node: JSONDocument.Node, _ expected: String) -> TranscriptError {
         TranscriptError(line: node.line, field: fieldPath(key), reason: "expected \(expected), found \(node.value.shortDescription)")
     }
 

@@ -1,16 +1,18 @@
-/// A small JSON reader and writer made for transcripts.
+/// ponder's one JSON reader (and its writer), for transcripts and for template inputs
+/// (`ponder template --messages`, `--var`).
 ///
 /// Foundation's `JSONSerialization` neither reports where a syntax error is (line and column) nor
 /// keeps object keys in file order, and `JSONEncoder` cannot promise byte-identical output across
 /// platforms. Transcripts need all three: a user who hand-edits a file must be told
-/// `FILE:12:7: expected ',' or '}'`, and loading then re-saving must reproduce the file exactly.
+/// `FILE:12:7: expected ',' or '}'`, and loading then re-saving must reproduce the file exactly;
+/// templates must see keys in the order Python's `json.loads` gives them.
 ///
-/// The reader keeps each value's line, every number's exact text (so `UInt64` seeds and doubles
-/// survive), and object members in order. The writer pretty-prints with two-space indentation
-/// in exactly the order it is given.
-enum TranscriptJSON {
+/// The reader keeps each value's line, every number's exact text (so `UInt64` seeds, integers and
+/// doubles keep their kind), and object members in order. The writer pretty-prints with two-space
+/// indentation in exactly the order it is given.
+public enum JSONDocument {
     /// A parsed JSON value with the line it started on.
-    indirect enum Value: Equatable {
+    public indirect enum Value: Equatable, Sendable {
         case null
         case bool(Bool)
         /// The number's literal text, converted on demand.
@@ -19,7 +21,7 @@ enum TranscriptJSON {
         case array([Node])
         case object([(key: String, node: Node)])
 
-        static func == (a: Value, b: Value) -> Bool {
+        public static func == (a: Value, b: Value) -> Bool {
             switch (a, b) {
             case (.null, .null): return true
             case let (.bool(x), .bool(y)): return x == y
@@ -38,7 +40,7 @@ enum TranscriptJSON {
             case .null: return "null"
             case .bool(let b): return b ? "true" : "false"
             case .number(let text): return text
-            case .string(let s): return TranscriptJSON.quotedForMessage(s)
+            case .string(let s): return JSONDocument.quotedForMessage(s)
             case .array: return "an array"
             case .object: return "an object"
             }
@@ -46,22 +48,24 @@ enum TranscriptJSON {
     }
 
     /// A value and the (1-based) line it starts on.
-    struct Node: Equatable {
-        var value: Value
-        var line: Int
+    public struct Node: Equatable, Sendable {
+        public var value: Value
+        public var line: Int
     }
 
     /// A syntax error at a position in the text.
-    struct SyntaxError: Error, Equatable {
-        var line: Int
-        var column: Int
-        var reason: String
+    public struct SyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
+        public var line: Int
+        public var column: Int
+        public var reason: String
+        /// `line 2, column 13: expected a value, found '}'`.
+        public var description: String { "line \(line), column \(column): \(reason)" }
     }
 
     // MARK: - Reading
 
     /// Parses a whole document; trailing non-space text is an error.
-    static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Node {
+    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Node {
         var reader = Reader(bytes: bytes)
         reader.skipSpace()
         let root = try reader.readValue(depth: 0)
@@ -365,7 +369,7 @@ public enum JSONText {
     /// `text` as a JSON string literal, quotes included.
     public static func quoted(_ text: String) -> String {
         var out = ""
-        TranscriptJSON.writeString(text, into: &out)
+        JSONDocument.writeString(text, into: &out)
         return out
     }
 }
