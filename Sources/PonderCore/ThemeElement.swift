@@ -1,0 +1,21 @@
+/// Every element of the screen that a theme styles.
+public enum ThemeElement: String, Sendable, CaseIterable, Hashable {
+    case userLabel = "user_label"
+    case userText = "user_text"
+    case assistantLabel = "assistant_label"
+    case assistantText = "assistant_text"
+    case thinkingHeader = "thinking_header"
+    case thinkingBody = "thinking_body"
+    case code = "code"
+    case inlineCode = "inline_code"
+    case heading = "heading"
+    case status = "status"
+    case statusThinkOn = "status_think_on"
+    case statusThinkOff = "status_think_off"
+    case error = "error"
+    case notice = "notice"
+    case selection = "selection"
+    case border = "border"
+    case input = "input"
+    case dim = "dim"
+}

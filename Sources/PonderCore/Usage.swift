@@ -1,0 +1,31 @@
+import Foundation
+
+/// Token counts and speeds for one reply, as far as the backend knows them.
+public struct Usage: Sendable, Equatable {
+    public var promptTokens: Int?
+    /// Prompt tokens actually evaluated (the rest came from a cache).
+    public var promptTokensEvaluated: Int?
+    public var completionTokens: Int?
+    public var reasoningTokens: Int?
+    /// Prompt evaluation and generation speeds, tokens per second.
+    public var promptTokensPerSecond: Double?
+    public var tokensPerSecond: Double?
+    /// The model's context window and how much of it the conversation now fills.
+    public var contextSize: Int?
+    public var contextUsed: Int?
+
+    public init(
+        promptTokens: Int? = nil, promptTokensEvaluated: Int? = nil, completionTokens: Int? = nil,
+        reasoningTokens: Int? = nil, promptTokensPerSecond: Double? = nil, tokensPerSecond: Double? = nil,
+        contextSize: Int? = nil, contextUsed: Int? = nil
+    ) {
+        self.promptTokens = promptTokens
+        self.promptTokensEvaluated = promptTokensEvaluated
+        self.completionTokens = completionTokens
+        self.reasoningTokens = reasoningTokens
+        self.promptTokensPerSecond = promptTokensPerSecond
+        self.tokensPerSecond = tokensPerSecond
+        self.contextSize = contextSize
+        self.contextUsed = contextUsed
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import PonderCore
+
+/// What the reducer asks the outside world to do. The effect runner performs these and reports
+/// back with `AppEvent`s.
+public enum Effect: Sendable, Equatable {
+    case startReply(id: Int, ChatRequest)
+    case cancelReply(id: Int)
+    case save(SaveRequest)
+    /// Read a transcript (a path, or a name in the transcripts folder) strictly.
+    case open(String)
+    /// List the transcripts folder.
+    case listHistory
+    /// Load a theme by name or path (strictly: a bad file is reported, the current theme stays).
+    case loadTheme(String)
+    case listThemes
+    /// Repaint the whole screen (Ctrl-L).
+    case redraw
+    /// Suspend to the shell (Ctrl-Z).
+    case suspend
+    case quit
+}

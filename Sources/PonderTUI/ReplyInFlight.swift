@@ -1,0 +1,22 @@
+import Foundation
+import PonderCore
+
+/// The reply being streamed.
+struct ReplyInFlight: Sendable, Equatable {
+    var id: Int
+    var messageIndex: Int
+    var started: Double
+    var firstToken: Double?
+    var reasoningStart: Double?
+    /// The last reasoning token: the trace's duration runs from the first to this one.
+    var reasoningLast: Double?
+    var reasoningEnd: Double?
+    var lastToken: Double?
+    var reasoningDeltas = 0
+    var contentDeltas = 0
+    var usage: Usage?
+    /// Prompt evaluation so far (`ChatEvent.progress`): the embedded engine re-reading a long
+    /// history before the first token.
+    var prefillDone = 0
+    var prefillTotal = 0
+}
