@@ -39,7 +39,7 @@ enum OpenAIWire {
         var minP: Double?
         var repeatPenalty: Double?
         var repeatLastN: Int?
-        // Reasoning switches, per think style.
+        // Reasoning switches, per dialect.
         var reasoningEffort: String?
         var chatTemplateKwargs: [String: Bool]?
         /// llama-server's per-request thinking budget.

@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -10,25 +9,25 @@ import Glibc
 /// Each connection gets one request, answered by the handler, which writes raw bytes (so a test can
 /// replay captured headers and bodies byte for byte, cut a stream halfway, or hold it open) and then
 /// closes. Replies should say `Connection: close`.
-final class LoopbackServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
-        var headers: [String: String]
-        var body: Data
+public final class LoopbackServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var headers: [String: String]
+        public var body: Data
 
-        func header(_ name: String) -> String? { headers[name.lowercased()] }
-        var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+        public func header(_ name: String) -> String? { headers[name.lowercased()] }
+        public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
     }
 
     /// One accepted connection.
-    final class Connection: @unchecked Sendable {
+    public final class Connection: @unchecked Sendable {
         let fd: Int32
         init(fd: Int32) { self.fd = fd }
 
         /// Writes all of `bytes`; false when the peer has gone.
         @discardableResult
-        func write(_ bytes: some Collection<UInt8>) -> Bool {
+        public func write(_ bytes: some Collection<UInt8>) -> Bool {
             var data = Array(bytes)
             var offset = 0
             while offset < data.count {
@@ -41,17 +40,17 @@ final class LoopbackServer: @unchecked Sendable {
         }
 
         @discardableResult
-        func write(_ text: String) -> Bool { write(Array(text.utf8)) }
+        public func write(_ text: String) -> Bool { write(Array(text.utf8)) }
 
         /// Writes one chunk of a `Transfer-Encoding: chunked` body.
         @discardableResult
-        func writeChunk(_ bytes: some Collection<UInt8>) -> Bool {
+        public func writeChunk(_ bytes: some Collection<UInt8>) -> Bool {
             guard !bytes.isEmpty else { return true }
             return write(String(bytes.count, radix: 16) + "\r\n") && write(bytes) && write("\r\n")
         }
 
         /// Waits until the peer closes the connection (or `timeout` passes); returns whether it closed.
-        func waitForPeerClose(timeout: Duration) -> Bool {
+        public func waitForPeerClose(timeout: Duration) -> Bool {
             let deadline = ContinuousClock.now + timeout
             var buffer = [UInt8](repeating: 0, count: 4096)
             while ContinuousClock.now < deadline {
@@ -65,21 +64,21 @@ final class LoopbackServer: @unchecked Sendable {
             return false
         }
 
-        func close() {
+        public func close() {
             shutdown(fd, Int32(SHUT_RDWR))
             Glibc.close(fd)
         }
     }
 
-    typealias Handler = @Sendable (Request, Connection) -> Void
+    public typealias Handler = @Sendable (Request, Connection) -> Void
 
-    let port: Int
+    public let port: Int
     private let listener: Int32
     private let handler: Handler
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
-    init(handler: @escaping Handler) throws {
+    public init(handler: @escaping Handler) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LoopbackError("socket() failed: errno \(errno)") }
@@ -107,7 +106,7 @@ final class LoopbackServer: @unchecked Sendable {
     }
 
     /// Stops accepting; connections in progress finish on their own.
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         Glibc.close(listener)
     }
@@ -165,24 +164,26 @@ final class LoopbackServer: @unchecked Sendable {
     }
 }
 
-struct LoopbackError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct LoopbackError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// A thread-safe box tests use to collect what the server saw.
-final class Recorder<Value: Sendable>: @unchecked Sendable {
+public final class Recorder<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [Value] = []
 
-    func append(_ value: Value) {
+    public init() {}
+
+    public func append(_ value: Value) {
         lock.withLock { values.append(value) }
     }
 
-    var all: [Value] { lock.withLock { values } }
+    public var all: [Value] { lock.withLock { values } }
 
     /// Waits (bounded) until the `index`-th value has arrived; returns it, or nil after `timeout`.
-    func value(at index: Int = 0, timeout: Duration) async -> Value? {
+    public func value(at index: Int = 0, timeout: Duration) async -> Value? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let value = lock.withLock({ values.count > index ? values[index] : nil }) { return value }
@@ -193,13 +194,13 @@ final class Recorder<Value: Sendable>: @unchecked Sendable {
 }
 
 /// Canned HTTP answers.
-enum Replies {
-    static func json(_ status: Int, _ body: String, extraHeaders: String = "") -> String {
+public enum Replies {
+    public static func json(_ status: Int, _ body: String, extraHeaders: String = "") -> String {
         let reason = status == 200 ? "OK" : "Error"
         return "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json; charset=utf-8\r\n\(extraHeaders)"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
     }
 
-    static let sseHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-    static let ndjsonHead = "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    public static let sseHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    public static let ndjsonHead = "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
 }
