@@ -1,0 +1,78 @@
+import Foundation
+import PonderCore
+import PonderTestSupport
+import Testing
+
+/// The settings that act on the screen and the disk rather than on a request, followed from
+/// `config.toml` (and the flags that override it) to what a user sees: the model the embedded
+/// engine loads, the think mode, the theme, the transcripts folder, and whether ponder takes the
+/// mouse.
+@Suite(.serialized, .timeLimit(.minutes(10)))
+struct ScreenSettingsTmuxTests {
+    typealias Workspace = ChatTmuxTests.Workspace
+
+    /// Starts plain `ponder FLAGS` in tmux with `config` as the user's config file.
+    func launch(_ workspace: Workspace, config: String, flags: [String] = []) throws -> TmuxSession {
+        let folder = workspace.root.appendingPathComponent("config/ponder")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(config.utf8).write(to: folder.appendingPathComponent("config.toml"))
+        let command = "env LANG=C.UTF-8 TERM=tmux-256color SWIFT_BACKTRACE=enable=no "
+            + "XDG_CONFIG_HOME=\(Shell.quote(workspace.root.appendingPathComponent("config").path)) "
+            + "XDG_DATA_HOME=\(Shell.quote(workspace.root.appendingPathComponent("data").path)) "
+            + ([try Peers.ponderBinary(), "--threads", "2"] + flags).map(Shell.quote).joined(separator: " ")
+            + "; echo EXIT=$?; sleep 120"
+        return try TmuxSession(width: 120, height: 30, command: command)
+    }
+
+    @Test func theConfigFileChoosesModelThinkModeThemeAndTranscriptsFolder() async throws {
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let tmux = try launch(workspace, config: """
+            model = "\(try Peers.model(Peers.gemma3))"
+            theme = "gruvbox"
+            transcripts = "\(workspace.transcripts.path)"
+            [think]
+            mode = "on"
+            [sampler]
+            temperature = 0
+            """, flags: ["--max-tokens", "8"])
+        try await tmux.poll("the configured model and think mode in the status bar", timeout: 90) {
+            ChatTmuxTests.statusBar($0).contains("think: on") && ChatTmuxTests.statusBar($0).contains("gemma-3-270m")
+        }
+        #expect(tmux.display("#{mouse_any_flag}") == "1", "ponder takes the mouse unless told not to")
+
+        tmux.type("/theme")
+        tmux.press("Enter")
+        try await tmux.poll(text: "(current: gruvbox)")
+
+        tmux.type("Hi")
+        tmux.press("Enter")
+        let deadline = Date().addingTimeInterval(60)
+        while workspace.savedFiles(".json").isEmpty {
+            if Date() > deadline { throw E2EFailure(description: "no transcript in the configured folder: \(tmux.screen())") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        tmux.press("C-q")
+        try await tmux.poll(text: "EXIT=0")
+    }
+
+    @Test func flagsOverrideTheFileOnTheScreen() async throws {
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let tmux = try launch(workspace, config: """
+            model = "\(try Peers.model(Peers.gemma3))"
+            theme = "gruvbox"
+            [think]
+            mode = "on"
+            """, flags: ["--model", try Peers.model(Peers.smolLM2), "--theme", "mono", "--think", "off", "--no-mouse"])
+        try await tmux.poll("the flags' model and think mode in the status bar", timeout: 90) {
+            ChatTmuxTests.statusBar($0).contains("think: off") && ChatTmuxTests.statusBar($0).contains("SmolLM2")
+        }
+        #expect(tmux.display("#{mouse_any_flag}") == "0", "--no-mouse leaves the mouse to the terminal")
+        tmux.type("/theme")
+        tmux.press("Enter")
+        try await tmux.poll(text: "(current: mono)")
+        tmux.press("C-q")
+        try await tmux.poll(text: "EXIT=0")
+    }
+}
