@@ -191,6 +191,26 @@ struct SettingsReachTheRequestTests {
         }
     }
 
+    /// The embedded engine: `model` in the file (or `--model`) is the GGUF it loads, and `--ctx`
+    /// the context its prompt must fit in.
+    @Test func theEmbeddedModelAndContextComeFromTheFileAndTheFlags() throws {
+        let smol = try Peers.model(Peers.smolLM2), gemma = try Peers.model(Peers.gemma3)
+        let (fromFile, fileAnswer) = try Self.ask(["--max-tokens", "2"], config: "backend = \"embedded\"\nmodel = \"\(gemma)\"\n")
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        #expect(fileAnswer["model"] as? String == Peers.gemma3)
+        let (fromFlag, flagAnswer) = try Self.ask(["--model", smol, "--max-tokens", "2"], config: "model = \"\(gemma)\"\n")
+        #expect(fromFlag.status == 0 && flagAnswer["model"] as? String == Peers.smolLM2)
+
+        let question = "Please tell me about " + Array(repeating: "the history of Paris", count: 30).joined(separator: " and ")
+        let small = try Program.run(try Peers.ponderBinary(), ["ask", "--model", smol, "--ctx", "64", "--max-tokens", "8", question],
+                                    timeout: .seconds(60))
+        #expect(small.status == 1)
+        #expect(small.stderr.contains("but the context holds 64 with 8 kept for the reply (raise --ctx)"))
+        let large = try Program.run(try Peers.ponderBinary(), ["ask", "--json", "--model", smol, "--ctx", "4096", "--max-tokens", "8", question],
+                                    timeout: .seconds(60))
+        #expect(large.status == 0, "\(large.stderr)")
+    }
+
     /// `loop-guard = false` (and `--no-loop-guard`) let a looping reply run to its end; by default
     /// the guard stops it (`--json` reports it as the finish, and `ponder ask` says it on stderr).
     @Test func theLoopGuardSettingDecidesWhetherALoopIsStopped() throws {
