@@ -8,4 +8,20 @@ public enum ServerAddress {
         if let at = text.lastIndex(of: "@") { text = text[text.index(after: at)...] }
         return String(text)
     }
+
+    /// The URL without user, password, query or fragment, which may carry credentials
+    /// (`https://user:key@host/v1?api_key=…` becomes `https://host/v1`): all ponder ever shows,
+    /// logs or stores of a server's address.
+    public static func redacted(_ url: String) -> String {
+        var url = url
+        if let cut = url.firstIndex(where: { $0 == "?" || $0 == "#" }) { url = String(url[..<cut]) }
+        if let scheme = url.range(of: "://") {
+            let rest = url[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+                url = String(url[..<scheme.upperBound]) + String(rest[rest.index(after: at)...])
+            }
+        }
+        return url
+    }
 }

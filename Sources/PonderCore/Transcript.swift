@@ -95,18 +95,6 @@ public struct Transcript: Sendable, Equatable {
 }
 
 extension BackendInfo {
-    /// `serverURL` without user, password, query or fragment, which may carry credentials
-    /// (`https://user:key@host/v1?api_key=…` becomes `https://host/v1`). Transcripts store only this.
-    public var redactedServerURL: String? {
-        guard var url = serverURL else { return nil }
-        if let cut = url.firstIndex(where: { $0 == "?" || $0 == "#" }) { url = String(url[..<cut]) }
-        if let scheme = url.range(of: "://") {
-            let rest = url[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
-                url = String(url[..<scheme.upperBound]) + String(rest[rest.index(after: at)...])
-            }
-        }
-        return url
-    }
+    /// `serverURL` without credentials (``ServerAddress/redacted(_:)``). Transcripts store only this.
+    public var redactedServerURL: String? { serverURL.map(ServerAddress.redacted) }
 }

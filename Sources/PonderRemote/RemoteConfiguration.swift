@@ -64,7 +64,7 @@ public struct RemoteConfiguration: Sendable {
     }
 
     /// The server URL as shown to the user: no user name, password, query or fragment.
-    public var displayURL: String { Self.display(root) }
+    public var displayURL: String { ServerAddress.redacted(root.absoluteString) }
 
     /// The API key, read now; nil when no `apiKeyEnv` was given.
     /// - Throws: when the variable is named but unset or empty.
@@ -99,15 +99,6 @@ public struct RemoteConfiguration: Sendable {
         components.path = path
         guard let url = components.url else { throw BackendError("--server: cannot use '\(server)' as a URL") }
         return url
-    }
-
-    static func display(_ url: URL) -> String {
-        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "(server)" }
-        components.user = nil
-        components.password = nil
-        components.query = nil
-        components.fragment = nil
-        return components.string ?? "(server)"
     }
 }
 
