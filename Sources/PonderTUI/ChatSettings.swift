@@ -1,7 +1,8 @@
 import Foundation
 import PonderCore
 
-/// Settings fixed for the session (from the command line and, later, the configuration file).
+/// The chat's settings: what the flags and the configuration file say when it starts; `/budget`
+/// and `/sampler` change some of them during the chat.
 public struct ChatSettings: Sendable, Equatable {
     /// The system prompt a new conversation starts with.
     public var systemPrompt: String?
