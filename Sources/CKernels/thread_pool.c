@@ -113,6 +113,8 @@ static void wait_for_job(pk_pool *p, uint32_t seen) {
 
 static void *worker_main(void *arg) {
     pk_pool *p = arg;
+    // Named so profilers, `top -H` and /proc show which threads compute (at most 15 characters).
+    pthread_setname_np(pthread_self(), "ponder-compute");
     uint32_t seen = atomic_load(&p->seq);
     for (;;) {
         wait_for_job(p, seen);

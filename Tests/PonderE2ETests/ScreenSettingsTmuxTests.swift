@@ -19,7 +19,7 @@ struct ScreenSettingsTmuxTests {
         let command = "env LANG=C.UTF-8 TERM=tmux-256color SWIFT_BACKTRACE=enable=no "
             + "XDG_CONFIG_HOME=\(Shell.quote(workspace.root.appendingPathComponent("config").path)) "
             + "XDG_DATA_HOME=\(Shell.quote(workspace.root.appendingPathComponent("data").path)) "
-            + ([try Peers.ponderBinary(), "--threads", "2"] + flags).map(Shell.quote).joined(separator: " ")
+            + ([try Peers.ponderBinary()] + flags).map(Shell.quote).joined(separator: " ")
             + "; echo EXIT=$?; sleep 120"
         return try TmuxSession(width: 120, height: 30, command: command)
     }
@@ -35,9 +35,10 @@ struct ScreenSettingsTmuxTests {
             mode = "on"
             [sampler]
             temperature = 0
-            """, flags: ["--max-tokens", "8"])
+            """, flags: ["--max-tokens", "8", "--threads", "2"])
         try await tmux.poll("the configured model and think mode in the status bar", timeout: 90) {
             ChatTmuxTests.statusBar($0).contains("think: on") && ChatTmuxTests.statusBar($0).contains("gemma-3-270m")
+                && !ChatTmuxTests.statusBar($0).contains("connecting")
         }
         #expect(tmux.display("#{mouse_any_flag}") == "1", "ponder takes the mouse unless told not to")
 
@@ -56,6 +57,27 @@ struct ScreenSettingsTmuxTests {
         try await tmux.poll(text: "EXIT=0")
     }
 
+    /// `--threads N` is how many threads compute: the engine's pool adds N - 1 workers, named
+    /// `ponder-compute`, to the thread that asks.
+    @Test(arguments: [1, 3])
+    func theThreadsFlagSizesTheComputePool(threads: Int) async throws {
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let tmux = try launch(workspace, config: "model = \"\(try Peers.model(Peers.gemma3))\"\n", flags: ["--threads", "\(threads)"])
+        try await tmux.poll("the model loaded", timeout: 90) {
+            ChatTmuxTests.statusBar($0).contains("gemma-3-270m") && !ChatTmuxTests.statusBar($0).contains("connecting")
+        }
+        let pid = try #require(tmux.programPID())
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
+        let computing = tasks.filter {
+            (try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "ponder-compute"
+        }
+        #expect(computing.count == threads - 1)
+        tmux.press("C-q")
+        try await tmux.poll(text: "EXIT=0")
+    }
+
     @Test func flagsOverrideTheFileOnTheScreen() async throws {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
@@ -64,9 +86,10 @@ struct ScreenSettingsTmuxTests {
             theme = "gruvbox"
             [think]
             mode = "on"
-            """, flags: ["--model", try Peers.model(Peers.smolLM2), "--theme", "mono", "--think", "off", "--no-mouse"])
+            """, flags: ["--model", try Peers.model(Peers.smolLM2), "--theme", "mono", "--think", "off", "--no-mouse", "--threads", "2"])
         try await tmux.poll("the flags' model and think mode in the status bar", timeout: 90) {
             ChatTmuxTests.statusBar($0).contains("think: off") && ChatTmuxTests.statusBar($0).contains("SmolLM2")
+                && !ChatTmuxTests.statusBar($0).contains("connecting")
         }
         #expect(tmux.display("#{mouse_any_flag}") == "0", "--no-mouse leaves the mouse to the terminal")
         tmux.type("/theme")
