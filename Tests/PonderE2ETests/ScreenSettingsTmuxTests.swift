@@ -24,6 +24,23 @@ struct ScreenSettingsTmuxTests {
         return try TmuxSession(width: 120, height: 30, command: command)
     }
 
+    /// Waits until the status bar shows `think` and `model` for a loaded backend (not the
+    /// "connecting to …" label), then checks whether ponder took the mouse.
+    func waitUntilReady(_ tmux: TmuxSession, think: String, model: String, mouse: Bool) async throws {
+        try await tmux.poll("\(think) and \(model) in the status bar", timeout: 90) {
+            let bar = ChatTmuxTests.statusBar($0)
+            return bar.contains(think) && bar.contains(model) && !bar.contains("connecting")
+        }
+        #expect(tmux.display("#{mouse_any_flag}") == (mouse ? "1" : "0"), "mouse reporting \(mouse ? "on" : "off")")
+    }
+
+    /// `/theme` names the theme in use.
+    func expectTheme(_ name: String, in tmux: TmuxSession) async throws {
+        tmux.type("/theme")
+        tmux.press("Enter")
+        try await tmux.poll(text: "(current: \(name))")
+    }
+
     @Test func theConfigFileChoosesModelThinkModeThemeAndTranscriptsFolder() async throws {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
@@ -36,15 +53,8 @@ struct ScreenSettingsTmuxTests {
             [sampler]
             temperature = 0
             """, flags: ["--max-tokens", "8", "--threads", "2"])
-        try await tmux.poll("the configured model and think mode in the status bar", timeout: 90) {
-            ChatTmuxTests.statusBar($0).contains("think: on") && ChatTmuxTests.statusBar($0).contains("gemma-3-270m")
-                && !ChatTmuxTests.statusBar($0).contains("connecting")
-        }
-        #expect(tmux.display("#{mouse_any_flag}") == "1", "ponder takes the mouse unless told not to")
-
-        tmux.type("/theme")
-        tmux.press("Enter")
-        try await tmux.poll(text: "(current: gruvbox)")
+        try await waitUntilReady(tmux, think: "think: on", model: "gemma-3-270m", mouse: true)
+        try await expectTheme("gruvbox", in: tmux)
 
         tmux.type("Hi")
         tmux.press("Enter")
@@ -64,9 +74,7 @@ struct ScreenSettingsTmuxTests {
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let tmux = try launch(workspace, config: "model = \"\(try Peers.model(Peers.gemma3))\"\n", flags: ["--threads", "\(threads)"])
-        try await tmux.poll("the model loaded", timeout: 90) {
-            ChatTmuxTests.statusBar($0).contains("gemma-3-270m") && !ChatTmuxTests.statusBar($0).contains("connecting")
-        }
+        try await waitUntilReady(tmux, think: "think: off", model: "gemma-3-270m", mouse: true)
         let pid = try #require(tmux.programPID())
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
         let computing = tasks.filter {
@@ -87,14 +95,8 @@ struct ScreenSettingsTmuxTests {
             [think]
             mode = "on"
             """, flags: ["--model", try Peers.model(Peers.smolLM2), "--theme", "mono", "--think", "off", "--no-mouse", "--threads", "2"])
-        try await tmux.poll("the flags' model and think mode in the status bar", timeout: 90) {
-            ChatTmuxTests.statusBar($0).contains("think: off") && ChatTmuxTests.statusBar($0).contains("SmolLM2")
-                && !ChatTmuxTests.statusBar($0).contains("connecting")
-        }
-        #expect(tmux.display("#{mouse_any_flag}") == "0", "--no-mouse leaves the mouse to the terminal")
-        tmux.type("/theme")
-        tmux.press("Enter")
-        try await tmux.poll(text: "(current: mono)")
+        try await waitUntilReady(tmux, think: "think: off", model: "SmolLM2", mouse: false)
+        try await expectTheme("mono", in: tmux)
         tmux.press("C-q")
         try await tmux.poll(text: "EXIT=0")
     }
