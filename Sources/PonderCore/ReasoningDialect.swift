@@ -48,6 +48,29 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The dialect as the status bar names it after the think mode (`think: on · enable_thinking`);
+    /// `forcesThink` when the backend can force a trace open itself (the embedded engine).
+    public func statusName(forcesThink: Bool) -> String {
+        switch self {
+        case .enableThinking: return "enable_thinking"
+        case .detailedThinking: return "detailed thinking"
+        case .softSwitch: return "/think · /no_think"
+        case .effort: return "reasoning_effort"
+        case .ollamaThink: return "Ollama think"
+        case .opensThink: return forcesThink ? "template <think>" : "R1"
+        case .none: return forcesThink ? "forced <think>" : "no switch"
+        }
+    }
+
+    /// Why Ctrl-T cannot turn reasoning off, in one line (``ReasoningCapabilities/canTurnOff`` is false).
+    public var cannotTurnOffReason: String {
+        switch self {
+        case .opensThink: return "can't turn thinking off: the model's template opens <think> and this server can't close it"
+        case .effort, .ollamaThink: return "can't turn thinking off: this model always reasons; only its effort can change"
+        default: return "can't turn thinking off for this model: it decides for itself"
+        }
+    }
+
     /// How Ctrl-T reaches the model, in the user's words; `forcesThink` when the backend can
     /// force a trace open itself (the embedded engine).
     public func ctrlTHint(forcesThink: Bool) -> String {

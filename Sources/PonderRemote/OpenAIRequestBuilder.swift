@@ -28,11 +28,13 @@ struct OpenAIRequestBuilder: Sendable {
     /// Whether this server takes a per-request thinking budget.
     var supportsBudget: Bool { serverKind == .llamaCpp }
 
-    /// What a request in `dialect` to this kind of server can do with the reasoning.
+    /// What a request in `dialect` to this kind of server can do with the reasoning. Only a
+    /// template that opens the trace itself (`opens-think`) cannot be turned off: nothing a request
+    /// says closes it. A model with no switch (`none`) decides for itself, and may never reason.
     static func capabilities(dialect: ReasoningDialect, serverKind: ServerFacts.Kind) -> ReasoningCapabilities {
         ReasoningCapabilities(
             budget: serverKind == .llamaCpp, effort: dialect == .effort || dialect == .ollamaThink,
-            canTurnOff: dialect != .none && dialect != .opensThink, prefill: false)
+            canTurnOff: dialect != .opensThink, prefill: false)
     }
 
     func body(for request: ChatRequest) -> OpenAIWire.ChatBody {

@@ -116,8 +116,7 @@ extension ChatState {
         case .send: return send(at: moment)
         case .newline: input.insert("\n")
         case .toggleThink:
-            think = think.toggled
-            show("think: \(think.rawValue) for the next reply", seconds: 2)
+            setThink(think.toggled)
         case .foldLatest: foldLatest()
         case .foldAll: foldAll()
         case .stop: return stop(at: moment)
@@ -270,11 +269,20 @@ extension ChatState {
         return startReply(at: moment)
     }
 
+    /// Ctrl-T and `/think on|off`: the next reply's mode, or one line saying why it cannot be off.
+    private mutating func setThink(_ mode: ThinkMode) {
+        if mode == .off, let info = backend.info, !info.capabilities.canTurnOff {
+            show(info.dialect?.cannotTurnOffReason ?? "can't turn thinking off for this model", seconds: 5)
+            return
+        }
+        think = mode
+        show("think: \(think.rawValue) for the next reply", seconds: 2)
+    }
+
     private mutating func run(_ command: SlashCommand, at moment: Moment) -> [Effect] {
         switch command {
         case .think(let mode):
-            think = mode ?? think.toggled
-            show("think: \(think.rawValue) for the next reply", seconds: 2)
+            setThink(mode ?? think.toggled)
         case .budget(let budget):
             settings.thinkBudget = budget
             if budget != nil, let info = backend.info, !info.capabilities.budget {

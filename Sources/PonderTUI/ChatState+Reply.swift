@@ -174,6 +174,9 @@ extension ChatState {
         if reason == .repetition {
             conversation.messages[index].repeating = true
             show("stopped: the model was repeating itself (Ctrl-R regenerates)", seconds: 6)
+        } else if reason == .stop, message.error == nil, backend.info?.dialect != nil,
+                  let surprise = ReasoningSurprise(message), toldAboutReasoning.insert(surprise).inserted {
+            show(surprise.text, seconds: 8)
         } else if reason == .length {
             show("the reply reached its token limit", seconds: 5)
         } else if reason == .stop, message.error == nil, let prompt = lastStats?.promptFigure {

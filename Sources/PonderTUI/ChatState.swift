@@ -26,6 +26,8 @@ public struct ChatState: Sendable, Equatable {
     public internal(set) var backend: BackendStatus = .connecting
     public internal(set) var lastStats: ReplyStats? = nil
     public internal(set) var notice: Notice? = nil
+    /// The surprises about reasoning the user has been told of (each is said once a run).
+    var toldAboutReasoning: Set<ReasoningSurprise> = []
     public internal(set) var helpVisible = false
     /// What the overlay shows: the keys (F1) or the sampler settings (`/sampler`).
     var helpPage: HelpOverlay.Page = .keys

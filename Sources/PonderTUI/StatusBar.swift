@@ -37,7 +37,7 @@ struct StatusBar {
         let base = theme[.status]
         grid.fill(y: row, from: area.x, to: area.right, style: base)
 
-        let thinkText = " think: \(think.rawValue) "
+        let thinkText = thinkSegment(width: area.width)
         let thinkStyle = think == .on ? theme[.statusThinkOn] : theme[.statusThinkOff]
         var x = grid.put(thinkText, x: area.x, y: row, style: thinkStyle, limit: area.right)
 
@@ -125,6 +125,17 @@ struct StatusBar {
             if TextWidth.of(text) <= room { return text }
         }
         return truncated(name, to: room)
+    }
+
+    /// ` think: on `, with how the switch reaches the model when the bar is wide enough
+    /// (` think: on · enable_thinking `), or ` think: can't turn off (R1) ` where no request can
+    /// stop the model reasoning.
+    func thinkSegment(width: Int) -> String {
+        let plain = " think: \(think.rawValue) "
+        guard let info = backend.info, let dialect = info.dialect else { return plain }
+        if !info.capabilities.canTurnOff { return dialect == .opensThink ? " think: can't turn off (R1) " : " think: can't turn off " }
+        let named = " think: \(think.rawValue) · \(dialect.statusName(forcesThink: info.capabilities.prefill)) "
+        return TextWidth.of(named) + 40 <= width ? named : plain
     }
 
     var backendText: String {

@@ -76,7 +76,7 @@ struct OpenAIRequestBuilderTests {
         let openAI = OpenAIRequestBuilder.capabilities(dialect: .effort, serverKind: .other)
         #expect(openAI == ReasoningCapabilities(budget: false, effort: true, canTurnOff: true, prefill: false))
         #expect(!OpenAIRequestBuilder.capabilities(dialect: .opensThink, serverKind: .llamaCpp).canTurnOff)
-        #expect(!OpenAIRequestBuilder.capabilities(dialect: .none, serverKind: .other).canTurnOff)
+        #expect(OpenAIRequestBuilder.capabilities(dialect: .none, serverKind: .other).canTurnOff)
     }
 
     @Test
