@@ -51,25 +51,33 @@ struct HTTPTransport: Sendable {
     }
 
     /// `POST path` with a JSON body, returning as soon as the response head arrives; the caller
-    /// streams the body. There is no total deadline: the idle timeout bounds every silence.
+    /// streams the body (``StreamedResponse``: every part that arrived reaches it, even when the
+    /// server then cuts the connection). There is no total deadline: the idle timeout bounds every
+    /// silence. A pooled connection found dead before the head is retried once, as below.
     func postStreaming(_ path: String, body: Data, apiKey: String?, accept: String) async throws(BackendError)
-        -> HTTPClientResponse
+        -> StreamedResponse
     {
-        var request = HTTPClientRequest(url: configuration.url(path))
-        request.method = .POST
-        addHeaders(to: &request, apiKey: apiKey, accept: accept)
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body))
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: accept)
+        headers.add(name: "User-Agent", value: "ponder")
+        if let apiKey { headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        headers.add(name: "Content-Type", value: "application/json")
         do {
-            return try await executeRetryingStaleConnection(request, deadline: .distantFuture)
+            let request = try HTTPClient.Request(
+                url: configuration.url(path), method: .POST, headers: headers, body: .byteBuffer(ByteBuffer(bytes: body)))
+            do {
+                return try await StreamedResponse.start(request, on: client)
+            } catch where Self.isStaleConnection(error) && !Task.isCancelled {
+                return try await StreamedResponse.start(request, on: client)
+            }
         } catch {
             throw failure(error, phase: .connecting, apiKey: apiKey)
         }
     }
 
     /// Reads an error answer's body (at most 1 MiB) and words it.
-    func httpError(_ response: HTTPClientResponse, path: String, apiKey: String?) async -> BackendError {
-        let body = (try? await response.body.collect(upTo: 1 << 20)).map { Data($0.readableBytesView) } ?? Data()
+    func httpError(_ response: StreamedResponse, path: String, apiKey: String?) async -> BackendError {
+        let body = (try? await response.collect(upTo: 1 << 20)).map { Data($0.readableBytesView) } ?? Data()
         let headers = response.headers.map { ($0.name, $0.value) }
         return RemoteErrorText.http(status: Int(response.status.code), headers: headers, body: body, context: context(path, apiKey))
     }

@@ -100,7 +100,7 @@ final class OpenAIAPI: RemoteAPI {
         let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
         if contentType.contains("application/json") {
             // A server that ignored `stream: true` answers with one JSON document.
-            let all = try await collect(response.body, key: key)
+            let all = try await collect(response, key: key)
             for event in try OpenAIStreamDecoder.decodeCompletion(all, contextSize: prepared.contextSize) { yield(event) }
             return
         }
@@ -141,9 +141,9 @@ final class OpenAIAPI: RemoteAPI {
         if let error = end.error { throw error }
     }
 
-    private func collect(_ body: HTTPClientResponse.Body, key: String?) async throws -> Data {
+    private func collect(_ response: StreamedResponse, key: String?) async throws -> Data {
         do {
-            return Data(try await body.collect(upTo: 64 << 20).readableBytesView)
+            return Data(try await response.collect(upTo: 64 << 20).readableBytesView)
         } catch {
             throw transport.failure(error, phase: .streaming, apiKey: key)
         }
