@@ -5,7 +5,8 @@
 ///
 /// 1. **llama-server whose template honours `enable_thinking`** (ponder renders a one-turn prompt with
 ///    `POST /apply-template` twice, `enable_thinking` true and false, and the prompts differ: Qwen3,
-///    SmolLM3, Nemotron 3, DeepSeek-R1 distills, GLM…) → `enable-thinking`.
+///    SmolLM3, Nemotron 3, DeepSeek-R1 distills, GLM…) → `enable-thinking`; otherwise, when that
+///    rendered prompt ends inside an open `<think>` (the template opens the trace) → `opens-think`.
 /// 2. **The server shows its chat template** (llama-server `/props`) and it mentions
 ///    `detailed thinking` → `detailed-thinking` (Llama-Nemotron v1/v1.1); `reasoning_effort` → `effort`
 ///    (gpt-oss); `/no_think` → `soft-switch` (Nemotron Nano v2, v1.5).
@@ -42,6 +43,9 @@ public enum ServerDialectResolver {
     public static func resolveAuto(_ facts: ServerFacts) -> Resolution {
         if facts.kind == .llamaCpp, facts.templateHonoursEnableThinking == true {
             return Resolution(dialect: .enableThinking, reason: "the server's chat template honours enable_thinking")
+        }
+        if facts.kind == .llamaCpp, facts.templateOpensThink == true {
+            return Resolution(dialect: .opensThink, reason: "the server's chat template opens <think> itself")
         }
         if let template = facts.chatTemplate {
             if template.contains("detailed thinking") {

@@ -18,11 +18,18 @@ public struct ServerFacts: Sendable, Equatable {
     /// llama-server only: whether rendering a prompt with `chat_template_kwargs.enable_thinking` false
     /// gives a different prompt than true (`POST /apply-template`), i.e. the template honours the switch.
     public var templateHonoursEnableThinking: Bool?
+    /// llama-server only: whether that rendered prompt ends inside an open `<think>`, i.e. the
+    /// template opens the trace itself (DeepSeek-R1 and its distills) and no request can close it.
+    public var templateOpensThink: Bool?
 
-    public init(kind: Kind, modelID: String, chatTemplate: String? = nil, templateHonoursEnableThinking: Bool? = nil) {
+    public init(
+        kind: Kind, modelID: String, chatTemplate: String? = nil, templateHonoursEnableThinking: Bool? = nil,
+        templateOpensThink: Bool? = nil
+    ) {
         self.kind = kind
         self.modelID = modelID
         self.chatTemplate = chatTemplate
         self.templateHonoursEnableThinking = templateHonoursEnableThinking
+        self.templateOpensThink = templateOpensThink
     }
 }

@@ -73,7 +73,9 @@ final class OpenAIAPI: RemoteAPI {
         let contextSize = props?.defaultGenerationSettings?.nCtx ?? listed?.contextSize
         var facts = ServerFacts(kind: kind, modelID: model, chatTemplate: props?.chatTemplate)
         if kind == .llamaCpp, configuration.dialect == .auto {
-            facts.templateHonoursEnableThinking = await probe.templateHonoursEnableThinking(model: model)
+            let template = await probe.probeTemplate(model: model)
+            facts.templateHonoursEnableThinking = template?.honoursEnableThinking
+            facts.templateOpensThink = template?.opensThink
         }
         let prepared = Prepared(
             model: model, contextSize: contextSize, facts: facts,

@@ -50,8 +50,10 @@ struct ServerProbe: Sendable {
     }
 
     /// llama-server: renders a one-turn prompt with `enable_thinking` true and false
-    /// (`POST /apply-template`); true when the two prompts differ. Nil when the server cannot say.
-    func templateHonoursEnableThinking(model: String) async -> Bool? {
+    /// (`POST /apply-template`): whether the two prompts differ (the template honours the switch),
+    /// and whether the prompt ends inside an open `<think>` (the template opens the trace). Nil
+    /// when the server cannot say.
+    func probeTemplate(model: String) async -> (honoursEnableThinking: Bool, opensThink: Bool)? {
         struct Body: Encodable {
             struct Message: Encodable { var role = "user", content = "Hi" }
             var model: String
@@ -65,6 +67,9 @@ struct ServerProbe: Sendable {
             return (try? JSONDecoder().decode(OpenAIWire.AppliedTemplate.self, from: answer.body))?.prompt
         }
         guard let on = await render(true), let off = await render(false) else { return nil }
-        return on != off
+        let open = on.range(of: "<think>", options: .backwards)
+        let close = on.range(of: "</think>", options: .backwards)
+        let opensThink = open.map { open in close.map { $0.lowerBound < open.lowerBound } ?? true } ?? false
+        return (on != off, opensThink)
     }
 }

@@ -45,6 +45,15 @@ struct ServerDialectResolverTests {
         #expect(ServerDialectResolver.resolveAuto(ServerFacts(kind: .llamaCpp, modelID: "phi-4")).dialect == .none)
     }
 
+    /// DeepSeek-R1's template opens the trace in the prompt: a server cannot turn it off.
+    @Test
+    func aTemplateThatOpensThinkIsOpensThink() {
+        let r1 = ServerFacts(kind: .llamaCpp, modelID: "model.gguf", templateHonoursEnableThinking: false, templateOpensThink: true)
+        #expect(ServerDialectResolver.resolveAuto(r1).dialect == .opensThink)
+        let qwen = ServerFacts(kind: .llamaCpp, modelID: "model.gguf", templateHonoursEnableThinking: true, templateOpensThink: true)
+        #expect(ServerDialectResolver.resolveAuto(qwen).dialect == .enableThinking)
+    }
+
     @Test
     func explicitDialectsAreKept() {
         let facts = ServerFacts(kind: .ollama, modelID: "qwen3")

@@ -79,6 +79,10 @@ struct LlamaServerEndToEndTests {
         defer { inline.stop() }
         let parsed = RemoteBackend(configuration: try RemoteConfiguration(server: parsing.url))
         let unparsed = RemoteBackend(configuration: try RemoteConfiguration(server: inline.url))
+        // The template opens <think> itself, but this llama-server closes it when enable_thinking is
+        // false (its two renderings differ), so thinking can be turned off here after all.
+        let info = try await parsed.prepare()
+        #expect(info.dialect == .enableThinking && info.capabilities.canTurnOff, "\(parsed.dialectResolution?.reason ?? "")")
         for (prompt, tokens) in [("Name a color.", 32), ("What is the capital of France?", 16)] {
             let a = await collect(parsed.reply(to: request(.on, prompt, maxTokens: tokens)))
             let b = await collect(unparsed.reply(to: request(.on, prompt, maxTokens: tokens)))
