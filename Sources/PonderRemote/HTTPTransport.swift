@@ -58,9 +58,7 @@ struct HTTPTransport: Sendable {
         -> StreamedResponse
     {
         var headers = HTTPHeaders()
-        headers.add(name: "Accept", value: accept)
-        headers.add(name: "User-Agent", value: "ponder")
-        if let apiKey { headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        Self.addHeaders(to: &headers, apiKey: apiKey, accept: accept)
         headers.add(name: "Content-Type", value: "application/json")
         do {
             let request = try HTTPClient.Request(
@@ -89,9 +87,14 @@ struct HTTPTransport: Sendable {
     // MARK: - Internals
 
     private func addHeaders(to request: inout HTTPClientRequest, apiKey: String?, accept: String) {
-        request.headers.add(name: "Accept", value: accept)
-        request.headers.add(name: "User-Agent", value: "ponder")
-        if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        Self.addHeaders(to: &request.headers, apiKey: apiKey, accept: accept)
+    }
+
+    /// The headers every request carries: what it accepts, who asks, and the key when there is one.
+    private static func addHeaders(to headers: inout HTTPHeaders, apiKey: String?, accept: String) {
+        headers.add(name: "Accept", value: accept)
+        headers.add(name: "User-Agent", value: "ponder")
+        if let apiKey { headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
     }
 
     private func collect(_ request: HTTPClientRequest, path: String, apiKey: String?) async throws(BackendError) -> Answer {

@@ -26,7 +26,7 @@ final class OllamaAPI: RemoteAPI {
 
     func info() async throws -> BackendInfo {
         let prepared = try await prepare()
-        let levels = prepared.model.lowercased().contains("gpt-oss")  // see OllamaWire.body
+        let levels = OllamaWire.takesLevelsOnly(model: prepared.model)
         return BackendInfo(
             kind: .remote, model: prepared.model, serverURL: transport.configuration.displayURL,
             contextSize: prepared.contextSize, dialect: .ollamaThink,

@@ -100,6 +100,9 @@ enum OllamaWire {
     /// (`low` for off, the request's effort or `medium` for on); a request's effort is sent as a level
     /// to any model. When `/api/show` says the model lacks the `thinking` capability, `think` is left
     /// out (Ollama answers 400 otherwise).
+    /// Models whose `think` must be a level: they cannot stop reasoning (gpt-oss).
+    static func takesLevelsOnly(model: String) -> Bool { model.lowercased().contains("gpt-oss") }
+
     static func body(for request: ChatRequest, model: String, supportsThinking: Bool?) -> ChatBody {
         var messages: [ChatBody.Message] = []
         var system = request.systemPrompt ?? ""
@@ -117,7 +120,7 @@ enum OllamaWire {
         var body = ChatBody(model: model, messages: messages)
         if supportsThinking != false {
             let on = request.think.mode == .on
-            let levelsOnly = model.lowercased().contains("gpt-oss")
+            let levelsOnly = takesLevelsOnly(model: model)
             if on, let effort = request.think.effort {
                 body.think = .level(effort)
             } else if levelsOnly {

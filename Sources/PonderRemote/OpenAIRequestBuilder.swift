@@ -25,9 +25,6 @@ struct OpenAIRequestBuilder: Sendable {
     var dialect: ReasoningDialect
     var serverKind: ServerFacts.Kind
 
-    /// Whether this server takes a per-request thinking budget.
-    var supportsBudget: Bool { serverKind == .llamaCpp }
-
     /// What a request in `dialect` to this kind of server can do with the reasoning. Only a
     /// template that opens the trace itself (`opens-think`) cannot be turned off: nothing a request
     /// says closes it. A model with no switch (`none`) decides for itself, and may never reason.
@@ -82,7 +79,7 @@ struct OpenAIRequestBuilder: Sendable {
         case .ollama, .other:
             break  // OpenAI rejects unknown sampler fields; Ollama's /v1 ignores them.
         }
-        if on, let budget = request.think.budget, supportsBudget {
+        if on, let budget = request.think.budget, Self.capabilities(dialect: dialect, serverKind: serverKind).budget {
             body.thinkingBudgetTokens = budget
         }
         return body

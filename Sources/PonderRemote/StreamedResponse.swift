@@ -23,11 +23,9 @@ struct StreamedResponse: Sendable {
 
     /// Starts `request` and returns once its head has arrived. Cancelling the calling task cancels
     /// the request; so does dropping the body before its end.
-    static func start(
-        _ request: HTTPClient.Request, on client: HTTPClient, deadline: NIODeadline? = nil
-    ) async throws -> StreamedResponse {
+    static func start(_ request: HTTPClient.Request, on client: HTTPClient) async throws -> StreamedResponse {
         let queue = PartQueue()
-        let task = client.execute(request: request, delegate: Delegate(queue: queue), deadline: deadline)
+        let task = client.execute(request: request, delegate: Delegate(queue: queue))
         queue.onAbandon { task.cancel() }
         let head = try await withTaskCancellationHandler {
             try await queue.head()
