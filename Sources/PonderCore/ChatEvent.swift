@@ -8,8 +8,9 @@ public enum ChatEvent: Sendable, Equatable {
     case content(String)
     /// Counts and speeds; may arrive more than once, the latest wins.
     case usage(Usage)
-    /// The thinking budget was reached: the trace was closed and the model now answers.
-    case budgetHit
+    /// The trace was closed for the model (the budget ran out, or the user asked for the answer
+    /// now) and the model now answers.
+    case traceCut(TraceCut)
     /// Prompt evaluation progress (re-prefilling a long history), `done` of `total` tokens.
     case progress(done: Int, total: Int)
     /// Something the user should know that does not stop the reply (e.g. old turns dropped).

@@ -70,7 +70,7 @@ public enum Export {
             parts.append("Thinking")
         }
         if let tokens = m.reasoningTokens { parts.append("\(tokens) tokens") }
-        if m.budgetHit { parts.append("budget reached") }
+        if let cut = m.traceCut { parts.append(cut.label) }
         return parts.joined(separator: " · ")
     }
 

@@ -12,15 +12,18 @@ public struct Message: Sendable, Equatable {
     public var reasoning: String?
     /// The think mode this assistant reply was requested with.
     public var think: ThinkMode?
-    /// True when a thinking budget cut the trace short.
-    public var budgetHit: Bool
+    /// Why the trace was closed for the model (budget, Ctrl-G); nil when the model closed it.
+    public var traceCut: TraceCut?
     /// Tokens spent on the trace and on the answer, when the backend reports them.
     public var reasoningTokens: Int?
     public var contentTokens: Int?
-    /// Seconds from sending the request to the first streamed token.
+    /// Seconds from sending the request to the first streamed token, and to the first answer token.
     public var timeToFirstToken: Double?
-    /// Seconds spent reasoning (first to last reasoning token) and in the whole reply.
+    public var timeToFirstAnswerToken: Double?
+    /// Seconds spent reasoning (first to last reasoning token), answering (first to last answer
+    /// token) and in the whole reply.
     public var reasoningDuration: Double?
+    public var answerDuration: Double?
     public var duration: Double?
     /// The user pressed Esc before the reply finished.
     public var stopped: Bool
@@ -36,8 +39,9 @@ public struct Message: Sendable, Equatable {
 
     public init(
         role: Role, content: String, reasoning: String? = nil, think: ThinkMode? = nil,
-        budgetHit: Bool = false, reasoningTokens: Int? = nil, contentTokens: Int? = nil,
-        timeToFirstToken: Double? = nil, reasoningDuration: Double? = nil, duration: Double? = nil,
+        traceCut: TraceCut? = nil, reasoningTokens: Int? = nil, contentTokens: Int? = nil,
+        timeToFirstToken: Double? = nil, timeToFirstAnswerToken: Double? = nil, reasoningDuration: Double? = nil,
+        answerDuration: Double? = nil, duration: Double? = nil,
         stopped: Bool = false, repeating: Bool = false, sampler: SamplerSettings? = nil, error: String? = nil,
         date: Date? = nil
     ) {
@@ -45,11 +49,13 @@ public struct Message: Sendable, Equatable {
         self.content = content
         self.reasoning = reasoning
         self.think = think
-        self.budgetHit = budgetHit
+        self.traceCut = traceCut
         self.reasoningTokens = reasoningTokens
         self.contentTokens = contentTokens
         self.timeToFirstToken = timeToFirstToken
+        self.timeToFirstAnswerToken = timeToFirstAnswerToken
         self.reasoningDuration = reasoningDuration
+        self.answerDuration = answerDuration
         self.duration = duration
         self.stopped = stopped
         self.repeating = repeating
@@ -60,6 +66,17 @@ public struct Message: Sendable, Equatable {
 
     public static func user(_ text: String) -> Message { Message(role: .user, content: text) }
     public static func system(_ text: String) -> Message { Message(role: .system, content: text) }
+    /// Reasoning tokens per second over the trace's duration, when both are known.
+    public var reasoningTokensPerSecond: Double? { Self.rate(reasoningTokens, reasoningDuration) }
+    /// Answer tokens per second over the answer's duration, when both are known.
+    public var answerTokensPerSecond: Double? { Self.rate(contentTokens, answerDuration) }
+
+    private static func rate(_ tokens: Int?, _ seconds: Double?) -> Double? {
+        guard let tokens, let seconds, tokens > 1, seconds > 0 else { return nil }
+        // n tokens span n-1 gaps between the first and the last.
+        return Double(tokens - 1) / seconds
+    }
+
     public static func assistant(_ text: String, reasoning: String? = nil, think: ThinkMode? = nil) -> Message {
         Message(role: .assistant, content: text, reasoning: reasoning, think: think)
     }

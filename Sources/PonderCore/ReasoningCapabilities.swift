@@ -11,11 +11,20 @@ public struct ReasoningCapabilities: Sendable, Equatable {
     /// The backend can continue from text it is given (the embedded engine): what ending a trace
     /// early, or forcing one open or closed, is built on.
     public var prefill: Bool
+    /// A streaming trace can be ended and answered at once (Ctrl-G): the embedded engine, and
+    /// llama-server through `/apply-template` and `/completion`. A client-side budget uses the same.
+    public var answerNow: Bool
 
     /// What the user is told, once, when a budget is set for a backend without `budget`.
     public static let noBudgetNotice = "this server takes no thinking budget; the budget is not enforced"
 
-    public init(budget: Bool = false, effort: Bool = false, canTurnOff: Bool = true, prefill: Bool = false) {
+    /// What the user is told when Ctrl-G cannot end this backend's trace early.
+    public static let noAnswerNowNotice = "this server can't be interrupted mid-thought; the reply was stopped (Esc does the same)"
+
+    public init(
+        budget: Bool = false, effort: Bool = false, canTurnOff: Bool = true, prefill: Bool = false, answerNow: Bool = false
+    ) {
+        self.answerNow = answerNow
         self.budget = budget
         self.effort = effort
         self.canTurnOff = canTurnOff

@@ -35,6 +35,10 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The trace comes as `<think>…</think>` in the text the model writes (every dialect but
+    /// gpt-oss's and Ollama's own), so ponder can close it for the model.
+    public var tracesAreThinkTags: Bool { self != .effort && self != .ollamaThink }
+
     /// How the switch is spoken, in a few words (`ponder inspect`, `ponder ask --json`).
     public var summary: String {
         switch self {

@@ -62,10 +62,12 @@ enum TranscriptCoding {
         if let v = m.reasoningTokens { o.append(("reasoning_tokens", .int(v))) }
         if let v = m.contentTokens { o.append(("content_tokens", .int(v))) }
         if let v = m.timeToFirstToken { o.append(("time_to_first_token", .double(v))) }
+        if let v = m.timeToFirstAnswerToken { o.append(("time_to_first_answer_token", .double(v))) }
         if let v = m.reasoningDuration { o.append(("reasoning_duration", .double(v))) }
+        if let v = m.answerDuration { o.append(("answer_duration", .double(v))) }
         if let v = m.duration { o.append(("duration", .double(v))) }
+        if let cut = m.traceCut { o.append(("trace_cut", .string(cut.rawValue))) }
         // Flags are spelled out on assistant turns (where they mean something), elsewhere only when set.
-        if m.role == .assistant || m.budgetHit { o.append(("budget_hit", .bool(m.budgetHit))) }
         if m.role == .assistant || m.stopped { o.append(("stopped", .bool(m.stopped))) }
         if m.repeating { o.append(("repeating", .bool(true))) }
         if let sampler = m.sampler { o.append(("sampler", encode(sampler))) }
@@ -145,11 +147,16 @@ enum TranscriptCoding {
     static func decodeMessage(_ r: inout Fields) throws(TranscriptError) -> Message {
         let role = try r.enumeration("role", Role.allCases, required: true)!
         guard let content = try r.string("content") else { throw r.failure(nil, "missing \"content\"") }
+        // Files written before Ctrl-G existed say `"budget_hit": true|false` instead of `trace_cut`.
+        let legacyBudgetHit = try r.bool("budget_hit")
         let m = Message(
             role: role, content: content, reasoning: try r.string("reasoning"),
-            think: try r.enumeration("think", ThinkMode.allCases), budgetHit: try r.bool("budget_hit") ?? false,
+            think: try r.enumeration("think", ThinkMode.allCases),
+            traceCut: try r.enumeration("trace_cut", TraceCut.allCases) ?? (legacyBudgetHit == true ? .budget : nil),
             reasoningTokens: try r.int("reasoning_tokens"), contentTokens: try r.int("content_tokens"),
-            timeToFirstToken: try r.double("time_to_first_token"), reasoningDuration: try r.double("reasoning_duration"),
+            timeToFirstToken: try r.double("time_to_first_token"),
+            timeToFirstAnswerToken: try r.double("time_to_first_answer_token"),
+            reasoningDuration: try r.double("reasoning_duration"), answerDuration: try r.double("answer_duration"),
             duration: try r.double("duration"), stopped: try r.bool("stopped") ?? false,
             repeating: try r.bool("repeating") ?? false, sampler: try r.object("sampler").map(decodeSampler),
             error: try r.string("error"), date: try r.date("date"))

@@ -67,7 +67,7 @@ final class OllamaAPI: RemoteAPI {
         return prepared
     }
 
-    func stream(_ request: ChatRequest, yield: (ChatEvent) -> Void) async throws {
+    func stream(_ request: ChatRequest, control: ReplyControl, yield: (ChatEvent) -> Void) async throws {
         let prepared: Prepared
         if let known = state.withLockedValue({ $0 }) { prepared = known } else { prepared = try await prepare() }
         let key = try transport.configuration.apiKey()

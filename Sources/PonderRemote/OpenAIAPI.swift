@@ -85,14 +85,15 @@ final class OpenAIAPI: RemoteAPI {
     }
 
     /// Sends one request and yields its events.
-    func stream(_ request: ChatRequest, yield: (ChatEvent) -> Void) async throws {
+    func stream(_ request: ChatRequest, control: ReplyControl, yield: (ChatEvent) -> Void) async throws {
         let prepared: Prepared
         if let known = self.prepared { prepared = known } else { prepared = try await prepare() }
         let key = try transport.configuration.apiKey()
         let builder = OpenAIRequestBuilder(
             model: prepared.model, dialect: prepared.resolution.dialect, serverKind: prepared.facts.kind)
         let thinking = request.think.mode == .on
-        let body = try OpenAIWire.encoder().encode(builder.body(for: request))
+        let chat = builder.body(for: request)
+        let body = try OpenAIWire.encoder().encode(chat)
         let path = "/v1/chat/completions"
         let response = try await transport.postStreaming(path, body: body, apiKey: key, accept: "text/event-stream")
         guard (200..<300).contains(Int(response.status.code)) else {
@@ -107,6 +108,26 @@ final class OpenAIAPI: RemoteAPI {
             return
         }
 
+        // Answer now (Ctrl-G, or the budget run out): the trace is cut here and the answer comes
+        // from `/completion` (``LlamaContinuation``). Ctrl-G breaks off the read at once.
+        let canCut = thinking && OpenAIRequestBuilder.capabilities(
+            dialect: prepared.resolution.dialect, serverKind: prepared.facts.kind).answerNow
+        let budget = canCut ? builder.budget(for: request) : nil
+        let phase = NIOLockedValueBox(TracePhase.thinking)
+        if canCut {
+            control.onAnswerNow {
+                let cut = phase.withLockedValue { phase in
+                    guard phase == .thinking else { return false }
+                    phase = .cut(.answerNow)
+                    return true
+                }
+                if cut { response.cancel() }
+            }
+        }
+        /// The trace so far, and how many pieces (about one token each) it came in.
+        var trace = ""
+        var tracePieces = 0
+
         let forcedOpen = thinking && learnedForcedOpen.withLockedValue { $0 }
         var parser = SSEParser()
         var decoder = OpenAIStreamDecoder(startsInsideThink: forcedOpen, contextSize: prepared.contextSize)
@@ -118,19 +139,57 @@ final class OpenAIAPI: RemoteAPI {
             }
             yield(event)
         }
+        /// Passes an event on, following the trace for a cut; false when the trace is being cut.
+        func pass(_ event: ChatEvent, _ decoder: OpenAIStreamDecoder) -> Bool {
+            guard canCut else { emit(event, decoder); return true }
+            switch event {
+            case .reasoning(let text):
+                guard phase.withLockedValue({ $0 == .thinking }) else { return false }
+                trace += text
+                tracePieces += 1
+                emit(event, decoder)
+                if let budget, tracePieces >= budget {
+                    return !phase.withLockedValue { phase in
+                        guard phase == .thinking else { return true }
+                        phase = .cut(.budget)
+                        return true
+                    }
+                }
+            case .content:
+                let answering = phase.withLockedValue { phase in
+                    if phase == .thinking { phase = .answering }
+                    return phase == .answering
+                }
+                guard answering else { return false }
+                emit(event, decoder)
+            default:
+                guard phase.withLockedValue({ $0 }).cut == nil else { return false }
+                emit(event, decoder)
+            }
+            return true
+        }
         do {
-            for try await buffer in response.body {
+            reading: for try await buffer in response.body {
                 for event in parser.feed(buffer.readableBytesView) {
-                    for chatEvent in try decoder.decode(event) { emit(chatEvent, decoder) }
+                    for chatEvent in try decoder.decode(event) where !pass(chatEvent, decoder) { break reading }
                 }
             }
         } catch let error as BackendError {
             throw error
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            if decoder.isDone { return }  // The reply was complete; only the connection's end failed.
-            for event in decoder.endOfBody().events { emit(event, decoder) }
-            throw transport.failure(error, phase: .streaming, apiKey: key)
+            if phase.withLockedValue({ $0 }).cut == nil {
+                if decoder.isDone { return }  // The reply was complete; only the connection's end failed.
+                for event in decoder.endOfBody().events { emit(event, decoder) }
+                throw transport.failure(error, phase: .streaming, apiKey: key)
+            }
+        }
+        if let cut = phase.withLockedValue({ $0 }).cut {
+            response.cancel()
+            yield(.traceCut(cut))
+            try await LlamaContinuation(transport: transport, apiKey: key).answer(
+                chat: chat, trace: trace, reasoningTokens: tracePieces, contextSize: prepared.contextSize, yield: yield)
+            return
         }
         // A body that ended cleanly but inside an event: what is complete counts, a torn last
         // chunk does not (the error below says the stream was cut).
@@ -150,4 +209,14 @@ final class OpenAIAPI: RemoteAPI {
             throw transport.failure(error, phase: .streaming, apiKey: key)
         }
     }
+}
+
+/// Where a reply that can be cut (``LlamaContinuation``) stands: shared between the stream's
+/// reader and the Ctrl-G handler, so a cut and the answer's first piece cannot both win.
+enum TracePhase: Equatable, Sendable {
+    case thinking
+    case answering
+    case cut(TraceCut)
+
+    var cut: TraceCut? { if case .cut(let cut) = self { cut } else { nil } }
 }

@@ -18,8 +18,9 @@ import PonderCore
 /// system prompt follows the switch in the same message, separated by a blank line, as NVIDIA's
 /// template does; with `soft-switch` the flag follows it on a line of its own, as the embedded
 /// engine puts it. Past assistant reasoning is sent (as `reasoning_content`) only with
-/// `includePastReasoning`. A thinking budget becomes llama-server's `thinking_budget_tokens`; other
-/// servers have no such field, so the caller warns instead.
+/// `includePastReasoning`. A thinking budget (or the one an effort level stands for) becomes
+/// llama-server's `thinking_budget_tokens`, which ponder also enforces itself; other servers have
+/// no such field, so the caller warns instead, and get the effort level as `reasoning_effort`.
 struct OpenAIRequestBuilder: Sendable {
     var model: String
     var dialect: ReasoningDialect
@@ -28,10 +29,21 @@ struct OpenAIRequestBuilder: Sendable {
     /// What a request in `dialect` to this kind of server can do with the reasoning. Only a
     /// template that opens the trace itself (`opens-think`) cannot be turned off: nothing a request
     /// says closes it. A model with no switch (`none`) decides for itself, and may never reason.
+    /// llama-server takes a budget (its own `thinking_budget_tokens` where the build honours it,
+    /// and ponder's cut where it does not) and can answer now (``LlamaContinuation``) whenever the
+    /// trace is `<think>` text; effort levels reach every server, as `reasoning_effort` or as a budget.
     static func capabilities(dialect: ReasoningDialect, serverKind: ServerFacts.Kind) -> ReasoningCapabilities {
         ReasoningCapabilities(
-            budget: serverKind == .llamaCpp, effort: dialect == .effort || dialect == .ollamaThink,
-            canTurnOff: dialect != .opensThink, prefill: false)
+            budget: serverKind == .llamaCpp, effort: true,
+            canTurnOff: dialect != .opensThink, prefill: false,
+            answerNow: serverKind == .llamaCpp && dialect.tracesAreThinkTags)
+    }
+
+    /// The budget a request to llama-server carries, and ponder enforces: the explicit one, else,
+    /// where the template takes no `reasoning_effort` of its own, the one the effort stands for.
+    func budget(for request: ChatRequest) -> Int? {
+        guard request.think.mode == .on, serverKind == .llamaCpp else { return nil }
+        return dialect == .effort ? request.think.budget : request.think.effectiveBudget
     }
 
     func body(for request: ChatRequest) -> OpenAIWire.ChatBody {
@@ -63,6 +75,11 @@ struct OpenAIRequestBuilder: Sendable {
         case .opensThink, .none:
             break
         }
+        // Servers other than llama-server get the effort level by its OpenAI name whatever the
+        // dialect (llama-server turns it into a budget below).
+        if on, serverKind == .other, body.reasoningEffort == nil, let effort = request.think.effort {
+            body.reasoningEffort = effort
+        }
 
         body.messages = messages
         body.maxTokens = request.maxTokens
@@ -79,9 +96,7 @@ struct OpenAIRequestBuilder: Sendable {
         case .ollama, .other:
             break  // OpenAI rejects unknown sampler fields; Ollama's /v1 ignores them.
         }
-        if on, let budget = request.think.budget, Self.capabilities(dialect: dialect, serverKind: serverKind).budget {
-            body.thinkingBudgetTokens = budget
-        }
+        body.thinkingBudgetTokens = budget(for: request)
         return body
     }
 

@@ -26,9 +26,11 @@ public struct RemoteBackend: ChatBackend {
 
     public func prepare() async throws -> BackendInfo { try await api.info() }
 
-    public func reply(to request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+    public func reply(to request: ChatRequest, control: ReplyControl) -> AsyncThrowingStream<ChatEvent, any Error> {
         let api = self.api
-        return ReplyStream.run(loopGuard: request.loopGuard) { yield in try await api.stream(request, yield: yield) }
+        return ReplyStream.run(loopGuard: request.loopGuard) { yield in
+            try await api.stream(request, control: control, yield: yield)
+        }
     }
 
     /// How `--think-style auto` was resolved and why, once `prepare()` has run (OpenAI-compatible
@@ -41,6 +43,7 @@ public struct RemoteBackend: ChatBackend {
 protocol RemoteAPI: Sendable {
     /// Learns the model (once) and what the backend can do with it.
     func info() async throws -> BackendInfo
-    /// Sends one request and yields its events; throws a ``BackendError`` when it fails.
-    func stream(_ request: ChatRequest, yield: (ChatEvent) -> Void) async throws
+    /// Sends one request and yields its events; throws a ``BackendError`` when it fails. An API
+    /// that cannot answer early (``ReasoningCapabilities/answerNow``) ignores `control`.
+    func stream(_ request: ChatRequest, control: ReplyControl, yield: (ChatEvent) -> Void) async throws
 }

@@ -35,6 +35,9 @@ struct StreamedResponse: Sendable {
         return StreamedResponse(status: head.status, headers: head.headers, body: Body(owner: Body.Owner(queue: queue)))
     }
 
+    /// Stops the request now, from any thread: a read waiting for the next part throws.
+    func cancel() { body.owner.queue.abandon() }
+
     /// Reads the whole body, refusing more than `limit` bytes.
     func collect(upTo limit: Int) async throws -> ByteBuffer {
         var all = ByteBuffer()

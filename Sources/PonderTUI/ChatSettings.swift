@@ -20,6 +20,12 @@ public struct ChatSettings: Sendable, Equatable {
     /// What the status bar says while the backend connects or loads (`127.0.0.1:8080`).
     public var backendLabel: String
 
+    /// How much the next think-on reply thinks, as the status bar says it: `≤16 tok`, `high`.
+    var thinkAmountLabel: String? {
+        if let thinkBudget { return "≤\(thinkBudget) tok" }
+        return thinkEffort
+    }
+
     public init(
         systemPrompt: String? = nil, sampler: SamplerSettings = SamplerSettings(),
         samplerSources: [SamplerField: SamplerSource] = [:], loopGuard: Bool = true, maxTokens: Int? = nil,

@@ -117,6 +117,7 @@ extension ChatState {
         case .newline: input.insert("\n")
         case .toggleThink:
             setThink(think.toggled)
+        case .answerNow: return answerNow(at: moment)
         case .foldLatest: foldLatest()
         case .foldAll: foldAll()
         case .stop: return stop(at: moment)
@@ -279,10 +280,45 @@ extension ChatState {
         show("think: \(think.rawValue) for the next reply", seconds: 2)
     }
 
+    /// `/think low|medium|high|N|default`: how much the next replies think; thinking goes on.
+    private mutating func setThinkAmount(_ amount: SlashCommand.ThinkAmount) {
+        switch amount {
+        case .effort(let level):
+            settings.thinkEffort = level
+            settings.thinkBudget = nil
+        case .budget(let count):
+            settings.thinkBudget = count
+        case .modelDefault:
+            settings.thinkEffort = nil
+            settings.thinkBudget = nil
+        }
+        think = .on
+        let info = backend.info
+        if settings.thinkBudget != nil, let info, !info.capabilities.budget {
+            show(ReasoningCapabilities.noBudgetNotice, seconds: 4)
+            return
+        }
+        var text = "think: on"
+        if let effort = settings.thinkEffort, settings.thinkBudget == nil {
+            text += ", effort \(effort)"
+            if info?.kind == .embedded || info?.capabilities.answerNow == true,
+               let budget = ThinkSetting.budget(forEffort: effort), info?.dialect != .effort {
+                text += " (a budget of \(budget) tokens)"
+            }
+        } else if let budget = settings.thinkBudget {
+            text += ", at most \(budget) tokens of thinking per reply"
+        } else {
+            text += ", as much as the model likes"
+        }
+        show(text, seconds: 3)
+    }
+
     private mutating func run(_ command: SlashCommand, at moment: Moment) -> [Effect] {
         switch command {
         case .think(let mode):
             setThink(mode ?? think.toggled)
+        case .thinkAmount(let amount):
+            setThinkAmount(amount)
         case .budget(let budget):
             settings.thinkBudget = budget
             if budget != nil, let info = backend.info, !info.capabilities.budget {

@@ -48,6 +48,7 @@ extension ChatState {
             if conversation.messages[index].content.isEmpty {
                 text = String(text.drop(while: { $0.isNewline || $0 == " " }))
                 guard !text.isEmpty else { break }
+                flight.answerStart = time
                 // The answer starts: the trace is complete, its header says how long it took.
                 if let start = flight.reasoningStart, flight.reasoningEnd == nil {
                     flight.reasoningEnd = time
@@ -59,8 +60,9 @@ extension ChatState {
             meta[index].contentRevision += 1
         case .usage(let usage):
             flight.usage = usage
-        case .budgetHit:
-            conversation.messages[index].budgetHit = true
+        case .traceCut(let cut):
+            conversation.messages[index].traceCut = cut
+            meta[index].reasoningRevision += 1
         case .progress(let done, let total):
             // Drawn as a bar by the status line (see `prefillProgress`); no change to save.
             flight.prefillDone = done
@@ -78,6 +80,28 @@ extension ChatState {
         reply = flight
         touch()
         return []
+    }
+
+    /// Ctrl-G: while a trace streams, close it and make the model answer. A backend that cannot
+    /// (a server without a raw completion endpoint) stops the reply instead, and says so.
+    mutating func answerNow(at moment: Moment) -> [Effect] {
+        guard var flight = reply, conversation.messages[flight.messageIndex].content.isEmpty,
+              flight.answerStart == nil,
+              conversation.messages[flight.messageIndex].think == .on || flight.reasoningStart != nil
+        else {
+            show("Ctrl-G ends a trace while it streams; there is none now", seconds: 3)
+            return []
+        }
+        guard backend.info?.capabilities.answerNow == true else {
+            let effects = stopQuietly(at: moment)
+            show(ReasoningCapabilities.noAnswerNowNotice, seconds: 6)
+            return effects + autosave()
+        }
+        guard !flight.answerNowSent else { return [] }
+        flight.answerNowSent = true
+        reply = flight
+        show("answering now…", seconds: 2)
+        return [.answerNow(id: flight.id)]
     }
 
     /// Esc: keep what arrived, mark it stopped, cancel the stream, save.
@@ -132,6 +156,8 @@ extension ChatState {
         let usage = flight.usage
         message.duration = moment.uptime - flight.started
         message.timeToFirstToken = flight.firstToken.map { $0 - flight.started }
+        message.timeToFirstAnswerToken = flight.answerStart.map { $0 - flight.started }
+        message.answerDuration = flight.answerStart.map { end - $0 }
         if let start = flight.reasoningStart {
             if flight.reasoningEnd == nil { message.reasoningDuration = (flight.reasoningLast ?? end) - start }
             // The server's count when it gives one; a reply that never answered spent every

@@ -69,7 +69,8 @@ public final class ChatView {
 
         if let area = regions.statusArea {
             let bar = StatusBar(
-                think: state.think, backend: state.backend, backendLabel: state.settings.backendLabel,
+                think: state.think, thinkAmount: state.settings.thinkAmountLabel,
+                backend: state.backend, backendLabel: state.settings.backendLabel,
                 lastStats: state.lastStats, notice: state.notice, progress: state.prefillProgress,
                 isReplying: state.isReplying, moreBelow: window.moreBelow, theme: theme)
             bar.draw(in: area, into: &grid)

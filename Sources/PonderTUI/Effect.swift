@@ -6,6 +6,8 @@ import PonderCore
 public enum Effect: Sendable, Equatable {
     case startReply(id: Int, ChatRequest)
     case cancelReply(id: Int)
+    /// Close the streaming trace of that reply and make the model answer (Ctrl-G).
+    case answerNow(id: Int)
     case save(SaveRequest)
     /// Read a transcript (a path, or a name in the transcripts folder) strictly.
     case open(String)

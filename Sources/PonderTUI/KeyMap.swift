@@ -1,6 +1,6 @@
 /// What a key does. The reducer acts on these; `KeyMap` binds keys to them.
 public enum Action: Sendable, Equatable, Hashable {
-    case send, newline, toggleThink, foldLatest, foldAll, stop, regenerate, newConversation, save, quit, help
+    case send, newline, toggleThink, answerNow, foldLatest, foldAll, stop, regenerate, newConversation, save, quit, help
     case pageUp, pageDown, top, bottom, redraw, suspend, interrupt
     case left, right, wordLeft, wordRight, lineStart, lineEnd, up, down
     case backspace, deleteForward, deleteOrQuit, killToLineEnd, killToLineStart, killWordBackward, killWordForward
@@ -34,6 +34,7 @@ public enum KeyMap {
             bind([.enter], .send, "send the message (or run a /command)"),
             bind([KeyPress(.enter, .alt), .ctrl("j")], .newline, "insert a new line"),
             bind([.ctrl("t")], .toggleThink, "reasoning on/off for the next reply"),
+            bind([.ctrl("g")], .answerNow, "end the thinking now and answer (while a trace streams)"),
             bind([.ctrl("o")], .foldLatest, "fold/unfold the latest thinking block"),
             bind([.alt("o")], .foldAll, "fold/unfold every thinking block"),
             bind([.escape], .stop, "stop the reply, keeping what arrived"),

@@ -11,6 +11,10 @@ struct ReplyInFlight: Sendable, Equatable {
     /// The last reasoning token: the trace's duration runs from the first to this one.
     var reasoningLast: Double?
     var reasoningEnd: Double?
+    /// The first answer token.
+    var answerStart: Double?
+    /// Ctrl-G was pressed and sent on: the trace is being closed.
+    var answerNowSent = false
     var lastToken: Double?
     var reasoningDeltas = 0
     var contentDeltas = 0

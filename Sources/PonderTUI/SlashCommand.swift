@@ -8,6 +8,8 @@ import PonderCore
 /// and one branch in the reducer.
 public enum SlashCommand: Sendable, Equatable {
     case think(ThinkMode?)
+    /// `/think low|medium|high|N|default`: how much the next replies think (and thinking on).
+    case thinkAmount(ThinkAmount)
     /// The thinking budget for the next think-on replies, in tokens; nil turns it off.
     case budget(Int?)
     case save(path: String?)
@@ -27,6 +29,16 @@ public enum SlashCommand: Sendable, Equatable {
     case help
     case quit
 
+    /// How much to think, as `/think` takes it.
+    public enum ThinkAmount: Sendable, Equatable {
+        /// An effort level: `low`, `medium` or `high`.
+        case effort(String)
+        /// A token budget for each trace.
+        case budget(Int)
+        /// The model's own amount: no effort level, no budget.
+        case modelDefault
+    }
+
     /// What `/sampler` does.
     public enum SamplerChange: Sendable, Equatable {
         /// `/sampler`: the effective settings and where each comes from.
@@ -41,7 +53,7 @@ public enum SlashCommand: Sendable, Equatable {
 
     /// Name, argument synopsis and one-line description, in help order.
     public static let all: [(name: String, arguments: String, summary: String)] = [
-        ("think", "[on|off]", "reasoning on/off for the next reply (alone: flip)"),
+        ("think", "[on|off|low|medium|high|N|default]", "reasoning on/off (alone: flip); how much: an effort level or N tokens"),
         ("budget", "N|off", "end each trace after N tokens so the model answers (off: no limit)"),
         ("system", "[TEXT]", "set the system prompt (no text: remove it)"),
         ("save", "[PATH]", "save the transcript (default: the transcripts folder)"),
@@ -71,7 +83,12 @@ public enum SlashCommand: Sendable, Equatable {
             case "": return .success(.think(nil))
             case "on": return .success(.think(.on))
             case "off": return .success(.think(.off))
-            default: return .failure(ParseError(description: "/think takes on or off, not “\(argument)”"))
+            case "default": return .success(.thinkAmount(.modelDefault))
+            case let level where ThinkSetting.effortLevels.contains(level): return .success(.thinkAmount(.effort(level)))
+            default:
+                if let count = Int(argument), count > 0 { return .success(.thinkAmount(.budget(count))) }
+                return .failure(ParseError(
+                    description: "/think takes on, off, low, medium, high, a number of tokens or default, not “\(argument)”"))
             }
         case "budget":
             return parseBudget(argument)

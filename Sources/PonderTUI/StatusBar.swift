@@ -16,6 +16,8 @@ import PonderCore
 struct StatusBar {
     /// Think mode of the next reply.
     var think: ThinkMode
+    /// How much it thinks when on (`high`, `≤16 tok`); nil for the model's own amount.
+    var thinkAmount: String? = nil
     var backend: BackendStatus
     /// What the bar calls the backend before it is ready (`ChatSettings.backendLabel`).
     var backendLabel: String
@@ -131,10 +133,13 @@ struct StatusBar {
     /// (` think: on · enable_thinking `), or ` think: can't turn off (R1) ` where no request can
     /// stop the model reasoning.
     func thinkSegment(width: Int) -> String {
-        let plain = " think: \(think.rawValue) "
+        let amount = think == .on ? thinkAmount.map { " · \($0)" } ?? "" : ""
+        let plain = " think: \(think.rawValue)\(amount) "
         guard let info = backend.info, let dialect = info.dialect else { return plain }
-        if !info.capabilities.canTurnOff { return dialect == .opensThink ? " think: can't turn off (R1) " : " think: can't turn off " }
-        let named = " think: \(think.rawValue) · \(dialect.statusName(forcesThink: info.capabilities.prefill)) "
+        if !info.capabilities.canTurnOff {
+            return (dialect == .opensThink ? " think: can't turn off (R1)" : " think: can't turn off") + amount + " "
+        }
+        let named = " think: \(think.rawValue)\(amount) · \(dialect.statusName(forcesThink: info.capabilities.prefill)) "
         return TextWidth.of(named) + 40 <= width ? named : plain
     }
 

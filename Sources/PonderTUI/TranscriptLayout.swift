@@ -256,7 +256,7 @@ final class TranscriptLayout {
             text = "\(arrow) Thought for \(seconds(message.reasoningDuration ?? 0))"
             if let count = message.reasoningTokens { text += " · \(tokens(count))" }
         }
-        if message.budgetHit { text += " · budget reached" }
+        if let cut = message.traceCut { text += " · \(cut.label)" }
         return text
     }
 

@@ -9,6 +9,8 @@ final class EffectRunner: @unchecked Sendable {
     private let gate: BackendGate
     private let inbox: Inbox
     private var replies: [Int: Task<Void, Never>] = [:]
+    /// What the user can ask of each streaming reply (Ctrl-G).
+    private var controls: [Int: ReplyControl] = [:]
     private let saveQueue = DispatchQueue(label: "ponder.save")
     private let themeQueue = DispatchQueue(label: "ponder.themes")
     private let saver: SaverBox
@@ -51,6 +53,9 @@ final class EffectRunner: @unchecked Sendable {
                 startReply(id: id, request: request)
             case .cancelReply(let id):
                 replies.removeValue(forKey: id)?.cancel()
+                controls.removeValue(forKey: id)
+            case .answerNow(let id):
+                controls[id]?.answerNow()
             case .save(let request):
                 save(request)
             case .open(let nameOrPath):
@@ -82,10 +87,12 @@ final class EffectRunner: @unchecked Sendable {
         // One reply streams at a time; earlier tasks have ended or were cancelled by the reducer.
         for task in replies.values { task.cancel() }
         replies.removeAll()
+        let control = ReplyControl()
+        controls = [id: control]
         replies[id] = Task.detached {
             do {
                 let backend = try await gate.backendWhenReady(inbox: inbox)
-                for try await event in backend.reply(to: request) {
+                for try await event in backend.reply(to: request, control: control) {
                     if Task.isCancelled { break }
                     inbox.post(.reply(id: id, event))
                 }
@@ -131,6 +138,7 @@ final class EffectRunner: @unchecked Sendable {
     func finish() {
         for task in replies.values { task.cancel() }
         replies.removeAll()
+        controls.removeAll()
         saveQueue.sync {}
     }
 

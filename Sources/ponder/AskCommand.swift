@@ -87,7 +87,7 @@ struct AskCommand: AsyncParsableCommand {
                     if !json { Self.write(piece) }
                 case .usage(let latest): usage = latest
                 case .sampler(let used): sampler = used
-                case .budgetHit: budgetHit = true
+                case .traceCut(let cut): budgetHit = budgetHit || cut == .budget
                 case .notice(let text): Self.warn("ponder: \(text)")
                 case .progress: break
                 case .finished(let reason): finish = reason

@@ -11,8 +11,8 @@ func sampleTranscript() -> Transcript {
             Message(role: .user, content: "Is 91 prime?", date: t0),
             Message(
                 role: .assistant, content: "No: 91 = 7 × 13.", reasoning: "91 / 7 = 13.\n\nSo it is composite. <think> tags stay text.",
-                think: .on, budgetHit: true, reasoningTokens: 412, contentTokens: 9, timeToFirstToken: 0.125,
-                reasoningDuration: 3.2, duration: 4.0625, date: t0.addingTimeInterval(1)),
+                think: .on, traceCut: .budget, reasoningTokens: 412, contentTokens: 9, timeToFirstToken: 0.125,
+                timeToFirstAnswerToken: 3.375, reasoningDuration: 3.2, answerDuration: 0.625, duration: 4.0625, date: t0.addingTimeInterval(1)),
             Message(role: .user, content: "And 97?\tTab, emoji 🧮, control \u{01}.", date: t0.addingTimeInterval(10)),
             Message(role: .assistant, content: "97 is", think: .off, stopped: true, error: "connection reset by peer"),
         ],
@@ -53,7 +53,7 @@ struct TranscriptTests {
         let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
         let messages = json["messages"] as! [[String: Any]]
         #expect(messages[0]["reasoning"] == nil && messages[0]["think"] == nil && messages[0]["stopped"] == nil)
-        #expect(messages[1]["think"] as? String == "on" && messages[1]["budget_hit"] as? Bool == true)
+        #expect(messages[1]["think"] as? String == "on" && messages[1]["trace_cut"] as? String == "budget")
         #expect(messages[1]["reasoning_tokens"] as? Int == 412 && messages[1]["content_tokens"] as? Int == 9)
         #expect(messages[3]["stopped"] as? Bool == true && messages[3]["error"] as? String == "connection reset by peer")
         #expect(json["created"] as? String == "2025-11-20T06:30:00.125Z")
@@ -80,6 +80,24 @@ struct TranscriptTests {
             #expect(transcript.encoded() == bytes, "\(name) changed on re-save")
             #expect(transcript.conversation.messages.contains { $0.role == .assistant })
         }
+    }
+
+    /// Files written before Ctrl-G said `budget_hit` (always, on assistant turns); they load with
+    /// the same meaning and save in today's spelling, without losing anything.
+    @Test func olderFilesWithBudgetHitLoadAsABudgetCut() throws {
+        let document = validDocument(messages: """
+            { "role": "user", "content": "q" },
+            { "role": "assistant", "think": "on", "budget_hit": true, "stopped": false, "reasoning": "r", "content": "a" },
+            { "role": "user", "content": "q2" },
+            { "role": "assistant", "think": "off", "budget_hit": false, "stopped": false, "content": "b" }
+        """)
+        let messages = try Transcript.decode(Data(document.utf8), file: "old.json").conversation.messages
+        #expect(messages[1].traceCut == .budget && messages[3].traceCut == nil)
+        let resaved = try Transcript.decode(Data(document.utf8)).jsonText()
+        #expect(resaved.contains("\"trace_cut\": \"budget\"") && !resaved.contains("budget_hit"))
+        #expect(try Transcript.decode(Data(resaved.utf8)).conversation.messages == messages)
+        let wrong = decodeError(validDocument(messages: #"{ "role": "assistant", "trace_cut": "tired", "content": "a" }"#))
+        #expect(wrong?.description.contains("trace_cut") == true, "\(String(describing: wrong))")
     }
 
     // MARK: - Refusing bad files

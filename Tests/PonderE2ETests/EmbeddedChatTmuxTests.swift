@@ -149,7 +149,7 @@ struct EmbeddedChatTmuxTests {
         var rows = try await tmux.poll("the folded header of the first trace") { header($0)?.contains("32 tokens") == true }
         let header1 = try #require(header(rows))
         #expect(header1.hasSuffix("· 32 tokens · budget reached"), "\(header1)")
-        #expect(reply1["budget_hit"] as? Bool == true && reply1["reasoning_tokens"] as? Int == 32)
+        #expect(reply1["trace_cut"] as? String == "budget" && reply1["reasoning_tokens"] as? Int == 32)
         let answer1 = (reply1["content"] as? String) ?? ""
         #expect(!answer1.isEmpty, "an answer follows the trace")
         let headerRow = try #require(rows.lastIndex(of: header1))
@@ -176,7 +176,7 @@ struct EmbeddedChatTmuxTests {
         tmux.press("Enter")
         try await tmux.poll(text: "thinking budget off")
         let reply3 = try await ask("Is 7 a prime number?", turn: 3, in: tmux, workspace: workspace)
-        #expect(reply3["budget_hit"] as? Bool == false)
+        #expect(reply3["trace_cut"] == nil)
         #expect((reply3["reasoning_tokens"] as? Int ?? 0) > 12)
 
         tmux.press("C-q")

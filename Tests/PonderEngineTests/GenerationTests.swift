@@ -64,7 +64,7 @@ struct GenerationTests {
             messages: [.user("How many legs do three spiders and two ants have in total?")],
             think: ThinkSetting(mode: .on, budget: 32), sampler: .greedy, maxTokens: 96)
         let reply = try await Self.collect(backend, request)
-        let hit = try #require(reply.events.firstIndex(of: .budgetHit))
+        let hit = try #require(reply.events.firstIndex(of: .traceCut(.budget)))
         let usage = try #require(reply.usage)
         print("budget 32: reasoning tokens \(usage.reasoningTokens ?? -1), completion \(usage.completionTokens ?? -1); "
               + "answer: \(reply.content.prefix(80).debugDescription)")
@@ -74,6 +74,35 @@ struct GenerationTests {
         #expect(reply.events[..<hit].allSatisfy { if case .content = $0 { false } else { true } })
         #expect(reply.events[hit...].allSatisfy { if case .reasoning = $0 { false } else { true } })
         #expect(!reply.reasoning.contains("</think>") && !reply.content.contains("</think>"))
+    }
+
+    /// Ctrl-G while the trace streams: the engine closes the trace after the tokens it has, says
+    /// so, and the model answers in the same reply; no tag leaks into either part.
+    @Test func answerNowClosesTheTraceMidwayAndTheModelAnswers() async throws {
+        let backend = try Self.smol()
+        let request = ChatRequest(
+            messages: [.user("How many legs do three spiders and two ants have in total?")],
+            think: ThinkSetting(mode: .on), sampler: .greedy, maxTokens: 160)
+        let control = ReplyControl()
+        var reply = Reply()
+        var pieces = 0
+        for try await event in backend.reply(to: request, control: control) {
+            reply.events.append(event)
+            if case .reasoning = event {
+                pieces += 1
+                if pieces == 12 { control.answerNow() }
+            }
+        }
+        let cut = try #require(reply.events.firstIndex(of: .traceCut(.answerNow)), "no cut in \(reply.events)")
+        print("answer now after 12 pieces: reasoning \(reply.reasoning.debugDescription); answer \(reply.content.prefix(80).debugDescription)")
+        #expect(reply.events[..<cut].allSatisfy { if case .content = $0 { false } else { true } })
+        #expect(reply.events[cut...].allSatisfy { if case .reasoning = $0 { false } else { true } })
+        #expect(!reply.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        let usage = try #require(reply.usage)
+        // The generation thread runs ahead of this reader by at most a few tokens.
+        #expect((12...20).contains(usage.reasoningTokens ?? -1), "\(usage)")
+        #expect(!reply.reasoning.contains("</think>") && !reply.content.contains("</think>"))
+        #expect(reply.finish != .cancelled)
     }
 
     /// SmolLM2 has no thinking dialect, so think-on forces `<think>`; on this conversation the
@@ -94,7 +123,7 @@ struct GenerationTests {
         #expect(reply.reasoning.trimmingCharacters(in: .whitespacesAndNewlines) == "Italy is a country in the western part of Europe.")
         #expect(!reply.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
         #expect(reply.finish == .stop)
-        #expect(!reply.events.contains(.budgetHit))
+        #expect(!reply.events.contains { if case .traceCut = $0 { true } else { false } })
         #expect(!reply.reasoning.contains("</think>") && !reply.content.contains("</think>"))
     }
 

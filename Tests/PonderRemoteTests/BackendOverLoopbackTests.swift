@@ -192,7 +192,8 @@ struct BackendOverLoopbackTests {
         defer { server.stop() }
         let info = try await RemoteBackend(configuration: try RemoteConfiguration(server: server.url + "/v1/")).prepare()
         #expect(info == BackendInfo(kind: .remote, model: "models/SmolLM2-135M-Instruct.Q4_1.gguf",
-                                    serverURL: server.url, contextSize: 4096, dialect: ReasoningDialect.none))
+                                    serverURL: server.url, contextSize: 4096, dialect: ReasoningDialect.none,
+                                    capabilities: ReasoningCapabilities(effort: true)))
         let named = try await RemoteBackend(configuration: try RemoteConfiguration(
             server: server.url, apiModel: "Qwen/Qwen3-8B")).prepare()
         #expect(named.model == "Qwen/Qwen3-8B" && named.dialect == .enableThinking)

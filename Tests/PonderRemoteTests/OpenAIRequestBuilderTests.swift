@@ -71,10 +71,14 @@ struct OpenAIRequestBuilderTests {
 
     @Test
     func capabilitiesFollowTheServerAndTheDialect() {
+        // llama-server: a budget (its own where the build honours it, else ponder's cut) and
+        // answer-now wherever the trace is <think> text; not for gpt-oss's channels (`effort`).
         let llama = OpenAIRequestBuilder.capabilities(dialect: .enableThinking, serverKind: .llamaCpp)
-        #expect(llama == ReasoningCapabilities(budget: true, effort: false, canTurnOff: true, prefill: false))
+        #expect(llama == ReasoningCapabilities(budget: true, effort: true, canTurnOff: true, prefill: false, answerNow: true))
+        #expect(!OpenAIRequestBuilder.capabilities(dialect: .effort, serverKind: .llamaCpp).answerNow)
+        #expect(OpenAIRequestBuilder.capabilities(dialect: .opensThink, serverKind: .llamaCpp).answerNow)
         let openAI = OpenAIRequestBuilder.capabilities(dialect: .effort, serverKind: .other)
-        #expect(openAI == ReasoningCapabilities(budget: false, effort: true, canTurnOff: true, prefill: false))
+        #expect(openAI == ReasoningCapabilities(budget: false, effort: true, canTurnOff: true, prefill: false, answerNow: false))
         #expect(!OpenAIRequestBuilder.capabilities(dialect: .opensThink, serverKind: .llamaCpp).canTurnOff)
         #expect(OpenAIRequestBuilder.capabilities(dialect: .none, serverKind: .other).canTurnOff)
     }
@@ -117,6 +121,35 @@ struct OpenAIRequestBuilderTests {
         #expect(try json(request(.on, budget: 256), dialect: .enableThinking, kind: .llamaCpp)["thinking_budget_tokens"] as? Int == 256)
         #expect(try json(request(.off, budget: 256), dialect: .enableThinking, kind: .llamaCpp)["thinking_budget_tokens"] == nil)
         #expect(try json(request(.on, budget: 256), dialect: .enableThinking, kind: .other)["thinking_budget_tokens"] == nil)
+    }
+
+    /// How much to think, for every dialect × on/off × nothing/effort/budget × server kind: only the
+    /// two fields that carry an amount are looked at here (the switch itself is tested above).
+    /// - llama-server: an explicit budget goes as `thinking_budget_tokens`; an effort level goes as
+    ///   the budget it stands for (low 256, medium 1024, high 4096), except where the dialect is
+    ///   `effort` itself (gpt-oss reads `reasoning_effort`). Think off sends no budget.
+    /// - other servers: no budget field exists; an effort level goes as `reasoning_effort`.
+    @Test(arguments: ReasoningDialect.allCases)
+    func effortAndBudgetReachEveryServerInItsOwnTerms(dialect: ReasoningDialect) throws {
+        let effortDialect = dialect == .effort || dialect == .ollamaThink
+        for mode in ThinkMode.allCases {
+            let on = mode == .on
+            for kind in [ServerFacts.Kind.llamaCpp, .other] {
+                let llama = kind == .llamaCpp
+                let plain = try json(request(mode), dialect: dialect, kind: kind)
+                #expect(plain["thinking_budget_tokens"] == nil)
+                #expect((plain["reasoning_effort"] as? String) == (effortDialect ? (on ? "medium" : "none") : nil))
+
+                let high = try json(request(mode, effort: "high"), dialect: dialect, kind: kind)
+                let highBudget: Int? = on && llama && dialect != .effort ? 4096 : nil
+                #expect(high["thinking_budget_tokens"] as? Int == highBudget, "\(dialect) \(mode) \(kind)")
+                let highEffort: String? = effortDialect ? (on ? "high" : "none") : (on && !llama ? "high" : nil)
+                #expect(high["reasoning_effort"] as? String == highEffort, "\(dialect) \(mode) \(kind)")
+
+                let sixteen = try json(request(mode, effort: "low", budget: 16), dialect: dialect, kind: kind)
+                #expect(sixteen["thinking_budget_tokens"] as? Int == (on && llama ? 16 : nil), "\(dialect) \(mode) \(kind)")
+            }
+        }
     }
 
     @Test

@@ -89,7 +89,7 @@ struct BudgetAndPromptReuseTests {
         var driver = Driver(width: 70, height: 12, think: .on, settings: ChatSettings(thinkBudget: 32))
         let id = try driver.start("How many legs do three spiders have?")
         for _ in 0..<32 { driver.send(.reply(id: id, .reasoning(" step"))) }
-        driver.send(.reply(id: id, .budgetHit))
+        driver.send(.reply(id: id, .traceCut(.budget)))
         driver.send(.reply(id: id, .content("24 legs.")))
         driver.send(.reply(id: id, .usage(Usage(promptTokens: 40, promptTokensEvaluated: 40, completionTokens: 38,
                                                 reasoningTokens: 32))))
@@ -97,7 +97,7 @@ struct BudgetAndPromptReuseTests {
         let rows = driver.grid.rows.map(trimmed)
         let header = try #require(rows.first { $0.contains("Thought for") }, "\(rows)")
         #expect(header.hasSuffix("· 32 tokens · budget reached"), "\(header)")
-        #expect(driver.state.conversation.messages.last?.budgetHit == true)
+        #expect(driver.state.conversation.messages.last?.traceCut == .budget)
         #expect(driver.state.conversation.messages.last?.reasoningTokens == 32)
         #expect(driver.state.conversation.messages.last?.contentTokens == 6)
     }

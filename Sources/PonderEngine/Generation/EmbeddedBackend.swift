@@ -8,7 +8,7 @@ import PonderCore
 /// let backend = EmbeddedBackend(modelPath: "SmolLM2-135M-Instruct.Q4_1.gguf", contextSize: 4096)
 /// let info = try await backend.prepare()          // loads the model (mmap) once
 /// for try await event in backend.reply(to: request) {
-///     // .usage, .reasoning / .content pieces, .budgetHit, .notice, then .finished(reason)
+///     // .usage, .reasoning / .content pieces, .traceCut, .notice, then .finished(reason)
 /// }
 /// ```
 ///
@@ -44,7 +44,7 @@ public final class EmbeddedBackend: ChatBackend, @unchecked Sendable {
         return engine.info
     }
 
-    public func reply(to request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+    public func reply(to request: ChatRequest, control: ReplyControl) -> AsyncThrowingStream<ChatEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: ChatEvent.self, throwing: (any Error).self)
         let cancelled = CancellationFlag()
         continuation.onTermination = { _ in cancelled.set() }
@@ -54,7 +54,7 @@ public final class EmbeddedBackend: ChatBackend, @unchecked Sendable {
             do {
                 let engine = try loadedEngine()
                 try engine.reply(
-                    to: request, isCancelled: { cancelled.isSet },
+                    to: request, isCancelled: { cancelled.isSet }, answerNow: { control.isAnswerNowRequested },
                     emit: { continuation.yield($0) })
                 continuation.finish()
             } catch {

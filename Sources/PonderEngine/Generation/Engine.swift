@@ -37,7 +37,7 @@ final class Engine: @unchecked Sendable {
             kind: .embedded, model: fileName, contextSize: capacity,
             dialect: format.dialect,
             capabilities: ReasoningCapabilities(
-                budget: true, effort: format.template.source.contains("reasoning_effort"), canTurnOff: true, prefill: true),
+                budget: true, effort: true, canTurnOff: true, prefill: true, answerNow: true),
             samplerDefaults: defaults)
     }
 
@@ -53,6 +53,16 @@ final class Engine: @unchecked Sendable {
         return settings
     }
 
+    /// The trace's token budget: the request's own, else (for a template without effort levels of
+    /// its own) the one its effort level stands for.
+    func budget(for think: ThinkSetting) -> Int? {
+        if let budget = think.budget { return budget }
+        return readsEffort ? nil : think.effectiveBudget
+    }
+
+    /// The chat template takes `reasoning_effort` itself (gpt-oss, Cohere…).
+    var readsEffort: Bool { format.template.source.contains("reasoning_effort") }
+
     /// Tokens kept free for the reply when deciding whether the conversation fits.
     func reserve(for request: ChatRequest) -> Int {
         min(request.maxTokens ?? 512, session.capacity / 4)
@@ -60,7 +70,7 @@ final class Engine: @unchecked Sendable {
 
     /// Renders, fits and generates one reply.
     func reply(
-        to request: ChatRequest, isCancelled: () -> Bool,
+        to request: ChatRequest, isCancelled: () -> Bool, answerNow: () -> Bool = { false },
         emit: (ChatEvent) -> Void
     ) throws {
         let (prompt, tokens, dropped) = try fittedPrompt(for: request)
@@ -75,11 +85,12 @@ final class Engine: @unchecked Sendable {
             sampler: SamplerConfig(sampler),
             loopGuard: request.loopGuard,
             startsInsideThink: prompt.startsInsideThink,
-            thinkBudget: request.think.mode == .on ? request.think.budget : nil,
+            thinkBudget: request.think.mode == .on ? budget(for: request.think) : nil,
             closeThinkTokens: closeThinkTokens,
             stopTexts: format.stopTexts)
         do {
-            _ = try generator.run(prompt: tokens, options: options, isCancelled: isCancelled, emit: emit)
+            _ = try generator.run(
+                prompt: tokens, options: options, isCancelled: isCancelled, answerNow: answerNow, emit: emit)
         } catch {
             throw BackendError(error.description)
         }

@@ -13,8 +13,9 @@ import PonderCore
 ///
 /// The thinking budget acts inside this loop: when the trace reaches `thinkBudget` tokens and is
 /// still open, the end-of-thinking tokens are evaluated as if the model had written them, a
-/// `.budgetHit` event is sent, and the model goes on to answer. The same happens, once, when the
-/// model ends its turn inside a trace it never closed.
+/// `.traceCut(.budget)` event is sent, and the model goes on to answer. The same happens, once, when the
+/// model ends its turn inside a trace it never closed, and when the user asks for the answer now
+/// (Ctrl-G, polled before every token like cancellation).
 struct Generator {
     /// What one reply asks for.
     struct Options {
@@ -41,7 +42,8 @@ struct Generator {
         var evaluatedPromptTokens: Int
         var completionTokens: Int
         var reasoningTokens: Int
-        var budgetHit: Bool
+        /// Why the trace was closed for the model, if it was (the budget, or Ctrl-G).
+        var traceCut: TraceCut?
     }
 
     let session: Session
@@ -64,14 +66,16 @@ struct Generator {
     /// - Parameters:
     ///   - prompt: the whole prompt; the session reuses whatever prefix it already holds.
     ///   - isCancelled: polled before every token (and between layers during prefill).
+    ///   - answerNow: polled before every token; true while the trace is open closes it (Ctrl-G).
     /// - Throws: ``Session/SessionError`` when the prompt does not fit.
     func run(
-        prompt: [Int32], options: Options, isCancelled: () -> Bool, emit: (ChatEvent) -> Void
+        prompt: [Int32], options: Options, isCancelled: () -> Bool, answerNow: () -> Bool = { false },
+        emit: (ChatEvent) -> Void
     ) throws(Session.SessionError) -> Outcome {
         let capacity = session.capacity
         var outcome = Outcome(
             finish: .stop, promptTokens: prompt.count, evaluatedPromptTokens: 0, completionTokens: 0,
-            reasoningTokens: 0, budgetHit: false)
+            reasoningTokens: 0, traceCut: nil)
         func usage(promptSeconds: Double?, decodeSeconds: Double?) -> Usage {
             Usage(
                 promptTokens: outcome.promptTokens, promptTokensEvaluated: outcome.evaluatedPromptTokens,
@@ -150,16 +154,16 @@ struct Generator {
         }
 
         /// Closes the open trace for the model: `</think>\n\n` is shown and evaluated after `pending`
-        /// (the token just sampled, if it is to be kept); `budget` also reports `.budgetHit`. Returns
+        /// (the token just sampled, if it is to be kept); a `cut` is recorded and reported. Returns
         /// how the reply must end, if it must.
-        func closeTrace(after pending: [Int32], budget: Bool) -> FinishReason? {
+        func closeTrace(after pending: [Int32], cut: TraceCut?) -> FinishReason? {
             _ = feed(detokenizer.finish())
             send(splitter.feed(held))
             held = ""
             send(splitter.feed("</think>\n\n"))
-            if budget {
-                outcome.budgetHit = true
-                emit(.budgetHit)
+            if let cut {
+                outcome.traceCut = cut
+                emit(.traceCut(cut))
             }
             do {
                 try session.prefill(session.tokens + pending + options.closeThinkTokens, shouldStop: isCancelled)
@@ -176,6 +180,10 @@ struct Generator {
         let decodeStart = Date()
         generation: while true {
             if isCancelled() { outcome.finish = .cancelled; break }
+            // Ctrl-G: the tokens so far are evaluated; close the trace after them and answer.
+            if outcome.traceCut == nil, splitter.isInsideReasoning, !options.closeThinkTokens.isEmpty, answerNow() {
+                if let finish = closeTrace(after: [], cut: .answerNow) { outcome.finish = finish; break }
+            }
             if outcome.completionTokens >= options.maxTokens { outcome.finish = .length; break }
             let token = sampler.sample(session.logits)
             if tokenizer.isEndOfGeneration(token) {
@@ -184,7 +192,7 @@ struct Generator {
                 // once, and let it answer, as the budget does.
                 if splitter.isInsideReasoning, !closedAtEnd, !options.closeThinkTokens.isEmpty {
                     closedAtEnd = true
-                    if let finish = closeTrace(after: [], budget: false) { outcome.finish = finish; break }
+                    if let finish = closeTrace(after: [], cut: nil) { outcome.finish = finish; break }
                     continue
                 }
                 outcome.finish = .stop
@@ -210,7 +218,7 @@ struct Generator {
 
             // The budget: close the trace for the model and let it answer.
             if let budget = options.thinkBudget, splitter.isInsideReasoning, outcome.reasoningTokens >= budget {
-                if let finish = closeTrace(after: [token], budget: true) { outcome.finish = finish; break generation }
+                if let finish = closeTrace(after: [token], cut: .budget) { outcome.finish = finish; break generation }
                 continue
             }
             if outcome.completionTokens >= options.maxTokens { outcome.finish = .length; break }
