@@ -183,6 +183,47 @@ struct EmbeddedChatTmuxTests {
         try await tmux.poll(text: "EXIT=0")
     }
 
+    /// Ctrl-G while the trace streams: the trace stops where it was, the model answers, the header
+    /// says Ctrl-G cut it, and the saved transcript holds the cut trace and a non-empty answer.
+    @Test func ctrlGMidTraceCutsTheTraceAndTheModelAnswers() async throws {
+        let model = try Peers.model(Peers.smolLM2)
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let tmux = try launch(workspace, model: model, flags: [
+            "--think", "on", "--temperature", "0", "--repeat-penalty", "1", "--max-tokens", "1500", "--no-loop-guard",
+        ])
+        try await tmux.poll("the model in the status bar", timeout: 60) {
+            Self.statusBar($0).contains("think: on") && Self.statusBar($0).contains("SmolLM2-135M-Instruct")
+        }
+        // This question makes the greedy 135M model think until its token limit (see the budget test).
+        tmux.type("Is 7 a prime number?")
+        try await tmux.poll(text: "› Is 7 a prime number?")
+        tmux.press("Enter")
+        func streamed(_ rows: [String]) -> Int? {
+            guard let header = rows.last(where: { $0.contains("Thinking…") }),
+                  let range = header.range(of: #"\d+ tokens"#, options: .regularExpression) else { return nil }
+            return Int(header[range].prefix { $0.isNumber })
+        }
+        let before = try await tmux.poll("the trace to stream 40 tokens", timeout: 60) { (streamed($0) ?? 0) >= 40 }
+        tmux.press("C-g")
+        let reply = try await savedAssistant(1, workspace: workspace, timeout: 120)
+        let rows = try await tmux.poll("the header of the cut trace") { $0.contains { $0.contains("cut short by Ctrl-G") } }
+        let header = try #require(rows.last { $0.contains("Thought for") })
+        let tokens = try #require(reply["reasoning_tokens"] as? Int)
+        let answer = (reply["content"] as? String) ?? ""
+        print("Ctrl-G in the TUI: pressed at \(streamed(before) ?? -1) streamed tokens; header “\(header.trimmingCharacters(in: .whitespaces))”; "
+              + "saved \(tokens) trace tokens, answer \(answer.prefix(60).debugDescription)")
+        #expect(header.hasSuffix("· cut short by Ctrl-G"), "\(header)")
+        #expect(reply["trace_cut"] as? String == "answer-now")
+        #expect(tokens >= 40 && tokens < 1000, "the trace stopped soon after Ctrl-G, far before the token limit")
+        #expect(!answer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "an answer follows the cut trace")
+        #expect(reply["stopped"] as? Bool == false)
+        #expect(!((reply["reasoning"] as? String) ?? "").contains("</think>") && !answer.contains("</think>"))
+
+        tmux.press("C-q")
+        try await tmux.poll(text: "EXIT=0")
+    }
+
     /// Gemma-3-270M: an answer streams in; with think on (Gemma has no thinking dialect, so ponder
     /// forces `<think>`), a trace appears.
     @Test func gemma3AnswersAndThinks() async throws {

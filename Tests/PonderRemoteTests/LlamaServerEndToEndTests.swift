@@ -93,4 +93,70 @@ struct LlamaServerEndToEndTests {
             #expect(a.events.last == b.events.last)
         }
     }
+
+    /// Ctrl-G against a real llama-server: the chat stream is dropped mid-trace, the trace is kept
+    /// and closed, and the answer comes from `/completion` continuing the rendered prompt + trace.
+    @Test
+    func answerNowKeepsTheTraceClosesItAndTheAnswerFollowsFromCompletion() async throws {
+        let server = try await LlamaServer.start(try LlamaServer.r1Arguments() + ["--reasoning-format", "deepseek"])
+        defer { server.stop() }
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
+        let info = try await backend.prepare()
+        #expect(info.capabilities.answerNow)
+
+        // Greedy SmolLM2 under R1's template thinks in circles: without Ctrl-G the whole reply is trace.
+        var asked = request(.on, "Name a color.", maxTokens: 64)
+        asked.loopGuard = false
+        let runOn = await collect(backend.reply(to: asked))
+        #expect(joined(runOn.events).content.isEmpty && runOn.events.last == .finished(.length))
+
+        let control = ReplyControl()
+        var events: [ChatEvent] = []
+        var pieces = 0
+        for try await event in backend.reply(to: asked, control: control) {
+            events.append(event)
+            if case .reasoning = event {
+                pieces += 1
+                if pieces == 8 { control.answerNow() }
+            }
+        }
+        let cut = try #require(events.firstIndex(of: .traceCut(.answerNow)), "\(events)")
+        let (trace, answer) = joined(events)
+        print("answer now on llama-server: trace \(trace.debugDescription); answer \(answer.prefix(80).debugDescription)")
+        #expect(events[..<cut].allSatisfy { if case .content = $0 { false } else { true } })
+        #expect(events[cut...].allSatisfy { if case .reasoning = $0 { false } else { true } })
+        // The trace kept is what streamed before the cut: the start of the run-on trace.
+        #expect(pieces >= 8 && joined(runOn.events).reasoning.hasPrefix(trace), "\(trace.debugDescription)")
+        #expect(!answer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        // ponder's own closing marker is in the prompt, not the answer (this 135M model, in a
+        // template it was not trained on, writes further `</think>`s of its own later on).
+        #expect(!trace.contains("</think>") && !answer.hasPrefix("</think>"))
+        let usage = try #require(events.compactMap { if case .usage(let u) = $0 { u } else { nil } }.last)
+        #expect(usage.reasoningTokens == pieces && (usage.completionTokens ?? 0) > pieces, "\(usage)")
+        #expect(events.last == .finished(.stop) || events.last == .finished(.length))
+    }
+
+    /// `/think 16`: the trace that ran on for the whole reply above is cut at 16 tokens (by the
+    /// server where its build honours `thinking_budget_tokens`, else by ponder), and an answer follows.
+    @Test
+    func aBudgetOf16LimitsATraceTheServerWouldHaveLetRunOn() async throws {
+        let server = try await LlamaServer.start(try LlamaServer.r1Arguments() + ["--reasoning-format", "deepseek"])
+        defer { server.stop() }
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
+        var asked = request(.on, "Name a color.", maxTokens: 64)
+        asked.loopGuard = false
+        let unlimited = await collect(backend.reply(to: asked))
+        #expect(joined(unlimited.events).content.isEmpty, "without a budget the trace takes every token")
+
+        asked.think.budget = 16
+        let limited = await collect(backend.reply(to: asked))
+        #expect(limited.error == nil)
+        #expect(limited.events.contains(.traceCut(.budget)), "\(limited.events)")
+        let (trace, answer) = joined(limited.events)
+        print("budget 16 on llama-server: trace \(trace.debugDescription); answer \(answer.prefix(80).debugDescription)")
+        #expect(limited.events.filter { if case .reasoning = $0 { true } else { false } }.count == 16)
+        #expect(!answer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        let usage = try #require(limited.events.compactMap { if case .usage(let u) = $0 { u } else { nil } }.last)
+        #expect(usage.reasoningTokens == 16)
+    }
 }
