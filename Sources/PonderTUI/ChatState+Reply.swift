@@ -194,7 +194,9 @@ extension ChatState {
         lastStats = ReplyStats(
             tokensPerSecond: speed, timeToFirstToken: message.timeToFirstToken,
             contextUsed: contextUsed, contextSize: usage?.contextSize ?? backend.info?.contextSize,
-            promptEvaluated: usage?.promptTokensEvaluated, promptCached: promptCached)
+            promptEvaluated: usage?.promptTokensEvaluated, promptCached: promptCached,
+            reasoning: ReplyStats.phases(of: message)?.reasoning, answer: ReplyStats.phases(of: message)?.answer,
+            timeToFirstAnswerToken: message.reasoning == nil ? nil : message.timeToFirstAnswerToken)
         reply = nil
         touch()
         if reason == .repetition {

@@ -8,7 +8,11 @@ import PonderCore
 /// ```
 ///  think: on │ 127.0.0.1:8080 · SmolLM2-135M · 41.3 tok/s · TTFT 0.21 s · ctx 312/4096   F1 help
 ///  think: off │ SmolLM2-135M-Instruct.Q4_1 · 38.0 tok/s · TTFT 0.30 s · ctx 220/4096 · prompt +23 (150 cached)
+///  think: on │ SmolLM2-135M · think 212 tok 4.1 s 51.7/s · answer 40 tok 0.8 s 50.0/s · TTFT 0.21 s · answer at 4.42 s
 /// ```
+///
+/// A reply that reasoned and answered shows each phase's tokens, seconds and speed, and when its
+/// answer began; one without a trace shows its speed alone.
 ///
 /// `prompt +23 (150 cached)` says how many prompt tokens the last reply evaluated and how many
 /// the engine reused from its cache. It shows on the right for a few seconds after each reply,
@@ -105,8 +109,14 @@ struct StatusBar {
     func middleText(room: Int) -> String {
         var figures: [String] = []
         if let stats = lastStats {
-            if let speed = stats.tokensPerSecond { figures.append(String(format: "%.1f tok/s", speed)) }
+            if let thinking = stats.reasoning, let answer = stats.answer {
+                figures.append("think \(thinking.figure)")
+                figures.append("answer \(answer.figure)")
+            } else if let speed = stats.tokensPerSecond {
+                figures.append(String(format: "%.1f tok/s", speed))
+            }
             if let ttft = stats.timeToFirstToken { figures.append(String(format: "TTFT %.2f s", ttft)) }
+            if let first = stats.timeToFirstAnswerToken { figures.append(String(format: "answer at %.2f s", first)) }
             if let used = stats.contextUsed {
                 figures.append(stats.contextSize.map { "ctx \(used)/\($0)" } ?? "ctx \(used)")
             }

@@ -174,7 +174,15 @@ final class TranscriptLayout {
         if let reasoning = message.reasoning, !reasoning.isEmpty {
             let expanded = state.isExpanded(index)
             let header = Self.thinkingHeader(message, reply: reply, now: state.now, expanded: expanded)
-            block.append(StyledLine(pad + [Span(header, theme[.thinkingHeader])], tag: .thinkingHeader(messageIndex: index)))
+            var spans = pad + [Span(header, theme[.thinkingHeader])]
+            // Folded while it streams: the trace's latest line, dimmed, shows it is moving.
+            if !expanded, reply != nil, message.content.isEmpty, let latest = Self.latestLine(of: reasoning) {
+                let room = width - TextWidth.of(pad.map(\.text).joined()) - TextWidth.of(header) - 3
+                if room >= 8 {
+                    spans.append(Span(" · " + truncatedFromStart(latest, to: room), theme[.thinkingHeader].with(dim: true)))
+                }
+            }
+            block.append(StyledLine(spans, tag: .thinkingHeader(messageIndex: index)))
             if expanded {
                 let bar = pad + [Span("│ ", theme[.thinkingBody].with(italic: false))]
                 for part in markdown(reasoning, id: meta.id, part: 1, width: width, state: state,
@@ -258,6 +266,17 @@ final class TranscriptLayout {
         }
         if let cut = message.traceCut { text += " · \(cut.label)" }
         return text
+    }
+
+    /// The last line of a trace that has any text, as it can be shown on one line (at most a few
+    /// hundred characters from its end are looked at: a trace may be one very long line).
+    static func latestLine(of reasoning: String) -> String? {
+        let tail = reasoning.suffix(400)
+        for line in tail.split(whereSeparator: \.isNewline).reversed() {
+            let shown = TextWidth.displayable(line).trimmingCharacters(in: .whitespaces)
+            if !shown.isEmpty { return shown }
+        }
+        return nil
     }
 
     /// `3.2 s`, `1 min 05 s`.

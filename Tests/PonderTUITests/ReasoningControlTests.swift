@@ -102,7 +102,7 @@ struct ReasoningControlTests {
 
     /// The two phases of a reply, each with its own figures, kept on the message.
     @Test func aReplyRecordsBothPhasesTimes() throws {
-        var driver = Driver(think: .on, capabilities: Self.embedded)
+        var driver = Driver(width: 140, height: 8, think: .on, capabilities: Self.embedded)
         let id = try driver.start("Hi")
         driver.send(.reply(id: id, .reasoning("a")), after: 0.5)     // first token 0.5 s after sending
         for _ in 0..<10 { driver.send(.reply(id: id, .reasoning(" b")), after: 0.1) }
@@ -117,5 +117,30 @@ struct ReasoningControlTests {
         #expect(message.reasoningTokens == 11 && message.contentTokens == 5)
         #expect(abs((message.reasoningTokensPerSecond ?? 0) - 10) < 1e-9)
         #expect(abs((message.answerTokensPerSecond ?? 0) - 20) < 1e-9)
+        // The status bar says the same once the reply is over.
+        let bar = trimmed(driver.grid.rows.last ?? "")
+        #expect(bar.contains("think 11 tok 1.0 s 10.0/s · answer 5 tok 0.2 s 20.0/s · TTFT 0.50 s · answer at 1.70 s"), "\(bar)")
+    }
+
+    /// A folded trace that is still streaming shows its latest line, dimmed, cut from the start
+    /// to the room left on the header line; unfolded, or once the answer starts, it does not.
+    @Test func aFoldedStreamingTraceShowsItsLatestLineOnItsHeader() throws {
+        var driver = Driver(width: 60, height: 10, think: .on, capabilities: Self.embedded)
+        let id = try driver.start("What is 17 mod 7?")
+        driver.send(.reply(id: id, .reasoning("First, 7 × 2 = 14.\n")))
+        driver.send(.reply(id: id, .reasoning("So the remainder is 3")))
+        func header() -> String? { driver.grid.rows.map(trimmed).first { $0.contains("Thinking…") } }
+        #expect(header()?.hasPrefix("  ▾ Thinking…") == true && header()?.contains("remainder") == false, "\(header() ?? "")")
+        driver.press(.ctrl("o"))
+        #expect(header() == "  ▸ Thinking… 0.2 s · 2 tokens · So the remainder is 3", "\(header() ?? "")")
+        let row = try #require(driver.grid.rows.firstIndex { $0.contains("Thinking…") })
+        let column = try #require(driver.grid.rows[row].range(of: "So the")).lowerBound
+        let x = driver.grid.rows[row].distance(from: driver.grid.rows[row].startIndex, to: column)
+        #expect(driver.grid[x, row].style.dim, "the preview is dimmed")
+        driver.send(.reply(id: id, .reasoning(" because 17 = 14 + 3, which leaves three over")))
+        // Exactly the 60 columns: header, separator, and the line's last 26 characters after `…`.
+        #expect(header() == "  ▸ Thinking… 0.3 s · 3 tokens · …3, which leaves three over", "\(header() ?? "")")
+        driver.send(.reply(id: id, .content("3")))
+        #expect(driver.grid.rows.map(trimmed).contains { $0.hasPrefix("  ▸ Thought for") && !$0.contains("leaves") })
     }
 }
