@@ -8,14 +8,14 @@ public struct ChatRequest: Sendable, Equatable {
     public var think: ThinkSetting
     public var sampler: SamplerSettings
     public var maxTokens: Int?
-    /// Re-send earlier assistant traces to the model (off by default, as the model cards advise).
-    public var includePastReasoning: Bool
+    /// Whether earlier assistant traces go back to the model; nil: as its template does.
+    public var pastReasoning: ContextPolicy?
     /// Stop the reply when it falls into a loop (``RepetitionGuard``); on unless the user turns it off.
     public var loopGuard: Bool
 
     public init(
         systemPrompt: String? = nil, messages: [Message], think: ThinkSetting,
-        sampler: SamplerSettings = SamplerSettings(), maxTokens: Int? = nil, includePastReasoning: Bool = false,
+        sampler: SamplerSettings = SamplerSettings(), maxTokens: Int? = nil, pastReasoning: ContextPolicy? = nil,
         loopGuard: Bool = true
     ) {
         self.systemPrompt = systemPrompt
@@ -23,7 +23,7 @@ public struct ChatRequest: Sendable, Equatable {
         self.think = think
         self.sampler = sampler
         self.maxTokens = maxTokens
-        self.includePastReasoning = includePastReasoning
+        self.pastReasoning = pastReasoning
         self.loopGuard = loopGuard
     }
 }

@@ -36,6 +36,12 @@ public struct Message: Sendable, Equatable {
     public var error: String?
     /// When the message was created.
     public var date: Date?
+    /// The other versions of this assistant turn (Ctrl-R, `/compare`), in the order they were
+    /// made, without this one; each has no versions of its own.
+    public var otherVersions: [Message] = []
+    /// This version's place (1-based) among all of them: `otherVersions` with this one inserted
+    /// before the `version`-th.
+    public var version: Int = 1
 
     public init(
         role: Role, content: String, reasoning: String? = nil, think: ThinkMode? = nil,
@@ -66,6 +72,37 @@ public struct Message: Sendable, Equatable {
 
     public static func user(_ text: String) -> Message { Message(role: .user, content: text) }
     public static func system(_ text: String) -> Message { Message(role: .system, content: text) }
+    /// How many versions this turn has (1 when it was never regenerated).
+    public var versionCount: Int { otherVersions.count + 1 }
+
+    /// Every version of this turn, in the order they were made, each without versions.
+    public var allVersions: [Message] {
+        var me = self
+        me.otherVersions = []
+        me.version = 1
+        var all = otherVersions
+        all.insert(me, at: min(max(0, version - 1), all.count))
+        return all
+    }
+
+    /// The same turn showing its `number`-th version (1-based, clamped) with the others beside it.
+    public func showingVersion(_ number: Int) -> Message {
+        let all = allVersions
+        let index = min(max(1, number), all.count) - 1
+        var shown = all[index]
+        shown.otherVersions = Array(all[..<index] + all[(index + 1)...])
+        shown.version = index + 1
+        return shown
+    }
+
+    /// `new` shown as the last version of this turn, every version so far kept beside it.
+    public func addingVersion(_ new: Message) -> Message {
+        var shown = new
+        shown.otherVersions = allVersions
+        shown.version = shown.otherVersions.count + 1
+        return shown
+    }
+
     /// Reasoning tokens per second over the trace's duration, when both are known.
     public var reasoningTokensPerSecond: Double? { Self.rate(reasoningTokens, reasoningDuration) }
     /// Answer tokens per second over the answer's duration, when both are known.

@@ -3,7 +3,7 @@ import Foundation
 /// A saved conversation: the `Conversation` plus what produced it (backend, think and sampler
 /// settings), read from and written to one versioned JSON file.
 ///
-/// The format (`"format": "ponder.transcript", "version": 1`) is documented field by field in
+/// The format (`"format": "ponder.transcript", "version": 2`) is documented field by field in
 /// `Transcripts/README.md`. Encoding is deterministic: members always appear in the same order,
 /// pretty-printed with two spaces, times in UTC to the millisecond, so loading a file and saving it
 /// again gives the same bytes. Decoding is strict: a wrong type, an unknown field or an unknown
@@ -25,8 +25,10 @@ import Foundation
 public struct Transcript: Sendable, Equatable {
     /// The value of the `format` member; anything else is not a ponder transcript.
     public static let formatName = "ponder.transcript"
-    /// The version this code writes and the only one it reads.
-    public static let currentVersion = 1
+    /// The version this code writes.
+    public static let currentVersion = 2
+    /// Versions this ponder reads: 1 (before versions of a reply) loads unchanged and is saved as 2.
+    public static let readableVersions = 1...2
 
     public var conversation: Conversation
     /// The backend the conversation ran on (the last one, if it changed).

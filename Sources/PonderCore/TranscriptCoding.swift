@@ -1,6 +1,7 @@
 import Foundation
 
-/// The mapping between `Transcript` and its JSON document (version 1).
+/// The mapping between `Transcript` and its JSON document (version 2; version 1 is read too: it is
+/// version 2 without versions of a reply).
 ///
 /// One place lists every member, in the order it is written; `Transcripts/README.md` mirrors it.
 /// Optional values that are `nil` are left out; `null` is read as "absent".
@@ -74,6 +75,10 @@ enum TranscriptCoding {
         if let e = m.error { o.append(("error", .string(e))) }
         if let r = m.reasoning { o.append(("reasoning", .string(r))) }
         o.append(("content", .string(m.content)))
+        if m.versionCount > 1 {
+            o.append(("version", .int(m.version)))
+            o.append(("versions", .array(m.otherVersions.map(encode))))
+        }
         return .object(o)
     }
 
@@ -89,8 +94,9 @@ enum TranscriptCoding {
             throw r.failure("format", "expected \"\(Transcript.formatName)\", found \(JSONDocument.quotedForMessage(format))")
         }
         guard let version = try r.int("version") else { throw r.failure(nil, "missing \"version\"") }
-        guard version == Transcript.currentVersion else {
-            throw r.failure("version", "version \(version) is not supported (this ponder reads version \(Transcript.currentVersion))")
+        guard Transcript.readableVersions.contains(version) else {
+            throw r.failure("version", "version \(version) is not supported (this ponder reads versions "
+                + "\(Transcript.readableVersions.lowerBound) to \(Transcript.readableVersions.upperBound))")
         }
         let title = try r.string("title") ?? ""
         guard let created = try r.date("created") else { throw r.failure(nil, "missing \"created\"") }
@@ -149,7 +155,7 @@ enum TranscriptCoding {
         guard let content = try r.string("content") else { throw r.failure(nil, "missing \"content\"") }
         // Files written before Ctrl-G existed say `"budget_hit": true|false` instead of `trace_cut`.
         let legacyBudgetHit = try r.bool("budget_hit")
-        let m = Message(
+        var m = Message(
             role: role, content: content, reasoning: try r.string("reasoning"),
             think: try r.enumeration("think", ThinkMode.allCases),
             traceCut: try r.enumeration("trace_cut", TraceCut.allCases) ?? (legacyBudgetHit == true ? .budget : nil),
@@ -160,6 +166,22 @@ enum TranscriptCoding {
             duration: try r.double("duration"), stopped: try r.bool("stopped") ?? false,
             repeating: try r.bool("repeating") ?? false, sampler: try r.object("sampler").map(decodeSampler),
             error: try r.string("error"), date: try r.date("date"))
+        if let others = try r.array("versions") {
+            for var other in others {
+                if try other.array("versions") != nil {
+                    throw other.failure("versions", "a version of a reply has no versions of its own")
+                }
+                m.otherVersions.append(try decodeMessage(&other))
+            }
+        }
+        if let version = try r.int("version") {
+            guard (1...m.versionCount).contains(version) else {
+                throw r.failure("version", "expected a whole number from 1 to \(m.versionCount) (the versions there are)")
+            }
+            m.version = version
+        } else {
+            m.version = m.versionCount
+        }
         try r.finish()
         return m
     }

@@ -112,7 +112,7 @@ enum OllamaWire {
         if !system.isEmpty { messages.append(.init(role: "system", content: system)) }
         for message in request.messages where message.role != .system {
             var wire = ChatBody.Message(role: message.role.rawValue, content: message.content)
-            if message.role == .assistant, request.includePastReasoning, let reasoning = message.reasoning, !reasoning.isEmpty {
+            if message.role == .assistant, request.pastReasoning == .keep, let reasoning = message.reasoning, !reasoning.isEmpty {
                 wire.thinking = reasoning
             }
             messages.append(wire)

@@ -17,8 +17,8 @@ import PonderCore
 /// that name; a template ignores variables it does not use. With `detailed-thinking` the user's own
 /// system prompt follows the switch in the same message, separated by a blank line, as NVIDIA's
 /// template does; with `soft-switch` the flag follows it on a line of its own, as the embedded
-/// engine puts it. Past assistant reasoning is sent (as `reasoning_content`) only with
-/// `includePastReasoning`. A thinking budget (or the one an effort level stands for) becomes
+/// engine puts it. Past assistant reasoning is sent (as `reasoning_content`) as
+/// ``sendsPastReasoning(_:)`` says. A thinking budget (or the one an effort level stands for) becomes
 /// llama-server's `thinking_budget_tokens`, which ponder also enforces itself; other servers have
 /// no such field, so the caller warns instead, and get the effort level as `reasoning_effort`.
 struct OpenAIRequestBuilder: Sendable {
@@ -100,7 +100,17 @@ struct OpenAIRequestBuilder: Sendable {
         return body
     }
 
-    /// The system prompt, then the turns; assistant turns without their traces unless asked.
+    /// Earlier traces go as `reasoning_content` with `/context keep`, and by default to llama-server,
+    /// whose template decides (other APIs ask clients to leave them out; DeepSeek's refuses them).
+    func sendsPastReasoning(_ request: ChatRequest) -> Bool {
+        switch request.pastReasoning {
+        case .keep?: return true
+        case .strip?: return false
+        case nil: return serverKind == .llamaCpp
+        }
+    }
+
+    /// The system prompt, then the turns; assistant turns with their traces as the policy says.
     private func conversation(_ request: ChatRequest) -> [OpenAIWire.ChatBody.Message] {
         var messages: [OpenAIWire.ChatBody.Message] = []
         var system = request.systemPrompt ?? ""
@@ -111,7 +121,7 @@ struct OpenAIRequestBuilder: Sendable {
         if !system.isEmpty { messages.append(.init(role: "system", content: system)) }
         for message in request.messages where message.role != .system {
             var wire = OpenAIWire.ChatBody.Message(role: message.role.rawValue, content: message.content)
-            if message.role == .assistant, request.includePastReasoning, let reasoning = message.reasoning,
+            if message.role == .assistant, sendsPastReasoning(request), let reasoning = message.reasoning,
                !reasoning.isEmpty {
                 wire.reasoningContent = reasoning
             }

@@ -19,6 +19,8 @@ public struct ChatSettings: Sendable, Equatable {
     public var thinkEffort: String?
     /// What the status bar says while the backend connects or loads (`127.0.0.1:8080`).
     public var backendLabel: String
+    /// Whether earlier traces go back to the model (`/context`); nil: as the model's template does.
+    public var contextPolicy: ContextPolicy? = nil
 
     /// How much the next think-on reply thinks, as the status bar says it: `≤16 tok`, `high`.
     var thinkAmountLabel: String? {

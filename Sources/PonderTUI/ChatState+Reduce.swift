@@ -67,6 +67,17 @@ extension ChatState {
                 if text == "q" { picker = nil }
                 return []
             }
+            if let search, search.editing {
+                self.search?.query += text
+                return []
+            }
+            if search != nil { return searchText(text, at: moment, in: view) }
+            // On an empty input, `[` and `]` flip the versions of the selected reply (else the
+            // last one); anywhere else, or with no versions to flip, they are text.
+            if text == "[" || text == "]", self.input.isEmpty,
+               let effects = flipVersion(by: text == "[" ? -1 : 1, explicit: selected != nil) {
+                return effects
+            }
             history.stopBrowsing()
             self.input.insert(text)
             return []
@@ -92,6 +103,7 @@ extension ChatState {
             if action != .interrupt { quitArmed = false }
             if helpVisible { return helpKey(action, at: moment, in: view) }
             if picker != nil { return pickerKey(action, at: moment, in: view) }
+            if search != nil, let effects = searchKey(action, at: moment, in: view) { return effects }
             return perform(action, at: moment, in: view)
         }
     }
@@ -113,7 +125,7 @@ extension ChatState {
 
     mutating func perform(_ action: Action, at moment: Moment, in view: ChatView) -> [Effect] {
         switch action {
-        case .send: return send(at: moment)
+        case .send: return send(at: moment, in: view)
         case .newline: input.insert("\n")
         case .toggleThink:
             setThink(think.toggled)
@@ -121,7 +133,16 @@ extension ChatState {
         case .foldLatest: foldLatest()
         case .foldAll: foldAll()
         case .stop: return stop(at: moment)
-        case .regenerate: return regenerate(at: moment)
+        case .regenerate: return newVersion(oppositeThink: false, at: moment)
+        case .selectUp: selectUp(in: view)
+        case .selectDown: selectDown(in: view)
+        case .previousVersion:
+            if let effects = flipVersion(by: -1, explicit: selected != nil) { return effects }
+            input.moveWordLeft()
+        case .nextVersion:
+            if let effects = flipVersion(by: 1, explicit: selected != nil) { return effects }
+            input.moveWordRight()
+        case .search: openSearch()
         case .newConversation: return newConversation(systemPrompt: settings.systemPrompt, at: moment)
         case .save: return save(target: ownTarget, announce: true)
         case .quit: return quit(at: moment)
@@ -223,7 +244,16 @@ extension ChatState {
         meta[index].expanded = !isExpanded(index)
     }
 
+    /// Ctrl-O: the selected message's thinking block, else the latest one.
     private mutating func foldLatest() {
+        if let selected {
+            guard !(conversation.messages[selected].reasoning ?? "").isEmpty else {
+                show("the selected message has no thinking block", seconds: 2)
+                return
+            }
+            toggleFold(selected)
+            return
+        }
         guard let index = conversation.messages.lastIndex(where: { !($0.reasoning ?? "").isEmpty }) else {
             show("no thinking block yet", seconds: 2)
             return
@@ -243,7 +273,7 @@ extension ChatState {
 
     // MARK: - Sending and commands
 
-    private mutating func send(at moment: Moment) -> [Effect] {
+    private mutating func send(at moment: Moment, in view: ChatView) -> [Effect] {
         let text = input.text
         guard text.contains(where: { !$0.isWhitespace }) else { return [] }
         if text.hasPrefix("/"), !text.hasPrefix("//") {
@@ -251,7 +281,7 @@ extension ChatState {
             case .success(let command):
                 history.record(text)
                 input.set("")
-                return run(command, at: moment)
+                return run(command, at: moment, in: view)
             case .failure(let error):
                 show(error.description, error: true)
                 return []
@@ -263,6 +293,8 @@ extension ChatState {
         }
         history.record(text)
         input.set("")
+        selected = nil
+        search = nil
         let message = text.hasPrefix("//") ? String(text.dropFirst()) : text
         appendMessage(Message(role: .user, content: message, date: moment.date))
         // The first message names the conversation (the transcript's `title`, the /history list).
@@ -278,6 +310,30 @@ extension ChatState {
         }
         think = mode
         show("think: \(think.rawValue) for the next reply", seconds: 2)
+    }
+
+    /// Tokens of the earlier traces in the conversation (as each reply counted them): what
+    /// keeping them in the context costs every later prompt.
+    var pastTraceTokens: Int {
+        conversation.messages.reduce(0) { sum, message in
+            guard message.role == .assistant, !(message.reasoning ?? "").isEmpty else { return sum }
+            return sum + (message.reasoningTokens ?? 0)
+        }
+    }
+
+    /// `/context strip|keep`, or alone: the policy and what it costs.
+    private mutating func setContext(_ policy: ContextPolicy?) {
+        if let policy { settings.contextPolicy = policy }
+        let cost = pastTraceTokens
+        switch settings.contextPolicy {
+        case .keep?:
+            show("context: earlier traces are sent back (+\(cost) prompt tokens now)", seconds: 5)
+        case .strip?:
+            show("context: earlier traces are left out (\(cost) prompt tokens saved now)", seconds: 5)
+        case nil:
+            show("context: as the model's template does (most leave traces out; /context strip|keep to choose; "
+                + "the traces so far hold \(cost) tokens)", seconds: 6)
+        }
     }
 
     /// `/think low|medium|high|N|default`: how much the next replies think; thinking goes on.
@@ -313,7 +369,7 @@ extension ChatState {
         show(text, seconds: 3)
     }
 
-    private mutating func run(_ command: SlashCommand, at moment: Moment) -> [Effect] {
+    private mutating func run(_ command: SlashCommand, at moment: Moment, in view: ChatView) -> [Effect] {
         switch command {
         case .think(let mode):
             setThink(mode ?? think.toggled)
@@ -334,6 +390,14 @@ extension ChatState {
             conversation.systemPrompt = text.isEmpty ? nil : text
             touch()
             show(text.isEmpty ? "system prompt removed" : "system prompt set", seconds: 2)
+        case .compare:
+            return newVersion(oppositeThink: true, at: moment)
+        case .copy(let part):
+            return copy(part)
+        case .search(let text):
+            return startSearch(text, in: view)
+        case .context(let policy):
+            setContext(policy)
         case .help:
             helpVisible = true
             helpPage = .keys

@@ -3,7 +3,11 @@ import PonderCore
 
 extension ChatState {
     /// Adds an empty assistant message for the current think mode and asks for its reply.
-    mutating func startReply(at moment: Moment) -> [Effect] {
+    mutating func startReply(at moment: Moment) -> [Effect] { startReply(at: moment, think: think) }
+
+    /// A reply in think mode `think` (Ctrl-R and sending use the next-reply mode; `/compare` the
+    /// opposite of the reply it compares with).
+    mutating func startReply(at moment: Moment, think: ThinkMode) -> [Effect] {
         let request = ChatRequest(
             systemPrompt: conversation.systemPrompt,
             messages: conversation.messages.filter { $0.role != .assistant || !$0.content.isEmpty },
@@ -12,6 +16,7 @@ extension ChatState {
                 effort: think == .on ? settings.thinkEffort : nil),
             sampler: settings.sampler,
             maxTokens: settings.maxTokens,
+            pastReasoning: settings.contextPolicy,
             loopGuard: settings.loopGuard)
         // What was asked for; the embedded engine replaces it with every setting it used (`.sampler`).
         appendMessage(Message(
@@ -106,7 +111,14 @@ extension ChatState {
 
     /// Esc: keep what arrived, mark it stopped, cancel the stream, save.
     mutating func stop(at moment: Moment) -> [Effect] {
-        guard reply != nil else { return [] }
+        guard reply != nil else {
+            // Esc with nothing streaming lets go of the selection.
+            if selected != nil {
+                selected = nil
+                scrollTop = nil
+            }
+            return []
+        }
         let effects = stopQuietly(at: moment)
         show("stopped", seconds: 2)
         return effects + autosave()
@@ -119,24 +131,6 @@ extension ChatState {
         meta[flight.messageIndex].contentRevision += 1
         _ = finishReply(reason: .cancelled, at: moment)
         return [.cancelReply(id: flight.id)]
-    }
-
-    /// Ctrl-R: replace the last reply with a new one (with the current think mode).
-    mutating func regenerate(at moment: Moment) -> [Effect] {
-        var effects = stopQuietly(at: moment)
-        guard let last = conversation.messages.last else {
-            show("nothing to regenerate yet", seconds: 2)
-            return effects
-        }
-        if last.role == .assistant {
-            removeLastMessage()
-        }
-        guard conversation.messages.last?.role == .user else {
-            show("nothing to regenerate yet", seconds: 2)
-            return effects
-        }
-        effects += startReply(at: moment)
-        return effects
     }
 
     mutating func replyFailed(id: Int, message: String, at moment: Moment) -> [Effect] {

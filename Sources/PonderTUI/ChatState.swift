@@ -52,6 +52,11 @@ public struct ChatState: Sendable, Equatable {
     /// Bumped on every change worth saving; compared with `savedRevision`.
     public private(set) var revision = 0
     public private(set) var savedRevision = 0
+    /// The message selected with Alt-Up/Alt-Down, which Ctrl-O, `[` `]` and `/copy` act on; nil
+    /// means the last one.
+    public internal(set) var selected: Int? = nil
+    /// Search (Ctrl-F, `/search`), while it is open.
+    public internal(set) var search: Search? = nil
     /// Ctrl-C on an empty input asks for a second Ctrl-C.
     var quitArmed = false
     public private(set) var isQuitting = false
@@ -95,6 +100,8 @@ public struct ChatState: Sendable, Equatable {
     mutating func removeLastMessage() {
         conversation.messages.removeLast()
         meta.removeLast()
+        if let selected, selected >= conversation.messages.count { self.selected = nil }
+        search = nil
         touch()
     }
 
@@ -102,6 +109,8 @@ public struct ChatState: Sendable, Equatable {
         conversation = Conversation(systemPrompt: systemPrompt, created: created)
         meta = []
         conversationNumber += 1
+        selected = nil
+        search = nil
         resumedFile = nil
         scrollTop = nil
         revision = 0

@@ -70,9 +70,10 @@ public final class ChatView {
         if let area = regions.statusArea {
             let bar = StatusBar(
                 think: state.think, thinkAmount: state.settings.thinkAmountLabel,
+                context: state.settings.contextPolicy.map { ($0, state.pastTraceTokens) },
                 backend: state.backend, backendLabel: state.settings.backendLabel,
                 lastStats: state.lastStats, notice: state.notice, progress: state.prefillProgress,
-                isReplying: state.isReplying, moreBelow: window.moreBelow, theme: theme)
+                isReplying: state.isReplying, search: state.search, moreBelow: window.moreBelow, theme: theme)
             bar.draw(in: area, into: &grid)
         }
 

@@ -16,6 +16,8 @@ public enum Effect: Sendable, Equatable {
     /// Load a theme by name or path (strictly: a bad file is reported, the current theme stays).
     case loadTheme(String)
     case listThemes
+    /// Put this text on the terminal's clipboard (OSC 52, `Clipboard`).
+    case copy(String)
     /// Repaint the whole screen (Ctrl-L).
     case redraw
     /// Suspend to the shell (Ctrl-Z).

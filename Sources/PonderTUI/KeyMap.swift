@@ -5,6 +5,7 @@ public enum Action: Sendable, Equatable, Hashable {
     case left, right, wordLeft, wordRight, lineStart, lineEnd, up, down
     case backspace, deleteForward, deleteOrQuit, killToLineEnd, killToLineStart, killWordBackward, killWordForward
     case yank, complete
+    case selectUp, selectDown, previousVersion, nextVersion, search
 }
 
 /// The key map as data: the reducer looks keys up here and the help overlay lists it, so the two
@@ -43,7 +44,14 @@ public enum KeyMap {
             bind([.ctrl("s")], .save, "save the transcript"),
             bind([.ctrl("q")], .quit, "quit (Ctrl-D too, on an empty input)"),
             bind([KeyPress(.function(1))], .help, "this help"),
+            bind([.ctrl("f")], .search, "search answers and traces (n/N or Enter/Shift-Enter: next/previous hit, Esc leaves)"),
             bind([.ctrl("c")], .interrupt, "stop the reply; clear the input; quit (twice)"),
+        ]),
+        Section(title: "Replies", bindings: [
+            bind([KeyPress(.up, .alt)], .selectUp, "select the message above (Ctrl-O, [ ], /copy act on it; else the last)"),
+            bind([KeyPress(.down, .alt)], .selectDown, "select the message below (past the last: no selection)"),
+            bind([KeyPress(.left, .alt)], .previousVersion, "previous version of the reply (Ctrl-R, /compare make them)", label: "[, Alt-Left"),
+            bind([KeyPress(.right, .alt)], .nextVersion, "next version of the reply", label: "], Alt-Right"),
         ]),
         Section(title: "Scrolling", bindings: [
             bind([KeyPress(.pageUp)], .pageUp, "scroll up a page"),
@@ -54,9 +62,9 @@ public enum KeyMap {
         ]),
         Section(title: "Editing", bindings: [
             bind([KeyPress(.left), .ctrl("b")], .left, "character left"),
-            bind([KeyPress(.right), .ctrl("f")], .right, "character right"),
-            bind([.alt("b"), KeyPress(.left, .ctrl), KeyPress(.left, .alt)], .wordLeft, "word left", label: "Alt-B, Ctrl-Left"),
-            bind([.alt("f"), KeyPress(.right, .ctrl), KeyPress(.right, .alt)], .wordRight, "word right", label: "Alt-F, Ctrl-Right"),
+            bind([KeyPress(.right)], .right, "character right (Ctrl-F searches)"),
+            bind([.alt("b"), KeyPress(.left, .ctrl)], .wordLeft, "word left (Alt-Left too, when no reply has versions)", label: "Alt-B, Ctrl-Left"),
+            bind([.alt("f"), KeyPress(.right, .ctrl)], .wordRight, "word right (Alt-Right too, likewise)", label: "Alt-F, Ctrl-Right"),
             bind([.ctrl("a")], .lineStart, "start of the line"),
             bind([.ctrl("e")], .lineEnd, "end of the line"),
             bind([KeyPress(.up), .ctrl("p")], .up, "line up, or the previous message sent"),

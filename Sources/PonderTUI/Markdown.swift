@@ -259,6 +259,30 @@ public struct Markdown {
         return count
     }
 
+    /// The contents of the fenced code blocks of `text`, each without its fences (an unclosed
+    /// block runs to the end), in order: what `/copy code` copies.
+    static func codeBlocks(in text: String) -> [String] {
+        var blocks: [String] = []
+        var fence: Fence? = nil
+        var current: [Substring] = []
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.last == "\r" ? raw.dropLast() : raw
+            if let open = fence {
+                if isClosingFence(line, marker: open.marker, length: open.length) {
+                    blocks.append(current.joined(separator: "\n"))
+                    current = []
+                    fence = nil
+                } else {
+                    current.append(line)
+                }
+            } else if let open = openingFence(line) {
+                fence = open
+            }
+        }
+        if fence != nil { blocks.append(current.joined(separator: "\n")) }
+        return blocks
+    }
+
     static func openingFence(_ line: Substring) -> (marker: Character, length: Int)? {
         let leading = leadingSpaces(line)
         guard leading < 4 else { return nil }

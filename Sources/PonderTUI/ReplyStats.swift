@@ -25,9 +25,14 @@ public struct ReplyStats: Sendable, Equatable {
 
         /// `212 tok 4.1 s 51.7/s` (the speed only when there is one).
         public var figure: String {
-            var text = "\(tokens) tok " + String(format: "%.1f s", seconds)
+            var text = briefFigure
             if let tokensPerSecond { text += String(format: " %.1f/s", tokensPerSecond) }
             return text
+        }
+
+        /// `212 tok 4.1 s` (under a second: `0.04 s`).
+        public var briefFigure: String {
+            "\(tokens) tok " + String(format: seconds < 0.95 ? "%.2f s" : "%.1f s", seconds)
         }
     }
 

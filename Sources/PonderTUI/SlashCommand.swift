@@ -26,8 +26,21 @@ public enum SlashCommand: Sendable, Equatable {
     case theme(String?)
     /// Shows or changes the sampler settings of the next replies.
     case sampler(SamplerChange)
+    /// A new version of the last reply with the opposite think mode, kept beside the old one.
+    case compare
+    /// Copies a part of the selected (else the last) message to the clipboard.
+    case copy(CopyPart)
+    /// Finds text in answers and traces.
+    case search(String)
+    /// Whether past traces go back to the model; nil shows the current policy.
+    case context(ContextPolicy?)
     case help
     case quit
+
+    /// What `/copy` copies.
+    public enum CopyPart: String, Sendable, Equatable, CaseIterable {
+        case answer, reasoning, code, all
+    }
 
     /// How much to think, as `/think` takes it.
     public enum ThinkAmount: Sendable, Equatable {
@@ -63,6 +76,10 @@ public enum SlashCommand: Sendable, Equatable {
         ("export", "[md|txt|json|html] [PATH]", "export the conversation (default: .md beside its JSON)"),
         ("theme", "[NAME|PATH]", "switch the theme (alone: list the themes)"),
         ("sampler", "[NAME VALUE|reset]", "show the sampler settings and their sources; change one (temp 0.7, repeat 1.1)"),
+        ("compare", "", "regenerate the last reply with the opposite think mode; [ ] flip the versions"),
+        ("copy", "[answer|reasoning|code|all]", "copy part of the selected (else the last) reply to the clipboard (OSC 52)"),
+        ("search", "TEXT", "find text in answers and traces (n/N: next/previous, Esc leaves); Ctrl-F too"),
+        ("context", "[strip|keep]", "whether past traces are sent back to the model (alone: show the policy and its cost)"),
         ("help", "", "show keys and commands"),
         ("quit", "", "save and leave"),
     ]
@@ -102,6 +119,24 @@ public enum SlashCommand: Sendable, Equatable {
         case "export": return parseExport(argument)
         case "theme": return .success(.theme(argument.isEmpty ? nil : argument))
         case "sampler", "sampling": return parseSampler(argument)
+        case "compare": return .success(.compare)
+        case "copy":
+            let word = argument.lowercased()
+            if word.isEmpty { return .success(.copy(.answer)) }
+            guard let part = CopyPart(rawValue: word) else {
+                return .failure(ParseError(description: "/copy takes answer, reasoning, code or all, not “\(argument)”"))
+            }
+            return .success(.copy(part))
+        case "search", "find":
+            guard !argument.isEmpty else { return .failure(ParseError(description: "/search needs some text (or press Ctrl-F)")) }
+            return .success(.search(argument))
+        case "context":
+            let word = argument.lowercased()
+            if word.isEmpty { return .success(.context(nil)) }
+            guard let policy = ContextPolicy(rawValue: word) else {
+                return .failure(ParseError(description: "/context takes strip or keep, not “\(argument)”"))
+            }
+            return .success(.context(policy))
         case "help", "?": return .success(.help)
         case "quit", "exit", "q": return .success(.quit)
         default:

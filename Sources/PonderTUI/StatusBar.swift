@@ -22,6 +22,8 @@ struct StatusBar {
     var think: ThinkMode
     /// How much it thinks when on (`high`, `≤16 tok`); nil for the model's own amount.
     var thinkAmount: String? = nil
+    /// `/context` chosen, and the tokens of earlier traces it sends or saves (shown when both are known).
+    var context: (policy: ContextPolicy, tokens: Int)? = nil
     var backend: BackendStatus
     /// What the bar calls the backend before it is ready (`ChatSettings.backendLabel`).
     var backendLabel: String
@@ -31,6 +33,8 @@ struct StatusBar {
     /// The re-prefill bar (`ChatState.prefillProgress`).
     var progress: (done: Int, total: Int)?
     var isReplying: Bool
+    /// Search, while it is open: its query being typed, or where among the hits it is.
+    var search: Search? = nil
     /// The user scrolled up: there is more transcript below the pane.
     var moreBelow: Bool
     var theme: Theme
@@ -50,7 +54,11 @@ struct StatusBar {
         // Right side: the most urgent thing to say.
         var right: (String, TextStyle)
         var path: String? = nil
-        if let notice, notice.isError || progress == nil {
+        if let search, notice?.isError != true {
+            right = (search.editing
+                ? "search: \(search.query)▏ Enter finds · Esc cancels"
+                : "\(search.position) · n/N next/previous · Esc", base)
+        } else if let notice, notice.isError || progress == nil {
             path = notice.path
             var style = notice.isError ? theme[.error] : theme[.notice]
             style.background = base.background
@@ -115,6 +123,9 @@ struct StatusBar {
             } else if let speed = stats.tokensPerSecond {
                 figures.append(String(format: "%.1f tok/s", speed))
             }
+            if let context, context.tokens > 0 {
+                figures.append(context.policy == .keep ? "traces kept +\(context.tokens) tok" : "traces stripped −\(context.tokens) tok")
+            }
             if let ttft = stats.timeToFirstToken { figures.append(String(format: "TTFT %.2f s", ttft)) }
             if let first = stats.timeToFirstAnswerToken { figures.append(String(format: "answer at %.2f s", first)) }
             if let used = stats.contextUsed {
@@ -132,6 +143,16 @@ struct StatusBar {
         var candidates: [[String]] = []
         if let server { candidates.append([server, name] + figures) }
         for keep in stride(from: figures.count, through: 0, by: -1) { candidates.append([name] + figures.prefix(keep)) }
+        // Where both phases do not fit with their speeds, they come without them before either goes.
+        if let stats = lastStats, let thinking = stats.reasoning, let answer = stats.answer {
+            var brief = figures
+            brief[0] = "think \(thinking.briefFigure)"
+            brief[1] = "answer \(answer.briefFigure)"
+            let position = candidates.firstIndex { $0.count <= 2 } ?? candidates.count
+            var briefs: [[String]] = []
+            for keep in stride(from: brief.count, through: 2, by: -1) { briefs.append([name] + brief.prefix(keep)) }
+            candidates.insert(contentsOf: briefs, at: position)
+        }
         for parts in candidates {
             let text = parts.joined(separator: " · ")
             if TextWidth.of(text) <= room { return text }

@@ -16,6 +16,8 @@ public enum LineTag: Sendable, Equatable {
     case none
     /// The header of the thinking block of `messages[index]`.
     case thinkingHeader(messageIndex: Int)
+    /// The line that holds the current search hit (`Search`).
+    case currentHit
 }
 
 /// One display line, already wrapped to the pane width (or, for code, kept whole and clipped).

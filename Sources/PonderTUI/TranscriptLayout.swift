@@ -61,6 +61,9 @@ final class TranscriptLayout {
         var expanded: Bool
         var width: Int
         var themeGeneration: Int
+        var selected: Bool
+        /// The search query and which of this message's hits is current, when it holds any.
+        var search: SearchMark?
     }
     private var finished: [Int: (BlockKey, MessageBlock)] = [:]
     /// The conversation the cache holds lines of (`ChatState.conversationNumber`).
@@ -87,7 +90,8 @@ final class TranscriptLayout {
             let meta = state.meta[index]
             let key = BlockKey(
                 reasoningRevision: meta.reasoningRevision, contentRevision: meta.contentRevision,
-                expanded: state.isExpanded(index), width: width, themeGeneration: state.themeGeneration)
+                expanded: state.isExpanded(index), width: width, themeGeneration: state.themeGeneration,
+                selected: state.selected == index, search: Self.searchMark(state, index))
             if let (stored, block) = finished[meta.id], stored == key {
                 blocks.append(block)
             } else {
@@ -97,6 +101,98 @@ final class TranscriptLayout {
             }
         }
         return blocks
+    }
+
+    /// Where each message's block starts among all the transcript's lines, and how many lines
+    /// there are (for scrolling a message or a hit into view).
+    func messageStarts(_ state: ChatState, width: Int) -> (starts: [Int], total: Int) {
+        let all = blocks(state, width: width)
+        var starts: [Int] = []
+        var line = 0
+        let hasSystem = !(state.conversation.systemPrompt ?? "").isEmpty
+        for (position, block) in all.enumerated() {
+            // Blocks: [system], message 0, separator, message 1, separator, …
+            let first = hasSystem ? 1 : 0
+            if position >= first, (position - first) % 2 == 0 { starts.append(line) }
+            line += block.count
+        }
+        return (starts, line)
+    }
+
+    /// The line of the current search hit within its message's block.
+    func currentHitLine(_ state: ChatState, width: Int) -> Int? {
+        guard let hit = state.search?.currentHit else { return nil }
+        let all = blocks(state, width: width)
+        let hasSystem = !(state.conversation.systemPrompt ?? "").isEmpty
+        let position = (hasSystem ? 1 : 0) + hit.message * 2
+        guard position < all.count else { return nil }
+        let block = all[position]
+        return (0..<block.count).first { block[$0].tag == .currentHit }
+    }
+
+    /// A message's part of the search: the query, and which occurrence in its trace or its answer
+    /// is the current hit.
+    struct SearchMark: Equatable {
+        var query: String
+        var currentInTrace: Int?
+        var currentInAnswer: Int?
+    }
+
+    static func searchMark(_ state: ChatState, _ index: Int) -> SearchMark? {
+        guard let search = state.search, !search.editing, search.messagesWithHits.contains(index) else { return nil }
+        var mark = SearchMark(query: search.query)
+        if let hit = search.currentHit, hit.message == index {
+            if hit.inTrace { mark.currentInTrace = hit.occurrence } else { mark.currentInAnswer = hit.occurrence }
+        }
+        return mark
+    }
+
+    /// Lines with every occurrence of the query in reverse video, the `current`-th (counting
+    /// through all the lines) also bold and underlined and its line tagged `.currentHit`.
+    static func highlighted(_ parts: [[StyledLine]], query: String, current: Int?) -> [[StyledLine]] {
+        var seen = 0
+        return parts.map { lines in
+            lines.map { line in
+                let text = line.spans.map(\.text).joined()
+                guard text.range(of: query, options: .caseInsensitive) != nil else { return line }
+                // Character offsets of every match in the line.
+                var matches: [(Int, Int, Bool)] = []
+                var start = text.startIndex
+                while let range = text.range(of: query, options: .caseInsensitive, range: start..<text.endIndex),
+                      !range.isEmpty {
+                    let from = text.distance(from: text.startIndex, to: range.lowerBound)
+                    matches.append((from, from + text.distance(from: range.lowerBound, to: range.upperBound), seen == current))
+                    seen += 1
+                    start = range.upperBound
+                }
+                var spans: [Span] = []
+                var offset = 0
+                for span in line.spans {
+                    var piece = ""
+                    var pieceStyle = span.style
+                    func flush() {
+                        if !piece.isEmpty { spans.append(Span(piece, pieceStyle)) }
+                        piece = ""
+                    }
+                    for character in span.text {
+                        var style = span.style
+                        if let match = matches.first(where: { offset >= $0.0 && offset < $0.1 }) {
+                            style = style.with(reverse: true)
+                            if match.2 { style.bold = true; style.underline = true }
+                        }
+                        if style != pieceStyle { flush(); pieceStyle = style }
+                        piece.append(character)
+                        offset += 1
+                    }
+                    flush()
+                }
+                var marked = StyledLine(spans: spans, width: line.width)
+                marked.tag = matches.contains { $0.2 } ? .currentHit : line.tag
+                marked.fill = line.fill
+                marked.clipped = line.clipped
+                return marked
+            }
+        }
     }
 
     private static let separator: MessageBlock = {
@@ -167,9 +263,22 @@ final class TranscriptLayout {
             block.append(StyledLine([Span("System", theme[.dim].with(bold: true))]))
         case .assistant:
             var spans = [Span("Assistant", theme[.assistantLabel])]
-            if let think = message.think { spans.append(Span(" · think \(think.rawValue)", theme[.dim])) }
+            if message.versionCount > 1 {
+                spans.append(Span(" · " + ChatState.versionLabel(message) + " ([ ] flip)", theme[.dim]))
+            } else if let think = message.think {
+                spans.append(Span(" · think \(think.rawValue)", theme[.dim]))
+            }
             block.append(StyledLine(spans))
         }
+        if state.selected == index {
+            // The selection: the label line in reverse video, with a marker at its end.
+            var label = block[0]
+            label.spans = label.spans.map { Span($0.text, $0.style.with(reverse: true)) } + [Span(" ◂", theme[.dim])]
+            label.width += 2
+            block = MessageBlock()
+            block.append(label)
+        }
+        let mark = Self.searchMark(state, index)
 
         if let reasoning = message.reasoning, !reasoning.isEmpty {
             let expanded = state.isExpanded(index)
@@ -185,25 +294,26 @@ final class TranscriptLayout {
             block.append(StyledLine(spans, tag: .thinkingHeader(messageIndex: index)))
             if expanded {
                 let bar = pad + [Span("│ ", theme[.thinkingBody].with(italic: false))]
-                for part in markdown(reasoning, id: meta.id, part: 1, width: width, state: state,
-                                     base: theme[.thinkingBody], prefix: bar) {
-                    block.append(part)
-                }
+                var parts = markdown(reasoning, id: meta.id, part: 1, width: width, state: state,
+                                     base: theme[.thinkingBody], prefix: bar)
+                if let mark { parts = Self.highlighted(parts, query: mark.query, current: mark.currentInTrace) }
+                for part in parts { block.append(part) }
             }
         }
 
         if !message.content.isEmpty {
             if message.role == .assistant {
-                for part in markdown(message.content, id: meta.id, part: 2, width: width, state: state,
-                                     base: theme[.assistantText], prefix: pad) {
-                    block.append(part)
-                }
+                var parts = markdown(message.content, id: meta.id, part: 2, width: width, state: state,
+                                     base: theme[.assistantText], prefix: pad)
+                if let mark { parts = Self.highlighted(parts, query: mark.query, current: mark.currentInAnswer) }
+                for part in parts { block.append(part) }
             } else {
                 let key = Key(revision: meta.contentRevision, width: width, themeGeneration: state.themeGeneration)
                 let style = message.role == .user ? theme[.userText] : theme[.dim]
-                block.append(cached(meta.id, part: 2, key: key) {
+                let lines = cached(meta.id, part: 2, key: key) {
                     Self.plain(message.content, style: style, width: width, prefix: pad)
-                })
+                }
+                block.append(mark.map { Self.highlighted([lines], query: $0.query, current: $0.currentInAnswer)[0] } ?? lines)
             }
         }
 

@@ -94,6 +94,8 @@ public final class ChatApp: @unchecked Sendable {
                 switch effect {
                 case .quit: quitting = true
                 case .redraw: screen.invalidate()
+                case .copy(let text):
+                    screen.writeSequence(Clipboard.sequence(for: text, environment: ProcessInfo.processInfo.environment))
                 case .suspend:
                     screen.suspend()
                     screen.resume()

@@ -209,7 +209,8 @@ final class CursesScreen {
         writeSequence("\u{1b}[?2004l" + (mouse ? "\u{1b}[?1006l\u{1b}[?1000l" : ""))
     }
 
-    private func writeSequence(_ text: String) {
+    /// Writes an escape sequence straight to the terminal (reporting modes, OSC 52).
+    func writeSequence(_ text: String) {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {

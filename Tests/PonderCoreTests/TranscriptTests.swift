@@ -47,7 +47,7 @@ struct TranscriptTests {
 
     @Test func theDocumentStartsWithFormatAndVersionAndOmitsAbsentReasoning() throws {
         let text = sampleTranscript().jsonText()
-        #expect(text.hasPrefix("{\n  \"format\": \"ponder.transcript\",\n  \"version\": 1,\n  \"title\": "))
+        #expect(text.hasPrefix("{\n  \"format\": \"ponder.transcript\",\n  \"version\": 2,\n  \"title\": "))
         #expect(text.hasSuffix("}\n"))
         // The user turns have no reasoning member at all, and flags only where they mean something.
         let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
@@ -100,6 +100,54 @@ struct TranscriptTests {
         #expect(wrong?.description.contains("trace_cut") == true, "\(String(describing: wrong))")
     }
 
+    /// Versions of a reply (Ctrl-R, `/compare`) survive a save: the shown one in place, the others
+    /// beside it in the order they were made, and which one was shown.
+    @Test func versionsOfAReplyRoundTripAndFlip() throws {
+        let first = Message.assistant("Blue.", reasoning: "sky", think: .on)
+        let second = Message.assistant("Red.", think: .off)
+        let third = Message.assistant("Green.", think: .on)
+        let shown = first.addingVersion(second).addingVersion(third).showingVersion(2)
+        #expect(shown.content == "Red." && shown.version == 2 && shown.versionCount == 3)
+        #expect(shown.allVersions.map(\.content) == ["Blue.", "Red.", "Green."])
+        #expect(shown.showingVersion(1).content == "Blue." && shown.showingVersion(9).content == "Green.")
+        var t = sampleTranscript()
+        t.conversation.messages.append(.user("Name a color."))
+        t.conversation.messages.append(shown)
+        let text = t.jsonText()
+        let decoded = try Transcript.decode(Data(text.utf8))
+        #expect(decoded == t)
+        #expect(decoded.conversation.messages.last?.allVersions.map(\.content) == ["Blue.", "Red.", "Green."])
+        let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        let last = (json["messages"] as! [[String: Any]]).last!
+        #expect(last["content"] as? String == "Red." && last["version"] as? Int == 2)
+        #expect((last["versions"] as? [[String: Any]])?.map { $0["content"] as? String } == ["Blue.", "Green."])
+    }
+
+    /// A version-1 file (before versions) loads unchanged and saves as version 2 with nothing lost.
+    @Test func versionOneFilesLoadAndResaveAsVersionTwo() throws {
+        let v1 = validDocument(messages: """
+            { "role": "user", "content": "q" },
+            { "role": "assistant", "think": "on", "reasoning_tokens": 3, "stopped": false, "reasoning": "r", "content": "a" }
+        """)
+        #expect(v1.contains("\"version\": 1,"))
+        let loaded = try Transcript.decode(Data(v1.utf8), file: "old.json")
+        let resaved = loaded.jsonText()
+        #expect(resaved.contains("\"version\": 2,"))
+        #expect(try Transcript.decode(Data(resaved.utf8)) == loaded)
+        #expect(loaded.conversation.messages[1] == Message(role: .assistant, content: "a", reasoning: "r", think: .on, reasoningTokens: 3))
+    }
+
+    @Test func impossibleVersionsAreRefused() {
+        let outOfRange = decodeError(validDocument(messages:
+            #"{ "role": "assistant", "content": "a", "version": 3, "versions": [{ "role": "assistant", "content": "b" }] }"#))
+        #expect(outOfRange?.description.contains("messages[0].version: expected a whole number from 1 to 2") == true,
+                "\(String(describing: outOfRange))")
+        let nested = decodeError(validDocument(messages: #"{ "role": "assistant", "content": "a", "versions": ["#
+            + #"{ "role": "assistant", "content": "b", "versions": [] }] }"#))
+        #expect(nested?.description.contains("a version of a reply has no versions of its own") == true,
+                "\(String(describing: nested))")
+    }
+
     // MARK: - Refusing bad files
 
     private func decodeError(_ text: String) -> TranscriptError? {
@@ -141,8 +189,8 @@ struct TranscriptTests {
     }
 
     @Test func unknownVersionsAndForeignFilesAreRefused() {
-        let v2 = decodeError(#"{"format": "ponder.transcript", "version": 2}"#)
-        #expect(v2?.description == "chat.json:1: version: version 2 is not supported (this ponder reads version 1)")
+        let v3 = decodeError(#"{"format": "ponder.transcript", "version": 3}"#)
+        #expect(v3?.description == "chat.json:1: version: version 3 is not supported (this ponder reads versions 1 to 2)")
         let noCreated = decodeError(#"{"format": "ponder.transcript", "version": 1, "messages": []}"#)
         #expect(noCreated?.description == "chat.json:1: missing \"created\"")
         let foreign = decodeError(#"{"messages": []}"#)

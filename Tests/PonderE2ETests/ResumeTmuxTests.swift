@@ -221,7 +221,7 @@ struct ResumeTmuxTests {
     /// or field, exit status 1, before the screen changes; the file keeps its bytes.
     @Test(arguments: [
         ("{\n  \"format\": \"ponder.transcript\",\n  \"version\": 1,\n  oops\n}\n", "bad.json:4:3: "),
-        ("{\"format\": \"ponder.transcript\", \"version\": 2}\n", "bad.json:1: version: version 2 is not supported"),
+        ("{\"format\": \"ponder.transcript\", \"version\": 3}\n", "bad.json:1: version: version 3 is not supported"),
     ])
     func resumingABadFileIsRefusedInOneLine(text: String, expected: String) async throws {
         let workspace = try Workspace()

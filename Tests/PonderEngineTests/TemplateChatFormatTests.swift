@@ -271,12 +271,39 @@ import Testing
         #expect(prompt.text == (try Self.jinja2(ChatFormat.chatMLSource, ["messages": Self.messages()])))
     }
 
+    /// A request's `/context` policy: by default, and with `keep`, a template that reads
+    /// `reasoning_content` gets every trace and decides itself; `strip` gives it none.
     @Test func requestsRenderLikeConversations() throws {
         let format = try ChatFormat(templateSource: try Jinja2Reference.template("Qwen-Qwen3-0.6B"))
-        let request = ChatRequest(
+        var request = ChatRequest(
             systemPrompt: Self.conversation.systemPrompt, messages: Self.conversation.messages,
-            think: ThinkSetting(mode: .off), includePastReasoning: true)
+            think: ThinkSetting(mode: .off))
         #expect(try format.prompt(for: request, now: Jinja2Reference.now) == (try Self.prompt(format, .off, past: true)))
+        request.pastReasoning = .keep
+        #expect(try format.prompt(for: request, now: Jinja2Reference.now) == (try Self.prompt(format, .off, past: true)))
+        request.pastReasoning = .strip
+        #expect(try format.prompt(for: request, now: Jinja2Reference.now) == (try Self.prompt(format, .off, past: false)))
+    }
+
+    /// `/context keep` with a template that never reads `reasoning_content` (ChatML): the trace
+    /// goes in the answer's content as `<think>…</think>`, so the model sees it.
+    @Test func keepPutsTracesInlineForATemplateThatDropsThem() throws {
+        let format = try ChatFormat(templateSource: nil)
+        var request = ChatRequest(
+            systemPrompt: Self.conversation.systemPrompt, messages: Self.conversation.messages,
+            think: ThinkSetting(mode: .off), pastReasoning: .keep)
+        var inline: [TemplateInput] = []
+        guard case .array(let list) = Self.messages() else { Issue.record("messages() is a list"); return }
+        for (index, item) in list.enumerated() {
+            inline.append(index == 2
+                ? ["role": "assistant", "content": "<think>\nTry 7: 7 × 13 = 91, so it is composite.\n</think>\n\nNo: 91 = 7 × 13."]
+                : item)
+        }
+        let expected = try Self.jinja2(ChatFormat.chatMLSource, ["messages": .array(inline)])
+        #expect(try format.prompt(for: request, now: Jinja2Reference.now).text == expected)
+        request.pastReasoning = nil
+        #expect(try format.prompt(for: request, now: Jinja2Reference.now).text
+            == (try Self.jinja2(ChatFormat.chatMLSource, ["messages": Self.messages()])))
     }
 
     @Test func historyWithoutGenerationPromptIsNotForced() throws {

@@ -102,7 +102,7 @@ struct OllamaTests {
         let messages = on["messages"] as? [[String: String]] ?? []
         #expect(messages == [["role": "system", "content": "Be brief."], ["role": "user", "content": "Hi"],
                              ["role": "assistant", "content": "Hello"], ["role": "user", "content": "Why?"]])
-        request.includePastReasoning = true
+        request.pastReasoning = .keep
         #expect((try body(request)["messages"] as? [[String: String]])?[2]["thinking"] == "greet")
 
         request.think = ThinkSetting(mode: .off)

@@ -96,7 +96,7 @@ struct OpenAIRequestBuilderTests {
         let plain = messages(try json(request(.on), dialect: .none))
         #expect(plain[1] == ["role": "assistant", "content": "Hello!"])
         var asking = request(.on)
-        asking.includePastReasoning = true
+        asking.pastReasoning = .keep
         let with = messages(try json(asking, dialect: .none))
         #expect(with[1] == ["role": "assistant", "content": "Hello!", "reasoning_content": "greet back"])
     }

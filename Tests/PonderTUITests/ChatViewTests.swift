@@ -190,7 +190,7 @@ struct ChatViewTests {
     }
 
     @Test func theHelpOverlayListsEveryKeyAndCommand() throws {
-        var driver = Driver(width: 80, height: 60)
+        var driver = Driver(width: 80, height: 90)
         driver.press(KeyPress(.function(1)))
         let text = driver.grid.rows.joined(separator: "\n")
         for section in KeyMap.sections {

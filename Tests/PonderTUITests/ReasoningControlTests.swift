@@ -119,7 +119,7 @@ struct ReasoningControlTests {
         #expect(abs((message.answerTokensPerSecond ?? 0) - 20) < 1e-9)
         // The status bar says the same once the reply is over.
         let bar = trimmed(driver.grid.rows.last ?? "")
-        #expect(bar.contains("think 11 tok 1.0 s 10.0/s · answer 5 tok 0.2 s 20.0/s · TTFT 0.50 s · answer at 1.70 s"), "\(bar)")
+        #expect(bar.contains("think 11 tok 1.0 s 10.0/s · answer 5 tok 0.20 s 20.0/s · TTFT 0.50 s · answer at 1.70 s"), "\(bar)")
     }
 
     /// A folded trace that is still streaming shows its latest line, dimmed, cut from the start

@@ -21,9 +21,11 @@ import PonderCore
 ///
 /// A `ThinkSetting.effort` is passed as `reasoning_effort` for templates that read one.
 ///
-/// Past reasoning is left out of the history unless `includePastReasoning` is set, in which case
-/// each assistant message carries its trace as `reasoning_content` (templates such as Qwen3's
-/// decide themselves which turns show it). When the tokenizer adds BOS itself, a BOS the template
+/// Past reasoning: with `includePastReasoning` (a request's default, and `/context keep`) each
+/// assistant message carries its trace as `reasoning_content`, and the template decides which
+/// turns show it (most show none; Qwen3's only those after the last user message). With
+/// `inlinePastReasoning` (`/context keep`, for a template that does not read `reasoning_content`)
+/// the trace goes in the content as `<think>…</think>` before the answer. `/context strip` sends none. When the tokenizer adds BOS itself, a BOS the template
 /// prints at the start is removed, as llama.cpp does, so the model never sees two.
 ///
 /// ```swift
@@ -150,7 +152,7 @@ public struct ChatFormat: Sendable {
     ///   - now: the date `strftime_now` reports (Llama 3.x templates print it).
     public func prompt(
         for conversation: Conversation, think: ThinkSetting, includePastReasoning: Bool = false,
-        addGenerationPrompt: Bool = true, tools: TemplateInput? = nil, now: Date = Date()
+        inlinePastReasoning: Bool = false, addGenerationPrompt: Bool = true, tools: TemplateInput? = nil, now: Date = Date()
     ) throws(TemplateError) -> Prompt {
         var systemPrompt = conversation.systemPrompt ?? ""
         var control = "none"
@@ -180,7 +182,9 @@ public struct ChatFormat: Sendable {
             break
         }
         variables["messages"] = .array(
-            Self.messages(conversation, systemPrompt: systemPrompt, includePastReasoning: includePastReasoning))
+            Self.messages(
+                conversation, systemPrompt: systemPrompt, includePastReasoning: includePastReasoning,
+                inlinePastReasoning: inlinePastReasoning))
 
         var text = try template.render(variables, now: now)
         var tail: String? = nil
@@ -222,17 +226,27 @@ public struct ChatFormat: Sendable {
     public func prompt(for request: ChatRequest, now: Date = Date()) throws(TemplateError) -> Prompt {
         try prompt(
             for: Conversation(systemPrompt: request.systemPrompt, messages: request.messages), think: request.think,
-            includePastReasoning: request.includePastReasoning, now: now)
+            includePastReasoning: request.pastReasoning != .strip,
+            inlinePastReasoning: request.pastReasoning == .keep && !readsReasoningContent, now: now)
     }
 
     /// The `messages` list handed to the template.
-    static func messages(_ conversation: Conversation, systemPrompt: String, includePastReasoning: Bool) -> [TemplateInput] {
+    /// The template reads `reasoning_content` (Qwen3, DeepSeek…): it decides which traces to show.
+    var readsReasoningContent: Bool { template.source.contains("reasoning_content") }
+
+    static func messages(
+        _ conversation: Conversation, systemPrompt: String, includePastReasoning: Bool, inlinePastReasoning: Bool = false
+    ) -> [TemplateInput] {
         var result: [TemplateInput] = []
         if !systemPrompt.isEmpty { result.append(["role": "system", "content": .string(systemPrompt)]) }
         for message in conversation.messages {
             // A reply that failed before producing anything is not part of the conversation.
             if message.role == .assistant, message.content.isEmpty, message.error != nil { continue }
-            var entry: TemplateInput = ["role": .string(message.role.rawValue), "content": .string(message.content)]
+            var content = message.content
+            if inlinePastReasoning, message.role == .assistant, let reasoning = message.reasoning, !reasoning.isEmpty {
+                content = "<think>\n" + reasoning + "\n</think>\n\n" + content
+            }
+            var entry: TemplateInput = ["role": .string(message.role.rawValue), "content": .string(content)]
             if includePastReasoning, message.role == .assistant, let reasoning = message.reasoning, !reasoning.isEmpty {
                 entry = entry.setting("reasoning_content", to: .string(reasoning))
             }
