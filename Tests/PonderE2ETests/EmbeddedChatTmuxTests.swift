@@ -224,6 +224,104 @@ struct EmbeddedChatTmuxTests {
         try await tmux.poll(text: "EXIT=0")
     }
 
+    /// `/compare` makes a second version of the reply with the opposite think mode; `[` and `]`
+    /// flip them on screen, and the transcript keeps both and which one is shown.
+    @Test func compareMakesTwoVersionsThatBracketsFlip() async throws {
+        let model = try Peers.model(Peers.smolLM2)
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let tmux = try launch(workspace, model: model, flags: [
+            "--think", "on", "--temperature", "0", "--repeat-penalty", "1", "--max-tokens", "60",
+        ])
+        try await tmux.poll("the model in the status bar", timeout: 60) { Self.statusBar($0).contains("SmolLM2-135M-Instruct") }
+        let first = try await ask("What is the capital of France? Answer in one sentence.", turn: 1, in: tmux, workspace: workspace)
+        #expect(first["think"] as? String == "on" && first["versions"] == nil)
+
+        tmux.type("/compare")
+        tmux.press("Enter")
+        func versions(_ reply: [String: Any]) -> [[String: Any]] { reply["versions"] as? [[String: Any]] ?? [] }
+        let deadline = Date().addingTimeInterval(120)
+        var compared = try await savedAssistant(1, workspace: workspace)
+        while versions(compared).isEmpty {
+            guard Date() < deadline else { throw E2EFailure(description: "no second version saved: \(compared)") }
+            try await Task.sleep(for: .milliseconds(100))
+            compared = try await savedAssistant(1, workspace: workspace)
+        }
+        #expect(compared["think"] as? String == "off" && compared["version"] as? Int == 2)
+        #expect(versions(compared).map { $0["think"] as? String } == ["on"])
+        #expect(versions(compared).first?["content"] as? String == first["content"] as? String)
+        let offAnswer = try #require(compared["content"] as? String)
+        let onAnswer = try #require(first["content"] as? String)
+        let offLine = String(offAnswer.prefix(30)), onLine = String(onAnswer.prefix(30))
+        #expect(offLine != onLine, "the two versions differ")
+        try await tmux.poll(text: "Assistant · 2/2 · think off ([ ] flip)")
+
+        tmux.type("[")
+        var rows = try await tmux.poll(text: "Assistant · 1/2 · think on ([ ] flip)")
+        #expect(rows.contains { $0.contains(onLine) } && !rows.contains { $0.contains(offLine) }, "\(rows)")
+        #expect(rows.contains { $0.contains("Thought for") }, "the think-on version has its trace")
+        let flipped = try await savedAssistant(1, workspace: workspace)
+        #expect(flipped["version"] as? Int == 1 || flipped["think"] as? String == "on")
+        tmux.type("]")
+        rows = try await tmux.poll(text: "Assistant · 2/2 · think off ([ ] flip)")
+        #expect(rows.contains { $0.contains(offLine) })
+
+        tmux.press("C-q")
+        try await tmux.poll(text: "EXIT=0")
+        let saved = try #require(workspace.savedFiles(".json").first)
+        let reloaded = try Transcript.load(from: saved).conversation.messages.last
+        #expect(reloaded?.versionCount == 2 && reloaded?.think == .off)
+    }
+
+    /// Ctrl-F finds a word that only the (folded) trace holds: the trace unfolds with the word
+    /// highlighted; `/copy reasoning` then puts the trace on the clipboard (tmux's buffer).
+    @Test func ctrlFFindsAWordInAFoldedTraceAndCopyTakesTheTrace() async throws {
+        let model = try Peers.model(Peers.smolLM2)
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let tmux = try launch(workspace, model: model, height: 50, flags: [
+            "--think", "on", "--think-budget", "60", "--temperature", "0", "--repeat-penalty", "1", "--max-tokens", "100",
+        ])
+        tmux.setOption("set-clipboard on")
+        try await tmux.poll("the model in the status bar", timeout: 60) { Self.statusBar($0).contains("SmolLM2-135M-Instruct") }
+        let question = "Is 7 a prime number?"
+        let reply = try await ask(question, turn: 1, in: tmux, workspace: workspace)
+        let trace = try #require(reply["reasoning"] as? String)
+        let answer = (reply["content"] as? String) ?? ""
+        // The longest word of the trace that neither the question nor the answer contains.
+        let elsewhere = (question + " " + answer).lowercased()
+        let words: [String] = trace.split(whereSeparator: { !$0.isLetter }).map(String.init)
+        let candidates = words.filter { (word: String) -> Bool in word.count >= 4 && !elsewhere.contains(word.lowercased()) }
+        let longest: String? = candidates.max { (a: String, b: String) -> Bool in a.count < b.count }
+        let word = try #require(longest, "no word only the trace holds: \(trace.debugDescription)")
+        var rows = try await tmux.poll("the folded trace") { $0.contains { $0.contains("▸ Thought for") } }
+        #expect(!rows.contains { $0.contains("│") && $0.contains(word) }, "folded: the trace's lines are hidden")
+
+        tmux.press("C-f")
+        tmux.type(word)
+        try await tmux.poll(text: "search: \(word)▏")
+        tmux.press("Enter")
+        rows = try await tmux.poll("the trace unfolded at “\(word)”") { $0.contains { $0.contains("│") && $0.contains(word) } }
+        #expect(rows.contains { $0.contains("▾ Thought for") })
+        #expect(Self.statusBar(rows).contains("“\(word)” "))
+        let styled = tmux.styledScreen()
+        #expect(styled.range(of: "\u{1B}\\[[0-9;]*7m\(word)", options: .regularExpression) != nil,
+                "the hit is drawn in reverse video")
+        print("Ctrl-F in the TUI: “\(word)” found in the folded trace of \(trace.count) characters")
+
+        tmux.press("Escape")
+        try await tmux.poll("search to close") { !Self.statusBar($0).contains("n/N next/previous") }
+        tmux.type("/copy reasoning")
+        tmux.press("Enter")
+        try await tmux.poll(text: "copied \(trace.utf8.count) bytes (reasoning) to the clipboard")
+        let deadline = Date().addingTimeInterval(10)
+        while tmux.buffer() != trace, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(tmux.buffer() == trace, "tmux's paste buffer holds the trace (OSC 52)")
+
+        tmux.press("C-q")
+        try await tmux.poll(text: "EXIT=0")
+    }
+
     /// Gemma-3-270M: an answer streams in; with think on (Gemma has no thinking dialect, so ponder
     /// forces `<think>`), a trace appears.
     @Test func gemma3AnswersAndThinks() async throws {

@@ -57,6 +57,14 @@ final class TmuxSession {
         _ = Shell.run(tmux("paste-buffer -p -d -b paste -t \(target)"))
     }
 
+    /// Sets a tmux option for the whole server (`set-clipboard on`).
+    func setOption(_ option: String) {
+        _ = Shell.run(tmux("set-option -g \(option)"))
+    }
+
+    /// The newest paste buffer (what an OSC 52 copy put there, with `set-clipboard on`).
+    func buffer() -> String { Shell.output(tmux("show-buffer")) }
+
     func resize(width: Int, height: Int) {
         _ = Shell.run(tmux("resize-window -t \(target) -x \(width) -y \(height)"))
     }
