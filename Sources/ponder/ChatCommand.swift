@@ -16,9 +16,13 @@ struct ChatCommand: AsyncParsableCommand {
         abstract: "Open the full-screen chat (the default).",
         discussion: """
             Keys: Enter sends, Alt-Enter or Ctrl-J inserts a new line, Ctrl-T turns reasoning on/off \
-            for the next reply, Ctrl-O folds the latest thinking block (Alt-O all), Esc stops a reply, \
-            Ctrl-R regenerates, Ctrl-N starts over, Ctrl-S saves, Ctrl-Q quits, F1 lists every key. \
-            Commands: /think [on|off], /budget N|off, /system [TEXT], /save [PATH], /load FILE, /history, \
+            for the next reply, Ctrl-G ends a streaming trace and makes the model answer, Ctrl-O folds \
+            the latest thinking block (Alt-O all), Esc stops a reply, Ctrl-R regenerates (keeping the \
+            old version; [ ] flip them), Alt-Up/Down select a message, Ctrl-F searches, Ctrl-N starts \
+            over, Ctrl-S saves, Ctrl-Q quits, F1 lists every key. \
+            Commands: /think [on|off|low|medium|high|N|default], /budget N|off, /compare, \
+            /copy [answer|reasoning|code|all], /search TEXT, /context [strip|keep], /system [TEXT], \
+            /save [PATH], /load FILE, /history, \
             /export [md|txt|json|html] [PATH], /theme [NAME|PATH], /sampler [NAME VALUE|reset], /clear, /help, /quit. \
             Conversations are saved after every reply in the transcripts folder; \
             --resume FILE continues a saved one and keeps saving into FILE.

@@ -38,7 +38,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Reasoning tokens before the model must answer.", valueName: "tokens"))
     var thinkBudget: Int?
 
-    @Option(help: ArgumentHelp("reasoning_effort for servers that take one: low, medium or high.", valueName: "level"))
+    @Option(help: ArgumentHelp(
+        "How hard to think: low, medium or high (reasoning_effort where a server takes it, else a budget of 256, 1024 or 4096 tokens).",
+        valueName: "level"))
     var thinkEffort: String?
 
     @Option(help: ArgumentHelp("Sampling temperature (0 = greedy).", valueName: "t"))
