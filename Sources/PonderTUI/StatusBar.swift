@@ -152,6 +152,8 @@ struct StatusBar {
             var briefs: [[String]] = []
             for keep in stride(from: brief.count, through: 2, by: -1) { briefs.append([name] + brief.prefix(keep)) }
             candidates.insert(contentsOf: briefs, at: position)
+            // Before the model name stands alone, the trace's figure alone.
+            candidates.insert([name, brief[0]], at: candidates.count - 1)
         }
         for parts in candidates {
             let text = parts.joined(separator: " · ")
