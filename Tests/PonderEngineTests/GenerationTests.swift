@@ -105,6 +105,28 @@ struct GenerationTests {
         #expect(reply.finish != .cancelled)
     }
 
+    /// An effort level on a model without effort levels of its own is a budget: `low` is 256
+    /// tokens. The tiny random-weight Qwen3 (a short template with no switch, so ponder forces
+    /// `<think>`) never closes its trace, so the budget is what ends it.
+    @Test func anEffortLevelIsABudgetOnTheEmbeddedEngine() async throws {
+        let backend = EmbeddedBackend(modelPath: try Peers.model("tiny-qwen3-q8_0.gguf"), contextSize: 1024, threads: 2)
+        let info = try await backend.prepare()
+        #expect(info.dialect == ReasoningDialect.none && info.capabilities.effort)
+        let request = ChatRequest(
+            messages: [.user("Hello")], think: ThinkSetting(mode: .on, effort: "low"), sampler: .greedy, maxTokens: 300,
+            loopGuard: false)
+        let reply = try await Self.collect(backend, request)
+        let usage = try #require(reply.usage)
+        print("effort low on tiny-qwen3: \(usage.reasoningTokens ?? -1) reasoning tokens, cut: \(reply.events.contains(.traceCut(.budget)))")
+        #expect(reply.events.contains(.traceCut(.budget)))
+        #expect(usage.reasoningTokens == 256)
+        // An explicit budget wins over the level's.
+        var explicit = request
+        explicit.think.budget = 20
+        let short = try await Self.collect(backend, explicit)
+        #expect(short.usage?.reasoningTokens == 20 && short.events.contains(.traceCut(.budget)))
+    }
+
     /// SmolLM2 has no thinking dialect, so think-on forces `<think>`; on this conversation the
     /// model ends its turn inside the trace it never closed (before ponder handled that, the reply
     /// was that one-sentence trace and an empty answer). ponder closes the trace for it and the

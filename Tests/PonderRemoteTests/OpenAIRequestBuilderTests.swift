@@ -99,6 +99,12 @@ struct OpenAIRequestBuilderTests {
         asking.pastReasoning = .keep
         let with = messages(try json(asking, dialect: .none))
         #expect(with[1] == ["role": "assistant", "content": "Hello!", "reasoning_content": "greet back"])
+        // By default llama-server gets the traces and its template decides; /context strip sends none.
+        let llama = messages(try json(request(.on), dialect: .enableThinking, kind: .llamaCpp))
+        #expect(llama[1]["reasoning_content"] == "greet back")
+        var stripped = request(.on)
+        stripped.pastReasoning = .strip
+        #expect(messages(try json(stripped, dialect: .enableThinking, kind: .llamaCpp))[1]["reasoning_content"] == nil)
     }
 
     @Test
