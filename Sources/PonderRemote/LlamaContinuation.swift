@@ -106,16 +106,8 @@ struct LlamaContinuation: Sendable {
         func handle(_ event: SSEEvent) throws {
             let data = event.data.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !data.isEmpty, data != "[DONE]", !finished else { return }
-            let chunk: Chunk
-            do {
-                chunk = try OpenAIWire.decoder().decode(Chunk.self, from: Data(data.utf8))
-            } catch {
-                throw BackendError("the server sent a stream chunk that is not JSON: \(RemoteErrorText.oneLine(data, limit: 80))")
-            }
-            if let error = chunk.error {
-                let body = OpenAIWire.ErrorEnvelope(error: error).body
-                throw BackendError("server: \(RemoteErrorText.oneLine(body?.message ?? data)) (in the stream)")
-            }
+            let chunk = try OpenAIWire.streamChunk(Chunk.self, data: data, event: event)
+            if let error = chunk.error { throw OpenAIWire.streamError(error, data: data) }
             if var text = chunk.content, !text.isEmpty {
                 // The answer starts after the blank line that closed the trace, as on the chat path.
                 if !started { text = String(text.drop(while: { $0.isNewline || $0 == " " })) }

@@ -48,17 +48,8 @@ struct OpenAIStreamDecoder: Sendable {
             return drain() + [.finished(finishReason ?? .stop)]
         }
         if data.isEmpty { return [] }
-        let chunk: OpenAIWire.Chunk
-        do {
-            chunk = try OpenAIWire.decoder().decode(OpenAIWire.Chunk.self, from: Data(data.utf8))
-        } catch {
-            if event.type == "error" { throw BackendError("server: \(RemoteErrorText.oneLine(data))") }
-            throw BackendError("the server sent a stream chunk that is not JSON: \(RemoteErrorText.oneLine(data, limit: 80))")
-        }
-        if let error = chunk.error {
-            let body = OpenAIWire.ErrorEnvelope(error: error).body
-            throw BackendError("server: \(RemoteErrorText.oneLine(body?.message ?? data)) (in the stream)")
-        }
+        let chunk = try OpenAIWire.streamChunk(OpenAIWire.Chunk.self, data: data, event: event)
+        if let error = chunk.error { throw OpenAIWire.streamError(error, data: data) }
         return events(from: chunk)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PonderCore
 
 /// The JSON shapes of the OpenAI-compatible chat API, as far as ponder uses them.
 ///
@@ -179,6 +180,22 @@ enum OpenAIWire {
     struct AppliedTemplate: Decodable { var prompt: String }
 
     /// The decoder for every response: snake_case keys onto the camelCase properties above.
+    /// One streamed chunk's JSON (`data`) as `T`; an `error` event that is not JSON is the
+    /// server's message, any other chunk that is not JSON a one-line error saying so.
+    static func streamChunk<T: Decodable>(_ type: T.Type, data: String, event: SSEEvent) throws(BackendError) -> T {
+        do {
+            return try decoder().decode(T.self, from: Data(data.utf8))
+        } catch {
+            if event.type == "error" { throw BackendError("server: \(RemoteErrorText.oneLine(data))") }
+            throw BackendError("the server sent a stream chunk that is not JSON: \(RemoteErrorText.oneLine(data, limit: 80))")
+        }
+    }
+
+    /// The one line for an error a stream carried in a chunk's `error` member.
+    static func streamError(_ error: ErrorField, data: String) -> BackendError {
+        BackendError("server: \(RemoteErrorText.oneLine(ErrorEnvelope(error: error).body?.message ?? data)) (in the stream)")
+    }
+
     static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
