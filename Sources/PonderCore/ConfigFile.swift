@@ -12,7 +12,7 @@ import Foundation
 /// [think]
 /// mode = "on"                       # the think mode of a new conversation: "on" or "off"
 /// budget = 1024                     # reasoning tokens before the model must answer
-/// effort = "medium"                 # for servers that take reasoning_effort: low, medium, high
+/// effort = "medium"                 # low, medium, high: reasoning_effort, or a budget of 256/1024/4096
 ///
 /// [sampler]                         # left out = the backend's defaults
 /// temperature = 0.6
@@ -29,6 +29,7 @@ import Foundation
 /// api-key-env = "OPENAI_API_KEY"    # the variable holding the key (the key itself never goes here)
 /// api = "openai"                   # as --api: openai, or ollama (its native /api/chat)
 /// think-style = "auto"              # as --think-style
+/// deadline = 3600                   # as --deadline: seconds one reply may take at most
 /// ```
 public struct ConfigFile: Sendable, Equatable {
     /// A value and the line it was set on.
@@ -50,6 +51,8 @@ public struct ConfigFile: Sendable, Equatable {
         public var apiKeyEnv: Setting<String>?
         public var api: Setting<ServerAPI>?
         public var thinkStyle: Setting<DialectChoice>?
+        /// Seconds one reply may take at most (`deadline`).
+        public var deadline: Setting<Int>? = nil
     }
 
     public var path: String?
@@ -163,10 +166,13 @@ public struct ConfigFile: Sendable, Equatable {
                     }
                     style = Setting(value: choice, line: line(profile, "think-style"))
                 }
-                try p.finish(known: "url, model, api-key-env, api, think-style")
+                let deadline = try p.int(
+                    "deadline", in: Int64(ResolvedConfig.deadlineRange.lowerBound)...Int64(ResolvedConfig.deadlineRange.upperBound))
+                    .map { Setting(value: $0, line: line(profile, "deadline")) }
+                try p.finish(known: "url, model, api-key-env, api, think-style, deadline")
                 config.servers.append(ServerProfile(
                     name: entry.key, line: entry.keyPosition.line, url: Setting(value: url, line: line(profile, "url")),
-                    model: model, apiKeyEnv: keyEnv, api: api, thinkStyle: style))
+                    model: model, apiKeyEnv: keyEnv, api: api, thinkStyle: style, deadline: deadline))
             }
         }
         if let backend = config.backend, backend.value != "embedded",

@@ -25,6 +25,7 @@ extension ResolvedConfig {
             add("server.api-key-env", server.apiKeyEnv.value, server.apiKeyEnv.source)
             add("server.api", server.api.value.rawValue, server.api.source)
             add("server.think-style", server.thinkStyle.value.name, server.thinkStyle.source)
+            add("server.deadline", "\(server.deadline.value ?? 3600) s per reply", server.deadline.source)
             add("model", modelPath.value + " (embedded, unused)", modelPath.source)
         }
         add("think.mode", thinkMode.value.rawValue, thinkMode.source)

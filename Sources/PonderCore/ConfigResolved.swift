@@ -47,7 +47,12 @@ public struct ResolvedConfig: Sendable, Equatable {
         /// `ollama-think` (`think-style = "ollama"` chose that API before `api` existed), else OpenAI's.
         public var api: Sourced<ServerAPI>
         public var thinkStyle: Sourced<DialectChoice>
+        /// Seconds one reply may take at most; nil: an hour.
+        public var deadline: Sourced<Int?>
     }
+
+    /// What `--deadline` and `deadline =` accept: a second to a week.
+    public static let deadlineRange = 1...604_800
 
     public enum Backend: Sendable, Equatable {
         /// The in-process engine with this GGUF file.
@@ -175,7 +180,8 @@ public struct ResolvedConfig: Sendable, Equatable {
                 profile: profile.name, url: Sourced(profile.url.value, .file(path: path, line: profile.url.line)),
                 model: pickOptional(o.apiModel, "--api-model", profile.model),
                 apiKeyEnv: pickOptional(o.apiKeyEnv, "--api-key-env", profile.apiKeyEnv),
-                api: api(profile, style), thinkStyle: style)
+                api: api(profile, style), thinkStyle: style,
+                deadline: pickOptional(o.deadline, "--deadline", profile.deadline))
         }
         if let flag = o.server {
             if let profile = file?.servers.first(where: { $0.name == flag }) {
@@ -186,7 +192,8 @@ public struct ResolvedConfig: Sendable, Equatable {
                     profile: nil, url: Sourced(flag, .flag("--server")),
                     model: pickOptional(o.apiModel, "--api-model", nil),
                     apiKeyEnv: pickOptional(o.apiKeyEnv, "--api-key-env", nil),
-                    api: api(nil, style), thinkStyle: style)), .flag("--server"))
+                    api: api(nil, style), thinkStyle: style,
+                    deadline: pickOptional(o.deadline, "--deadline", nil))), .flag("--server"))
             } else {
                 let names = file?.servers.map(\.name) ?? []
                 problems.append(ConfigError(key: "--server", reason: "'\(flag)' is neither an http(s) URL nor a server profile"
@@ -231,6 +238,8 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var server: String?
     public var apiModel: String?
     public var apiKeyEnv: String?
+    /// `--deadline SECONDS`: the most one reply from a server may take.
+    public var deadline: Int?
     /// `--api openai|ollama`.
     public var api: ServerAPI?
     public var thinkStyle: DialectChoice?

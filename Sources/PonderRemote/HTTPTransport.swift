@@ -52,8 +52,9 @@ struct HTTPTransport: Sendable {
 
     /// `POST path` with a JSON body, returning as soon as the response head arrives; the caller
     /// streams the body (``StreamedResponse``: every part that arrived reaches it, even when the
-    /// server then cuts the connection). There is no total deadline: the idle timeout bounds every
-    /// silence. A pooled connection found dead before the head is retried once, as below.
+    /// server then cuts the connection). The idle timeout bounds every silence, and the reply
+    /// deadline (`--deadline`) the whole exchange, so a server that drips bytes cannot hold a reply
+    /// open. A pooled connection found dead before the head is retried once, as below.
     func postStreaming(_ path: String, body: Data, apiKey: String?, accept: String) async throws(BackendError)
         -> StreamedResponse
     {
@@ -63,10 +64,11 @@ struct HTTPTransport: Sendable {
         do {
             let request = try HTTPClient.Request(
                 url: configuration.url(path), method: .POST, headers: headers, body: .byteBuffer(ByteBuffer(bytes: body)))
+            let deadline = NIODeadline.now() + TimeAmount(configuration.timeouts.reply)
             do {
-                return try await StreamedResponse.start(request, on: client)
+                return try await StreamedResponse.start(request, on: client, deadline: deadline)
             } catch where Self.isStaleConnection(error) && !Task.isCancelled {
-                return try await StreamedResponse.start(request, on: client)
+                return try await StreamedResponse.start(request, on: client, deadline: deadline)
             }
         } catch {
             throw failure(error, phase: .connecting, apiKey: apiKey)
@@ -153,7 +155,9 @@ struct HTTPTransport: Sendable {
                     ? "the server sent nothing for \(Self.seconds(timeouts.idle)) mid-reply (timed out)"
                     : "the server did not answer within \(Self.seconds(timeouts.idle)) (timed out)"
             case .deadlineExceeded:
-                message = "the server did not answer within \(Self.seconds(timeouts.probe)) (timed out)"
+                message = phase == .streaming
+                    ? "the reply took longer than its deadline of \(Self.seconds(timeouts.reply)) (--deadline) and was cut there"
+                    : "the server did not answer within \(Self.seconds(timeouts.probe)) (timed out)"
             case .remoteConnectionClosed:
                 message = phase == .streaming ? "the server closed the stream mid-reply" : "the server closed the connection without answering"
             case .cancelled:

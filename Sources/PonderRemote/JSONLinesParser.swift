@@ -1,20 +1,27 @@
+import PonderCore
+
 /// Splits a newline-delimited JSON body (Ollama's `/api/chat` stream) into lines, in pieces of any size.
 ///
 /// Lines end with LF; a CR before it is dropped; blank lines are skipped. ``finish()`` returns a last
-/// line that had no newline.
+/// line that had no newline. A line longer than ``SSEParser/limit`` bytes is refused, as there.
 public struct JSONLinesParser: Sendable {
     private var line: [UInt8] = []
 
     public init() {}
 
     /// Consumes the next bytes and returns the lines they completed.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [String] {
+    /// - Throws: when a line grows past ``SSEParser/limit`` bytes.
+    public mutating func feed(_ bytes: some Sequence<UInt8>) throws(BackendError) -> [String] {
         var lines: [String] = []
         for byte in bytes {
             if byte == 0x0A {
                 if let text = takeLine() { lines.append(text) }
             } else {
                 line.append(byte)
+                if line.count > SSEParser.limit {
+                    line = []
+                    throw BackendError("the server sent a stream line larger than \(SSEParser.limit >> 20) MiB; ponder stopped reading it")
+                }
             }
         }
         return lines

@@ -132,7 +132,7 @@ struct LlamaContinuation: Sendable {
         }
         do {
             for try await buffer in response.body {
-                for event in parser.feed(buffer.readableBytesView) { try handle(event) }
+                for event in try parser.feed(buffer.readableBytesView) { try handle(event) }
             }
         } catch let error as BackendError {
             throw error

@@ -82,7 +82,7 @@ final class OllamaAPI: RemoteAPI {
         var decoder = OllamaStreamDecoder(contextSize: prepared.contextSize)
         do {
             for try await buffer in response.body {
-                for line in lines.feed(buffer.readableBytesView) {
+                for line in try lines.feed(buffer.readableBytesView) {
                     for event in try decoder.decode(line: line) { yield(event) }
                 }
             }

@@ -170,7 +170,7 @@ final class OpenAIAPI: RemoteAPI {
         }
         do {
             reading: for try await buffer in response.body {
-                for event in parser.feed(buffer.readableBytesView) {
+                for event in try parser.feed(buffer.readableBytesView) {
                     for chatEvent in try decoder.decode(event) where !pass(chatEvent, decoder) { break reading }
                 }
             }

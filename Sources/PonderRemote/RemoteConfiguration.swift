@@ -23,12 +23,21 @@ public struct RemoteConfiguration: Sendable {
         public var idle: Duration
         /// The whole of each small request `prepare()` makes (`/v1/models`, `/props`, …).
         public var probe: Duration
+        /// The whole of one reply's stream, from sending the request to its last byte (`--deadline`).
+        public var reply: Duration
 
-        public init(connect: Duration = .seconds(10), idle: Duration = .seconds(300), probe: Duration = .seconds(30)) {
+        public init(
+            connect: Duration = .seconds(10), idle: Duration = .seconds(300), probe: Duration = .seconds(30),
+            reply: Duration = .seconds(Self.defaultReplySeconds)
+        ) {
             self.connect = connect
             self.idle = idle
             self.probe = probe
+            self.reply = reply
         }
+
+        /// A reply's deadline unless `--deadline` says otherwise: an hour.
+        public static let defaultReplySeconds = 3600
     }
 
     /// The server's root, e.g. `http://127.0.0.1:8080` (a trailing `/v1` in `--server` is removed;

@@ -1,3 +1,5 @@
+import PonderCore
+
 /// One server-sent event.
 public struct SSEEvent: Sendable, Equatable {
     /// The `event:` field, `message` when the server sent none.
@@ -29,7 +31,13 @@ public struct SSEEvent: Sendable, Equatable {
 /// One deliberate leniency: ``finish()`` treats the end of the body as the end of a line and of an
 /// event, so a server that closes right after `data: [DONE]` without the final blank line still
 /// delivers it (the spec would drop it).
+///
+/// A line or an event larger than ``limit`` bytes is refused (`feed` throws): one streamed token
+/// is a few bytes, and a server that sends an endless line must not fill memory.
 public struct SSEParser: Sendable {
+    /// The most bytes one line, or one event's data, may hold.
+    public static let limit = 1 << 20
+
     private var line: [UInt8] = []
     private var lastWasCR = false
     private var isFirstLine = true
@@ -43,9 +51,16 @@ public struct SSEParser: Sendable {
     public init() {}
 
     /// Consumes the next bytes of the body and returns the events they completed.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+    /// - Throws: when a line or an event grows past ``limit`` bytes.
+    public mutating func feed(_ bytes: some Sequence<UInt8>) throws(BackendError) -> [SSEEvent] {
         let chunk = Array(bytes)
-        return chunk.withUnsafeBufferPointer { feed(buffer: $0) }
+        let events = chunk.withUnsafeBufferPointer { feed(buffer: $0) }
+        if line.count > Self.limit || data.utf8.count > Self.limit {
+            line = []
+            data = ""
+            throw BackendError("the server sent a stream line or event larger than \(Self.limit >> 20) MiB; ponder stopped reading it")
+        }
+        return events
     }
 
     /// Scans for line ends and copies whole runs of line bytes at a time.

@@ -22,10 +22,13 @@ struct StreamedResponse: Sendable {
     static let window = 64
 
     /// Starts `request` and returns once its head has arrived. Cancelling the calling task cancels
-    /// the request; so does dropping the body before its end.
-    static func start(_ request: HTTPClient.Request, on client: HTTPClient) async throws -> StreamedResponse {
+    /// the request; so does dropping the body before its end. The whole exchange, body included,
+    /// must end by `deadline` (the request then fails with `HTTPClientError.deadlineExceeded`).
+    static func start(_ request: HTTPClient.Request, on client: HTTPClient, deadline: NIODeadline) async throws
+        -> StreamedResponse
+    {
         let queue = PartQueue()
-        let task = client.execute(request: request, delegate: Delegate(queue: queue))
+        let task = client.execute(request: request, delegate: Delegate(queue: queue), deadline: deadline)
         queue.onAbandon { task.cancel() }
         let head = try await withTaskCancellationHandler {
             try await queue.head()

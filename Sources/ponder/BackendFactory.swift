@@ -17,9 +17,11 @@ enum BackendFactory {
         case .server(let server):
             let configuration: RemoteConfiguration
             do {
+                let seconds = server.deadline.value ?? RemoteConfiguration.Timeouts.defaultReplySeconds
                 configuration = try RemoteConfiguration(
                     server: server.url.value, api: server.api.value, apiModel: server.model.value,
-                    apiKeyEnv: server.apiKeyEnv.value, dialect: server.thinkStyle.value)
+                    apiKeyEnv: server.apiKeyEnv.value, dialect: server.thinkStyle.value,
+                    timeouts: RemoteConfiguration.Timeouts(reply: .seconds(seconds)))
             } catch {
                 throw ValidationError(error.description)
             }

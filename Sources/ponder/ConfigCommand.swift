@@ -17,6 +17,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The environment variable holding the API key.", valueName: "var"))
     var apiKeyEnv: String?
 
+    @Option(help: ArgumentHelp("The most seconds one reply from a server may take (default: 3600).", valueName: "seconds"))
+    var deadline: Int?
+
     @Option(help: ArgumentHelp("The server's API: openai (/v1/chat/completions, the default) or ollama (Ollama's native /api/chat).", valueName: "api"))
     var api: String?
 
@@ -76,6 +79,9 @@ struct ConfigOptions: ParsableArguments {
         }
         if let think, ThinkMode(rawValue: think) == nil { throw ValidationError("--think must be on or off, not '\(think)'") }
         if let thinkBudget, thinkBudget < 0 { throw ValidationError("--think-budget must be 0 or more") }
+        if let deadline, !ResolvedConfig.deadlineRange.contains(deadline) {
+            throw ValidationError("--deadline takes seconds from 1 to \(ResolvedConfig.deadlineRange.upperBound), not \(deadline)")
+        }
         if let thinkEffort, !["low", "medium", "high"].contains(thinkEffort) {
             throw ValidationError("--think-effort must be low, medium or high, not '\(thinkEffort)'")
         }
@@ -95,6 +101,7 @@ struct ConfigOptions: ParsableArguments {
         o.server = server
         o.apiModel = apiModel
         o.apiKeyEnv = apiKeyEnv
+        o.deadline = deadline
         o.api = api.flatMap(ServerAPI.init(rawValue:))
         o.thinkStyle = thinkStyle.flatMap(DialectChoice.init(name:))
         o.model = model

@@ -151,6 +151,41 @@ struct SettingsReachTheRequestTests {
         #expect(try #require(Self.onlyRequest(server).json)["reasoning_effort"] as? String == "low")
     }
 
+    /// A reply's deadline, from a profile's `deadline =` or `--deadline`, cuts a server that streams
+    /// without end: one line on stderr, in seconds, not an hour later.
+    @Test func theDeadlineFromTheConfigOrTheFlagEndsAnEndlessReply() throws {
+        let endless = try LoopbackServer { request, connection in
+            switch (request.method, request.path) {
+            case ("GET", "/v1/models"):
+                connection.write(Replies.json(200, #"{"object":"list","data":[{"id":"m","object":"model"}]}"#))
+            case ("POST", "/v1/chat/completions"):
+                connection.write(Replies.sseHead)
+                for _ in 0..<10_000 {
+                    guard connection.writeChunk(Array("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"la \"}}]}\n\n".utf8))
+                    else { return }
+                    usleep(50_000)
+                }
+            default:
+                connection.write(Replies.json(404, #"{"error":{"message":"not found"}}"#))
+            }
+        }
+        defer { endless.stop() }
+        let start = ContinuousClock.now
+        let (fromFile, _) = try Self.ask(["--no-loop-guard"], config: """
+            backend = "slow"
+            [servers.slow]
+            url = "\(endless.url)"
+            deadline = 1
+            """)
+        #expect(fromFile.status != 0)
+        #expect(fromFile.stderr.contains("the reply took longer than its deadline of 1 s (--deadline) and was cut there"), "\(fromFile.stderr)")
+        let (fromFlag, _) = try Self.ask(["--server", endless.url, "--deadline", "2", "--no-loop-guard"])
+        #expect(fromFlag.stderr.contains("its deadline of 2 s (--deadline)"), "\(fromFlag.stderr)")
+        #expect(ContinuousClock.now - start < .seconds(30))
+        let (refused, _) = try Self.ask(["--server", endless.url, "--deadline", "0"])
+        #expect(refused.status != 0 && refused.stderr.contains("--deadline takes seconds from 1 to 604800, not 0"), "\(refused.stderr)")
+    }
+
     /// `--config FILE` is read instead of `$XDG_CONFIG_HOME/ponder/config.toml`.
     @Test func theConfigFlagNamesTheFileThatIsRead() throws {
         let server = try FakeServer()

@@ -20,7 +20,7 @@ private func decodeOllama(_ pieces: [ArraySlice<UInt8>]) throws -> (events: [Cha
     var decoder = OllamaStreamDecoder(contextSize: 8192)
     var events: [ChatEvent] = []
     for piece in pieces {
-        for line in lines.feed(piece) { events += try decoder.decode(line: line) }
+        for line in try lines.feed(piece) { events += try decoder.decode(line: line) }
     }
     for line in lines.finish() {  // As the backend does: a torn last line is left to the "mid-reply" error.
         guard let more = try? decoder.decode(line: line) else { break }

@@ -12,7 +12,7 @@ private func decode(
     var parser = SSEParser()
     var decoder = OpenAIStreamDecoder(startsInsideThink: startsInsideThink, contextSize: contextSize)
     var events: [ChatEvent] = []
-    for event in parser.feed(try Fixtures.data("llama-server/\(name)")) + parser.finish() {
+    for event in try parser.feed(try Fixtures.data("llama-server/\(name)")) + parser.finish() {
         events += try decoder.decode(event)
     }
     let end = decoder.endOfBody()
@@ -199,7 +199,7 @@ struct OpenAIStreamDecoderTests {
         var parser = SSEParser()
         var decoder = OpenAIStreamDecoder(startsInsideThink: false, contextSize: nil)
         var events: [ChatEvent] = []
-        for event in parser.feed(bytes.prefix(bytes.count / 2)) { events += try decoder.decode(event) }
+        for event in try parser.feed(bytes.prefix(bytes.count / 2)) { events += try decoder.decode(event) }
         let end = decoder.endOfBody()
         #expect(end.error == BackendError("the server closed the stream mid-reply"))
         #expect(!text(events).reasoning.isEmpty)

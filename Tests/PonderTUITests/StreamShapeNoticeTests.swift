@@ -51,7 +51,7 @@ struct StreamShapeNoticeTests {
                 var parser = JSONLinesParser()
                 var decoder = OllamaStreamDecoder(contextSize: nil)
                 for start in stride(from: 0, to: bytes.count, by: 7) {
-                    for line in parser.feed(bytes[start..<min(bytes.count, start + 7)]) { events += try decoder.decode(line: line) }
+                    for line in try parser.feed(bytes[start..<min(bytes.count, start + 7)]) { events += try decoder.decode(line: line) }
                 }
                 for line in parser.finish() { events += try decoder.decode(line: line) }
                 return events + decoder.endOfBody().events
@@ -59,7 +59,7 @@ struct StreamShapeNoticeTests {
             var parser = SSEParser()
             var decoder = OpenAIStreamDecoder(startsInsideThink: false, contextSize: nil)
             for start in stride(from: 0, to: bytes.count, by: 7) {
-                for event in parser.feed(bytes[start..<min(bytes.count, start + 7)]) { events += try decoder.decode(event) }
+                for event in try parser.feed(bytes[start..<min(bytes.count, start + 7)]) { events += try decoder.decode(event) }
             }
             for event in parser.finish() { events += try decoder.decode(event) }
             return events + decoder.endOfBody().events

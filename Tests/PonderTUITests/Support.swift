@@ -108,7 +108,7 @@ enum CaptureEvents {
         var offset = 0
         while offset < bytes.count {
             let end = min(bytes.count, offset + chunk)
-            for sse in parser.feed(bytes[offset..<end]) { events += try decoder.decode(sse) }
+            for sse in try parser.feed(bytes[offset..<end]) { events += try decoder.decode(sse) }
             offset = end
         }
         for sse in parser.finish() { events += try decoder.decode(sse) }
