@@ -33,7 +33,8 @@ public enum AtomicFile {
         public var reason: String { "cannot \(step): \(String(cString: strerror(errno)))" }
     }
 
-    /// Writes `data` to `url` atomically, creating missing parent folders.
+    /// Writes `data` to `url` atomically, creating missing parent folders: private ones (0700)
+    /// for a private file (0600, a conversation), else the usual 0755.
     ///
     /// - Parameter permissions: mode bits of the new file (the old file's mode is not kept).
     public static func write(_ data: Data, to url: URL, permissions: mode_t = 0o644) throws(WriteError) {
@@ -41,7 +42,9 @@ public enum AtomicFile {
         let directory = url.deletingLastPathComponent().path
         if !FileManager.default.fileExists(atPath: directory) {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                let folderMode: Int = permissions & 0o077 == 0 ? 0o700 : 0o755
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: folderMode])
             } catch {
                 throw WriteError(path: directory, step: "create folder", errno: posixCode(of: error) ?? EIO)
             }

@@ -23,7 +23,9 @@ public enum AppEvent: Sendable, Equatable {
     case saved(path: String, revision: Int, announce: Bool)
     case saveFailed(String)
     /// `Effect.open` read and validated a transcript; `path` is the file it keeps saving into.
-    case opened(Transcript, path: String)
+    /// A transcript read for `/load`, `/history` or `--resume`; `inUse` when another ponder holds
+    /// its lock (`TranscriptLock`), so it continues as a copy.
+    case opened(Transcript, path: String, inUse: Bool = false)
     /// An effect other than a save failed (`/load`, `/export`, `/theme`): one line naming the
     /// file and the line, key or field at fault. Nothing else changes.
     case failed(String)

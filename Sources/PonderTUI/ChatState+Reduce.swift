@@ -41,13 +41,21 @@ extension ChatState {
             return finishReply(reason: .stop, at: moment)
         case .saved(let path, let revision, let announce):
             markSaved(revision)
+            saveError = nil
             if announce { show("saved to ", path: path, seconds: 6) }
             return []
         case .saveFailed(let message):
-            show(message, error: true)
+            // The conversation stays here; the next reply (or Ctrl-S) tries again.
+            saveError = message
+            if quitArmed {
+                showQuitWarning(message)
+            } else {
+                show("not saved: \(message) (kept; tried again after the next reply)", error: true)
+            }
             return []
         case .quitRequested:
-            return quit(at: moment)
+            // A signal (SIGTERM, SIGHUP): leave now, whatever the last save said.
+            return quit(at: moment, force: true)
         case .opened, .failed, .historyListed, .exported, .themeLoaded, .themesListed:
             return handleTranscriptEvent(event, at: moment)
         }
@@ -100,7 +108,7 @@ extension ChatState {
                 // do not use is still text (Shift arrives as upper case already).
                 return []
             }
-            if action != .interrupt { quitArmed = false }
+            if ![.interrupt, .quit, .deleteOrQuit].contains(action) { quitArmed = false }
             if helpVisible { return helpKey(action, at: moment, in: view) }
             if picker != nil { return pickerKey(action, at: moment, in: view) }
             if search != nil, let effects = searchKey(action, at: moment, in: view) { return effects }
@@ -462,9 +470,23 @@ extension ChatState {
         return effects
     }
 
-    private mutating func quit(at moment: Moment) -> [Effect] {
+    /// What the first Ctrl-Q says when the conversation is not saved (and again if the save it
+    /// tried on the way fails too).
+    private mutating func showQuitWarning(_ saveError: String) {
+        show("not saved — Ctrl-Q again quits anyway (a copy goes to the temporary folder), /save PATH saves "
+            + "it elsewhere: \(saveError)", error: true, seconds: 30)
+    }
+
+    /// Ctrl-Q: save and leave. When the last save failed, the first Ctrl-Q says so and tries
+    /// again; a second one leaves anyway (and ponder puts a copy in the temporary folder).
+    private mutating func quit(at moment: Moment, force: Bool = false) -> [Effect] {
         var effects = stopQuietly(at: moment)
         effects += autosave()
+        if let saveError, hasUnsavedChanges, !quitArmed, !force {
+            quitArmed = true
+            showQuitWarning(saveError)
+            return effects
+        }
         beginQuitting()
         return effects + [.quit]
     }

@@ -52,8 +52,8 @@ extension ChatState {
 
     mutating func handleTranscriptEvent(_ event: AppEvent, at moment: Moment) -> [Effect] {
         switch event {
-        case .opened(let transcript, let path):
-            return open(transcript, path: path, at: moment)
+        case .opened(let transcript, let path, let inUse):
+            return open(transcript, path: path, inUse: inUse, at: moment)
         case .failed(let message):
             show(message, error: true)
         case .historyListed(let listing):
@@ -79,10 +79,17 @@ extension ChatState {
     /// Replaces the conversation with a saved one and continues it: the old one is saved first,
     /// the transcript's system prompt and think setting come back, every trace is folded, and
     /// later saves go into `path`. The next reply sends the whole history.
-    mutating func open(_ transcript: Transcript, path: String, at moment: Moment) -> [Effect] {
+    ///
+    /// A file another ponder is continuing (`inUse`) is opened as a copy: a new conversation with
+    /// the same turns, saved to a file of its own, so neither overwrites the other.
+    mutating func open(_ transcript: Transcript, path: String, inUse: Bool = false, at moment: Moment) -> [Effect] {
         var effects = stopQuietly(at: moment)
         effects += autosave()
-        let opened = transcript.conversation
+        var opened = transcript.conversation
+        if inUse {
+            opened.created = moment.date
+            opened.updated = moment.date
+        }
         resetConversation(systemPrompt: opened.systemPrompt, created: opened.created)
         conversation = opened
         meta = opened.messages.map { message in
@@ -90,7 +97,7 @@ extension ChatState {
             let folded: Bool? = (message.reasoning ?? "").isEmpty ? nil : false
             return MessageMeta(id: nextMessageID, expanded: folded)
         }
-        resumedFile = path
+        resumedFile = inUse ? nil : path
         if let setting = transcript.think {
             think = setting.mode
             settings.thinkBudget = setting.budget
@@ -98,7 +105,12 @@ extension ChatState {
         picker = nil
         helpVisible = false
         lastStats = nil
-        show("opened ", path: path, seconds: 4)
+        if inUse {
+            touch()
+            show("in use by another ponder, so this is a copy with a file of its own: ", path: path, seconds: 10)
+        } else {
+            show("opened ", path: path, seconds: 4)
+        }
         return effects
     }
 

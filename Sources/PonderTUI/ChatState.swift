@@ -57,6 +57,8 @@ public struct ChatState: Sendable, Equatable {
     public internal(set) var selected: Int? = nil
     /// Search (Ctrl-F, `/search`), while it is open.
     public internal(set) var search: Search? = nil
+    /// Why the last save of the conversation failed, until one succeeds (shown again at quit).
+    public internal(set) var saveError: String? = nil
     /// Ctrl-C on an empty input asks for a second Ctrl-C.
     var quitArmed = false
     public private(set) var isQuitting = false

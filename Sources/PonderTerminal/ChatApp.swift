@@ -62,9 +62,9 @@ public final class ChatApp: @unchecked Sendable {
         self.options = options
     }
 
-    /// Runs the chat until the user quits. Returns the last transcript path saved, if any.
-    /// Call on a thread that may block (not a Swift concurrency thread).
-    public func run() throws -> String? {
+    /// Runs the chat until the user quits. Returns what became of the conversation (where it was
+    /// saved, or why not). Call on a thread that may block (not a Swift concurrency thread).
+    public func run() throws -> ExitReport {
         let inbox = try Inbox()
         let screen = try CursesScreen(mouse: options.mouse)
         let runner = EffectRunner(
@@ -85,11 +85,18 @@ public final class ChatApp: @unchecked Sendable {
         var dirty = true
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var quitting = false
+        /// The transcript file whose lock the runner holds (the conversation's `resumedFile`).
+        var lockedFile: String? = nil
 
         /// Reduces one event and performs every effect it returns: the runner takes the ones it
         /// can hand off, the loop does the rest. Nothing changes the state but this.
         func apply(_ event: AppEvent, _ moment: Moment) {
             let effects = state.reduce(event, at: moment, in: view)
+            if state.resumedFile != lockedFile {
+                // The conversation no longer saves into the file it was opened from: let go of it.
+                lockedFile = state.resumedFile
+                runner.keepLock(only: lockedFile)
+            }
             for effect in runner.perform(effects) {
                 switch effect {
                 case .quit: quitting = true
@@ -107,7 +114,11 @@ public final class ChatApp: @unchecked Sendable {
             dirty = true
         }
 
-        if let resume = options.resume { apply(.opened(resume.transcript, path: resume.path), Clock.moment()) }
+        if let resume = options.resume {
+            // Another ponder continuing the same file makes this one a copy (TranscriptLock).
+            let inUse = !runner.lock(resume.path)
+            apply(.opened(resume.transcript, path: resume.path, inUse: inUse), Clock.moment())
+        }
         apply(.started(problems: problems), Clock.moment())
 
         while !quitting {
@@ -186,8 +197,7 @@ public final class ChatApp: @unchecked Sendable {
                 dirty = false
             }
         }
-        runner.finish()  // cancel streams, wait for the last save
-        return runner.lastSavedPath
+        return runner.finish()  // cancel streams, wait for the last save
     }
 
     private static func readable(_ fd: Int32) -> Bool {

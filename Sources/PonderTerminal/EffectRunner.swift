@@ -19,8 +19,8 @@ final class EffectRunner: @unchecked Sendable {
     /// The terminal's colour count, which every theme is adapted to.
     private let colors: Int
 
-    /// The last transcript path written (reported when ponder exits).
-    var lastSavedPath: String? { saver.lastPath }
+    /// The lock on the transcript file the conversation is continuing, touched on the save queue.
+    private let locks = LockBox()
 
     init(backend: any ChatBackend, inbox: Inbox, transcripts: URL, themes: ThemeCatalog, colors: Int) {
         self.gate = BackendGate(backend: backend)
@@ -115,31 +115,65 @@ final class EffectRunner: @unchecked Sendable {
                     inbox.post(.saved(path: shown, revision: request.revision, announce: request.announce))
                 }
             } catch {
-                inbox.post(.saveFailed(Self.describe(error)))
+                switch request.target {
+                case .library, .file: inbox.post(.saveFailed(Self.describe(error)))
+                case .path, .export: inbox.post(.failed(Self.describe(error)))
+                }
             }
         }
+    }
+
+    /// Takes the lock on a transcript being continued (`--resume`); false when another ponder
+    /// holds it. Runs on the save queue, in order with saves.
+    func lock(_ path: String) -> Bool {
+        let locks = locks
+        return saveQueue.sync { locks.take(URL(fileURLWithPath: path)) }
+    }
+
+    /// Lets go of the lock when the conversation no longer saves into that file (`resumedFile`).
+    func keepLock(only path: String?) {
+        let locks = locks
+        saveQueue.async { locks.keep(only: path) }
     }
 
     /// Reads a transcript strictly, after any save still queued (so a file being written is
     /// read whole). Nothing is written here: a bad file is reported and left as it is.
     private func open(_ nameOrPath: String) {
-        let library = library, inbox = inbox
+        let library = library, inbox = inbox, locks = locks
         saveQueue.async {
             let url = library.resolve(nameOrPath)
             do {
-                inbox.post(.opened(try Transcript.load(from: url), path: url.path))
+                let transcript = try Transcript.load(from: url)
+                inbox.post(.opened(transcript, path: url.path, inUse: !locks.take(url)))
             } catch {
                 inbox.post(.failed("\(error)"))
             }
         }
     }
 
-    /// Cancels streams and waits for pending saves (called once, when leaving).
-    func finish() {
+    /// Cancels streams and waits for pending saves (called once, when leaving), and says what
+    /// became of the conversation: where it was saved, or why not and where a copy went.
+    func finish() -> ExitReport {
         for task in replies.values { task.cancel() }
         replies.removeAll()
         controls.removeAll()
-        saveQueue.sync {}
+        let saver = saver, locks = locks
+        return saveQueue.sync {
+            locks.keep(only: nil)
+            guard let failed = saver.lastFailure else { return ExitReport(savedTo: saver.lastPath) }
+            // The last save of the conversation failed: a copy in the temporary folder, so that
+            // nothing is lost.
+            let stamp = Int(Date().timeIntervalSince1970)
+            let rescue = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-unsaved-\(stamp)-\(getpid()).json")
+            let transcript = Transcript(failed.request.conversation, backend: failed.request.backend,
+                                        think: failed.request.think, sampler: failed.request.sampler)
+            do {
+                try transcript.write(to: rescue)
+                return ExitReport(savedTo: nil, failure: failed.message, rescuedTo: rescue.path)
+            } catch {
+                return ExitReport(savedTo: nil, failure: failed.message, rescueFailure: Self.describe(error))
+            }
+        }
     }
 
     /// `/home/me/x` → `~/x`.
@@ -164,11 +198,51 @@ final class EffectRunner: @unchecked Sendable {
     }
 }
 
+/// What became of the conversation when ponder left.
+public struct ExitReport: Sendable {
+    /// Where the conversation was last saved, when its last save succeeded.
+    public var savedTo: String?
+    /// Why its last save failed, and where a copy went instead (or why that failed too).
+    public var failure: String? = nil
+    public var rescuedTo: String? = nil
+    public var rescueFailure: String? = nil
+}
+
+/// The lock on the transcript being continued; touched only on the save queue.
+private final class LockBox: @unchecked Sendable {
+    private var held: TranscriptLock?
+
+    /// Takes the lock on `url` (keeping one already held on it); false when another process has it.
+    /// A folder where no lock file can be made does not stop the file from opening.
+    func take(_ url: URL) -> Bool {
+        if held?.transcript.standardizedFileURL == url.standardizedFileURL { return true }
+        switch TranscriptLock.acquire(for: url) {
+        case .acquired(let lock):
+            held = lock
+            return true
+        case .inUse:
+            return false
+        case .unavailable:
+            return true
+        }
+    }
+
+    func keep(only path: String?) {
+        guard let lock = held, lock.transcript.standardizedFileURL.path != path.map({ URL(fileURLWithPath: $0).standardizedFileURL.path }) else {
+            return
+        }
+        lock.release()
+        held = nil
+    }
+}
+
 /// The saver's state, touched only on the save queue.
 private final class SaverBox: @unchecked Sendable {
     private let saving: TranscriptSaving
     private let themes: ThemeCatalog
     private(set) var lastPath: String?
+    /// The conversation's last save, when it failed (its own file or the folder; not exports).
+    private(set) var lastFailure: (request: SaveRequest, message: String)?
 
     init(_ saving: TranscriptSaving, themes: ThemeCatalog) {
         self.saving = saving
@@ -176,9 +250,20 @@ private final class SaverBox: @unchecked Sendable {
     }
 
     func save(_ request: SaveRequest) throws -> [String] {
-        let paths = try saving.save(request, themes: themes)
-        if case .export = request.target {} else { lastPath = paths.first }
-        return paths
+        do {
+            let paths = try saving.save(request, themes: themes)
+            if case .export = request.target {} else {
+                lastPath = paths.first
+                lastFailure = nil
+            }
+            return paths
+        } catch {
+            switch request.target {
+            case .library, .file: lastFailure = (request, EffectRunner.describe(error))
+            case .path, .export: break
+            }
+            throw error
+        }
     }
 }
 

@@ -78,8 +78,19 @@ struct ChatCommand: AsyncParsableCommand {
             notices: resolved.problems.map(\.description),
             themes: ThemeCatalog.standard(environment: environment),
             resume: resumed)
-        let saved = try await Self.runOnOwnThread(ChatApp(backend: backend, options: options))
-        if let saved { print("Transcript saved to \(saved)") }
+        let report = try await Self.runOnOwnThread(ChatApp(backend: backend, options: options))
+        if let failure = report.failure {
+            // Never "saved to" a file that was not written: say what failed and where the copy is.
+            var line = "ponder: the conversation could not be saved: \(failure)"
+            if let rescued = report.rescuedTo {
+                line += "; a copy is in \(rescued)"
+            } else if let problem = report.rescueFailure {
+                line += "; no copy could be written either: \(problem)"
+            }
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+            throw ExitCode(1)
+        }
+        if let saved = report.savedTo { print("Transcript saved to \(saved)") }
     }
 
     /// The backend the configuration names, and how the status bar calls it while it starts.
@@ -89,7 +100,7 @@ struct ChatCommand: AsyncParsableCommand {
 
     /// The chat loop blocks in poll(2), so it gets a thread of its own instead of one of the few
     /// threads Swift concurrency runs reply streams on.
-    static func runOnOwnThread(_ app: ChatApp) async throws -> String? {
+    static func runOnOwnThread(_ app: ChatApp) async throws -> ExitReport {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 do {

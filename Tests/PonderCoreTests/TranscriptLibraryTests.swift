@@ -125,4 +125,34 @@ struct AtomicFileTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["taken"])
         #expect(try String(contentsOf: target.appendingPathComponent("inside"), encoding: .utf8) == "keep")
     }
+
+    /// One ponder at a time continues a transcript: the second learns who holds it; the lock goes
+    /// when released, and its sidecar file is private.
+    @Test func aTranscriptLockIsHeldByOneAtATime() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("chat.json")
+        guard case .acquired(let first) = TranscriptLock.acquire(for: file) else { Issue.record("no lock"); return }
+        guard case .inUse(let holder) = TranscriptLock.acquire(for: file) else { Issue.record("locked twice"); return }
+        #expect(holder == getpid())
+        let mode = try FileManager.default.attributesOfItem(atPath: TranscriptLock.lockFile(for: file).path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        first.release()
+        guard case .acquired(let again) = TranscriptLock.acquire(for: file) else { Issue.record("not released"); return }
+        again.release()
+    }
+
+    /// Conversations are private: a transcripts folder ponder makes is 0700, its files 0600.
+    @Test func theFolderPonderMakesIsPrivateAndSoAreItsFiles() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let library = TranscriptLibrary(directory: root.appendingPathComponent("new/transcripts"))
+        let saved = try library.save(sampleTranscript(), markdownCopy: true)
+        func mode(_ path: String) throws -> Int? {
+            try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        }
+        #expect(try mode(root.appendingPathComponent("new/transcripts").path) == 0o700)
+        #expect(try mode(saved.json.path) == 0o600)
+        #expect(try mode(try #require(saved.markdown).path) == 0o600)
+    }
 }
