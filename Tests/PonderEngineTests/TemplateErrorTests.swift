@@ -107,4 +107,57 @@ import Testing
         }
         #expect(parsed > 0 && rejected > 0)
     }
+
+    // MARK: - Untrusted programs: limits and cancellation
+
+    /// Each way a template could loop, allocate or recurse without end stops at its limit with one
+    /// line naming the template, the place and the limit, quickly.
+    @Test(arguments: [
+        ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+         "the template ran more than 10000000 steps (statements and loop iterations), the limit"),
+        ("{{ 'ab' * 100000000 }}", "a repeated string would be longer than the limit of 8388608 bytes"),
+        ("{{ 'ab' * 9223372036854775807 }}", "a repeated string would be longer than the limit of 8388608 bytes"),
+        ("{% set x = [1, 2] * 10000000 %}", "a repeated list would hold more than the limit of 1048576 items"),
+        ("{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}",
+         "the rendered text would be longer than the limit of 8388608 bytes"),
+        ("{{ 'a'.center(999999999999) }}", "a string padded to 999999999999 would be longer than the limit of 8388608 bytes"),
+        ("{{ '{:>99999999999999999999999}'.format(1) }}", "a field padded to 9999999 would be longer than the limit of 8388608 bytes"),
+        ("{{ 'a\\nb' | indent(99999999999) }}", "an indentation of 99999999999 would be longer than the limit of 8388608 bytes"),
+        ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "maximum recursion depth (200) exceeded in macro calls"),
+    ])
+    func runawayTemplatesStopAtALimit(source: String, expected: String) throws {
+        let start = ContinuousClock.now
+        let error = try #require(Self.renderError(source), "rendered without error: \(source)")
+        #expect(error.message == expected, "\(error.description)")
+        #expect(error.description.hasPrefix("test.jinja 1:"), "names the template and the place: \(error.description)")
+        #expect(ContinuousClock.now - start < .seconds(30))
+    }
+
+    /// A namespace that holds itself prints like Python's repr instead of recursing forever.
+    @Test func aNamespaceThatHoldsItselfPrintsLikePython() throws {
+        let text = try ChatTemplate(source: "{% set ns = namespace(a=1) %}{% set ns.me = ns %}{{ ns }}").render([:])
+        #expect(text == "<Namespace {'a': 1, 'me': <Namespace {...}>}>")
+    }
+
+    /// Esc during a long render: the render stops, as a cancelled error, within one check interval.
+    @Test func aLongRenderStopsWhenCancelled() throws {
+        let source = "{% for i in range(100000) %}{% for j in range(50) %}{{ j }}{% endfor %}{% endfor %}"
+        final class Counter: @unchecked Sendable { var asked = 0 }
+        let counter = Counter()
+        let start = ContinuousClock.now
+        #expect(throws: TemplateError.self) {
+            _ = try ChatTemplate(source: source, name: "test.jinja").render([:]) {
+                counter.asked += 1
+                return counter.asked >= 3
+            }
+        }
+        do {
+            _ = try ChatTemplate(source: source, name: "test.jinja").render([:]) { true }
+            Issue.record("not cancelled")
+        } catch {
+            #expect(error.kind == .cancelled && error.description.hasSuffix("rendering was cancelled"))
+        }
+        #expect(counter.asked == 3)
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
 }

@@ -70,10 +70,21 @@ final class Engine: @unchecked Sendable {
 
     /// Renders, fits and generates one reply.
     func reply(
-        to request: ChatRequest, isCancelled: () -> Bool, answerNow: () -> Bool = { false },
+        to request: ChatRequest, isCancelled: @escaping () -> Bool, answerNow: () -> Bool = { false },
         emit: (ChatEvent) -> Void
     ) throws {
-        let (prompt, tokens, dropped) = try fittedPrompt(for: request)
+        let prompt: ChatFormat.Prompt, tokens: [Int32], dropped: Int
+        do {
+            (prompt, tokens, dropped) = try fittedPrompt(for: request, isCancelled: isCancelled)
+        } catch let error as TemplateError {
+            // The template is the GGUF's, an untrusted program: a render stopped by Esc ends the
+            // reply quietly; one that broke a limit is one line naming the file and the limit.
+            if error.kind == .cancelled {
+                emit(.finished(.cancelled))
+                return
+            }
+            throw BackendError("\(info.model): \(error)")
+        }
         if dropped > 0 {
             emit(.notice("The conversation no longer fits in the context (\(session.capacity) tokens): "
                 + "the \(dropped) oldest message\(dropped == 1 ? " was" : "s were") left out; the system prompt is kept."))
@@ -98,12 +109,14 @@ final class Engine: @unchecked Sendable {
 
     /// The prompt of the conversation, dropping its oldest turns until it fits with room to answer.
     /// - Returns: the rendered prompt, its tokens and how many messages were left out.
-    func fittedPrompt(for request: ChatRequest) throws -> (ChatFormat.Prompt, [Int32], Int) {
+    func fittedPrompt(
+        for request: ChatRequest, isCancelled: @escaping () -> Bool = { false }
+    ) throws -> (ChatFormat.Prompt, [Int32], Int) {
         var fitted = request
         var dropped = 0
         let limit = session.capacity - reserve(for: request)
         while true {
-            let prompt = try format.prompt(for: fitted)
+            let prompt = try format.prompt(for: fitted, isCancelled: isCancelled)
             let tokens = tokenizer.encode(prompt.text, addSpecial: true, parseSpecial: true)
             if tokens.count <= limit { return (prompt, tokens, dropped) }
             // Keep the last user turn; drop the oldest turn and the reply that answered it.

@@ -150,9 +150,11 @@ public struct ChatFormat: Sendable {
     ///     the history alone.
     ///   - tools: a `tools` list for templates that render tool definitions; absent when nil.
     ///   - now: the date `strftime_now` reports (Llama 3.x templates print it).
+    ///   - isCancelled: asked now and then while the template renders; true stops it (Esc).
     public func prompt(
         for conversation: Conversation, think: ThinkSetting, includePastReasoning: Bool = false,
-        inlinePastReasoning: Bool = false, addGenerationPrompt: Bool = true, tools: TemplateInput? = nil, now: Date = Date()
+        inlinePastReasoning: Bool = false, addGenerationPrompt: Bool = true, tools: TemplateInput? = nil, now: Date = Date(),
+        isCancelled: @escaping () -> Bool = { false }
     ) throws(TemplateError) -> Prompt {
         var systemPrompt = conversation.systemPrompt ?? ""
         var control = "none"
@@ -186,12 +188,12 @@ public struct ChatFormat: Sendable {
                 conversation, systemPrompt: systemPrompt, includePastReasoning: includePastReasoning,
                 inlinePastReasoning: inlinePastReasoning))
 
-        var text = try template.render(variables, now: now)
+        var text = try template.render(variables, now: now, isCancelled: isCancelled)
         var tail: String? = nil
         if addGenerationPrompt {
             var bare = variables
             bare["add_generation_prompt"] = false
-            if let history = try? template.render(bare, now: now), text.utf8.starts(with: history.utf8) {
+            if let history = try? template.render(bare, now: now, isCancelled: isCancelled), text.utf8.starts(with: history.utf8) {
                 tail = String(decoding: text.utf8.dropFirst(history.utf8.count), as: UTF8.self)
             }
             let opened = ThinkBlock.endsInside(tail ?? text)
@@ -223,11 +225,14 @@ public struct ChatFormat: Sendable {
     }
 
     /// Renders the prompt for a backend request (its system prompt, history and think setting).
-    public func prompt(for request: ChatRequest, now: Date = Date()) throws(TemplateError) -> Prompt {
+    public func prompt(
+        for request: ChatRequest, now: Date = Date(), isCancelled: @escaping () -> Bool = { false }
+    ) throws(TemplateError) -> Prompt {
         try prompt(
             for: Conversation(systemPrompt: request.systemPrompt, messages: request.messages), think: request.think,
             includePastReasoning: request.pastReasoning != .strip,
-            inlinePastReasoning: request.pastReasoning == .keep && !readsReasoningContent, now: now)
+            inlinePastReasoning: request.pastReasoning == .keep && !readsReasoningContent, now: now,
+            isCancelled: isCancelled)
     }
 
     /// The `messages` list handed to the template.

@@ -43,10 +43,13 @@ public struct ChatTemplate: Sendable {
     ///   - now: what `strftime_now` reports; `timeZone` is the zone it is shown in.
     /// - Throws: `TemplateError` with the line and column of the failing construct; `.raised` when
     ///   the template called `raise_exception(message)`.
+    ///
+    /// Rendering stays within ``TemplateLimits``; `isCancelled` is asked now and then and stops it.
     public func render(
-        _ variables: [String: TemplateInput], now: Date = Date(), timeZone: TimeZone = .current
+        _ variables: [String: TemplateInput], now: Date = Date(), timeZone: TimeZone = .current,
+        isCancelled: @escaping () -> Bool = { false }
     ) throws(TemplateError) -> String {
-        let renderer = TemplateRenderer(now: now, timeZone: timeZone)
+        let renderer = TemplateRenderer(now: now, timeZone: timeZone, isCancelled: isCancelled)
         do {
             return try renderer.render(nodes, variables: variables.mapValues(TemplateValue.init))
         } catch {

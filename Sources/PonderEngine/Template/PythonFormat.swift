@@ -117,7 +117,9 @@ enum PythonFormat {
         }
         var width = 0
         while let d = chars.first, let v = d.wholeNumberValue, d.isASCII {
+            // A width from the template: bounded before it can overflow or size a huge string.
             width = width * 10 + v
+            try TemplateLimits.checkText(width, "a field padded to \(width)")
             chars.removeFirst()
         }
         var grouping: Character? = nil

@@ -36,6 +36,8 @@ public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible
         case security
         /// A feature ponder's interpreter does not implement.
         case unsupported
+        /// The render was stopped from outside (Esc during a long render).
+        case cancelled
     }
 
     public var kind: Kind

@@ -77,6 +77,8 @@ final class TemplateLoop {
 /// `namespace(...)`: the one object a template can change (`{% set ns.x = 1 %}`), shared by reference.
 final class TemplateNamespace {
     var attributes: TemplateDict
+    /// Set while its repr is being written, so a namespace that holds itself does not recurse.
+    var inRepr = false
 
     init(_ attributes: TemplateDict) {
         self.attributes = attributes

@@ -170,12 +170,12 @@ extension TemplateRenderer {
             throw unsupported
         case .mul:
             switch (a, b) {
-            case (.string(let s), _) where b.integer != nil: return .string(String(repeating: s, count: max(0, b.integer!)))
-            case (.markup(let s), _) where b.integer != nil: return .markup(String(repeating: s, count: max(0, b.integer!)))
-            case (_, .string(let s)) where a.integer != nil: return .string(String(repeating: s, count: max(0, a.integer!)))
-            case (.list(let items), _) where b.integer != nil: return .list(repeated(items, b.integer!))
-            case (_, .list(let items)) where a.integer != nil: return .list(repeated(items, a.integer!))
-            case (.tuple(let items), _) where b.integer != nil: return .tuple(repeated(items, b.integer!))
+            case (.string(let s), _) where b.integer != nil: return .string(try repeatedText(s, b.integer!))
+            case (.markup(let s), _) where b.integer != nil: return .markup(try repeatedText(s, b.integer!))
+            case (_, .string(let s)) where a.integer != nil: return .string(try repeatedText(s, a.integer!))
+            case (.list(let items), _) where b.integer != nil: return .list(try repeated(items, b.integer!))
+            case (_, .list(let items)) where a.integer != nil: return .list(try repeated(items, a.integer!))
+            case (.tuple(let items), _) where b.integer != nil: return .tuple(try repeated(items, b.integer!))
             default: break
             }
             if let x = a.integer, let y = b.integer {
@@ -242,9 +242,19 @@ extension TemplateRenderer {
         }
     }
 
-    private func repeated(_ items: [TemplateValue], _ count: Int) -> [TemplateValue] {
+    private func repeated(_ items: [TemplateValue], _ count: Int) throws(TemplateError) -> [TemplateValue] {
         guard count > 0 else { return [] }
+        guard let total = TemplateLimits.product(items.count, count), total <= TemplateLimits.maxItems else {
+            throw TemplateError(.security, "a repeated list would hold more than the limit of \(TemplateLimits.maxItems) items")
+        }
         return Array([[TemplateValue]](repeating: items, count: count).joined())
+    }
+
+    /// `text * count`, within ``TemplateLimits/maxText``.
+    private func repeatedText(_ text: String, _ count: Int) throws(TemplateError) -> String {
+        guard count > 0 else { return "" }
+        try TemplateLimits.checkText(TemplateLimits.product(text.utf8.count, count), "a repeated string")
+        return String(repeating: text, count: count)
     }
 
     // MARK: - Attribute and item access (jinja2's sandboxed getattr / getitem)

@@ -374,7 +374,13 @@ extension TemplateRenderer {
     private func indent(_ text: String, _ a: TemplateCallArguments) throws(TemplateError) -> String {
         let width = a.argument(0, "width") ?? .int(4)
         let indentation: String
-        if case .string(let s) = width { indentation = s } else { indentation = String(repeating: " ", count: max(0, try integerArgument(width, "width"))) }
+        if case .string(let s) = width {
+            indentation = s
+        } else {
+            let count = max(0, try integerArgument(width, "width"))
+            try TemplateLimits.checkText(count, "an indentation of \(count)")
+            indentation = String(repeating: " ", count: count)
+        }
         let first = a.argument(1, "first")?.isTruthy ?? false
         let blank = a.argument(2, "blank")?.isTruthy ?? false
         var lines = PythonText.splitLines(text + "\n")

@@ -227,6 +227,7 @@ extension TemplateRenderer {
         case "zfill", "center", "ljust", "rjust":
             return body { (a: TemplateCallArguments) throws(TemplateError) -> TemplateValue in
                 let width = try self.int(a.argument(0, "width"), default: 0)
+                try TemplateLimits.checkText(width, "a string padded to \(width)")
                 let fill = name == "zfill" ? "0" : (try self.string(a.argument(1, "fillchar"), "fillchar") ?? " ")
                 let length = s.unicodeScalars.count
                 guard width > length else { return .string(s) }

@@ -13,13 +13,30 @@ final class TemplateRenderer {
     /// Macro and recursive-loop nesting, bounded so a runaway template fails instead of crashing.
     var callDepth = 0
     static let maxCallDepth = 200
+    /// Statements and loop iterations so far (``TemplateLimits/maxSteps``).
+    private var steps = 0
+    /// Asked every ``TemplateLimits/cancelCheckInterval`` steps; true stops the render.
+    private let isCancelled: () -> Bool
 
     enum Flow { case normal, breakLoop, continueLoop }
 
-    init(now: Date, timeZone: TimeZone) {
+    init(now: Date, timeZone: TimeZone, isCancelled: @escaping () -> Bool = { false }) {
         self.now = now
         self.timeZone = timeZone
+        self.isCancelled = isCancelled
         installGlobals()
+    }
+
+    /// Counts one statement or loop iteration against ``TemplateLimits/maxSteps``, and now and then
+    /// asks whether the render was cancelled.
+    func step() throws(TemplateError) {
+        steps += 1
+        if steps > TemplateLimits.maxSteps {
+            throw TemplateError(.security, "the template ran more than \(TemplateLimits.maxSteps) steps (statements and loop iterations), the limit")
+        }
+        if steps % TemplateLimits.cancelCheckInterval == 0, isCancelled() {
+            throw TemplateError(.cancelled, "rendering was cancelled")
+        }
     }
 
     /// Renders a template with `variables` as its context.
@@ -44,11 +61,14 @@ final class TemplateRenderer {
     }
 
     private func execute(_ node: TemplateNode, in scope: TemplateScope, into out: inout String) throws(TemplateError) -> Flow {
+        try step()
         switch node.kind {
         case .text(let text):
             out += text
+            try TemplateLimits.checkText(out.utf8.count, "the rendered text")
         case .output(let expr):
             out += try evaluate(expr, scope).str
+            try TemplateLimits.checkText(out.utf8.count, "the rendered text")
         case .conditional(let branches, let otherwise):
             for branch in branches {
                 if try evaluate(branch.test, scope).isTruthy { return try render(branch.body, in: scope, into: &out) }
@@ -137,6 +157,7 @@ final class TemplateRenderer {
             }
         }
         for (index, item) in items.enumerated() {
+            try step()
             state.index0 = index
             let body = TemplateScope(parent: scope)
             body.variables["loop"] = .loop(state)

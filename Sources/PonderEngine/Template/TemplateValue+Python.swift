@@ -95,6 +95,10 @@ extension TemplateValue {
         case .dict(let dict):
             return "{" + dict.items.map { $0.key.repr + ": " + $0.value.repr }.joined(separator: ", ") + "}"
         case .namespace(let namespace):
+            // A namespace that holds itself prints `{...}` where it comes back, as Python's repr does.
+            if namespace.inRepr { return "<Namespace {...}>" }
+            namespace.inRepr = true
+            defer { namespace.inRepr = false }
             return "<Namespace " + TemplateValue.dict(namespace.attributes).repr + ">"
         case .function(let function): return "<\(function.kind) \(function.name)>"
         case .loop(let loop): return "<LoopContext \(loop.index0 + 1)/\(loop.length)>"
