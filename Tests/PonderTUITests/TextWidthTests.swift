@@ -18,6 +18,26 @@ struct TextWidthTests {
         #expect(TextWidth.cells(of: "\u{7}").map(\.text) == ["\u{FFFD}"])
     }
 
+    /// Bidirectional override and isolate controls from a model or a file are shown as marks, so
+    /// they cannot reorder the text around them (issue 11); other text, `…` and `—` included, is
+    /// unchanged.
+    @Test func bidiControlsAreShownAsMarks() {
+        #expect(TextWidth.displayable("if admin\u{202E} }\u{2066}// check\u{2069}") == "if admin⟨RLO⟩ }⟨LRI⟩// check⟨PDI⟩")
+        #expect(TextWidth.displayable("a\u{202A}b\u{202B}c\u{202C}d\u{202D}e\u{2067}f\u{2068}g")
+            == "a⟨LRE⟩b⟨RLE⟩c⟨PDF⟩d⟨LRO⟩e⟨RLI⟩f⟨FSI⟩g")
+        #expect(TextWidth.displayable("wait… — “quoted” ’") == "wait… — “quoted” ’")
+        #expect(TextWidth.of(TextWidth.displayable("x\u{202E}y")) == 7)
+    }
+
+    /// The same on screen: a reply holding an override shows the mark and keeps its order.
+    @Test func aReplyWithAnOverrideShowsTheMarkOnScreen() throws {
+        var driver = Driver(width: 60, height: 8, think: .off)
+        let id = try driver.start("q")
+        driver.send(.reply(id: id, .content("price: 10\u{202E}05 USD")))
+        driver.send(.reply(id: id, .finished(.stop)))
+        #expect(driver.grid.rows.map(trimmed).contains("  price: 10⟨RLO⟩05 USD"), "\(driver.grid.rows)")
+    }
+
     @Test func aGraphemeSplitsIntoCellsAtSpacingScalars() {
         #expect(TextWidth.cells(of: "👍🏽").map(\.width) == [2, 2])
         #expect(TextWidth.cells(of: "e\u{301}").map(\.text) == ["e\u{301}"])
