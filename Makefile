@@ -78,7 +78,7 @@ build: deps
 
 ## Opens the TUI on the embedded engine with the default model (no server, no Python at run time).
 run: deps $(SMOLLM) build
-	@.build/release/ponder --model "$(SMOLLM)"
+	@env -u SWIFT_BACKTRACE .build/release/ponder --model "$(SMOLLM)"
 
 ## The suites that drive real servers and the real binary run on their own, after the rest, so the
 ## engine tests do not starve the llama-server they talk to; one suite at a time, because on 2 cores

@@ -87,6 +87,7 @@ public final class ChatApp: @unchecked Sendable {
         var quitting = false
         /// The transcript file whose lock the runner holds (the conversation's `resumedFile`).
         var lockedFile: String? = nil
+        let fault = CrashReports.Fault(environment: ProcessInfo.processInfo.environment)
 
         /// Reduces one event and performs every effect it returns: the runner takes the ones it
         /// can hand off, the loop does the rest. Nothing changes the state but this.
@@ -155,7 +156,10 @@ public final class ChatApp: @unchecked Sendable {
                         total += n
                         lastInput = Clock.uptime()
                         let moment = Clock.moment()
-                        for input in decoder.feed(buffer[0..<n]) { apply(.input(input), moment) }
+                        for input in decoder.feed(buffer[0..<n]) {
+                            if let fault, input == .key(KeyPress(.function(12))) { fault.fire() }
+                            apply(.input(input), moment)
+                        }
                     }
                 } while total < (8 << 20) && Self.readable(STDIN_FILENO)
             }

@@ -48,6 +48,7 @@ final class CursesScreen {
             throw StartError(description: "TERM is not set to a terminal type (e.g. xterm-256color)")
         }
         _ = ct_setup_utf8_locale()
+        CrashReports.prepareGuard(environment: environment)
         ct_guard_install()
         signalFD = ct_signal_pipe_install()
         guard let output = fdopen(STDOUT_FILENO, "w"), let input = fdopen(STDIN_FILENO, "r") else {

@@ -47,6 +47,9 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A crash report goes to a file, never to an interactive backtracer over the screen
+        // (this may restart the process once, before anything is loaded).
+        CrashReports.arrange()
         let environment = ProcessInfo.processInfo.environment
         let resolved = ResolvedConfig.load(overrides: config.overrides, environment: environment)
         let (backend, label) = try makeBackend(resolved.backend.value)

@@ -2,13 +2,13 @@
 /*
  * CTerminal: the few pieces of terminal handling that must be C.
  *
- * - A crash guard: signal handlers for SIGSEGV/SIGILL/SIGTRAP/SIGABRT/SIGBUS/SIGFPE that put the
- *   terminal back (leave the alternate screen, show the cursor, stop mouse and paste reporting,
- *   restore the saved termios) using only async-signal-safe calls, then hand the signal to the
- *   handler that was there before (Swift's backtracer), so the crash report still prints on a sane
- *   terminal.
+ * - A crash guard: signal handlers for SIGSEGV/SIGILL/SIGTRAP/SIGABRT/SIGBUS/SIGFPE, run on an
+ *   alternate signal stack (so a stack overflow reaches them too), that put the terminal back
+ *   (leave the alternate screen, show the cursor, stop mouse and paste reporting, restore the saved
+ *   termios) using only async-signal-safe calls, print one line saying what happened and where the
+ *   report goes, then hand the signal to the handler that was there before (Swift's backtracer).
  * - A self-pipe for the signals the UI loop wants as events (SIGWINCH, SIGINT, SIGTERM, SIGHUP,
- *   SIGCONT): the handler writes the signal number to a pipe the loop polls.
+ *   SIGQUIT, SIGCONT): the handler writes the signal number to a pipe the loop polls.
  * - A UTF-8 locale fallback: with LANG unset ("C" locale) ncursesw drops every non-ASCII character.
  */
 #include <stdint.h>
@@ -17,13 +17,20 @@
 extern "C" {
 #endif
 
-/// Saves the terminal modes of stdin and installs the crash handlers. Call once, before initscr.
+/// Saves the terminal modes of stdin, gives the calling thread an alternate signal stack when it
+/// has none and installs the crash handlers. Call once, on the UI thread, before initscr.
 void ct_guard_install(void);
+
+/// Sets the end of the line printed after a crash ("; the full report is in …"). Copied.
+void ct_guard_set_report_note(const char *note);
+
+/// Recurses until the stack overflows: the forced stack overflow of the crash tests.
+int ct_force_stack_overflow(void);
 
 /// Writes the reset sequences and restores the saved termios. Async-signal-safe; idempotent.
 void ct_restore_terminal(void);
 
-/// Creates the signal pipe and routes SIGWINCH, SIGINT, SIGTERM, SIGHUP and SIGCONT into it.
+/// Creates the signal pipe and routes SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGCONT into it.
 /// Returns the read end (non-blocking), or -1 with errno set.
 int ct_signal_pipe_install(void);
 
