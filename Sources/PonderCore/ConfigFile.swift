@@ -30,6 +30,7 @@ import Foundation
 /// api = "openai"                   # as --api: openai, or ollama (its native /api/chat)
 /// think-style = "auto"              # as --think-style
 /// deadline = 3600                   # as --deadline: seconds one reply may take at most
+/// allow-insecure = false            # as --allow-insecure: the key may go over plain http
 /// ```
 public struct ConfigFile: Sendable, Equatable {
     /// A value and the line it was set on.
@@ -53,6 +54,8 @@ public struct ConfigFile: Sendable, Equatable {
         public var thinkStyle: Setting<DialectChoice>?
         /// Seconds one reply may take at most (`deadline`).
         public var deadline: Setting<Int>? = nil
+        /// `allow-insecure = true`: the API key may go to another machine over plain http.
+        public var allowInsecure: Setting<Bool>? = nil
     }
 
     public var path: String?
@@ -169,10 +172,12 @@ public struct ConfigFile: Sendable, Equatable {
                 let deadline = try p.int(
                     "deadline", in: Int64(ResolvedConfig.deadlineRange.lowerBound)...Int64(ResolvedConfig.deadlineRange.upperBound))
                     .map { Setting(value: $0, line: line(profile, "deadline")) }
-                try p.finish(known: "url, model, api-key-env, api, think-style, deadline")
+                let insecure = try p.bool("allow-insecure").map { Setting(value: $0, line: line(profile, "allow-insecure")) }
+                try p.finish(known: "url, model, api-key-env, api, think-style, deadline, allow-insecure")
                 config.servers.append(ServerProfile(
                     name: entry.key, line: entry.keyPosition.line, url: Setting(value: url, line: line(profile, "url")),
-                    model: model, apiKeyEnv: keyEnv, api: api, thinkStyle: style, deadline: deadline))
+                    model: model, apiKeyEnv: keyEnv, api: api, thinkStyle: style, deadline: deadline,
+                    allowInsecure: insecure))
             }
         }
         if let backend = config.backend, backend.value != "embedded",

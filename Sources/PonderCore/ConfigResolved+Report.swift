@@ -26,6 +26,9 @@ extension ResolvedConfig {
             add("server.api", server.api.value.rawValue, server.api.source)
             add("server.think-style", server.thinkStyle.value.name, server.thinkStyle.source)
             add("server.deadline", "\(server.deadline.value ?? 3600) s per reply", server.deadline.source)
+            if server.allowInsecure.value {
+                add("server.allow-insecure", "yes: the API key may go over plain http", server.allowInsecure.source)
+            }
             add("model", modelPath.value + " (embedded, unused)", modelPath.source)
         }
         add("think.mode", thinkMode.value.rawValue, thinkMode.source)

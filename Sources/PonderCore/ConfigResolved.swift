@@ -49,6 +49,8 @@ public struct ResolvedConfig: Sendable, Equatable {
         public var thinkStyle: Sourced<DialectChoice>
         /// Seconds one reply may take at most; nil: an hour.
         public var deadline: Sourced<Int?>
+        /// The API key may go to another machine over plain http.
+        public var allowInsecure: Sourced<Bool> = Sourced(false, .builtIn)
     }
 
     /// What `--deadline` and `deadline =` accept: a second to a week.
@@ -181,7 +183,8 @@ public struct ResolvedConfig: Sendable, Equatable {
                 model: pickOptional(o.apiModel, "--api-model", profile.model),
                 apiKeyEnv: pickOptional(o.apiKeyEnv, "--api-key-env", profile.apiKeyEnv),
                 api: api(profile, style), thinkStyle: style,
-                deadline: pickOptional(o.deadline, "--deadline", profile.deadline))
+                deadline: pickOptional(o.deadline, "--deadline", profile.deadline),
+                allowInsecure: pick(o.allowInsecure, "--allow-insecure", profile.allowInsecure, false))
         }
         if let flag = o.server {
             if let profile = file?.servers.first(where: { $0.name == flag }) {
@@ -193,7 +196,8 @@ public struct ResolvedConfig: Sendable, Equatable {
                     model: pickOptional(o.apiModel, "--api-model", nil),
                     apiKeyEnv: pickOptional(o.apiKeyEnv, "--api-key-env", nil),
                     api: api(nil, style), thinkStyle: style,
-                    deadline: pickOptional(o.deadline, "--deadline", nil))), .flag("--server"))
+                    deadline: pickOptional(o.deadline, "--deadline", nil),
+                    allowInsecure: pick(o.allowInsecure, "--allow-insecure", nil, false))), .flag("--server"))
             } else {
                 let names = file?.servers.map(\.name) ?? []
                 problems.append(ConfigError(key: "--server", reason: "'\(flag)' is neither an http(s) URL nor a server profile"
@@ -240,6 +244,8 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var apiKeyEnv: String?
     /// `--deadline SECONDS`: the most one reply from a server may take.
     public var deadline: Int?
+    /// `--allow-insecure`: the API key may go to another machine over plain http.
+    public var allowInsecure: Bool?
     /// `--api openai|ollama`.
     public var api: ServerAPI?
     public var thinkStyle: DialectChoice?

@@ -66,9 +66,9 @@ struct HTTPTransport: Sendable {
                 url: configuration.url(path), method: .POST, headers: headers, body: .byteBuffer(ByteBuffer(bytes: body)))
             let deadline = NIODeadline.now() + TimeAmount(configuration.timeouts.reply)
             do {
-                return try await StreamedResponse.start(request, on: client, deadline: deadline)
+                return try await StreamedResponse.start(request, on: client, deadline: deadline, secret: apiKey)
             } catch where Self.isStaleConnection(error) && !Task.isCancelled {
-                return try await StreamedResponse.start(request, on: client, deadline: deadline)
+                return try await StreamedResponse.start(request, on: client, deadline: deadline, secret: apiKey)
             }
         } catch {
             throw failure(error, phase: .connecting, apiKey: apiKey)
@@ -105,7 +105,7 @@ struct HTTPTransport: Sendable {
             let response = try await executeRetryingStaleConnection(request, deadline: deadline)
             let body = try await response.body.collect(upTo: 16 << 20)
             return Answer(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-                          body: Data(body.readableBytesView))
+                          body: Data(SecretFilter.scrub(Array(body.readableBytesView), secret: apiKey)))
         } catch {
             throw failure(error, phase: .connecting, apiKey: apiKey)
         }

@@ -55,13 +55,16 @@ public struct RemoteConfiguration: Sendable {
     public var timeouts: Timeouts
     /// Where `apiKeyEnv` is looked up (the process environment unless a test supplies another).
     public var environment: EnvironmentLookup
+    /// The key may go to a host beyond this machine over plain `http://` (`--allow-insecure`).
+    public var allowInsecure: Bool
 
     /// Validates `--server` and keeps the rest.
     /// - Parameter server: `http://` or `https://` URL; a bare `host:port` means `http://host:port`.
     /// - Throws: a ``BackendError`` naming the flag and what was expected.
     public init(
         server: String, api: ServerAPI = .openAI, apiModel: String? = nil, apiKeyEnv: String? = nil,
-        dialect: DialectChoice = .auto, timeouts: Timeouts = Timeouts(), environment: EnvironmentLookup = .process
+        dialect: DialectChoice = .auto, timeouts: Timeouts = Timeouts(), environment: EnvironmentLookup = .process,
+        allowInsecure: Bool = false
     ) throws(BackendError) {
         self.root = try Self.root(from: server)
         self.apiModel = apiModel.flatMap { $0.isEmpty ? nil : $0 }
@@ -70,6 +73,32 @@ public struct RemoteConfiguration: Sendable {
         self.dialect = dialect
         self.timeouts = timeouts
         self.environment = environment
+        self.allowInsecure = allowInsecure
+        if let name = self.apiKeyEnv, sendsKeyInTheClear, !allowInsecure {
+            throw BackendError(
+                "--server \(displayURL): the API key in $\(name) would cross the network unencrypted (plain http to "
+                + "another machine); use https://, or pass --allow-insecure (allow-insecure = true in a profile) to send it anyway")
+        }
+    }
+
+    /// Whether a key would travel unencrypted beyond this machine: plain `http://` to a host
+    /// that is not a loopback address.
+    var sendsKeyInTheClear: Bool {
+        apiKeyEnv != nil && root.scheme == "http" && !Self.isLoopback(root.host ?? "")
+    }
+
+    /// The warning to show when the user allowed that (`--allow-insecure`); nil otherwise.
+    public var insecureWarning: String? {
+        guard sendsKeyInTheClear, let name = apiKeyEnv else { return nil }
+        return "warning: the API key in $\(name) goes to \(displayURL) unencrypted (plain http, --allow-insecure)"
+    }
+
+    /// `localhost`, 127.0.0.0/8 and ::1: addresses that never leave the machine.
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if bare == "localhost" || bare.hasSuffix(".localhost") || bare == "::1" { return true }
+        let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// The server URL as shown to the user: no user name, password, query or fragment.

@@ -31,6 +31,8 @@ enum RemoteErrorText {
 
     /// The error for a non-2xx answer.
     static func http(status: Int, headers: [(String, String)], body: Data, context: Context) -> BackendError {
+        // The key out first: a message cut to its first 240 characters could end in part of it.
+        let body = Data(SecretFilter.scrub(Array(body), secret: context.apiKey))
         let parsed = try? OpenAIWire.decoder().decode(OpenAIWire.ErrorEnvelope.self, from: body)
         let error = parsed?.body
         let serverText = (error?.message).map { oneLine($0) } ?? plainBody(body, headers: headers)

@@ -24,8 +24,9 @@ struct StreamedResponse: Sendable {
     /// Starts `request` and returns once its head has arrived. Cancelling the calling task cancels
     /// the request; so does dropping the body before its end. The whole exchange, body included,
     /// must end by `deadline` (the request then fails with `HTTPClientError.deadlineExceeded`).
-    static func start(_ request: HTTPClient.Request, on client: HTTPClient, deadline: NIODeadline) async throws
-        -> StreamedResponse
+    /// The body reads with `secret` (the API key) replaced wherever the server echoes it.
+    static func start(_ request: HTTPClient.Request, on client: HTTPClient, deadline: NIODeadline, secret: String?)
+        async throws -> StreamedResponse
     {
         let queue = PartQueue()
         let task = client.execute(request: request, delegate: Delegate(queue: queue), deadline: deadline)
@@ -35,7 +36,7 @@ struct StreamedResponse: Sendable {
         } onCancel: {
             task.cancel()
         }
-        return StreamedResponse(status: head.status, headers: head.headers, body: Body(owner: Body.Owner(queue: queue)))
+        return StreamedResponse(status: head.status, headers: head.headers, body: Body(owner: Body.Owner(queue: queue), secret: secret))
     }
 
     /// Stops the request now, from any thread: a read waiting for the next part throws.
@@ -57,6 +58,7 @@ struct StreamedResponse: Sendable {
     struct Body: AsyncSequence, Sendable {
         typealias Element = ByteBuffer
         fileprivate let owner: Owner
+        let secret: String?
 
         /// Held by the consumer's copies only (the connection holds the queue): when the last
         /// goes before the body's end, the request is cancelled.
@@ -68,10 +70,25 @@ struct StreamedResponse: Sendable {
 
         struct AsyncIterator: AsyncIteratorProtocol {
             fileprivate let owner: Owner
-            mutating func next() async throws -> ByteBuffer? { try await owner.queue.next() }
+            var filter: SecretFilter
+            var ended = false
+
+            mutating func next() async throws -> ByteBuffer? {
+                guard filter.isActive else { return try await owner.queue.next() }
+                while !ended {
+                    guard let part = try await owner.queue.next() else {
+                        ended = true
+                        let rest = filter.finish()
+                        return rest.isEmpty ? nil : ByteBuffer(bytes: rest)
+                    }
+                    let passed = filter.pass(part.readableBytesView)
+                    if !passed.isEmpty { return ByteBuffer(bytes: passed) }
+                }
+                return nil
+            }
         }
 
-        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(owner: owner) }
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(owner: owner, filter: SecretFilter(secret: secret)) }
     }
 
     /// Hands what the connection reads to the queue, on the connection's event loop.

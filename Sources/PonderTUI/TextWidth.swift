@@ -1,4 +1,5 @@
 import CCellWidth
+import PonderCore
 
 /// Terminal column widths, measured the way ncursesw places characters.
 ///
@@ -78,20 +79,16 @@ public enum TextWidth {
 
     /// The bidirectional override and isolate controls, shown as marks: text from a model or a
     /// file could otherwise reorder what the terminal draws around it (the "Trojan Source" trick).
-    static let bidiMarks: [Unicode.Scalar: String] = [
-        "\u{202A}": "⟨LRE⟩", "\u{202B}": "⟨RLE⟩", "\u{202C}": "⟨PDF⟩", "\u{202D}": "⟨LRO⟩", "\u{202E}": "⟨RLO⟩",
-        "\u{2066}": "⟨LRI⟩", "\u{2067}": "⟨RLI⟩", "\u{2068}": "⟨FSI⟩", "\u{2069}": "⟨PDI⟩",
-    ]
+    static let bidiMarks = InertText.bidiMarks
 
-    /// Replaces tabs with spaces up to the next tab stop, other control characters with U+FFFD and
-    /// bidirectional controls with visible marks (`⟨RLO⟩`), so every character of the result has a
-    /// well-defined width and stays where it is. `startColumn` is the column the text starts at
+    /// Replaces tabs with spaces up to the next tab stop, other control characters (C0, DEL, C1:
+    /// `InertText.isControl`) with U+FFFD and bidirectional controls with visible marks (`⟨RLO⟩`),
+    /// so every character of the result has a well-defined width and stays where it is. `startColumn` is the column the text starts at
     /// (tab stops count from the start of the line).
     public static func displayable<S: StringProtocol>(_ text: S, startColumn: Int = 0) -> String {
-        var needsWork = false
-        // 0xE2 leads the UTF-8 of U+2000–U+2FFF, the bidi controls among them.
-        for byte in text.utf8 where byte < 0x20 || byte == 0x7f || byte == 0xE2 { needsWork = true; break }
-        if !needsWork { return String(text) }
+        guard text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A }) || InertText.mayNeedWork(text) else {
+            return String(text)
+        }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)
         var column = startColumn
@@ -100,7 +97,7 @@ public enum TextWidth {
                 let spaces = tabStop - (column % tabStop)
                 out.append(String(repeating: " ", count: spaces))
                 column += spaces
-            } else if let ascii = character.asciiValue, ascii < 0x20 || ascii == 0x7f {
+            } else if character.unicodeScalars.contains(where: { $0 == "\n" || InertText.isControl($0) }) {
                 out.unicodeScalars.append(replacement)
                 column += 1
             } else if character.unicodeScalars.contains(where: { bidiMarks[$0] != nil }) {

@@ -45,7 +45,8 @@ struct AskCommand: AsyncParsableCommand {
 
         let resolved = ResolvedConfig.load(overrides: config.overrides)
         for problem in resolved.problems { Self.warn("ponder: \(problem) (ignored)") }
-        let (backend, _) = try BackendFactory.make(resolved.backend.value, contextSize: reply.ctx, threads: reply.threads)
+        let (backend, _, warning) = try BackendFactory.make(resolved.backend.value, contextSize: reply.ctx, threads: reply.threads)
+        if let warning { Self.warn("ponder: \(warning)") }
         let info: BackendInfo
         do {
             info = try await backend.prepare()
@@ -74,7 +75,9 @@ struct AskCommand: AsyncParsableCommand {
                 case .reasoning(let piece):
                     if firstToken == nil { firstToken = Date().timeIntervalSince(start) }
                     reasoning += piece
-                    if !json && !noReasoning { Self.warn(dim ? "\u{1B}[2m\(piece)\u{1B}[0m" : piece, newline: false) }
+                    if !json && !noReasoning {
+                        TerminalOutput.write(piece, to: .standardError, before: dim ? "\u{1B}[2m" : "", after: dim ? "\u{1B}[0m" : "")
+                    }
                 case .content(var piece):
                     if firstToken == nil { firstToken = Date().timeIntervalSince(start) }
                     if !answerStarted {
@@ -142,11 +145,9 @@ struct AskCommand: AsyncParsableCommand {
         return "{" + members.joined(separator: ", ") + "}"
     }
 
-    static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
-    }
+    static func write(_ text: String) { TerminalOutput.write(text) }
 
     static func warn(_ text: String, newline: Bool = true) {
-        FileHandle.standardError.write(Data((text + (newline ? "\n" : "")).utf8))
+        TerminalOutput.write(text + (newline ? "\n" : ""), to: .standardError)
     }
 }

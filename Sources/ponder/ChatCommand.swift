@@ -52,7 +52,8 @@ struct ChatCommand: AsyncParsableCommand {
         CrashReports.arrange()
         let environment = ProcessInfo.processInfo.environment
         let resolved = ResolvedConfig.load(overrides: config.overrides, environment: environment)
-        let (backend, label) = try makeBackend(resolved.backend.value)
+        let (backend, label, warning) = try BackendFactory.make(
+            resolved.backend.value, contextSize: reply.ctx, threads: reply.threads)
         let themeRequest = resolved.theme.value
         // Read the transcript before the screen opens: a bad file is one line on stderr and the
         // file is left as it is.
@@ -78,7 +79,7 @@ struct ChatCommand: AsyncParsableCommand {
             },
             transcripts: URL(fileURLWithPath: resolved.transcripts.value),
             mouse: !noMouse,
-            notices: resolved.problems.map(\.description),
+            notices: resolved.problems.map(\.description) + (warning.map { [$0] } ?? []),
             themes: ThemeCatalog.standard(environment: environment),
             resume: resumed)
         let report = try await Self.runOnOwnThread(ChatApp(backend: backend, options: options))
@@ -94,11 +95,6 @@ struct ChatCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if let saved = report.savedTo { print("Transcript saved to \(saved)") }
-    }
-
-    /// The backend the configuration names, and how the status bar calls it while it starts.
-    func makeBackend(_ backend: ResolvedConfig.Backend) throws -> (any ChatBackend, String) {
-        try BackendFactory.make(backend, contextSize: reply.ctx, threads: reply.threads)
     }
 
     /// The chat loop blocks in poll(2), so it gets a thread of its own instead of one of the few

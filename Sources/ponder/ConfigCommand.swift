@@ -20,6 +20,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The most seconds one reply from a server may take (default: 3600).", valueName: "seconds"))
     var deadline: Int?
 
+    @Flag(help: "Send the API key over plain http:// to a host that is not this machine (refused otherwise).")
+    var allowInsecure = false
+
     @Option(help: ArgumentHelp("The server's API: openai (/v1/chat/completions, the default) or ollama (Ollama's native /api/chat).", valueName: "api"))
     var api: String?
 
@@ -102,6 +105,7 @@ struct ConfigOptions: ParsableArguments {
         o.apiModel = apiModel
         o.apiKeyEnv = apiKeyEnv
         o.deadline = deadline
+        o.allowInsecure = allowInsecure ? true : nil
         o.api = api.flatMap(ServerAPI.init(rawValue:))
         o.thinkStyle = thinkStyle.flatMap(DialectChoice.init(name:))
         o.model = model
@@ -141,19 +145,19 @@ struct ConfigCommand: ParsableCommand {
         if themes {
             for name in catalog.availableNames() {
                 let (_, problem) = catalog.themeOrFallback(name)
-                print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0))  \(catalog.source(of: name) ?? "?")"
+                TerminalOutput.line("\(name.padding(toLength: 16, withPad: " ", startingAt: 0))  \(catalog.source(of: name) ?? "?")"
                       + (problem.map { "  error: \($0)" } ?? ""))
             }
             return
         }
-        print(config.report(), terminator: "")
+        TerminalOutput.write(config.report())
         var failed = !config.problems.isEmpty
         let themeName = Theme.select(requested: config.theme.value, env: environment, terminalColors: 256)
         switch Result(catching: { () throws(ThemeError) in try catalog.theme(named: themeName) }) {
         case .success:
-            print("theme file: \(catalog.source(of: themeName) ?? "built into ponder") (\(themeName))")
+            TerminalOutput.line("theme file: \(catalog.source(of: themeName) ?? "built into ponder") (\(themeName))")
         case .failure(let error):
-            print("error: theme: \(error) (ponder falls back to the default theme)")
+            TerminalOutput.line("error: theme: \(error) (ponder falls back to the default theme)")
             failed = true
         }
         if failed { throw ExitCode(1) }

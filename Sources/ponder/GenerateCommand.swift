@@ -114,7 +114,6 @@ struct GenerateCommand: ParsableCommand {
         config.seed = seed
         var sampler = Sampler(config: config)
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
-        let out = FileHandle.standardOutput
 
         if let dumpTensors {
             // The prompt's intermediate activations as raw little-endian floats, one file per tensor,
@@ -148,14 +147,14 @@ struct GenerateCommand: ParsableCommand {
                 let line = "{\"id\": \(token), \"text\": \(JSONText.quoted(piece)), \"logprob\": "
                     + "\(Self.number(probabilities.logProbability(ofLogit: logits[Int(token)]))), "
                     + "\"top\": [\(top.joined(separator: ", "))]}\n"
-                out.write(Data(line.utf8))
+                TerminalOutput.write(line)
             } else {
-                out.write(Data(piece.utf8))
+                TerminalOutput.write(piece)
             }
             if generated == maxTokens || session.tokens.count >= session.capacity { break }
             try session.append(token)
         }
-        if !json { out.write(Data((detokenizer.finish() + "\n").utf8)) }
+        if !json { TerminalOutput.write(detokenizer.finish() + "\n") }
         let decodeSeconds = Date().timeIntervalSince(decodeStart)
         let summary = String(
             format: "prompt %d tokens (%.1f tok/s), generated %d tokens (%.1f tok/s)\n",

@@ -19,9 +19,9 @@ struct InspectCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(summary) + Data("\n".utf8))
+            TerminalOutput.write(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n")
         } else {
-            print(summary.text, terminator: "")
+            TerminalOutput.write(summary.text)
         }
     }
 }

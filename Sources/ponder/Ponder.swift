@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `ponder`: a terminal chat client for reasoning models.
 @main
@@ -26,4 +27,27 @@ struct Ponder: AsyncParsableCommand {
         ],
         defaultSubcommand: ChatCommand.self
     )
+
+    /// Parses and runs as swift-argument-parser does, but an error from running a command (which
+    /// may quote a model file, a server or a transcript) goes out inert on a terminal.
+    static func main() async {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)  // the user's own arguments, help and usage
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var command = command
+                try command.run()
+            }
+        } catch {
+            let message = fullMessage(for: error)
+            if !message.isEmpty { TerminalOutput.warn(message) }
+            Foundation.exit(exitCode(for: error).rawValue)
+        }
+    }
 }

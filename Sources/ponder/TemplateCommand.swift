@@ -50,8 +50,7 @@ struct TemplateCommand: ParsableCommand {
         if let model {
             let format = try ChatFormat(model: try GGUFFile(path: model))
             if let fallback = format.fallback {
-                FileHandle.standardError.write(Data(
-                    "note: \(model) has no tokenizer.chat_template; rendering ponder's \(fallback.rawValue) fallback\n".utf8))
+                TerminalOutput.warn("note: \(model) has no tokenizer.chat_template; rendering ponder's \(fallback.rawValue) fallback")
             }
             template = format.template
             context["bos_token"] = .string(format.bosToken)
@@ -107,6 +106,6 @@ struct TemplateCommand: ParsableCommand {
             date = parsed
         }
         let output = try template.render(context, now: date)
-        FileHandle.standardOutput.write(Data(output.utf8))
+        TerminalOutput.write(output)
     }
 }

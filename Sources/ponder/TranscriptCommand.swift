@@ -61,12 +61,12 @@ struct TranscriptCommand: ParsableCommand {
             if chosen == .html {
                 let catalog = ThemeCatalog.standard(environment: environment)
                 let (loaded, problem) = catalog.themeOrFallback(config.theme.value ?? "default")
-                if let problem { FileHandle.standardError.write(Data("warning: \(problem); using the default theme\n".utf8)) }
+                if let problem { TerminalOutput.warn("warning: \(problem); using the default theme") }
                 options.theme = loaded
             }
             let text = PonderCore.Export.render(transcript, as: chosen, options: options)
             guard let output else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                TerminalOutput.write(text)
                 return
             }
             do {
@@ -91,10 +91,11 @@ struct TranscriptCommand: ParsableCommand {
             let listing = TranscriptLibrary(directory: URL(fileURLWithPath: config.transcripts.value)).list()
             for entry in listing.entries {
                 let date = TranscriptDate.format(entry.updated).prefix(16).replacingOccurrences(of: "T", with: " ")
-                print("\(date)  \(String(format: "%3d", entry.messageCount)) msgs  \(entry.model ?? "-")  \(entry.title)  \(entry.url.lastPathComponent)")
+                TerminalOutput.line(
+                    "\(date)  \(String(format: "%3d", entry.messageCount)) msgs  \(entry.model ?? "-")  \(entry.title)  \(entry.url.lastPathComponent)")
             }
             for problem in listing.unreadable {
-                FileHandle.standardError.write(Data("unreadable: \(problem)\n".utf8))
+                TerminalOutput.warn("unreadable: \(problem)")
             }
         }
     }

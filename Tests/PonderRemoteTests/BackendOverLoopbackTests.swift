@@ -185,6 +185,28 @@ struct BackendOverLoopbackTests {
         }
     }
 
+    /// A server that echoes the key — in the reply, one byte per chunk, and in an error inside the
+    /// stream — never gets it into what ponder shows or keeps.
+    @Test
+    func aKeyTheServerEchoesNeverReachesTheReplyOrTheError() async throws {
+        let key = "sk-test-0123456789abcdef"
+        let server = try openAIServer { _, connection in
+            connection.write(Replies.sseHead)
+            let reply = #"data: {"choices":[{"index":0,"delta":{"content":"your key is \#(key), right?"}}]}"# + "\n\n"
+            for byte in Array(reply.utf8) { connection.writeChunk([byte]) }
+            connection.writeChunk(Array((#"data: {"error":{"message":"quota exceeded for \#(key)","type":"server_error"}}"# + "\n\n").utf8))
+            connection.write("0\r\n\r\n")
+            _ = connection.waitForPeerClose(timeout: .seconds(30))
+        }
+        defer { server.stop() }
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(
+            server: server.url, apiKeyEnv: "PONDER_TEST_KEY", environment: .fixed(["PONDER_TEST_KEY": key])))
+        let (events, error) = await collect(backend.reply(to: nameAColor))
+        #expect(joined(events).content == "your key is [key], right?")
+        let message = try #require((error as? BackendError)?.message)
+        #expect(message == "server: quota exceeded for [key] (in the stream)")
+    }
+
     @Test
     func prepareReadsModelAndContextFromLlamaServersModelList() async throws {
         let models = try Fixtures.string("llama-server/models.json")

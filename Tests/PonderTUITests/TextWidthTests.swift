@@ -16,6 +16,8 @@ struct TextWidthTests {
         #expect(TextWidth.of(Unicode.Scalar(0x1b)) == -1)
         #expect(TextWidth.of(Character("\u{1b}")) == 1)  // drawn as U+FFFD
         #expect(TextWidth.cells(of: "\u{7}").map(\.text) == ["\u{FFFD}"])
+        // The 8-bit CSI (U+009B) and the other C1 controls too, which some terminals act on.
+        #expect(TextWidth.displayable("red\u{9B}31mtext\u{85}") == "red\u{FFFD}31mtext\u{FFFD}")
     }
 
     /// Bidirectional override and isolate controls from a model or a file are shown as marks, so
