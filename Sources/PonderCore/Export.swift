@@ -76,6 +76,7 @@ public enum Export {
 
     /// One decimal below a minute (`3.2`), whole seconds above (`74`).
     static func formatSeconds(_ seconds: Double) -> String {
+        let seconds = seconds.isFinite ? min(max(0, seconds), 1e9) : 0  // never a trap, whatever the file said
         if seconds >= 60 { return String(Int(seconds.rounded())) }
         let tenths = (seconds * 10).rounded() / 10
         return String(format: "%.1f", tenths)

@@ -236,9 +236,12 @@ struct Fields {
         return b
     }
 
+    /// A whole number; every one in a transcript is a count, a size or a version, so it must lie
+    /// in 0...2³¹−1 (a larger one would only feed arithmetic that overflows).
     mutating func int(_ key: String) throws(TranscriptError) -> Int? {
         guard let n = node(key) else { return nil }
         guard case .number(let text) = n.value, let v = Int(text) else { throw mismatch(key, n, "a whole number") }
+        guard (0...Int(Int32.max)).contains(v) else { throw mismatch(key, n, "a whole number from 0 to \(Int32.max)") }
         return v
     }
 
@@ -253,6 +256,8 @@ struct Fields {
     mutating func double(_ key: String) throws(TranscriptError) -> Double? {
         guard let n = node(key) else { return nil }
         guard case .number(let text) = n.value, let v = Double(text), v.isFinite else { throw mismatch(key, n, "a number") }
+        // Durations and sampler settings: none is negative or beyond a billion (seconds: 31 years).
+        guard (0...1e9).contains(v) else { throw mismatch(key, n, "a number from 0 to 1000000000") }
         return v
     }
 

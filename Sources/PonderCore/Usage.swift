@@ -14,6 +14,19 @@ public struct Usage: Sendable, Equatable {
     public var contextSize: Int?
     public var contextUsed: Int?
 
+    /// A token count from outside (a server's usage, timings): kept when it is a count a context
+    /// could hold (0...2³¹−1), dropped (nil) otherwise, so sums and differences of counts never
+    /// overflow. A speed: kept when finite and not negative.
+    public static func count(_ value: Int?) -> Int? {
+        guard let value, (0...Int(Int32.max)).contains(value) else { return nil }
+        return value
+    }
+
+    public static func rate(_ value: Double?) -> Double? {
+        guard let value, value.isFinite, value >= 0 else { return nil }
+        return value
+    }
+
     public init(
         promptTokens: Int? = nil, promptTokensEvaluated: Int? = nil, completionTokens: Int? = nil,
         reasoningTokens: Int? = nil, promptTokensPerSecond: Double? = nil, tokensPerSecond: Double? = nil,

@@ -118,13 +118,14 @@ struct LlamaContinuation: Sendable {
             }
             if chunk.stop == true {
                 finished = true
-                let predicted = chunk.timings?.predictedN ?? chunk.tokensPredicted ?? 0
-                let promptTokens = chunk.tokensEvaluated
+                // The server's numbers, checked as the chat stream's are (Usage.count, Usage.rate).
+                let predicted = Usage.count(chunk.timings?.predictedN) ?? Usage.count(chunk.tokensPredicted) ?? 0
+                let promptTokens = Usage.count(chunk.tokensEvaluated)
                 yield(.usage(Usage(
-                    promptTokens: promptTokens, promptTokensEvaluated: chunk.timings?.promptN,
+                    promptTokens: promptTokens, promptTokensEvaluated: Usage.count(chunk.timings?.promptN),
                     completionTokens: reasoningTokens + predicted, reasoningTokens: reasoningTokens,
-                    promptTokensPerSecond: chunk.timings?.promptPerSecond,
-                    tokensPerSecond: chunk.timings?.predictedPerSecond,
+                    promptTokensPerSecond: Usage.rate(chunk.timings?.promptPerSecond),
+                    tokensPerSecond: Usage.rate(chunk.timings?.predictedPerSecond),
                     contextSize: contextSize,
                     contextUsed: promptTokens.map { $0 + predicted })))
                 yield(.finished(chunk.stopType == "limit" ? .length : .stop))

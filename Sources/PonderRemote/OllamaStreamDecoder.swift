@@ -67,16 +67,19 @@ struct OllamaStreamDecoder: Sendable {
     }
 
     private func usage(_ line: OllamaWire.ChatLine) -> Usage {
+        // The server's numbers: counts outside 0...2³¹−1 are dropped before any arithmetic.
         func rate(_ count: Int?, _ nanoseconds: Int64?) -> Double? {
             guard let count, let nanoseconds, nanoseconds > 0 else { return nil }
             return Double(count) / (Double(nanoseconds) / 1e9)
         }
+        let prompt = Usage.count(line.promptEvalCount)
+        let completion = Usage.count(line.evalCount)
         var usage = Usage(
-            promptTokens: line.promptEvalCount, promptTokensEvaluated: line.promptEvalCount,
-            completionTokens: line.evalCount,
-            promptTokensPerSecond: rate(line.promptEvalCount, line.promptEvalDuration),
-            tokensPerSecond: rate(line.evalCount, line.evalDuration), contextSize: contextSize)
-        if let prompt = line.promptEvalCount, let completion = line.evalCount { usage.contextUsed = prompt + completion }
+            promptTokens: prompt, promptTokensEvaluated: prompt,
+            completionTokens: completion,
+            promptTokensPerSecond: rate(prompt, line.promptEvalDuration),
+            tokensPerSecond: rate(completion, line.evalDuration), contextSize: contextSize)
+        if let prompt, let completion { usage.contextUsed = prompt + completion }
         return usage
     }
 }

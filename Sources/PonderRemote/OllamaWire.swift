@@ -88,7 +88,7 @@ enum OllamaWire {
         var contextSize: Int? {
             for line in (parameters ?? "").split(separator: "\n") {
                 let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-                if parts.count == 2, parts[0] == "num_ctx", let value = Int(parts[1]) { return value }
+                if parts.count == 2, parts[0] == "num_ctx", let value = Usage.count(Int(parts[1])) { return value }
             }
             return nil
         }

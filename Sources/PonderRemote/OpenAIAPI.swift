@@ -70,7 +70,7 @@ final class OpenAIAPI: RemoteAPI {
             throw BackendError("the server named no model at /v1/models \(why): name one with --api-model")
         }
         let listed = models.list?.data?.first(where: { $0.id == model })
-        let contextSize = props?.defaultGenerationSettings?.nCtx ?? listed?.contextSize
+        let contextSize = Usage.count(props?.defaultGenerationSettings?.nCtx) ?? Usage.count(listed?.contextSize)
         var facts = ServerFacts(kind: kind, modelID: model, chatTemplate: props?.chatTemplate)
         if kind == .llamaCpp, configuration.dialect == .auto {
             let template = await probe.probeTemplate(model: model)

@@ -133,22 +133,25 @@ struct OpenAIStreamDecoder: Sendable {
     }
 
     private mutating func merge(_ body: OpenAIWire.UsageBody?, _ timings: OpenAIWire.Timings?) {
+        // Every number is the server's: counts outside 0...2³¹−1 and speeds that are negative or
+        // not finite are dropped (Usage.count, Usage.rate) before any arithmetic.
         if let body {
-            usage.promptTokens = body.promptTokens ?? usage.promptTokens
-            usage.completionTokens = body.completionTokens ?? usage.completionTokens
-            usage.reasoningTokens = body.completionTokensDetails?.reasoningTokens ?? usage.reasoningTokens
-            if let prompt = body.promptTokens, let cached = body.promptTokensDetails?.cachedTokens {
-                usage.promptTokensEvaluated = prompt - cached
+            let prompt = Usage.count(body.promptTokens)
+            usage.promptTokens = prompt ?? usage.promptTokens
+            usage.completionTokens = Usage.count(body.completionTokens) ?? usage.completionTokens
+            usage.reasoningTokens = Usage.count(body.completionTokensDetails?.reasoningTokens) ?? usage.reasoningTokens
+            if let prompt, let cached = Usage.count(body.promptTokensDetails?.cachedTokens) {
+                usage.promptTokensEvaluated = max(0, prompt - cached)
             }
         }
         if let timings {
-            if let evaluated = timings.promptN {
+            if let evaluated = Usage.count(timings.promptN) {
                 usage.promptTokensEvaluated = evaluated
-                usage.promptTokens = evaluated + (timings.cacheN ?? 0)
+                usage.promptTokens = evaluated + (Usage.count(timings.cacheN) ?? 0)
             }
-            usage.completionTokens = timings.predictedN ?? usage.completionTokens
-            usage.promptTokensPerSecond = timings.promptPerSecond ?? usage.promptTokensPerSecond
-            usage.tokensPerSecond = timings.predictedPerSecond ?? usage.tokensPerSecond
+            usage.completionTokens = Usage.count(timings.predictedN) ?? usage.completionTokens
+            usage.promptTokensPerSecond = Usage.rate(timings.promptPerSecond) ?? usage.promptTokensPerSecond
+            usage.tokensPerSecond = Usage.rate(timings.predictedPerSecond) ?? usage.tokensPerSecond
         }
         usage.contextSize = contextSize
         if let prompt = usage.promptTokens, let completion = usage.completionTokens {

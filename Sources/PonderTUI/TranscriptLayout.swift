@@ -391,7 +391,9 @@ final class TranscriptLayout {
 
     /// `3.2 s`, `1 min 05 s`.
     static func seconds(_ value: Double) -> String {
-        let tenths = Int((max(0, value) * 10).rounded())
+        // Any duration shown is clamped to a billion seconds first: NaN or 1e300 cannot trap.
+        let value = value.isFinite ? min(max(0, value), 1e9) : 0
+        let tenths = Int((value * 10).rounded())
         if tenths < 600 { return "\(tenths / 10).\(tenths % 10) s" }
         let whole = Int(value.rounded())
         let rest = whole % 60

@@ -34,9 +34,10 @@ struct BenchCommand: ParsableCommand {
     var repetitions: Int = 3
 
     func validate() throws {
-        guard prompt >= 0, generate >= 0, prompt + generate > 0 else {
-            throw ValidationError("give a positive --prompt or --generate")
+        guard (0...1_048_576).contains(prompt), (0...1_048_576).contains(generate), prompt + generate > 0 else {
+            throw ValidationError("give a positive --prompt or --generate, each at most 1048576")
         }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be from 1 to 256") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
     }
 

@@ -81,9 +81,11 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("give exactly one of --prompt and --prompt-file")
         }
         guard !(greedy && temperature != nil) else { throw ValidationError("--greedy and --temp exclude each other") }
-        guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be 0 or more") }
-        guard ctx >= 16 else { throw ValidationError("--ctx must be at least 16") }
-        guard topLogprobs >= 0 else { throw ValidationError("--top-logprobs must be 0 or more") }
+        guard (0...1_048_576).contains(maxTokens) else { throw ValidationError("--max-tokens must be from 0 to 1048576") }
+        guard (16...1_048_576).contains(ctx) else { throw ValidationError("--ctx must be from 16 to 1048576") }
+        guard (0...20).contains(topLogprobs) else { throw ValidationError("--top-logprobs must be from 0 to 20") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be from 1 to 256") }
+        guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 4096") }
     }
 
     func run() throws {

@@ -16,8 +16,8 @@ struct ReplyOptions: ParsableArguments {
     var threads: Int?
 
     func validate() throws {
-        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be 1 or more") }
-        if ctx < 64 { throw ValidationError("--ctx must be at least 64 tokens") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
+        if let maxTokens, !(1...1_048_576).contains(maxTokens) { throw ValidationError("--max-tokens must be from 1 to 1048576") }
+        if !(64...1_048_576).contains(ctx) { throw ValidationError("--ctx must be from 64 to 1048576 tokens") }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be from 1 to 256") }
     }
 }

@@ -227,6 +227,14 @@ struct TranscriptTests {
         #expect(badDate?.field == "created" && badDate?.line == 5)
         let fraction = decodeError(validDocument(messages: #"    {"role": "assistant", "content": "a", "content_tokens": 1.5}"#))
         #expect(fraction?.reason == "expected a whole number, found 1.5")
+        // Numbers that only feed arithmetic that would overflow, or a duration of 10^300 seconds.
+        let huge = decodeError(validDocument(messages: #"    {"role": "assistant", "content": "a", "reasoning_tokens": 9223372036854775807}"#))
+        #expect(huge?.field == "messages[0].reasoning_tokens"
+            && huge?.reason == "expected a whole number from 0 to 2147483647, found 9223372036854775807")
+        let negative = decodeError(validDocument(messages: #"    {"role": "assistant", "content": "a", "content_tokens": -1}"#))
+        #expect(negative?.reason == "expected a whole number from 0 to 2147483647, found -1")
+        let forever = decodeError(validDocument(messages: #"    {"role": "assistant", "content": "a", "duration": 1e300}"#))
+        #expect(forever?.field == "messages[0].duration" && forever?.reason == "expected a number from 0 to 1000000000, found 1e300")
     }
 
     @Test func aFailedLoadLeavesTheFileUntouched() throws {

@@ -124,6 +124,18 @@ import Testing
         ("{{ '{:>99999999999999999999999}'.format(1) }}", "a field padded to 9999999 would be longer than the limit of 8388608 bytes"),
         ("{{ 'a\\nb' | indent(99999999999) }}", "an indentation of 99999999999 would be longer than the limit of 8388608 bytes"),
         ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "maximum recursion depth (200) exceeded in macro calls"),
+        // Values fed back through a namespace nest without bound (printing or freeing such a value
+        // overflowed the stack: a crash, before the limit).
+        ("{% set ns = namespace(x=[]) %}{% for i in range(100000) %}{% set ns.x = [ns.x] %}{% endfor %}{{ ns.x | length }}",
+         "a value nested more than 256 deep (lists, dicts or namespaces inside each other) would be kept in a namespace, beyond the limit"),
+        ("{% set ns = namespace(x=none) %}{% for i in range(1000) %}{% set ns.x = namespace(y={'k': ns.x}) %}{% endfor %}",
+         "a value nested more than 256 deep (lists, dicts or namespaces inside each other) would be kept in a namespace, beyond the limit"),
+        // Numbers at the edges: each was a Swift trap before it was a limit.
+        ("{{ '%d' % 1e300 }}", "%d format: 1e+300 has no whole-number value in range"),
+        ("{{ '%.99999999999f' % 1.0 }}", "a precision of 9999999 would be longer than the limit of 8388608 bytes"),
+        ("{{ '1' | int(0, 1) }}", "int() base must be >= 2 and <= 36"),
+        ("{{ [1] | tojson(indent=10**13) }}", "an indentation of 10000000000000 would be longer than the limit of 8388608 bytes"),
+        ("{{ [1] | batch(10**12, 0) | list }}", "a batch of 1000000000000 would hold more than the limit of 1048576 items"),
     ])
     func runawayTemplatesStopAtALimit(source: String, expected: String) throws {
         let start = ContinuousClock.now
@@ -131,6 +143,16 @@ import Testing
         #expect(error.message == expected, "\(error.description)")
         #expect(error.description.hasPrefix("test.jinja 1:"), "names the template and the place: \(error.description)")
         #expect(ContinuousClock.now - start < .seconds(30))
+    }
+
+    /// Steps and rounding at the edges of Int give Python's answers instead of trapping.
+    @Test func numbersAtTheEdgesOfIntRenderAsPythonDoes() throws {
+        #expect(try ChatTemplate(source: "{{ range(0, 1, 9223372036854775807) | list }}").render([:]) == "[0]")
+        #expect(try ChatTemplate(source: "{{ range(5, -9223372036854775807 - 1, -9223372036854775807) | list }}").render([:]) == "[5, -9223372036854775802]")
+        #expect(try ChatTemplate(source: "{{ range(-9223372036854775807 - 1, 9223372036854775807, 4611686018427387904) | list }}")
+            .render([:]) == "[-9223372036854775808, -4611686018427387904, 0, 4611686018427387904]")
+        #expect(try ChatTemplate(source: "{{ 'abcdef'[1::9223372036854775807] }}").render([:]) == "b")
+        #expect(try ChatTemplate(source: "{{ 1.5 | round(-9223372036854775807 - 1) }}|{{ -1.5 | round(-400) }}").render([:]) == "0.0|-0.0")
     }
 
     /// A namespace that holds itself prints like Python's repr instead of recursing forever.

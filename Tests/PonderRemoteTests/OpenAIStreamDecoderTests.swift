@@ -165,6 +165,25 @@ struct OpenAIStreamDecoderTests {
         ])
     }
 
+    /// A server's numbers are not trusted: counts beyond 2³¹−1 or below zero and speeds that are
+    /// negative are dropped (they once crashed the TUI in arithmetic), sensible ones are kept.
+    @Test
+    func impossibleUsageNumbersAreDroppedNotTrapped() throws {
+        var decoder = OpenAIStreamDecoder(startsInsideThink: false, contextSize: nil)
+        let chunks = [
+            #"{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}]}"#,
+            #"{"choices":[],"usage":{"prompt_tokens":9223372036854775807,"completion_tokens":9223372036854775807,"prompt_tokens_details":{"cached_tokens":-9223372036854775808},"completion_tokens_details":{"reasoning_tokens":-5}},"timings":{"prompt_n":-9223372036854775808,"cache_n":9223372036854775807,"predicted_n":7,"predicted_per_second":-3.5,"prompt_per_second":12.5}}"#,
+            "[DONE]",
+        ]
+        var events: [ChatEvent] = []
+        for chunk in chunks { events += try decoder.decode(SSEEvent(data: chunk)) }
+        #expect(events == [
+            .content("Hi"),
+            .usage(Usage(completionTokens: 7, promptTokensPerSecond: 12.5)),
+            .finished(.stop),
+        ])
+    }
+
     @Test
     func deepseekLegacyFormatDoesNotRepeatTheTrace() throws {
         // llama.cpp's deepseek-legacy sends reasoning_content and keeps <think>… in content too.

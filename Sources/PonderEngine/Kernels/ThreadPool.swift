@@ -21,9 +21,12 @@ public final class ThreadPool: @unchecked Sendable {
     private var scratch: UnsafeMutableRawPointer?
     private var scratchBytes = 0
 
-    /// Starts `threads - 1` workers (`threads` is clamped to at least 1).
+    /// The most threads a pool starts, whatever was asked for.
+    public static let maxThreads = 256
+
+    /// Starts `threads - 1` workers (`threads` is clamped to 1...``maxThreads``).
     public init(threads: Int) {
-        let wanted = Int32(clamping: max(1, threads))
+        let wanted = Int32(min(max(1, threads), Self.maxThreads))
         handle = pk_pool_create(wanted)
         self.threads = Int(pk_pool_threads(handle))
     }

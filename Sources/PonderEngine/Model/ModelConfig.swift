@@ -126,6 +126,9 @@ public struct ModelConfig: Sendable, Equatable {
     public var kvDim: Int { kvHeadCount * headDim }
     public var kvValueDim: Int { kvHeadCount * valueHeadDim }
 
+    /// The largest size, count or length a model file may give (2²⁰); real models stay far below.
+    public static let maxSize = 1 << 20
+
     /// Reads the configuration of a supported architecture.
     /// - Parameters:
     ///   - metadata: the file's key/value metadata.
@@ -141,10 +144,19 @@ public struct ModelConfig: Sendable, Equatable {
         name = metadata.stringValue("general.name") ?? ""
         let p = archName + "."
 
+        /// Every size, count and length in the file is bounded before it is multiplied: with each
+        /// at most 2²⁰, a product of two cannot overflow, and the tensors' shapes (checked against
+        /// the file's bytes) bound the rest.
+        func bounded(_ key: String, _ v: Int, from lowest: Int = 1) throws(ModelLoadError) -> Int {
+            guard (lowest...Self.maxSize).contains(v) else {
+                throw .invalidValue(key: p + key, value: "\(v)", expected: "an integer from \(lowest) to \(Self.maxSize)")
+            }
+            return v
+        }
         func required(_ key: String) throws(ModelLoadError) -> Int {
             guard let v = metadata.integerValue(p + key) else { throw .missingKey(p + key) }
             guard v > 0 else { throw .invalidValue(key: p + key, value: "\(v)", expected: "a positive integer") }
-            return v
+            return try bounded(key, v)
         }
         /// A key that may be a per-layer array; this engine needs every layer to agree.
         func uniform(_ key: String, default fallback: Int? = nil) throws(ModelLoadError) -> Int {
@@ -156,7 +168,7 @@ public struct ModelConfig: Sendable, Equatable {
                 throw .unsupportedFeature("'\(p + key)' differs between layers (\(values.prefix(8))…)")
             }
             guard first > 0 else { throw .invalidValue(key: p + key, value: "\(first)", expected: "a positive integer") }
-            return first
+            return try bounded(key, first)
         }
 
         if let experts = metadata.integerValue(p + "expert_count"), experts > 0 {
@@ -171,16 +183,20 @@ public struct ModelConfig: Sendable, Equatable {
             throw .invalidValue(key: p + "attention.head_count_kv", value: "\(kvHeadCount)",
                                 expected: "a divisor of the head count \(headCount)")
         }
-        headDim = metadata.integerValue(p + "attention.key_length") ?? dim / headCount
-        valueHeadDim = metadata.integerValue(p + "attention.value_length") ?? headDim
+        headDim = try bounded("attention.key_length", metadata.integerValue(p + "attention.key_length") ?? dim / headCount, from: 0)
+        valueHeadDim = try bounded(
+            "attention.value_length", metadata.integerValue(p + "attention.value_length") ?? headDim, from: 0)
         guard headDim > 0, headDim % 2 == 0, valueHeadDim > 0 else {
             throw .invalidValue(key: p + "attention.key_length", value: "\(headDim)", expected: "a positive even size")
         }
+        guard vocabSize > 0 else {
+            throw .invalidValue(key: "token_embd.weight", value: "\(vocabSize) rows", expected: "a vocabulary of at least one token")
+        }
         self.vocabSize = vocabSize
         rmsEpsilon = Float(metadata.floatValue(p + "attention.layer_norm_rms_epsilon") ?? 1e-5)
-        trainedContext = metadata.integerValue(p + "context_length") ?? 4096
+        trainedContext = try bounded("context_length", metadata.integerValue(p + "context_length") ?? 4096, from: 1)
 
-        ropeDims = metadata.integerValue(p + "rope.dimension_count") ?? headDim
+        ropeDims = try bounded("rope.dimension_count", metadata.integerValue(p + "rope.dimension_count") ?? headDim, from: 0)
         guard ropeDims > 0, ropeDims <= headDim, ropeDims % 2 == 0 else {
             throw .invalidValue(key: p + "rope.dimension_count", value: "\(ropeDims)",
                                 expected: "an even size up to the head size \(headDim)")
@@ -201,8 +217,9 @@ public struct ModelConfig: Sendable, Equatable {
                 ? 1 / Float(dim / headCount).squareRoot()
                 : 1 / Float(headDim).squareRoot()
             if let window = metadata.integerValue(p + "attention.sliding_window"), window > 0 {
-                slidingWindow = window
-                slidingWindowPeriod = metadata.integerValue(p + "attention.sliding_window_pattern") ?? 6
+                slidingWindow = try bounded("attention.sliding_window", window)
+                slidingWindowPeriod = try bounded(
+                    "attention.sliding_window_pattern", metadata.integerValue(p + "attention.sliding_window_pattern") ?? 6, from: 0)
                 localRopeBase = Float(metadata.floatValue(p + "rope.freq_base_swa") ?? 10_000)
             } else {
                 slidingWindow = nil

@@ -33,13 +33,26 @@ public final class Transformer: @unchecked Sendable {
         }
         config = try ModelConfig(metadata: file.metadata, vocabSize: embedding.shape[1])
         weights = try Weights(file: file, config: config)
-        guard contextCapacity > 0 else {
-            throw .invalidValue(key: "context size", value: "\(contextCapacity)", expected: "at least 1 token")
+        guard (1...ModelConfig.maxSize).contains(contextCapacity) else {
+            throw .invalidValue(key: "context size", value: "\(contextCapacity)", expected: "from 1 to \(ModelConfig.maxSize) tokens")
+        }
+        // The KV cache is allocated whole: refuse a context this machine cannot hold, with the
+        // size computed in checked arithmetic (an overflow is "too big" too).
+        var cacheBytes = 2 * (config.kvDim + config.kvValueDim)
+        var overflow = false
+        for factor in [config.layerCount, contextCapacity] where !overflow {
+            (cacheBytes, overflow) = cacheBytes.multipliedReportingOverflow(by: factor)
+        }
+        let memory = ProcessInfo.processInfo.physicalMemory
+        guard !overflow, UInt64(cacheBytes) < memory else {
+            throw .invalidValue(
+                key: "context size", value: "\(contextCapacity)",
+                expected: "a context whose KV cache (\(overflow ? "more than 8 EiB" : "\(cacheBytes >> 20) MiB")) fits in this machine's \(memory >> 20) MiB; use a smaller --ctx")
         }
         self.contextCapacity = contextCapacity
-        pool = ThreadPool(threads: max(1, threads))
+        pool = ThreadPool(threads: threads)
         scratch = ScratchState(
-            config: config, maxBatch: max(1, batchSize), workers: max(1, threads))
+            config: config, maxBatch: min(max(1, batchSize), 4096), workers: pool.threads)
     }
 
     /// Tokens per ``forward(tokens:startPosition:cache:logits:)`` call at most.

@@ -24,7 +24,7 @@ public struct LogProbabilities: Sendable {
     public func top(_ k: Int, of logits: UnsafeBufferPointer<Float>) -> [(id: Int32, logprob: Double)] {
         guard k > 0 else { return [] }
         var best: [(id: Int32, logit: Float)] = []
-        best.reserveCapacity(k + 1)
+        best.reserveCapacity(min(k, logits.count) + 1)
         for (i, v) in logits.enumerated() {
             if best.count == k, let last = best.last, v <= last.logit { continue }
             // Insertion into a short sorted list: k is small (≤ 20 in practice).

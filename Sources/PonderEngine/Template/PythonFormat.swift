@@ -133,6 +133,7 @@ enum PythonFormat {
             var p = 0
             while let d = chars.first, let v = d.wholeNumberValue, d.isASCII {
                 p = p * 10 + v
+                try TemplateLimits.checkText(p, "a precision of \(p)")
                 chars.removeFirst()
             }
             precision = p
@@ -290,7 +291,10 @@ enum PythonFormat {
             case "r", "a": out += try applySpec(spec, to: .string(value.repr))
             case "d", "i", "u":
                 guard let number = value.number else { throw TemplateError(.type, "%\(conversion) format: a real number is required, not \(value.typeName)") }
-                out += try applySpec(spec + "d", to: .int(value.integer ?? Int(number.rounded(.towardZero))))
+                guard let whole = value.integer ?? Int(exactly: number.rounded(.towardZero)) else {
+                    throw TemplateError(.type, "%\(conversion) format: \(number) has no whole-number value in range")
+                }
+                out += try applySpec(spec + "d", to: .int(whole))
             case "f", "F", "e", "E", "g", "G":
                 guard let number = value.number else { throw TemplateError(.type, "must be real number, not \(value.typeName)") }
                 out += try applySpec(spec + "." + (precision ?? "6") + String(conversion), to: .float(number))

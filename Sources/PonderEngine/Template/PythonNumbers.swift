@@ -53,6 +53,8 @@ enum PythonNumbers {
     /// Python's `round(value, ndigits)`: the exact binary value rounded half-to-even in decimal.
     static func round(_ value: Double, _ digits: Int) -> Double {
         guard value.isFinite else { return value }
+        let digits = min(max(digits, -400), 400)  // beyond either end the answer no longer changes
+        if digits < -308 { return value.sign == .minus ? -0.0 : 0.0 }  // 10^-digits is infinite
         if digits >= 0 {
             return Double(String(format: "%.\(min(digits, 340))f", value)) ?? value
         }

@@ -37,6 +37,9 @@ struct TemplateJSONEncoder {
 
     private func write(_ value: TemplateValue, level: Int, into out: inout String) throws(TemplateError) {
         guard level < 512 else { throw TemplateError(.type, "tojson: value nests too deeply") }
+        // Indentation grows with the depth and a list may hold one value many times: the output is
+        // held to the text limit as it grows.
+        try TemplateLimits.checkText(out.utf8.count, "tojson's output")
         switch value {
         case .none: out += "null"
         case .bool(let b): out += b ? "true" : "false"

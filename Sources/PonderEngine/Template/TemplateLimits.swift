@@ -12,6 +12,9 @@ enum TemplateLimits {
     static let maxText = 8 << 20
     /// Items of a list built by repetition.
     static let maxItems = 1 << 20
+    /// Lists, tuples, dicts and namespaces inside each other, in a value a namespace keeps (the
+    /// one way a template can feed a value back into itself, and so nest it without bound).
+    static let maxDepth = 256
     /// Statements executed and loop iterations run, together, in one render.
     static let maxSteps = 10_000_000
     /// Steps between two questions whether the render was cancelled (Esc).
@@ -21,6 +24,13 @@ enum TemplateLimits {
     static func checkText(_ count: Int?, _ what: String) throws(TemplateError) {
         guard let count, count <= maxText else {
             throw TemplateError(.security, "\(what) would be longer than the limit of \(maxText) bytes")
+        }
+    }
+
+    /// Refuses a list of `count` items made by `what`.
+    static func checkItems(_ count: Int, _ what: String) throws(TemplateError) {
+        guard count <= maxItems else {
+            throw TemplateError(.security, "\(what) would hold more than the limit of \(maxItems) items")
         }
     }
 

@@ -352,7 +352,9 @@ extension TemplateRenderer {
             var i = from
             while stepValue > 0 ? i < to : i > to {
                 result.append(i)
-                i += stepValue
+                let (next, overflow) = i.addingReportingOverflow(stepValue)
+                if overflow { break }
+                i = next
             }
             return result
         }

@@ -22,6 +22,7 @@ extension TemplateRenderer {
         case "batch":
             let size = try integerArgument(a.argument(0, "linecount"), "linecount")
             guard size > 0 else { throw TemplateError(.type, "batch size must be positive") }
+            try TemplateLimits.checkItems(size, "a batch of \(size)")
             let fill = a.argument(1, "fill_with")
             var batches: [TemplateValue] = []
             var current: [TemplateValue] = []
@@ -102,6 +103,7 @@ extension TemplateRenderer {
         case "int":
             let fallback = a.argument(0, "default") ?? .int(0)
             let base = try a.argument(1, "base").map { v throws(TemplateError) in try integerArgument(v, "base") } ?? 10
+            guard (2...36).contains(base) else { throw TemplateError(.type, "int() base must be >= 2 and <= 36") }
             switch value {
             case .int: return value
             case .bool(let b): return .int(b ? 1 : 0)
@@ -400,7 +402,13 @@ extension TemplateRenderer {
         let ensureASCII = a.argument(0, "ensure_ascii")?.isTruthy ?? false
         var indentString: String? = nil
         if let indent = a.argument(1, "indent"), !indent.isNone {
-            if case .string(let s) = indent { indentString = s } else { indentString = String(repeating: " ", count: max(0, try integerArgument(indent, "indent"))) }
+            if case .string(let s) = indent {
+                indentString = s
+            } else {
+                let count = max(0, try integerArgument(indent, "indent"))
+                try TemplateLimits.checkText(count, "an indentation of \(count)")
+                indentString = String(repeating: " ", count: count)
+            }
         }
         var separators: (item: String, key: String)? = nil
         if let given = a.argument(2, "separators"), !given.isNone {

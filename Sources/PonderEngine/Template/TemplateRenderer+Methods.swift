@@ -310,11 +310,15 @@ extension TemplateRenderer {
             guard ((Double(stop) - Double(start)) / Double(step)).magnitude <= 100_000 else {
                 throw TemplateError(.security, "Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).")
             }
-            let count = step > 0 ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
+            // How many values, in arithmetic that cannot overflow: the distance is a UInt (any two
+            // Ints are less than 2⁶⁴ apart), and each value is reached with wrapping arithmetic,
+            // which is exact because every value lies between start and stop.
+            let (low, high) = step > 0 ? (start, stop) : (stop, start)
+            let count = high <= low ? 0 : Int((UInt(bitPattern: high) &- UInt(bitPattern: low) - 1) / step.magnitude) + 1
             guard count <= 100_000 else {
                 throw TemplateError(.security, "Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).")
             }
-            return .iterator(TemplateIterator(.range(start, stop, step), (0..<count).map { .int(start + $0 * step) }))
+            return .iterator(TemplateIterator(.range(start, stop, step), (0..<count).map { .int(start &+ $0 &* step) }))
         }
         global("dict") { (a: TemplateCallArguments) throws(TemplateError) -> TemplateValue in
             var dict = TemplateDict()

@@ -185,7 +185,41 @@ final class TemplateRenderer {
             guard case .namespace(let namespace) = scope.lookup(name) ?? .undefined(.name(name)) else {
                 throw TemplateError(.type, "cannot assign attribute on non-namespace object")
             }
+            try checkDepth(value)
             namespace.attributes.set(value, forKey: attribute)
+        }
+    }
+
+    /// Refuses a value nested deeper than ``TemplateLimits/maxDepth`` before a namespace keeps it:
+    /// `ns.x = [ns.x]` in a loop would otherwise build a value so deep that printing, comparing
+    /// or even freeing it overflows the stack. The walk stops at the limit, and what it visits
+    /// counts against the step limit, so a wide value costs what building it cost.
+    private func checkDepth(_ value: TemplateValue) throws(TemplateError) {
+        var stack: [(value: TemplateValue, depth: Int)] = [(value, 0)]
+        var seen: Set<ObjectIdentifier> = []
+        var visited = 0
+        while let (value, depth) = stack.popLast() {
+            let children: [TemplateValue]
+            switch value {
+            case .list(let items), .tuple(let items): children = items
+            case .dict(let dict): children = dict.values
+            case .namespace(let namespace):
+                guard seen.insert(ObjectIdentifier(namespace)).inserted else { continue }
+                children = namespace.attributes.values
+            default: continue
+            }
+            guard depth < TemplateLimits.maxDepth else {
+                throw TemplateError(.security, "a value nested more than \(TemplateLimits.maxDepth) deep (lists, dicts or namespaces "
+                    + "inside each other) would be kept in a namespace, beyond the limit")
+            }
+            for child in children {
+                visited += 1
+                if visited % 64 == 0 { try step() }
+                switch child {
+                case .list, .tuple, .dict, .namespace: stack.append((child, depth + 1))
+                default: break
+                }
+            }
         }
     }
 
