@@ -54,7 +54,7 @@ struct HTTPTransport: Sendable {
     /// streams the body (``StreamedResponse``: every part that arrived reaches it, even when the
     /// server then cuts the connection). The idle timeout bounds every silence, and the reply
     /// deadline (`--deadline`) the whole exchange, so a server that drips bytes cannot hold a reply
-    /// open. A pooled connection found dead before the head is retried once, as below.
+    /// open. Each stream has a connection of its own (``StreamingConnection``), so none is stale.
     func postStreaming(_ path: String, body: Data, apiKey: String?, accept: String) async throws(BackendError)
         -> StreamedResponse
     {
@@ -62,14 +62,12 @@ struct HTTPTransport: Sendable {
         Self.addHeaders(to: &headers, apiKey: apiKey, accept: accept)
         headers.add(name: "Content-Type", value: "application/json")
         do {
-            let request = try HTTPClient.Request(
-                url: configuration.url(path), method: .POST, headers: headers, body: .byteBuffer(ByteBuffer(bytes: body)))
-            let deadline = NIODeadline.now() + TimeAmount(configuration.timeouts.reply)
-            do {
-                return try await StreamedResponse.start(request, on: client, deadline: deadline, secret: apiKey)
-            } catch where Self.isStaleConnection(error) && !Task.isCancelled {
-                return try await StreamedResponse.start(request, on: client, deadline: deadline, secret: apiKey)
-            }
+            guard let url = URL(string: configuration.url(path)) else { throw HTTPClientError.invalidURL }
+            let request = StreamingConnection.Request(url: url, method: .POST, headers: headers, body: ByteBuffer(bytes: body))
+            let timeouts = configuration.timeouts
+            return try await StreamedResponse.start(
+                request, connect: TimeAmount(timeouts.connect), idle: TimeAmount(timeouts.idle),
+                deadline: NIODeadline.now() + TimeAmount(timeouts.reply), secret: apiKey)
         } catch {
             throw failure(error, phase: .connecting, apiKey: apiKey)
         }
@@ -88,8 +86,13 @@ struct HTTPTransport: Sendable {
 
     // MARK: - Internals
 
+    /// A small request's headers. It asks for the connection to be closed after the answer: the
+    /// reply stream that follows opens a connection of its own, and a server that handles one
+    /// connection at a time would otherwise wait on the idle pooled one forever (seen with
+    /// Python's single-threaded `http.server`).
     private func addHeaders(to request: inout HTTPClientRequest, apiKey: String?, accept: String) {
         Self.addHeaders(to: &request.headers, apiKey: apiKey, accept: accept)
+        request.headers.add(name: "Connection", value: "close")
     }
 
     /// The headers every request carries: what it accepts, who asks, and the key when there is one.

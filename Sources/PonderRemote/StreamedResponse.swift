@@ -7,12 +7,12 @@ import PonderCore
 /// A streamed HTTP response: its head, then every body part in the order it was read, then the
 /// end or the error, never an error ahead of a part that arrived before it.
 ///
-/// async-http-client's async `HTTPClientResponse.body` keeps the parts its consumer has not asked
-/// for yet inside the connection, and when the server closes the connection mid-body it fails the
-/// request without handing them over: a reply the server cut lost its last pieces, more often the
-/// busier the machine. Here a response delegate receives each part as it is read and queues it
-/// for the consumer, with back-pressure: past ``window`` queued parts the connection stops
-/// reading until the consumer catches up, so a fast server cannot fill memory.
+/// async-http-client keeps the parts its consumer has not asked for yet inside the connection,
+/// and when the server closes the connection mid-body it fails the request without handing them
+/// over: a reply the server cut lost its last pieces, more often the busier the machine. Here
+/// ``StreamingConnection`` queues each part the moment it is decoded, with back-pressure: past
+/// ``window`` queued parts the connection stops reading until the consumer catches up, so a fast
+/// server cannot fill memory.
 struct StreamedResponse: Sendable {
     var status: HTTPResponseStatus
     var headers: HTTPHeaders
@@ -22,20 +22,14 @@ struct StreamedResponse: Sendable {
     static let window = 64
 
     /// Starts `request` and returns once its head has arrived. Cancelling the calling task cancels
-    /// the request; so does dropping the body before its end. The whole exchange, body included,
-    /// must end by `deadline` (the request then fails with `HTTPClientError.deadlineExceeded`).
-    /// The body reads with `secret` (the API key) replaced wherever the server echoes it.
-    static func start(_ request: HTTPClient.Request, on client: HTTPClient, deadline: NIODeadline, secret: String?)
-        async throws -> StreamedResponse
-    {
-        let queue = PartQueue()
-        let task = client.execute(request: request, delegate: Delegate(queue: queue), deadline: deadline)
-        queue.onAbandon { task.cancel() }
-        let head = try await withTaskCancellationHandler {
-            try await queue.head()
-        } onCancel: {
-            task.cancel()
-        }
+    /// the request; so does dropping the body before its end. No silence may last longer than
+    /// `idle` (`HTTPClientError.readTimeout`), and the whole exchange, body included, must end by
+    /// `deadline` (`HTTPClientError.deadlineExceeded`). The body reads with `secret` (the API key)
+    /// replaced wherever the server echoes it.
+    static func start(
+        _ request: StreamingConnection.Request, connect: TimeAmount, idle: TimeAmount, deadline: NIODeadline, secret: String?
+    ) async throws -> StreamedResponse {
+        let (head, queue) = try await StreamingConnection.start(request, connect: connect, idle: idle, deadline: deadline)
         return StreamedResponse(status: head.status, headers: head.headers, body: Body(owner: Body.Owner(queue: queue), secret: secret))
     }
 
@@ -92,29 +86,10 @@ struct StreamedResponse: Sendable {
     }
 
     /// Hands what the connection reads to the queue, on the connection's event loop.
-    private final class Delegate: HTTPClientResponseDelegate, Sendable {
-        typealias Response = Void
-        let queue: PartQueue
-
-        init(queue: PartQueue) { self.queue = queue }
-
-        func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-            queue.received(head)
-            return task.eventLoop.makeSucceededVoidFuture()
-        }
-
-        func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-            queue.append(buffer, eventLoop: task.eventLoop)
-        }
-
-        func didFinishRequest(task: HTTPClient.Task<Void>) throws { queue.finish(nil) }
-
-        func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) { queue.finish(error) }
-    }
 }
 
 /// The parts between the connection and the consumer: one lock, one waiting consumer at most.
-private final class PartQueue: @unchecked Sendable {
+final class PartQueue: @unchecked Sendable {
     private struct State {
         var head: Result<HTTPResponseHead, any Error>?
         var headWaiter: CheckedContinuation<HTTPResponseHead, any Error>?
@@ -156,8 +131,9 @@ private final class PartQueue: @unchecked Sendable {
         }
     }
 
-    /// Queues a part; the future completes when reading may go on.
-    func append(_ part: ByteBuffer, eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+    /// Queues a part; when the queue is full, returns a future that completes once reading may go
+    /// on (nil: go on now).
+    func append(_ part: ByteBuffer, eventLoop: any EventLoop) -> EventLoopFuture<Void>? {
         let (waiter, pause) = state.withLockedValue { state -> (CheckedContinuation<ByteBuffer?, any Error>?, EventLoopPromise<Void>?) in
             if state.abandoned { return (nil, nil) }
             if let waiter = state.partWaiter {
@@ -171,7 +147,7 @@ private final class PartQueue: @unchecked Sendable {
             return (nil, promise)
         }
         waiter?.resume(returning: part)
-        return pause?.futureResult ?? eventLoop.makeSucceededVoidFuture()
+        return pause?.futureResult
     }
 
     /// The end of the body (`nil`) or the error that ended it, after every queued part.

@@ -111,6 +111,25 @@ struct BackendOverLoopbackTests {
         #expect(events.last == .finished(.length))
     }
 
+    /// Many small parts and then the connection just ends: every part that arrived is kept. (With
+    /// async-http-client in between, parts it still held when the connection closed were dropped:
+    /// this test kept nothing of 300 one-byte chunks.)
+    @Test
+    func aServerThatDiesAfterManySmallPartsLosesNoneOfThem() async throws {
+        let events = (0..<12).map { #"data: {"choices":[{"index":0,"delta":{"content":"w\#($0) "}}]}"# + "\n\n" }.joined()
+        let server = try openAIServer { _, connection in
+            connection.write(Replies.sseHead)
+            for byte in Array(events.utf8) { connection.writeChunk([byte]) }
+        }
+        defer { server.stop() }
+        for _ in 0..<5 {
+            let (received, error) = await collect(RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
+                .reply(to: nameAColor))
+            #expect(joined(received).content == (0..<12).map { "w\($0) " }.joined())
+            #expect((error as? BackendError)?.message == "the server closed the stream mid-reply")
+        }
+    }
+
     @Test
     func cancellingTheConsumerClosesTheConnectionPromptly() async throws {
         // When the server thread saw the client close the connection (its own clock, so a busy test
