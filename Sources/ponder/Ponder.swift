@@ -31,6 +31,9 @@ struct Ponder: AsyncParsableCommand {
     /// Parses and runs as swift-argument-parser does, but an error from running a command (which
     /// may quote a model file, a server or a transcript) goes out inert on a terminal.
     static func main() async {
+        // Past a file-size limit (ulimit -f) a write should fail with EFBIG, which ponder reports
+        // and survives, instead of the default SIGXFSZ killing it with the conversation unsaved.
+        signal(SIGXFSZ, SIG_IGN)
         let command: any ParsableCommand
         do {
             command = try parseAsRoot()

@@ -92,4 +92,64 @@ struct NothingLostTmuxTests {
         third.press("C-q")
         try await third.poll(text: "EXIT=0")
     }
+
+    /// The disk fills up under a conversation: a tmpfs of 256 KiB mounted on the transcripts
+    /// folder and filled, so the autosave fails with ENOSPC and says so at once; with room made,
+    /// the next reply saves everything. Where no tmpfs can be mounted, a file-size limit
+    /// (`ulimit -f`) makes every write fail instead, and leaving says the conversation was not
+    /// saved, never "saved to".
+    @Test func aFullDiskIsShownAndTheNextReplySavesOnceThereIsRoom() async throws {
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        try FileManager.default.createDirectory(at: workspace.transcripts, withIntermediateDirectories: true)
+        let folder = workspace.transcripts.path
+        let mounted = Shell.run("mount -t tmpfs -o size=256k,mode=0700 tmpfs \(Shell.quote(folder))") == 0
+        defer { if mounted { Shell.run("umount -l \(Shell.quote(folder))") } }
+        let filler = workspace.transcripts.appendingPathComponent("filler")
+        if mounted {
+            Shell.run("dd if=/dev/zero of=\(Shell.quote(filler.path)) bs=4k 2>/dev/null; sync")
+            #expect(Shell.output("df -k \(Shell.quote(folder)) | tail -1").contains(" 100% "), "the tmpfs is full")
+        }
+        print("full disk: \(mounted ? "a full 256 KiB tmpfs" : "ulimit -f 1 (no tmpfs could be mounted)")")
+
+        let binary = try Peers.ponderBinary()
+        let model = try Peers.model(Peers.smolLM2)
+        let arguments = ["--model", model, "--ctx", "2048", "--transcripts", folder, "--think", "off", "--temperature", "0",
+                         "--max-tokens", "16"]
+        let command = (mounted ? "" : "ulimit -f 1; ")
+            + "env LANG=C.UTF-8 TERM=tmux-256color SWIFT_BACKTRACE=enable=no "
+            + "XDG_CONFIG_HOME=\(Shell.quote(workspace.root.appendingPathComponent("config").path)) "
+            + "TMPDIR=\(Shell.quote(workspace.root.path)) "
+            + ([binary] + arguments).map(Shell.quote).joined(separator: " ") + "; echo EXIT=$?; sleep 120"
+        let tmux = try TmuxSession(width: 160, height: 30, command: command)
+        try await tmux.poll("the model in the status bar", timeout: 60) { ResumeTmuxTests.statusBar($0).contains("SmolLM2") }
+        tmux.type("Say hello.")
+        try await tmux.poll(text: "› Say hello.")
+        tmux.press("Enter")
+        let expected = mounted ? "No space left on device" : "File too large"
+        let rows = try await tmux.poll("the failed save on the status bar", timeout: 60) {
+            ResumeTmuxTests.statusBar($0).contains("not saved:")
+        }
+        #expect(ResumeTmuxTests.statusBar(rows).contains(expected), "\(ResumeTmuxTests.statusBar(rows))")
+        #expect(workspace.savedFiles(".json").isEmpty, "nothing half-written is left behind")
+
+        if mounted {
+            // Room again: the next reply saves the whole conversation.
+            try FileManager.default.removeItem(at: filler)
+            _ = try await resume.ask(tmux, workspace, "And again.", messages: 4)
+            tmux.press("C-q")
+            let end = try await tmux.poll(text: "EXIT=")
+            #expect(end.contains("EXIT=0"))
+            #expect(end.contains { $0.hasPrefix("Transcript saved to ") })
+        } else {
+            tmux.press("C-q")
+            try await tmux.poll(text: "Ctrl-Q again quits anyway")
+            tmux.press("C-q")
+            let end = try await tmux.poll(text: "EXIT=")
+            #expect(end.contains("EXIT=1"))
+            #expect(!end.contains { $0.contains("Transcript saved to") })
+            #expect(end.contains { $0.contains("ponder: the conversation could not be saved: ") })
+        }
+    }
 }
+

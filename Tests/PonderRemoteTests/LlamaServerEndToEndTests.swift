@@ -69,6 +69,30 @@ struct LlamaServerEndToEndTests {
         #expect((dead.error as? BackendError)?.message == "cannot connect to \(server.url) — is the server running?")
     }
 
+    /// A real llama-server killed (SIGKILL) in the middle of a reply: every piece that had
+    /// arrived stays, and the reply ends with one line saying the stream was cut.
+    @Test
+    func aServerKilledMidReplyKeepsWhatArrived() async throws {
+        let server = try await LlamaServer.start(try LlamaServer.r1Arguments(contextSize: 2048) + ["--reasoning-format", "deepseek"])
+        defer { server.stop() }
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
+        _ = try await backend.prepare()
+        var pieces: [String] = []
+        var failure: (any Error)? = nil
+        do {
+            for try await event in backend.reply(to: request(.on, "Tell me a long story about colors.", maxTokens: 1500)) {
+                if case .reasoning(let text) = event { pieces.append(text) }
+                if case .content(let text) = event { pieces.append(text) }
+                if pieces.count == 20 { server.kill() }
+            }
+        } catch {
+            failure = error
+        }
+        #expect((failure as? BackendError)?.message == "the server closed the stream mid-reply", "\(String(describing: failure))")
+        #expect(pieces.count >= 20, "the 20 pieces before the kill are kept")
+        #expect(pieces.count < 1500)
+    }
+
     @Test
     func inlineTagsFromAServerWithoutAParserSplitExactlyLikeItsParser() async throws {
         // Differential: the same greedy request to a server that parses the trace (deepseek) and to

@@ -56,6 +56,11 @@ public final class LlamaServer: @unchecked Sendable {
         program.stop(grace: .seconds(2))
     }
 
+    /// Kills the server at once (SIGKILL): the fault a crashed or killed server is.
+    public func kill() {
+        program.send(SIGKILL)
+    }
+
     /// The last lines the server logged (it logs to stderr; stdout is read too).
     public func logTail() -> String {
         let output = program.outputSoFar()
