@@ -23,7 +23,7 @@ export PONDER_MODELS_DIR := $(MODELS)
 export PONDER_TEMPLATES_DIR := $(TEMPLATES)
 export PONDER_PEERS_FILE := $(PEERS)/peers.env
 
-.PHONY: run test deps models peers build bench clean
+.PHONY: run test deps models peers build bench soak clean
 
 ## System packages: ncursesw headers, tmux for the end-to-end tests, pkg-config for SwiftPM.
 deps:
@@ -91,6 +91,12 @@ test: deps models peers
 	swift build $(SWIFTFLAGS) --build-tests
 	swift test $(SWIFTFLAGS) --skip-build --skip '$(E2E)'
 	swift test $(SWIFTFLAGS) --skip-build --no-parallel --filter '$(E2E)'
+
+## Long conversations: 200 turns on the embedded engine and 200 against llama-server, each
+## overflowing its context; memory, open files and threads checked (`make test` runs 30 each).
+soak: deps models peers
+	swift build $(SWIFTFLAGS) --build-tests
+	PONDER_SOAK_TURNS=200 swift test $(SWIFTFLAGS) --skip-build --no-parallel --filter SoakTmuxTests
 
 ## Speed next to llama.cpp's llama-bench, both models, 2 threads, alternating rounds (dev/bench.py).
 bench: deps models peers build

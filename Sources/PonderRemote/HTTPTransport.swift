@@ -75,9 +75,18 @@ struct HTTPTransport: Sendable {
 
     /// Reads an error answer's body (at most 1 MiB) and words it.
     func httpError(_ response: StreamedResponse, path: String, apiKey: String?) async -> BackendError {
+        httpError(await errorAnswer(response), path: path, apiKey: apiKey)
+    }
+
+    /// An error answer read whole (at most 1 MiB of its body).
+    func errorAnswer(_ response: StreamedResponse) async -> Answer {
         let body = (try? await response.collect(upTo: 1 << 20)).map { Data($0.readableBytesView) } ?? Data()
-        let headers = response.headers.map { ($0.name, $0.value) }
-        return RemoteErrorText.http(status: Int(response.status.code), headers: headers, body: body, context: context(path, apiKey))
+        return Answer(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: body)
+    }
+
+    /// Words an error answer.
+    func httpError(_ answer: Answer, path: String, apiKey: String?) -> BackendError {
+        RemoteErrorText.http(status: answer.status, headers: answer.headers, body: answer.body, context: context(path, apiKey))
     }
 
     func context(_ path: String, _ apiKey: String?) -> RemoteErrorText.Context {

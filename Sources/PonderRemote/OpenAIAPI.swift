@@ -92,12 +92,31 @@ final class OpenAIAPI: RemoteAPI {
         let builder = OpenAIRequestBuilder(
             model: prepared.model, dialect: prepared.resolution.dialect, serverKind: prepared.facts.kind)
         let thinking = request.think.mode == .on
-        let chat = builder.body(for: request)
-        let body = try OpenAIWire.encoder().encode(chat)
         let path = "/v1/chat/completions"
-        let response = try await transport.postStreaming(path, body: body, apiKey: key, accept: "text/event-stream")
-        guard (200..<300).contains(Int(response.status.code)) else {
-            throw await transport.httpError(response, path: path, apiKey: key)
+        // A conversation that has outgrown the server's context: the server says so with both
+        // numbers, and the oldest turns are left out until it fits, as the embedded engine does.
+        var fitted = request
+        var chat = builder.body(for: fitted)
+        var accepted: StreamedResponse? = nil
+        while accepted == nil {
+            let response = try await transport.postStreaming(
+                path, body: try OpenAIWire.encoder().encode(chat), apiKey: key, accept: "text/event-stream")
+            if (200..<300).contains(Int(response.status.code)) {
+                accepted = response
+                break
+            }
+            let answer = await transport.errorAnswer(response)
+            guard let overflow = RemoteErrorText.contextOverflow(status: answer.status, body: answer.body),
+                  let shorter = ContextFit.leavingOutOldest(fitted, toFit: overflow)
+            else {
+                throw transport.httpError(answer, path: path, apiKey: key)
+            }
+            fitted = shorter
+            chat = builder.body(for: fitted)
+        }
+        guard let response = accepted else { return }
+        if fitted.messages.count < request.messages.count {
+            yield(.notice(ContextFit.notice(left: request.messages.count - fitted.messages.count, context: prepared.contextSize)))
         }
 
         let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""

@@ -75,6 +75,17 @@ enum RemoteErrorText {
         return BackendError(scrub(message, secret: context.apiKey))
     }
 
+    /// A server's "the prompt does not fit" answer — llama-server's `exceed_context_size_error`
+    /// with its two numbers — as (prompt tokens, context tokens); nil for any other answer.
+    static func contextOverflow(status: Int, body: Data) -> (prompt: Int, context: Int)? {
+        guard status == 400,
+              let error = (try? OpenAIWire.decoder().decode(OpenAIWire.ErrorEnvelope.self, from: body))?.body,
+              error.type == "exceed_context_size_error",
+              let prompt = Usage.count(error.nPromptTokens), let context = Usage.count(error.nCtx), prompt > context
+        else { return nil }
+        return (prompt, context)
+    }
+
     /// The first line of `text`, whitespace-collapsed and at most `limit` characters.
     static func oneLine(_ text: String, limit: Int = 240) -> String {
         let collapsed = text.split(whereSeparator: { $0.isNewline || $0 == "\t" }).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -75,6 +75,7 @@ extension ChatState {
             reply = flight
             return []
         case .notice(let text):
+            flight.backendNotice = text
             show(text, seconds: 5)
         case .sampler(let used):
             conversation.messages[index].sampler = used
@@ -200,7 +201,9 @@ extension ChatState {
                   let surprise = ReasoningSurprise(message), toldAboutReasoning.insert(surprise).inserted {
             show(surprise.text, seconds: 8)
         } else if reason == .length {
-            show("the reply reached its token limit", seconds: 5)
+            show((flight.backendNotice.map { $0 + " · " } ?? "") + "the reply reached its token limit", seconds: 8)
+        } else if let said = flight.backendNotice {
+            show(said, seconds: 8)  // what the backend said outlives the prompt figures
         } else if reason == .stop, message.error == nil, let prompt = lastStats?.promptFigure {
             show(prompt, seconds: 4)
         }

@@ -19,6 +19,9 @@ struct ReplyInFlight: Sendable, Equatable {
     var reasoningDeltas = 0
     var contentDeltas = 0
     var usage: Usage?
+    /// What the backend said about this reply (older turns left out, say): still shown when the
+    /// reply ends, ahead of how it ended.
+    var backendNotice: String?
     /// Prompt evaluation so far (`ChatEvent.progress`): the embedded engine re-reading a long
     /// history before the first token.
     var prefillDone = 0

@@ -69,6 +69,32 @@ struct LlamaServerEndToEndTests {
         #expect((dead.error as? BackendError)?.message == "cannot connect to \(server.url) — is the server running?")
     }
 
+    /// A conversation longer than the server's context: the server refuses with both numbers, the
+    /// oldest turns are left out until it fits, the reply comes, and a notice says how many went.
+    @Test
+    func aConversationLongerThanTheContextLeavesOutItsOldestTurns() async throws {
+        let server = try await LlamaServer.start(try LlamaServer.r1Arguments(contextSize: 1024))
+        defer { server.stop() }
+        let backend = RemoteBackend(configuration: try RemoteConfiguration(server: server.url))
+        _ = try await backend.prepare()
+        var messages: [Message] = []
+        for turn in 0..<40 {
+            messages.append(.user("Turn \(turn): tell me about the colour number \(turn) and why it matters to painters."))
+            messages.append(.assistant("Colour \(turn) is a fine colour that many painters like to use in their work."))
+        }
+        messages.append(.user("Name a color."))
+        let (events, error) = await collect(backend.reply(to: ChatRequest(
+            messages: messages, think: ThinkSetting(mode: .off), maxTokens: 16)))
+        #expect(error == nil, "\(String(describing: error))")
+        let notices = events.compactMap { if case .notice(let text) = $0 { text } else { nil } }
+        let notice = try #require(notices.first { $0.hasPrefix("The conversation no longer fits in the context (1024 tokens): the ") },
+                                  "\(notices)")
+        let left = Int(notice.dropFirst("The conversation no longer fits in the context (1024 tokens): the ".count).prefix(while: \.isNumber)) ?? 0
+        #expect(left >= 20 && left < 81, "\(notice)")
+        #expect(!joined(events).content.isEmpty)
+        #expect(events.last == .finished(.length))
+    }
+
     /// A real llama-server killed (SIGKILL) in the middle of a reply: every piece that had
     /// arrived stays, and the reply ends with one line saying the stream was cut.
     @Test

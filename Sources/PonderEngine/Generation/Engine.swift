@@ -86,8 +86,7 @@ final class Engine: @unchecked Sendable {
             throw BackendError("\(info.model): \(error)")
         }
         if dropped > 0 {
-            emit(.notice("The conversation no longer fits in the context (\(session.capacity) tokens): "
-                + "the \(dropped) oldest message\(dropped == 1 ? " was" : "s were") left out; the system prompt is kept."))
+            emit(.notice(ContextFit.notice(left: dropped, context: session.capacity)))
         }
         let sampler = samplerSettings(for: request)
         emit(.sampler(sampler))
