@@ -23,7 +23,7 @@ export PONDER_MODELS_DIR := $(MODELS)
 export PONDER_TEMPLATES_DIR := $(TEMPLATES)
 export PONDER_PEERS_FILE := $(PEERS)/peers.env
 
-.PHONY: run test deps models peers build bench soak clean
+.PHONY: run test deps models peers build bench soak fuzz clean
 
 ## System packages: ncursesw headers, tmux for the end-to-end tests, pkg-config for SwiftPM.
 deps:
@@ -97,6 +97,26 @@ test: deps models peers
 soak: deps models peers
 	swift build $(SWIFTFLAGS) --build-tests
 	PONDER_SOAK_TURNS=200 swift test $(SWIFTFLAGS) --skip-build --no-parallel --filter SoakTmuxTests
+
+## Coverage-guided fuzzing (libFuzzer): every target in Sources/PonderFuzzing for FUZZ_SECONDS each,
+## from a corpus of real inputs (dev/fuzz-seeds.py). Crashers land in .build/fuzz-crashes/ and fail
+## the run; fixed ones are committed under Tests/Fixtures/fuzz/<target>/ and replayed by make test.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := gguf template tokenizer sse ndjson think transcript config theme input
+fuzz: deps models peers
+	swift build --build-path .build/fuzz -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library \
+	  -Xswiftc -DPONDER_FUZZ --product PonderFuzz
+	@rm -rf .build/fuzz-seeds; $(PYTHON) dev/fuzz-seeds.py .build/fuzz-seeds $(TEMPLATES)
+	@mkdir -p .build/fuzz-crashes; failed=""; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build/fuzz-corpus/$$t; \
+	  echo "fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  SWIFT_BACKTRACE=enable=no PONDER_FUZZ_TARGET=$$t PONDER_FUZZ_MODEL=$(MODELS)/tiny-qwen3-q8_0.gguf \
+	  .build/fuzz/release/PonderFuzz \
+	    .build/fuzz-corpus/$$t .build/fuzz-seeds/$$t $$( [ -d Tests/Fixtures/fuzz/$$t ] && echo Tests/Fixtures/fuzz/$$t ) \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=20 -rss_limit_mb=3072 -print_final_stats=1 \
+	    -artifact_prefix=.build/fuzz-crashes/$$t- > .build/fuzz-$$t.log 2>&1 || failed="$$failed $$t"; \
+	  { grep -E "stat::number_of_executed_units|stat::peak_rss_mb" .build/fuzz-$$t.log || true; } | tr -s ' \n' ' '; echo; \
+	done; if [ -n "$$failed" ]; then echo "fuzz: crashes in$$failed (.build/fuzz-<target>.log, .build/fuzz-crashes/)"; exit 1; fi
 
 ## Speed next to llama.cpp's llama-bench, both models, 2 threads, alternating rounds (dev/bench.py).
 bench: deps models peers build

@@ -54,6 +54,12 @@ let package = Package(
             dependencies: ["PonderTUI", "PonderCore", "CNcursesw", "CTerminal"],
             swiftSettings: strict),
 
+        // Every outside input as a fuzz target (libFuzzer through PonderFuzz, replays in the tests).
+        .target(
+            name: "PonderFuzzing", dependencies: ["PonderCore", "PonderEngine", "PonderRemote", "PonderTUI"],
+            swiftSettings: strict),
+        .executableTarget(name: "PonderFuzz", dependencies: ["PonderFuzzing"], swiftSettings: strict),
+
         .executableTarget(
             name: "ponder",
             dependencies: [
@@ -72,6 +78,8 @@ let package = Package(
         // Runs the real binary's subcommands (tokenize, inspect, generate, template, transcript, config).
         .testTarget(name: "PonderCLITests", dependencies: ["ponder", "PonderCore", "PonderEngine", "PonderTestSupport"],
                     swiftSettings: strict),
+        // Replays the committed fuzz inputs through their targets.
+        .testTarget(name: "PonderFuzzTests", dependencies: ["PonderFuzzing", "PonderTestSupport"], swiftSettings: strict),
         // Runs the real binary: tmux-driven TUI sessions and a real llama-server.
         .testTarget(name: "PonderE2ETests", dependencies: ["ponder", "PonderCore", "PonderTestSupport"],
                     swiftSettings: strict),

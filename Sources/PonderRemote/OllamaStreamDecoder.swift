@@ -6,16 +6,16 @@ import PonderCore
 /// `message.thinking` is the trace and `message.content` the answer (through a ``ThinkSplitter``,
 /// for Ollama before 0.9, which left `<think>` tags in the content). The last line has `done: true`,
 /// `done_reason` and the counts; a line `{"error": "…"}` ends the stream with that error.
-struct OllamaStreamDecoder: Sendable {
+public struct OllamaStreamDecoder: Sendable {
     private var splitter = ThinkSplitter()
     private let contextSize: Int?
     private var sawThinking = false
     private var answerStarted = false
     private(set) var isDone = false
 
-    init(contextSize: Int?) { self.contextSize = contextSize }
+    public init(contextSize: Int?) { self.contextSize = contextSize }
 
-    mutating func decode(line: String) throws(BackendError) -> [ChatEvent] {
+    public mutating func decode(line: String) throws(BackendError) -> [ChatEvent] {
         guard !isDone else { return [] }
         let chunk: OllamaWire.ChatLine
         do {
@@ -42,7 +42,7 @@ struct OllamaStreamDecoder: Sendable {
     }
 
     /// The end of the body: an error unless the `done` line came.
-    mutating func endOfBody() -> (events: [ChatEvent], error: BackendError?) {
+    public mutating func endOfBody() -> (events: [ChatEvent], error: BackendError?) {
         if isDone { return ([], nil) }
         isDone = true
         return (pieces(splitter.finish()), BackendError("the server closed the stream mid-reply"))

@@ -15,7 +15,7 @@ import PonderCore
 /// Whitespace at the start of the answer after a trace is dropped on both paths, so the answer looks
 /// the same whoever split it. `finish_reason` is remembered and `.finished` is sent at `[DONE]` (or at
 /// the end of the body), after the usage chunk that OpenAI-style servers send last.
-struct OpenAIStreamDecoder: Sendable {
+public struct OpenAIStreamDecoder: Sendable {
     private var splitter: ThinkSplitter
     private let contextSize: Int?
     private var usage = Usage()
@@ -29,7 +29,7 @@ struct OpenAIStreamDecoder: Sendable {
     /// - Parameters:
     ///   - startsInsideThink: the prompt opened the trace (see ``ThinkSplitter``).
     ///   - contextSize: the context window, to fill ``Usage/contextSize`` and `contextUsed`.
-    init(startsInsideThink: Bool, contextSize: Int?) {
+    public init(startsInsideThink: Bool, contextSize: Int?) {
         self.splitter = ThinkSplitter(startsInsideThink: startsInsideThink)
         self.contextSize = contextSize
     }
@@ -40,7 +40,7 @@ struct OpenAIStreamDecoder: Sendable {
 
     /// Decodes one event.
     /// - Throws: a ``BackendError`` for an error the server sent in the stream, or a chunk that is not JSON.
-    mutating func decode(_ event: SSEEvent) throws(BackendError) -> [ChatEvent] {
+    public mutating func decode(_ event: SSEEvent) throws(BackendError) -> [ChatEvent] {
         guard !isDone else { return [] }
         let data = event.data.trimmingCharacters(in: .whitespacesAndNewlines)
         if data == "[DONE]" {
@@ -54,7 +54,7 @@ struct OpenAIStreamDecoder: Sendable {
     }
 
     /// The end of the body. Returns the last events, plus an error when the reply was cut short.
-    mutating func endOfBody() -> (events: [ChatEvent], error: BackendError?) {
+    public mutating func endOfBody() -> (events: [ChatEvent], error: BackendError?) {
         if isDone { return ([], nil) }
         isDone = true
         let rest = drain()

@@ -81,14 +81,15 @@ struct ModelSummary: Encodable {
         architecture = try metadata.string("general.architecture")
         name = try metadata.string("general.name")
         fileType = try metadata.int("general.file_type").map(Self.fileTypeName)
-        parameters = file.tensors.reduce(0) { $0 + $1.elementCount }
+        // Tensors may share bytes (nothing forbids it), so the sums are not bounded by the file: wrap.
+        parameters = file.tensors.reduce(0) { $0 &+ $1.elementCount }
         tensorCount = file.tensors.count
         metadataCount = metadata.count
 
         var byType: [GGMLType: QuantType] = [:]
         for tensor in file.tensors {
             byType[tensor.type, default: QuantType(type: tensor.type.description, tensors: 0, bytes: 0)].tensors += 1
-            byType[tensor.type]!.bytes += tensor.byteCount
+            byType[tensor.type]!.bytes &+= tensor.byteCount
         }
         quantization = byType.values.sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.type < $1.type }
 

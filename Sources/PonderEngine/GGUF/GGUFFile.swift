@@ -77,8 +77,9 @@ public final class GGUFFile: Sendable {
         try self.init(storage: storage, name: name)
     }
 
-    /// Parses memory owned by the caller, which must outlive the file and all its views (tests).
-    convenience init(borrowing bytes: UnsafeRawBufferPointer, name: String) throws(GGUFError) {
+    /// Parses memory owned by the caller, which must outlive the file and all its views (tests,
+    /// fuzzers).
+    public convenience init(borrowing bytes: UnsafeRawBufferPointer, name: String) throws(GGUFError) {
         try self.init(storage: GGUFStorage(borrowing: bytes), name: name)
     }
 

@@ -34,7 +34,14 @@ public struct GGUFTensor: @unchecked Sendable, CustomStringConvertible {
     /// Elements per row (`ne[0]`).
     public var rowLength: Int { shape[0] }
     /// Rows: the product of every dimension after the first.
-    public var rowCount: Int { shape.dropFirst().reduce(1, *) }
+    /// (Zero elements in `ne[0]` let the others be anything the reader allowed, so the product
+    /// saturates instead of trapping; no caller sizes memory from such a tensor.)
+    public var rowCount: Int {
+        shape.dropFirst().reduce(1) { product, dimension in
+            let (value, overflow) = product.multipliedReportingOverflow(by: dimension)
+            return overflow ? .max : value
+        }
+    }
     /// Bytes per row (`ne[0] / blockSize * blockBytes`).
     public var rowBytes: Int { shape[0] / type.blockSize * type.blockBytes }
 

@@ -32,7 +32,7 @@ struct SpecialTokenSplitter: Sendable {
         var terminals: [Int32: [Int32]] = [:]
         var starts = [Bool](repeating: false, count: 256)
         var nodeCount: Int32 = 1
-        for (position, id) in ordered.enumerated() {
+        tokens: for (position, id) in ordered.enumerated() {
             rank[id] = position
             let text = vocabulary.tokens.text(id)
             guard let first = text.first else { continue }
@@ -43,6 +43,9 @@ struct SpecialTokenSplitter: Sendable {
                 if let child = children[key] {
                     node = child
                 } else {
+                    // More than 2³¹ bytes of special-token text (only a file of that size could
+                    // hold it): the tokens past that are not matched, rather than a trap.
+                    guard nodeCount < Int32.max else { continue tokens }
                     children[key] = nodeCount
                     node = nodeCount
                     nodeCount += 1
