@@ -67,8 +67,10 @@ struct ModelLoadFuzzTests {
         let file = try GGUFFile(path: path)
         let slots = Self.integerSlots(file, original)
         #expect(slots.count >= 8, "found the integer keys: \(slots.map(\.key))")
-        let edges: [Int64] = [0, 1, 2, 3, 7, 63, 64, 65, -1, -2, Int64(Int32.max), Int64(Int32.min), 1 << 31, 1 << 32,
-                              1 << 40, 1 << 62, Int64.max, Int64.min]
+        // Small values, the bound every size is held to (2²⁰) and just past it, and the ends of
+        // every integer width.
+        let edges: [Int64] = [0, 1, 2, 3, 7, 63, 64, 65, -1, -2, 1 << 20, (1 << 20) + 1, Int64(Int32.max), Int64(Int32.min),
+                              1 << 31, 1 << 32, 1 << 40, 1 << 62, Int64.max, Int64.min]
         var random = SplitMix64(seed: 0x10AD_F022 &+ UInt64(model.utf8.count))
         var outcomes: [String: Int] = [:]
         var copy = original

@@ -74,7 +74,9 @@ final class Weights: Sendable {
         ropeFrequencyFactors = try Self.optionalVector(file, "rope_freqs.weight", count: c.ropeDims / 2)
 
         var layers: [LayerWeights] = []
-        layers.reserveCapacity(c.layerCount)
+        // The count is the file's: reserve for a real model's depth at most, not for whatever
+        // block_count claims (the tensors of each layer are checked as it is read).
+        layers.reserveCapacity(min(c.layerCount, 512))
         for l in 0..<c.layerCount {
             func m(_ t: LayerTensor, _ rows: Int, _ columns: Int) throws(ModelLoadError) -> WeightMatrix {
                 try Self.matrix(file, t.weightName(layer: l), rows: rows, columns: columns)
