@@ -92,7 +92,8 @@ struct LlamaServerEndToEndTests {
         let left = Int(notice.dropFirst("The conversation no longer fits in the context (1024 tokens): the ".count).prefix(while: \.isNumber)) ?? 0
         #expect(left >= 20 && left < 81, "\(notice)")
         #expect(!joined(events).content.isEmpty)
-        #expect(events.last == .finished(.length))
+        // The server samples (no seed here), so the answer may end before its 16 tokens or at them.
+        #expect(events.last == .finished(.length) || events.last == .finished(.stop), "\(events.suffix(2))")
     }
 
     /// A real llama-server killed (SIGKILL) in the middle of a reply: every piece that had
