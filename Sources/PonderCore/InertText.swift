@@ -25,9 +25,12 @@ public enum InertText {
 
     /// Whether the UTF-8 bytes may hold something to replace (a fast check before the slow path):
     /// a C0 byte, DEL, 0xC2 (which leads the C1 controls) or 0xE2 (which leads U+2000–U+2FFF, the
-    /// bidi controls among them).
-    public static func mayNeedWork<S: StringProtocol>(_ text: S) -> Bool {
-        text.utf8.contains { ($0 < 0x20 && $0 != 0x0A && $0 != 0x09) || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }
+    /// bidi controls among them). With `linesAndTabs`, a line feed or a tab counts too (the TUI
+    /// replaces both), in the same single pass.
+    public static func mayNeedWork<S: StringProtocol>(_ text: S, linesAndTabs: Bool = false) -> Bool {
+        text.utf8.contains {
+            ($0 < 0x20 && (linesAndTabs || ($0 != 0x0A && $0 != 0x09))) || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2
+        }
     }
 
     /// `text` with every control replaced and every bidi control marked; line feeds, tabs and

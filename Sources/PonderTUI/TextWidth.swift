@@ -86,7 +86,7 @@ public enum TextWidth {
     /// so every character of the result has a well-defined width and stays where it is. `startColumn` is the column the text starts at
     /// (tab stops count from the start of the line).
     public static func displayable<S: StringProtocol>(_ text: S, startColumn: Int = 0) -> String {
-        guard text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A }) || InertText.mayNeedWork(text) else {
+        guard InertText.mayNeedWork(text, linesAndTabs: true) else {
             return String(text)
         }
         var out = ""
