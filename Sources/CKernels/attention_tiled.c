@@ -68,6 +68,51 @@ PK_TARGET_AVX512 static void tiled_scores_avx512(const float *q, const float *kt
     for (int j = 0; j < 4; j++) _mm512_storeu_ps(kq + 16 * j, acc[j]);
 }
 
+/// kq[0..64) = pk_expf_lane(kq - m), 16 lanes at a time: the same operations as the scalar lane
+/// (ggml_v_expf), so the same bits; 2^n is applied with vscalefps, which rounds like ldexpf.
+PK_TARGET_AVX512 static void tiled_exp_avx512(float *kq, float m) {
+    const __m512 r = _mm512_set1_ps(0x1.8p23f), mm = _mm512_set1_ps(m);
+    for (int j = 0; j < PK_FA_TILE; j += 16) {
+        const __m512 x = _mm512_sub_ps(_mm512_loadu_ps(kq + j), mm);
+        const __m512 z = _mm512_fmadd_ps(x, _mm512_set1_ps(0x1.715476p+0f), r);
+        const __m512 n = _mm512_sub_ps(z, r);
+        const __m512 negn = _mm512_sub_ps(_mm512_setzero_ps(), n);
+        const __m512 b = _mm512_fmadd_ps(negn, _mm512_set1_ps(0x1.7f7d1cp-20f),
+                                         _mm512_fmadd_ps(negn, _mm512_set1_ps(0x1.62e4p-1f), x));
+        const __m512 u = _mm512_mul_ps(b, b);
+        const __m512 jv = _mm512_fmadd_ps(
+            _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_set1_ps(0x1.0e4020p-7f), b, _mm512_set1_ps(0x1.573e2ep-5f)), u,
+                            _mm512_fmadd_ps(_mm512_set1_ps(0x1.555e66p-3f), b, _mm512_set1_ps(0x1.fffdb6p-2f))),
+            u, _mm512_fmadd_ps(_mm512_set1_ps(0x1.ffffecp-1f), b, _mm512_set1_ps(1.0f)));
+        __m512 e = _mm512_scalef_ps(jv, n);
+        const __mmask16 big = _mm512_cmp_ps_mask(_mm512_abs_ps(n), _mm512_set1_ps(192.0f), _CMP_GT_OQ);
+        const __mmask16 low = _mm512_cmp_ps_mask(n, _mm512_setzero_ps(), _CMP_LE_OQ);
+        e = _mm512_mask_blend_ps(big, e, _mm512_mask_blend_ps(low, _mm512_set1_ps(INFINITY), _mm512_setzero_ps()));
+        _mm512_storeu_ps(kq + j, e);
+    }
+}
+
+/// Widens one 64-key tile: kt[d * 64 + t] (transposed, by scatter) and vt[t * dv + d].
+PK_TARGET_AVX512 static void tiled_widen_avx512(const uint16_t *keys, int64_t key_stride, const uint16_t *values,
+                                                int64_t value_stride, int64_t base, int64_t count, int64_t dk,
+                                                int64_t dv, float *kt, float *vt) {
+    const __m512i column = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                              _mm512_set1_epi32(PK_FA_TILE));
+    for (int64_t t = 0; t < count; t++) {
+        const uint16_t *k = keys + (base + t) * key_stride;
+        int64_t d = 0;
+        for (; d + 16 <= dk; d += 16)
+            _mm512_i32scatter_ps(kt + d * PK_FA_TILE + t, column,
+                                 _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(k + d))), 4);
+        for (; d < dk; d++) kt[d * PK_FA_TILE + t] = tiled_h2f(k[d]);
+        const uint16_t *v = values + (base + t) * value_stride;
+        d = 0;
+        for (; d + 16 <= dv; d += 16)
+            _mm512_storeu_ps(vt + t * dv + d, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(v + d))));
+        for (; d < dv; d++) vt[t * dv + d] = tiled_h2f(v[d]);
+    }
+}
+
 PK_TARGET_AVX512 static void tiled_values_avx512(const float *kq, const float *vt, int64_t dv, int t0, int t1,
                                                  float *vkq) {
     int64_t d = 0;
@@ -108,6 +153,10 @@ void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, i
     const int64_t lo_first = window > 0 ? (pos0 - window + 1 > 0 ? pos0 - window + 1 : 0) : 0;
     for (int64_t base = lo_first / PK_FA_TILE * PK_FA_TILE; base <= last; base += PK_FA_TILE) {
         const int64_t count = last + 1 - base < PK_FA_TILE ? last + 1 - base : PK_FA_TILE;
+#if PK_X86
+        if (wide) tiled_widen_avx512(keys, key_stride, values, value_stride, base, count, dk, dv, kt, vt);
+        else
+#endif
         for (int64_t t = 0; t < count; t++) {
             const uint16_t *k = keys + (base + t) * key_stride;
             for (int64_t d = 0; d < dk; d++) kt[d * PK_FA_TILE + t] = tiled_h2f(k[d]);
@@ -142,10 +191,12 @@ void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, i
             }
             M[i] = Mnew;
             double sum = 0.0;
-            for (int j = 0; j < PK_FA_TILE; j += 16) {
-                for (int l = 0; l < 16; l++) kq[j + l] = pk_expf_lane(kq[j + l] - Mnew);
-                sum += (double)tiled_reduce16(kq + j);
-            }
+#if PK_X86
+            if (wide) tiled_exp_avx512(kq, Mnew);
+            else
+#endif
+                for (int t = 0; t < PK_FA_TILE; t++) kq[t] = pk_expf_lane(kq[t] - Mnew);
+            for (int j = 0; j < PK_FA_TILE; j += 16) sum += (double)tiled_reduce16(kq + j);
             S[i] = (float)((double)S[i] + sum);
             // Invisible keys have weight 0: adding 0 · v changes nothing, so only visible keys are added.
             const int t0 = lo > base ? (int)(lo - base) : 0;

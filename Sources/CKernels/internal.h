@@ -41,6 +41,8 @@ enum {
     PK_Q4_K_R8 = 1012,
     /// Not a ggml type: Q6_K with the kernels of llama.cpp's tiled matmul (dispatch.c).
     PK_Q6_K_TILED = 1014,
+    /// Not a ggml type: Q4_K repacked 16 rows at a time (kernels.h, quants_q4_K_x16.c).
+    PK_Q4_K_X16 = PK_PACKED_Q4_K_X16,
 };
 
 #define PK_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))

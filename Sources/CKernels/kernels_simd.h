@@ -11,6 +11,9 @@
 #else
 #define PK_AVX2(name) NULL
 #define PK_AVX512(name) NULL
+/// Q4_K repacked 16 rows at a time (quants_q4_K_x16.c): 16 rows x PK_TILE_COLS inputs, 16 rows x 1 input.
+void pk_tile_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_gemv_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 #endif
 
 #if PK_X86
@@ -87,4 +90,7 @@ void pk_tile_q6_K_tiled_avx2(int64_t n, const void *w, size_t ws, const void *xq
 void pk_tile_q6_K_tiled_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_dot1_q6_K_tiled_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_dot1_q6_K_tiled_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+/// Q4_K repacked 16 rows at a time (quants_q4_K_x16.c): 16 rows x PK_TILE_COLS inputs, 16 rows x 1 input.
+void pk_tile_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_gemv_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 #endif

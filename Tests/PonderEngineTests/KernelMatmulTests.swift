@@ -97,6 +97,43 @@ import Testing
         }
     }
 
+    /// With AVX-512 VNNI, Q4_K matrices with a multiple of 16 rows are repacked at load
+    /// (``PackedWeights``); the repacked kernels must give exactly what the file's layout gives
+    /// with llama.cpp's repacked arithmetic (gemm for inputs in groups of 4, gemv for the rest),
+    /// for every batch size and thread count, and dequantize to the same values.
+    @Test(arguments: [(nil, 48, 768), (Peers.gemma3, 64, 2048), (nil, 16, 256)] as [(String?, Int, Int)])
+    func repackedQ4KGivesTheFileLayoutsResultsBitForBit(_ model: String?, _ rows: Int, _ cols: Int) throws {
+        let weights = try model.map { try RealTensors.tensor($0, "blk.2.ffn_down.weight", rows: rows) }
+            ?? GGUFPython.generate(.q4_K, rows: rows, cols: cols, seed: 23)
+        try #require(weights.type == .q4_K && weights.rows == rows && weights.cols == cols)
+        var random = SeededRandom(seed: 61)
+        let x = random.activations(37 * cols)
+        let pools = [ThreadPool(threads: 1), ThreadPool(threads: 2)]
+        let packed = PackedWeights()
+        try weights.withMatrix { w in
+            guard KernelISA.avx512.isSupported else {
+                #expect(packed.repack(w) == nil, "only AVX-512 VNNI repacks")
+                return
+            }
+            let r = try #require(packed.repack(w))
+            #expect(r.layout == .q4KRows16 && w.layout == .file)
+            for batch in [1, 2, 3, 4, 5, 8, 13, 16, 37] {
+                for pool in pools {
+                    let file = run(w, x, batch: batch, pool: pool, isa: .avx512)
+                    let repacked = run(r, x, batch: batch, pool: pool, isa: .avx512)
+                    let first = file.indices.first { file[$0].bitPattern != repacked[$0].bitPattern }
+                    #expect(first == nil, "batch \(batch) threads \(pool.threads): first difference at \(first ?? -1)")
+                }
+            }
+            var a = [Float](repeating: 0, count: cols), b = a
+            for row in [0, 5, 15, rows - 1] {
+                a.withUnsafeMutableBufferPointer { Kernels.dequantizeRow(w, row: row, into: $0.baseAddress!) }
+                b.withUnsafeMutableBufferPointer { Kernels.dequantizeRow(r, row: row, into: $0.baseAddress!) }
+                #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "row \(row) dequantizes differently")
+            }
+        }
+    }
+
     /// The int8 inputs must not depend on the kernel level, or fast and scalar results would drift.
     @Test(arguments: [GGMLType.q8_0, .q8_1, .q8_K, .f16, .bf16])
     func inputQuantizationIsIdenticalAtEveryLevel(_ act: GGMLType) {

@@ -120,4 +120,34 @@ import Testing
         let scale = b.reduce(0.0) { Swift.max($0, abs($1)) }
         return a.count == b.count && zip(a, b).allSatisfy { abs(Double($0) - $1) <= relative * Swift.max(abs($1), 1e-3 * scale) + 1e-30 }
     }
+
+    /// The tiled (prefill) attention gives the same bits at every level: its per-element
+    /// arithmetic is llama.cpp's, and the wide level widens F16 keys and computes ggml's expf 16
+    /// lanes at a time. Scores far apart (exp underflows to 0 or to subnormals), a sliding
+    /// window, partial tiles and a query group that starts mid-tile are all covered.
+    @Test(arguments: [(1, 0, 0), (64, 0, 0), (37, 100, 0), (64, 130, 50), (64, 200, 0)] as [(Int, Int, Int)])
+    func tiledAttentionIsTheSameAtEveryLevel(_ queries: Int, _ firstPosition: Int, _ window: Int) {
+        let dk = 80, dv = 48, positions = firstPosition + queries
+        var random = SeededRandom(seed: UInt64(queries * 1000 + firstPosition))
+        let q = random.activations(queries * dk, scale: 3)
+        let toHalf = { (x: Float) in Float16(x).bitPattern }
+        let keys = random.activations(positions * dk, scale: 4).map(toHalf)
+        let values = random.activations(positions * dv).map(toHalf)
+        let scratch = Int(pk_attn_qtile_scratch_floats(Int64(dk), Int64(dv)))
+        var results: [(KernelISA, [Float])] = []
+        for isa in Self.levels {
+            var work = [Float](repeating: .nan, count: scratch)
+            var out = [Float](repeating: .nan, count: queries * dv)
+            pk_attn_qtile_f32(isa.rawValue, q, Int64(dk), Int64(queries), Int64(firstPosition), Int64(window), keys,
+                              Int64(dk), values, Int64(dv), Int64(dk), Int64(dv), 0.9, &work, &out, Int64(dv))
+            let finite = out.allSatisfy { $0.isFinite }
+            #expect(finite, "\(isa): every output is a number")
+            results.append((isa, out))
+        }
+        for (isa, out) in results.dropFirst() {
+            let first = out.indices.first { out[$0].bitPattern != results[0].1[$0].bitPattern }
+            #expect(first == nil, "\(isa) differs from \(results[0].0) at \(first ?? -1)")
+        }
+    }
 }
+

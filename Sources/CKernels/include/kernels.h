@@ -75,6 +75,22 @@ typedef struct {
 /// loaded from memory once and reused from cache for all batch columns of the tile.
 void pk_matmul_rows(const pk_matmul_args *args, int64_t r0, int64_t r1);
 
+// MARK: - Repacked Q4_K (AVX-512 VNNI)
+
+/// Not a ggml type: a Q4_K matrix repacked 16 rows at a time (quants_q4_K_x16.c), for
+/// `pk_matmul_args.type`. Same results as the file's layout, bit for bit, several times faster in
+/// prefill. `w` is the repacked buffer and `w_row_bytes` PK_Q4_K_X16_ROW_BYTES * cols / 256.
+enum { PK_PACKED_Q4_K_X16 = 1016, PK_Q4_K_X16_ROW_BYTES = 148 };
+
+/// Whether a Q4_K matrix of `rows` x `cols` is worth repacking at level `isa` (AVX-512 VNNI, a
+/// multiple of 16 rows, whole super-blocks).
+int pk_q4_K_x16_applies(int isa, int64_t rows, int64_t cols);
+/// Writes the repacked form of `rows` Q4_K rows (row r at src + r * src_row_bytes) to `dst`:
+/// rows * cols / 256 * PK_Q4_K_X16_ROW_BYTES bytes, 64-byte aligned.
+void pk_repack_q4_K_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
+/// Dequantizes row `row` of a repacked matrix (bit-exact with pk_dequantize_row on the original).
+void pk_dequantize_row_q4_K_x16(const void *base, int64_t row, int64_t cols, float *dst);
+
 // MARK: - Float vectors (the forward pass's hot-loop helpers)
 
 float pk_dot_f32(int isa, const float *a, const float *b, int64_t n);

@@ -68,6 +68,18 @@ final class GGUFStorage: @unchecked Sendable {
         release = .none
     }
 
+    /// Gives the pages wholly inside `range` (a part of these bytes nothing will read again) back
+    /// to the kernel: for a mapping they are dropped from resident memory and would be read from
+    /// the file again if touched. A no-op for owned and borrowed memory.
+    func discard(_ range: UnsafeRawBufferPointer) {
+        guard case .unmap = release, let start = range.baseAddress, range.count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (Int(bitPattern: start) + page - 1) / page * page
+        let end = (Int(bitPattern: start) + range.count) / page * page
+        guard end > first, first >= Int(bitPattern: base), end <= Int(bitPattern: base) + count else { return }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: first), end - first, Int32(MADV_DONTNEED))
+    }
+
     deinit {
         switch release {
         case .unmap: munmap(UnsafeMutableRawPointer(mutating: base), count)

@@ -1,4 +1,5 @@
 import CKernels
+import Dispatch
 
 /// The engine's compute kernels: quantized matmul, dequantization and the float-vector helpers
 /// of the forward pass.
@@ -25,6 +26,10 @@ public enum Kernels {
     /// - Precondition: `0 <= row < m.rows`.
     public static func dequantizeRow(_ m: WeightMatrix, row: Int, into out: UnsafeMutablePointer<Float>) {
         precondition(row >= 0 && row < m.rows, "row \(row) out of 0..<\(m.rows)")
+        if m.layout == .q4KRows16 {
+            pk_dequantize_row_q4_K_x16(m.data, Int64(row), Int64(m.cols), out)
+            return
+        }
         let status = pk_dequantize_row(m.type.rawValue, m.row(row), out, Int64(m.cols))
         precondition(status == 0, "no dequantization kernel for \(m.type)")
     }
@@ -110,7 +115,7 @@ public enum Kernels {
         for (m, w) in ws.enumerated() where w.rows > 0 {
             let format = formats.first { $0.type == actTypes[m] }
             args.append(pk_matmul_args(
-                type: w.type.rawValue, isa: isa.rawValue, cols: Int64(cols), w: w.data, w_row_bytes: w.rowBytes,
+                type: w.kernelType, isa: isa.rawValue, cols: Int64(cols), w: w.data, w_row_bytes: w.rowBytes,
                 xq: format.map { UnsafeRawPointer(scratch! + $0.offset) } ?? UnsafeRawPointer(x),
                 xq_row_bytes: format?.rowBytes ?? cols * MemoryLayout<Float>.size, batch: Int64(batch), out: outs[m],
                 out_stride: Int64(w.rows), rows: Int64(w.rows)))
@@ -163,5 +168,27 @@ public enum KernelISA: Int32, CaseIterable, Sendable, CustomStringConvertible {
         case .avx2: "AVX2"
         case .avx512: "AVX-512 VNNI"
         }
+    }
+}
+
+extension Kernels {
+    /// The memory read bandwidth in GB/s with `threads` threads: the best of five passes over
+    /// 512 MiB (far beyond the caches), each thread streaming its own share, as decode streams
+    /// the weights. `ponder bench --memory` prints it; decode's speed is judged against it.
+    public static func memoryReadBandwidth(threads: Int) -> Double {
+        let bytes = 512 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 1, count: bytes)
+        let pool = ThreadPool(threads: max(1, threads))
+        let share = bytes / pool.threads / 64 * 64
+        var best = 0.0
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            pool.parallelFor(pool.threads) { t in _ = pk_read_memory(buffer + t * share, share) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            best = max(best, Double(share * pool.threads) / seconds / 1e9)
+        }
+        return best
     }
 }

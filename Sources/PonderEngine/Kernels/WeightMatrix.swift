@@ -1,3 +1,5 @@
+import CKernels
+
 /// A weight matrix in its on-disk (GGUF) encoding, viewed in place.
 ///
 /// Row `r` (output feature `r`) holds `cols` elements of `type` and starts at
@@ -25,9 +27,19 @@ public struct WeightMatrix: @unchecked Sendable {
     public let cols: Int
     /// First byte of row 0.
     public let data: UnsafeRawPointer
+    /// How the bytes at `data` are arranged: the file's rows, or a kernel's repacking of them.
+    public let layout: WeightLayout
 
-    /// Bytes per row.
-    public var rowBytes: Int { type.byteCount(elements: cols) ?? 0 }
+    /// Bytes per row (for a repacked matrix, its share of a group of rows).
+    public var rowBytes: Int { Int(pk_row_size(kernelType, Int64(cols))) }
+
+    /// The type id the C kernels dispatch on: `type`'s, or the repacked layout's.
+    var kernelType: UInt32 {
+        switch layout {
+        case .file: type.rawValue
+        case .q4KRows16: UInt32(PK_PACKED_Q4_K_X16)
+        }
+    }
 
     /// Wraps `rows × cols` elements of `type` at `data`.
     ///
@@ -42,10 +54,29 @@ public struct WeightMatrix: @unchecked Sendable {
         self.rows = rows
         self.cols = cols
         self.data = data
+        self.layout = .file
     }
 
-    /// The first byte of row `row`.
+    /// A repacked copy of a matrix (``PackedWeights``).
+    init(repackedFrom m: WeightMatrix, layout: WeightLayout, data: UnsafeRawPointer) {
+        type = m.type
+        rows = m.rows
+        cols = m.cols
+        self.data = data
+        self.layout = layout
+    }
+
+    /// The first byte of row `row` (file layout only: a repacked row is spread over its group).
     @inlinable public func row(_ row: Int) -> UnsafeRawPointer { data + row * rowBytes }
+}
+
+/// The arrangement of a ``WeightMatrix``'s bytes.
+public enum WeightLayout: Sendable, Equatable {
+    /// Rows back to back, as GGUF stores them.
+    case file
+    /// Q4_K repacked 16 rows at a time for AVX-512 VNNI (`Sources/CKernels/quants_q4_K_x16.c`):
+    /// the same results as `.file`, bit for bit, with several times faster prefill.
+    case q4KRows16
 }
 
 /// A matrix or tensor type the kernels cannot work with.

@@ -44,7 +44,8 @@ struct LayerWeights: Sendable {
 
 /// Every parameter of a model, as typed views into a ``GGUFFile``'s mapping.
 ///
-/// Holding the file keeps the mapping alive; nothing is copied except the small F32 vectors.
+/// Holding the file keeps the mapping alive; nothing is copied except the small F32 vectors and
+/// the matrices ``PackedWeights`` repacks for the CPU's kernels.
 final class Weights: Sendable {
     /// Tensor types the matrix kernels run.
     static var supportedTypes: [GGMLType] { Kernels.supportedWeightTypes }
@@ -58,6 +59,8 @@ final class Weights: Sendable {
     /// Llama 3.x rope frequency factors (`rope_freqs.weight`): θᵢ is divided by factor i.
     let ropeFrequencyFactors: [Float]? // (ropeDims / 2)
     let layers: [LayerWeights]
+    /// The repacked copies some layer matrices point into (``PackedWeights``).
+    let packed: PackedWeights
 
     /// Finds, checks and wraps every tensor `config` calls for.
     /// - Throws: ``ModelLoadError`` naming the missing tensor, the wrong shape or the unsupported type.
@@ -110,7 +113,10 @@ final class Weights: Sendable {
                 ffnDown: try m(.ffnDown, c.dim, c.ffnDim),
                 postFFWNorm: try opt(.postFFWNorm, c.dim, required: c.traits.postNorms)))
         }
-        self.layers = layers
+        // Repacked matrices no longer read the file's pages of the originals: give those back.
+        let packed = PackedWeights()
+        self.layers = packed.repack(layers, release: { file.storage.discard($0) })
+        self.packed = packed
     }
 
     // MARK: - Loading helpers
