@@ -23,7 +23,7 @@ export PONDER_MODELS_DIR := $(MODELS)
 export PONDER_TEMPLATES_DIR := $(TEMPLATES)
 export PONDER_PEERS_FILE := $(PEERS)/peers.env
 
-.PHONY: run test deps models peers build bench soak fuzz clean
+.PHONY: run test deps models peers build bench bench-models soak fuzz clean
 
 ## System packages: ncursesw headers, tmux for the end-to-end tests, pkg-config for SwiftPM.
 deps:
@@ -120,10 +120,23 @@ fuzz: deps models peers
 	  { grep -E "stat::number_of_executed_units|stat::peak_rss_mb" .build/fuzz-$$t.log || true; } | tr -s ' \n' ' '; echo; \
 	done; if [ -n "$$failed" ]; then echo "fuzz: crashes in$$failed (.build/fuzz-<target>.log, .build/fuzz-crashes/)"; exit 1; fi
 
-## Speed next to llama.cpp's llama-bench, both models, 2 threads, alternating rounds (dev/bench.py).
-bench: deps models peers build
+## Random-weight models with the exact shapes of Qwen3-0.6B, Qwen3-1.7B and a Llama-3.2-1B-class
+## model (real vocabularies), quantized by llama.cpp's llama-quantize to Q4_K_M, Q4_0 and Q8_0
+## (dev/bench-models.py; about 15 minutes the first time, then cached).
+BENCH_MODELS := $(CACHE)/bench-models
+bench-models: deps peers
+	@source $(PEERS)/peers.env; $(PYTHON) dev/bench-models.py --out $(BENCH_MODELS) --vocab $(VOCABS) \
+	  --quantize "$$(dirname "$$LLAMA_BENCH")/llama-quantize"
+
+## Speed next to llama.cpp's llama-bench (dev/bench.py): every model x pp512, tg128 and tg128
+## after 4096 tokens, at 1 and 2 threads, alternating rounds; then the UI and SSE figures.
+## BENCH_ARGS="--rounds 3 --threads 2" narrows it (the whole run takes about an hour).
+BENCH_ARGS ?=
+bench: deps models peers bench-models build
 	@source $(PEERS)/peers.env; $(PYTHON) dev/bench.py --ponder .build/release/ponder \
-	  --llama-bench "$$LLAMA_BENCH" --threads 2 $(SMOLLM) $(GEMMA)
+	  --llama-bench "$$LLAMA_BENCH" $(BENCH_ARGS) $(SMOLLM) $(GEMMA) \
+	  $(addprefix $(BENCH_MODELS)/,qwen3-0.6b-shape-q4_k_m.gguf qwen3-1.7b-shape-q4_k_m.gguf \
+	    qwen3-1.7b-shape-q4_0.gguf qwen3-1.7b-shape-q8_0.gguf llama-1b-shape-q4_k_m.gguf)
 
 clean:
 	rm -rf .build

@@ -167,19 +167,21 @@ static const pk_type_traits *pk_traits(uint32_t type) {
     })
 
 int pk_vec_dot_type(uint32_t type) {
-    if (type == PK_Q4_K_X16) return PK_Q8_K;
+    if (type == PK_Q4_K_X16 || type == PK_Q6_K_X16) return PK_Q8_K;
     const pk_type_traits *t = pk_traits(type);
     return t && t->vec_dot[0] ? t->vec_dot_type : -1;
 }
 
 int64_t pk_block_size(uint32_t type) {
-    if (type == PK_Q4_K_X16) return PK_QK_K;
+    if (type == PK_Q4_K_X16 || type == PK_Q6_K_X16) return PK_QK_K;
     const pk_type_traits *t = pk_traits(type);
     return t ? t->block : 0;
 }
 
 size_t pk_row_size(uint32_t type, int64_t n) {
-    if (type == PK_Q4_K_X16) return n < 0 || n % PK_QK_K != 0 ? 0 : (size_t)(n / PK_QK_K) * PK_Q4_K_X16_ROW_BYTES;
+    if (type == PK_Q4_K_X16 || type == PK_Q6_K_X16)
+        return n < 0 || n % PK_QK_K != 0 ? 0
+             : (size_t)(n / PK_QK_K) * (type == PK_Q4_K_X16 ? PK_Q4_K_X16_ROW_BYTES : PK_Q6_K_X16_ROW_BYTES);
     const pk_type_traits *t = pk_traits(type);
     if (!t || n < 0 || n % t->block != 0) return 0;
     return (size_t)(n / t->block) * t->block_bytes;
@@ -250,21 +252,44 @@ static const pk_type_traits *pk_matmul_traits(const pk_matmul_args *a, int isa) 
     return pk_traits(a->type);
 }
 
-int pk_q4_K_x16_applies(int isa, int64_t rows, int64_t cols) {
+int pk_repacked_type(uint32_t type, int isa, int64_t rows, int64_t cols) {
 #if PK_X86
-    return isa >= PK_ISA_AVX512 && pk_isa_supported(PK_ISA_AVX512) && rows > 0 && rows % 16 == 0 && cols > 0 &&
-           cols % PK_QK_K == 0;
+    if ((type == PK_Q4_K || type == PK_Q6_K) && isa >= PK_ISA_AVX512 && pk_isa_supported(PK_ISA_AVX512) &&
+        rows > 0 && rows % 16 == 0 && cols > 0 && cols % PK_QK_K == 0)
+        return type == PK_Q4_K ? PK_Q4_K_X16 : PK_Q6_K_X16;
 #else
-    (void)isa; (void)rows; (void)cols;
-    return 0;
+    (void)type; (void)isa; (void)rows; (void)cols;
 #endif
+    return -1;
 }
 
-/// A repacked Q4_K matrix: groups of 16 rows [r0, r1) (both multiples of 16, or r1 = rows).
-/// Inputs in whole groups of 4 get the gemm arithmetic, the last batch % 4 the gemv arithmetic,
-/// as with the file's layout (pk_matmul_traits); the results are the same bit for bit.
-static void pk_matmul_rows_q4_K_x16(const pk_matmul_args *a, int64_t r0, int64_t r1) {
+void pk_repack(uint32_t packed, const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst) {
+    if (packed == PK_Q4_K_X16) pk_repack_q4_K_x16(src, src_row_bytes, rows, cols, dst);
+    else if (packed == PK_Q6_K_X16) pk_repack_q6_K_x16(src, src_row_bytes, rows, cols, dst);
+}
+
+void pk_dequantize_row_packed(uint32_t packed, const void *base, int64_t row, int64_t cols, float *dst) {
+    if (packed == PK_Q4_K_X16) pk_dequantize_row_q4_K_x16(base, row, cols, dst);
+    else if (packed == PK_Q6_K_X16) pk_dequantize_row_q6_K_x16(base, row, cols, dst);
+}
+
+/// A repacked matrix: groups of 16 rows [r0, r1) (both multiples of 16, or r1 = rows), with the
+/// arithmetic llama.cpp uses for the type and batch (pk_matmul_traits), bit for bit:
+/// Q4_K: inputs in whole groups of 4 the gemm arithmetic, the last batch % 4 the gemv arithmetic;
+/// Q6_K: batches of 8 or more the tiled arithmetic, smaller ones vec_dot's.
+static void pk_matmul_rows_x16(const pk_matmul_args *a, int64_t r0, int64_t r1) {
 #if PK_X86
+    pk_tile_fn tile, tail, single;
+    if (a->type == PK_Q4_K_X16) {
+        tile = pk_tile_q4_K_x16_avx512;
+        tail = single = pk_gemv_q4_K_x16_avx512;
+    } else if (a->batch >= 8) {
+        tile = pk_tile_q6_K_x16_avx512;
+        tail = single = pk_tile1_q6_K_x16_avx512;
+    } else {
+        tile = NULL;
+        tail = single = pk_gemv_q6_K_x16_avx512;
+    }
     const size_t group = (size_t)16 * a->w_row_bytes;
     const char *w = a->w;
     const char *x = a->xq;
@@ -273,11 +298,11 @@ static void pk_matmul_rows_q4_K_x16(const pk_matmul_args *a, int64_t r0, int64_t
             const char *next = w + (size_t)(r / 16 + 1) * group;
             if (r + 32 <= r1)
                 for (size_t o = 0; o < group; o += 64) pk_prefetch(next + o);
-            pk_gemv_q4_K_x16_avx512(a->cols, w + (size_t)(r / 16) * group, 0, x, 0, a->out + r, 1);
+            single(a->cols, w + (size_t)(r / 16) * group, 0, x, 0, a->out + r, 1);
         }
         return;
     }
-    const int64_t full = a->batch - a->batch % PK_TILE_COLS;
+    const int64_t full = tile ? a->batch - a->batch % PK_TILE_COLS : 0;
     int64_t batch_tile = (int64_t)(PK_BATCH_TILE_BYTES / (a->xq_row_bytes ? a->xq_row_bytes : 1));
     if (batch_tile < PK_TILE_COLS) batch_tile = PK_TILE_COLS;
     batch_tile -= batch_tile % PK_TILE_COLS;
@@ -287,10 +312,9 @@ static void pk_matmul_rows_q4_K_x16(const pk_matmul_args *a, int64_t r0, int64_t
             const char *wg = w + (size_t)(r / 16) * group;
             int64_t b = b0;
             for (; b + PK_TILE_COLS <= b1 && b < full; b += PK_TILE_COLS)
-                pk_tile_q4_K_x16_avx512(a->cols, wg, 0, x + (size_t)b * a->xq_row_bytes, a->xq_row_bytes,
-                                        a->out + b * a->out_stride + r, (size_t)a->out_stride);
-            for (; b < b1; b++)
-                pk_gemv_q4_K_x16_avx512(a->cols, wg, 0, x + (size_t)b * a->xq_row_bytes, 0, a->out + b * a->out_stride + r, 1);
+                tile(a->cols, wg, 0, x + (size_t)b * a->xq_row_bytes, a->xq_row_bytes, a->out + b * a->out_stride + r,
+                     (size_t)a->out_stride);
+            for (; b < b1; b++) tail(a->cols, wg, 0, x + (size_t)b * a->xq_row_bytes, 0, a->out + b * a->out_stride + r, 1);
         }
     }
 #else
@@ -299,8 +323,8 @@ static void pk_matmul_rows_q4_K_x16(const pk_matmul_args *a, int64_t r0, int64_t
 }
 
 void pk_matmul_rows(const pk_matmul_args *a, int64_t r0, int64_t r1) {
-    if (a->type == PK_Q4_K_X16) {
-        pk_matmul_rows_q4_K_x16(a, r0, r1);
+    if (a->type == PK_Q4_K_X16 || a->type == PK_Q6_K_X16) {
+        pk_matmul_rows_x16(a, r0, r1);
         return;
     }
     const int isa = pk_isa_supported(a->isa) ? a->isa : PK_ISA_SCALAR;

@@ -41,8 +41,9 @@ enum {
     PK_Q4_K_R8 = 1012,
     /// Not a ggml type: Q6_K with the kernels of llama.cpp's tiled matmul (dispatch.c).
     PK_Q6_K_TILED = 1014,
-    /// Not a ggml type: Q4_K repacked 16 rows at a time (kernels.h, quants_q4_K_x16.c).
+    /// Not ggml types: Q4_K and Q6_K repacked 16 rows at a time (kernels.h, quants_*_x16.c).
     PK_Q4_K_X16 = PK_PACKED_Q4_K_X16,
+    PK_Q6_K_X16 = PK_PACKED_Q6_K_X16,
 };
 
 #define PK_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -63,6 +64,12 @@ typedef void (*pk_tile_fn)(int64_t n, const void *w, size_t w_stride, const void
 
 /// Activation columns per prefill tile.
 #define PK_TILE_COLS 4
+
+// Repacking (quants_q4_K_x16.c, quants_q6_K_x16.c).
+void pk_repack_q4_K_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
+void pk_dequantize_row_q4_K_x16(const void *base, int64_t row, int64_t cols, float *dst);
+void pk_repack_q6_K_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
+void pk_dequantize_row_q6_K_x16(const void *base, int64_t row, int64_t cols, float *dst);
 
 // Portable references (quants_generic.c).
 void pk_dequantize_row_q4_0(const void *src, float *y, int64_t n);

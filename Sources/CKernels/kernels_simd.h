@@ -14,6 +14,11 @@
 /// Q4_K repacked 16 rows at a time (quants_q4_K_x16.c): 16 rows x PK_TILE_COLS inputs, 16 rows x 1 input.
 void pk_tile_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_gemv_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+/// Q6_K repacked 16 rows at a time (quants_q6_K_x16.c): tiled arithmetic (16 x PK_TILE_COLS, 16 x 1),
+/// vec_dot arithmetic (16 x 1).
+void pk_tile_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_tile1_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_gemv_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 #endif
 
 #if PK_X86
@@ -93,4 +98,9 @@ void pk_dot1_q6_K_tiled_avx512(int64_t n, const void *w, size_t ws, const void *
 /// Q4_K repacked 16 rows at a time (quants_q4_K_x16.c): 16 rows x PK_TILE_COLS inputs, 16 rows x 1 input.
 void pk_tile_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_gemv_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+/// Q6_K repacked 16 rows at a time (quants_q6_K_x16.c): tiled arithmetic (16 x PK_TILE_COLS, 16 x 1),
+/// vec_dot arithmetic (16 x 1).
+void pk_tile_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_tile1_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_gemv_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 #endif

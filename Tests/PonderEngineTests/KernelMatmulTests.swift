@@ -97,15 +97,18 @@ import Testing
         }
     }
 
-    /// With AVX-512 VNNI, Q4_K matrices with a multiple of 16 rows are repacked at load
+    /// With AVX-512 VNNI, Q4_K and Q6_K matrices with a multiple of 16 rows are repacked at load
     /// (``PackedWeights``); the repacked kernels must give exactly what the file's layout gives
-    /// with llama.cpp's repacked arithmetic (gemm for inputs in groups of 4, gemv for the rest),
-    /// for every batch size and thread count, and dequantize to the same values.
-    @Test(arguments: [(nil, 48, 768), (Peers.gemma3, 64, 2048), (nil, 16, 256)] as [(String?, Int, Int)])
-    func repackedQ4KGivesTheFileLayoutsResultsBitForBit(_ model: String?, _ rows: Int, _ cols: Int) throws {
-        let weights = try model.map { try RealTensors.tensor($0, "blk.2.ffn_down.weight", rows: rows) }
-            ?? GGUFPython.generate(.q4_K, rows: rows, cols: cols, seed: 23)
-        try #require(weights.type == .q4_K && weights.rows == rows && weights.cols == cols)
+    /// with llama.cpp's arithmetic (Q4_K: gemm for inputs in groups of 4, gemv for the rest; Q6_K:
+    /// tiled from 8 inputs, vec_dot below), for every batch size and thread count, and dequantize
+    /// to the same values.
+    @Test(arguments: [(.q4_K, nil, 48, 768), (.q4_K, "blk.2.ffn_down.weight", 64, 2048), (.q4_K, nil, 16, 256),
+                      (.q6_K, nil, 48, 768), (.q6_K, "blk.4.ffn_down.weight", 64, 2048), (.q6_K, nil, 16, 256)]
+          as [(GGMLType, String?, Int, Int)])
+    func repackedMatricesGiveTheFileLayoutsResultsBitForBit(_ type: GGMLType, _ tensor: String?, _ rows: Int, _ cols: Int) throws {
+        let weights = try tensor.map { try RealTensors.tensor(Peers.gemma3, $0, rows: rows) }
+            ?? GGUFPython.generate(type, rows: rows, cols: cols, seed: 23)
+        try #require(weights.type == type && weights.rows == rows && weights.cols == cols)
         var random = SeededRandom(seed: 61)
         let x = random.activations(37 * cols)
         let pools = [ThreadPool(threads: 1), ThreadPool(threads: 2)]
@@ -116,7 +119,7 @@ import Testing
                 return
             }
             let r = try #require(packed.repack(w))
-            #expect(r.layout == .q4KRows16 && w.layout == .file)
+            #expect(r.layout == .rows16 && w.layout == .file)
             for batch in [1, 2, 3, 4, 5, 8, 13, 16, 37] {
                 for pool in pools {
                     let file = run(w, x, batch: batch, pool: pool, isa: .avx512)

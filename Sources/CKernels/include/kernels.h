@@ -75,21 +75,25 @@ typedef struct {
 /// loaded from memory once and reused from cache for all batch columns of the tile.
 void pk_matmul_rows(const pk_matmul_args *args, int64_t r0, int64_t r1);
 
-// MARK: - Repacked Q4_K (AVX-512 VNNI)
+// MARK: - Repacked matrices (AVX-512 VNNI)
 
-/// Not a ggml type: a Q4_K matrix repacked 16 rows at a time (quants_q4_K_x16.c), for
-/// `pk_matmul_args.type`. Same results as the file's layout, bit for bit, several times faster in
-/// prefill. `w` is the repacked buffer and `w_row_bytes` PK_Q4_K_X16_ROW_BYTES * cols / 256.
-enum { PK_PACKED_Q4_K_X16 = 1016, PK_Q4_K_X16_ROW_BYTES = 148 };
+/// Not ggml types: Q4_K and Q6_K matrices repacked 16 rows at a time (quants_q4_K_x16.c,
+/// quants_q6_K_x16.c), for `pk_matmul_args.type`. Same results as the file's layout, bit for bit,
+/// several times faster in prefill. `w` is the repacked buffer and `w_row_bytes` the row bytes
+/// below times cols / 256.
+enum {
+    PK_PACKED_Q4_K_X16 = 1016, PK_Q4_K_X16_ROW_BYTES = 148,
+    PK_PACKED_Q6_K_X16 = 1017, PK_Q6_K_X16_ROW_BYTES = 212,
+};
 
-/// Whether a Q4_K matrix of `rows` x `cols` is worth repacking at level `isa` (AVX-512 VNNI, a
-/// multiple of 16 rows, whole super-blocks).
-int pk_q4_K_x16_applies(int isa, int64_t rows, int64_t cols);
-/// Writes the repacked form of `rows` Q4_K rows (row r at src + r * src_row_bytes) to `dst`:
-/// rows * cols / 256 * PK_Q4_K_X16_ROW_BYTES bytes, 64-byte aligned.
-void pk_repack_q4_K_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
+/// The packed type a `type` matrix of `rows` x `cols` is repacked to at level `isa`, or -1 to keep
+/// the file's layout (no AVX-512 VNNI, another type, or not a multiple of 16 rows).
+int pk_repacked_type(uint32_t type, int isa, int64_t rows, int64_t cols);
+/// Writes the `packed` form of `rows` rows (row r at src + r * src_row_bytes) to `dst`, which
+/// holds pk_row_size(packed, cols) * rows bytes, 64-byte aligned.
+void pk_repack(uint32_t packed, const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
 /// Dequantizes row `row` of a repacked matrix (bit-exact with pk_dequantize_row on the original).
-void pk_dequantize_row_q4_K_x16(const void *base, int64_t row, int64_t cols, float *dst);
+void pk_dequantize_row_packed(uint32_t packed, const void *base, int64_t row, int64_t cols, float *dst);
 
 // MARK: - Float vectors (the forward pass's hot-loop helpers)
 

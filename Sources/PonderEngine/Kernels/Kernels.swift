@@ -26,8 +26,8 @@ public enum Kernels {
     /// - Precondition: `0 <= row < m.rows`.
     public static func dequantizeRow(_ m: WeightMatrix, row: Int, into out: UnsafeMutablePointer<Float>) {
         precondition(row >= 0 && row < m.rows, "row \(row) out of 0..<\(m.rows)")
-        if m.layout == .q4KRows16 {
-            pk_dequantize_row_q4_K_x16(m.data, Int64(row), Int64(m.cols), out)
+        if m.layout != .file {
+            pk_dequantize_row_packed(m.kernelType, m.data, Int64(row), Int64(m.cols), out)
             return
         }
         let status = pk_dequantize_row(m.type.rawValue, m.row(row), out, Int64(m.cols))

@@ -9,11 +9,12 @@ import Darwin
 /// The owner of weight matrices repacked for faster kernels, and the one place that decides which
 /// matrices are.
 ///
-/// On a CPU with AVX-512 VNNI, a Q4_K matrix with a multiple of 16 rows is copied at load into
-/// ``WeightLayout/q4KRows16`` (as llama.cpp repacks Q4_K into its own CPU layout): the results are
-/// the same bit for bit, prefill is several times faster, and decode reads one stream per 16 rows
-/// (2.8 % more bytes for the unpacked six-bit scales). The file's pages of a repacked matrix are
-/// then released (`MADV_DONTNEED`), so resident memory stays about one copy of the model.
+/// On a CPU with AVX-512 VNNI, a Q4_K or Q6_K matrix with a multiple of 16 rows is copied at load
+/// into ``WeightLayout/rows16`` (as llama.cpp repacks Q4_K into its own CPU layout): the results
+/// are the same bit for bit, prefill is several times faster, and decode reads one stream per 16
+/// rows (Q4_K: 2.8 % more bytes, for the unpacked six-bit scales; Q6_K: 1 %, padding). The file's
+/// pages of a repacked matrix are then released (`MADV_DONTNEED`), so resident memory stays about
+/// one copy of the model.
 ///
 /// ```swift
 /// let packed = PackedWeights()
@@ -32,20 +33,21 @@ final class PackedWeights: @unchecked Sendable {
 
     /// The layout `m` would be repacked to at kernel level `isa`, or nil to keep it as it is.
     static func layout(for m: WeightMatrix, isa: KernelISA = Kernels.isa) -> WeightLayout? {
-        guard m.layout == .file, m.type == .q4_K,
-              pk_q4_K_x16_applies(isa.rawValue, Int64(m.rows), Int64(m.cols)) != 0 else { return nil }
-        return .q4KRows16
+        guard m.layout == .file, pk_repacked_type(m.type.rawValue, isa.rawValue, Int64(m.rows), Int64(m.cols)) >= 0
+        else { return nil }
+        return .rows16
     }
 
     /// A repacked copy of `m`, or nil when ``layout(for:isa:)`` keeps it as it is.
     func repack(_ m: WeightMatrix, isa: KernelISA = Kernels.isa) -> WeightMatrix? {
-        guard Self.layout(for: m, isa: isa) != nil, let to = allocate(m) else { return nil }
-        pk_repack_q4_K_x16(m.data, m.rowBytes, Int64(m.rows), Int64(m.cols), to)
-        return WeightMatrix(repackedFrom: m, layout: .q4KRows16, data: to)
+        guard let layout = Self.layout(for: m, isa: isa), let to = allocate(m) else { return nil }
+        let packed = WeightMatrix(repackedFrom: m, layout: layout, data: to)
+        pk_repack(packed.kernelType, m.data, m.rowBytes, Int64(m.rows), Int64(m.cols), to)
+        return packed
     }
 
     private func allocate(_ m: WeightMatrix) -> UnsafeMutableRawPointer? {
-        let bytes = m.rows * Int(pk_row_size(UInt32(PK_PACKED_Q4_K_X16), Int64(m.cols)))
+        let bytes = m.rows * WeightMatrix(repackedFrom: m, layout: .rows16, data: m.data).rowBytes
         var memory: UnsafeMutableRawPointer?
         guard posix_memalign(&memory, 64, bytes) == 0, let memory else { return nil }
         buffers.append(memory)
@@ -71,11 +73,12 @@ final class PackedWeights: @unchecked Sendable {
         let work = jobs.map { (layers[$0.layer][keyPath: $0.path], Int(bitPattern: $0.to)) }
         DispatchQueue.concurrentPerform(iterations: work.count) { j in
             let (m, to) = work[j]
-            pk_repack_q4_K_x16(m.data, m.rowBytes, Int64(m.rows), Int64(m.cols), UnsafeMutableRawPointer(bitPattern: to))
+            let packed = WeightMatrix(repackedFrom: m, layout: .rows16, data: m.data)
+            pk_repack(packed.kernelType, m.data, m.rowBytes, Int64(m.rows), Int64(m.cols), UnsafeMutableRawPointer(bitPattern: to))
         }
         var out = layers
         for (job, (m, _)) in zip(jobs, work) {
-            out[job.layer][keyPath: job.path] = WeightMatrix(repackedFrom: m, layout: .q4KRows16, data: job.to)
+            out[job.layer][keyPath: job.path] = WeightMatrix(repackedFrom: m, layout: .rows16, data: job.to)
             release(UnsafeRawBufferPointer(start: m.data, count: m.rows * m.rowBytes))
         }
         return out

@@ -33,11 +33,11 @@ public struct WeightMatrix: @unchecked Sendable {
     /// Bytes per row (for a repacked matrix, its share of a group of rows).
     public var rowBytes: Int { Int(pk_row_size(kernelType, Int64(cols))) }
 
-    /// The type id the C kernels dispatch on: `type`'s, or the repacked layout's.
+    /// The type id the C kernels dispatch on: `type`'s, or its repacked layout's.
     var kernelType: UInt32 {
         switch layout {
         case .file: type.rawValue
-        case .q4KRows16: UInt32(PK_PACKED_Q4_K_X16)
+        case .rows16: UInt32(type == .q4_K ? PK_PACKED_Q4_K_X16 : PK_PACKED_Q6_K_X16)
         }
     }
 
@@ -74,9 +74,10 @@ public struct WeightMatrix: @unchecked Sendable {
 public enum WeightLayout: Sendable, Equatable {
     /// Rows back to back, as GGUF stores them.
     case file
-    /// Q4_K repacked 16 rows at a time for AVX-512 VNNI (`Sources/CKernels/quants_q4_K_x16.c`):
-    /// the same results as `.file`, bit for bit, with several times faster prefill.
-    case q4KRows16
+    /// Q4_K or Q6_K repacked 16 rows at a time for AVX-512 VNNI
+    /// (`Sources/CKernels/quants_q4_K_x16.c`, `quants_q6_K_x16.c`): the same results as `.file`,
+    /// bit for bit, with several times faster prefill.
+    case rows16
 }
 
 /// A matrix or tensor type the kernels cannot work with.
