@@ -106,10 +106,19 @@ PK_TARGET_AVX512 void pk_tile_q4_K_x16_avx512(int64_t n, const void *vw, size_t 
     const __m512 sixteenth = _mm512_set1_ps(1.0f / 16.0f);
     for (int64_t i = 0; i < n / PK_QK_K; i++) {
         const pk_block_q4_K_x16 *b = &w[i];
-        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)b->d));
-        const __m512 dmw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)b->dmin));
+        // Per input: d_w d_x and dmin_w d_x (16 rows each), and the sub-block activation sums.
+        __m512 ds[C], dm[C];
         float bs[C][8];
-        for (int c = 0; c < C; c++) X16_BSUMS(&x[c][i], bs[c]);
+        {
+            const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)b->d));
+            const __m512 dmw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)b->dmin));
+            for (int c = 0; c < C; c++) {
+                const __m512 xd = _mm512_set1_ps(x[c][i].d);
+                ds[c] = _mm512_mul_ps(dw, xd);
+                dm[c] = _mm512_mul_ps(dmw, xd);
+                X16_BSUMS(&x[c][i], bs[c]);
+            }
+        }
         for (int p = 0; p < 4; p++) {
             __m512i lo[C], hi[C];
             for (int c = 0; c < C; c++) { lo[c] = _mm512_setzero_si512(); hi[c] = _mm512_setzero_si512(); }
@@ -127,11 +136,10 @@ PK_TARGET_AVX512 void pk_tile_q4_K_x16_avx512(int64_t n, const void *vw, size_t 
             const __m512 mlo = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_load_si128((const __m128i *)b->mins[2 * p])));
             const __m512 mhi = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_load_si128((const __m128i *)b->mins[2 * p + 1])));
             for (int c = 0; c < C; c++) {
-                const __m512 xd = _mm512_set1_ps(x[c][i].d);
                 const __m512 s = _mm512_fmadd_ps(_mm512_cvtepi32_ps(hi[c]), shi, _mm512_mul_ps(_mm512_cvtepi32_ps(lo[c]), slo));
-                acc[c] = _mm512_fmadd_ps(s, _mm512_mul_ps(dw, xd), acc[c]);
+                acc[c] = _mm512_fmadd_ps(s, ds[c], acc[c]);
                 const __m512 m = _mm512_fmadd_ps(mhi, _mm512_set1_ps(bs[c][2 * p + 1]), _mm512_mul_ps(mlo, _mm512_set1_ps(bs[c][2 * p])));
-                accm[c] = _mm512_fmadd_ps(m, _mm512_mul_ps(dmw, xd), accm[c]);
+                accm[c] = _mm512_fmadd_ps(m, dm[c], accm[c]);
             }
         }
     }
