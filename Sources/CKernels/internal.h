@@ -44,6 +44,8 @@ enum {
     /// Not ggml types: Q4_K and Q6_K repacked 16 rows at a time (kernels.h, quants_*_x16.c).
     PK_Q4_K_X16 = PK_PACKED_Q4_K_X16,
     PK_Q6_K_X16 = PK_PACKED_Q6_K_X16,
+    PK_Q8_0_X16 = PK_PACKED_Q8_0_X16,
+    PK_Q4_0_X16 = PK_PACKED_Q4_0_X16,
 };
 
 #define PK_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -70,6 +72,10 @@ void pk_repack_q4_K_x16(const void *src, size_t src_row_bytes, int64_t rows, int
 void pk_dequantize_row_q4_K_x16(const void *base, int64_t row, int64_t cols, float *dst);
 void pk_repack_q6_K_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
 void pk_dequantize_row_q6_K_x16(const void *base, int64_t row, int64_t cols, float *dst);
+void pk_repack_q8_0_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
+void pk_dequantize_row_q8_0_x16(const void *base, int64_t row, int64_t cols, float *dst);
+void pk_repack_q4_0_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
+void pk_dequantize_row_q4_0_x16(const void *base, int64_t row, int64_t cols, float *dst);
 
 // Portable references (quants_generic.c).
 void pk_dequantize_row_q4_0(const void *src, float *y, int64_t n);

@@ -137,6 +137,49 @@ import Testing
         }
     }
 
+    /// With AVX-512 VNNI, Q8_0 and Q4_0 matrices with a multiple of 16 rows are repacked too: held to
+    /// the float reference, bit for bit the file layout's results, and a token's outputs must not
+    /// depend on its batch or the thread count; rows dequantize as before.
+    @Test(arguments: [(.q8_0, nil, 48, 768), (.q4_0, nil, 48, 768), (.q8_0, (Peers.gemma3, "blk.0.attn_v.weight"), 32, 640),
+                      (.q4_1, nil, 48, 768)] as [(GGMLType, (String, String)?, Int, Int)])
+    func repackedQ8AndQ4MatricesStayExactAndBatchInvariant(_ type: GGMLType, _ tensor: (String, String)?, _ rows: Int, _ cols: Int) throws {
+        let weights = try tensor.map { try RealTensors.tensor($0.0, $0.1, rows: rows) }
+            ?? GGUFPython.generate(type, rows: rows, cols: cols, seed: 29)
+        try #require(weights.type == type && weights.rows == rows && weights.cols == cols)
+        var random = SeededRandom(seed: 62)
+        let batch = 13
+        let x = random.activations(batch * cols)
+        let pools = [ThreadPool(threads: 1), ThreadPool(threads: 2)]
+        let packed = PackedWeights()
+        try weights.withMatrix { w in
+            guard KernelISA.avx512.isSupported, type != .q4_1 else {
+                #expect(packed.repack(w) == nil, "\(type) is repacked only for Q8_0/Q4_0 with AVX-512 VNNI")
+                return
+            }
+            let r = try #require(packed.repack(w))
+            var alone: [Float] = []
+            for b in 0..<batch {
+                alone += run(r, Array(x[(b * cols)..<((b + 1) * cols)]), batch: 1, pool: pools[b % 2], isa: .avx512)
+            }
+            expectWithin(alone, referenceProducts(weights, x, batch: batch), "\(type) repacked, one input at a time")
+            let file = run(w, x, batch: batch, pool: pools[0], isa: .avx512)
+            #expect(file.map(\.bitPattern) == alone.map(\.bitPattern), "\(type) repacked differs from the file layout")
+            for pool in pools {
+                for size in [batch, 8, 5, 4, 2] {
+                    let out = run(r, x, batch: size, pool: pool, isa: .avx512)
+                    #expect(out.map(\.bitPattern) == alone[0..<(size * rows)].map(\.bitPattern),
+                            "\(type) repacked batch \(size) threads \(pool.threads) differs from one input at a time")
+                }
+            }
+            var a = [Float](repeating: 0, count: cols), b = a
+            for row in [0, 7, rows - 1] {
+                a.withUnsafeMutableBufferPointer { Kernels.dequantizeRow(w, row: row, into: $0.baseAddress!) }
+                b.withUnsafeMutableBufferPointer { Kernels.dequantizeRow(r, row: row, into: $0.baseAddress!) }
+                #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(type) row \(row) dequantizes differently")
+            }
+        }
+    }
+
     /// The int8 inputs must not depend on the kernel level, or fast and scalar results would drift.
     @Test(arguments: [GGMLType.q8_0, .q8_1, .q8_K, .f16, .bf16])
     func inputQuantizationIsIdenticalAtEveryLevel(_ act: GGMLType) {

@@ -37,7 +37,13 @@ public struct WeightMatrix: @unchecked Sendable {
     var kernelType: UInt32 {
         switch layout {
         case .file: type.rawValue
-        case .rows16: UInt32(type == .q4_K ? PK_PACKED_Q4_K_X16 : PK_PACKED_Q6_K_X16)
+        case .rows16:
+            switch type {
+            case .q4_K: UInt32(PK_PACKED_Q4_K_X16)
+            case .q6_K: UInt32(PK_PACKED_Q6_K_X16)
+            case .q8_0: UInt32(PK_PACKED_Q8_0_X16)
+            default: UInt32(PK_PACKED_Q4_0_X16)
+            }
         }
     }
 
@@ -74,9 +80,9 @@ public struct WeightMatrix: @unchecked Sendable {
 public enum WeightLayout: Sendable, Equatable {
     /// Rows back to back, as GGUF stores them.
     case file
-    /// Q4_K or Q6_K repacked 16 rows at a time for AVX-512 VNNI
-    /// (`Sources/CKernels/quants_q4_K_x16.c`, `quants_q6_K_x16.c`): the same results as `.file`,
-    /// bit for bit, with several times faster prefill.
+    /// Q4_K, Q6_K, Q8_0 or Q4_0 repacked 16 rows at a time for AVX-512 VNNI
+    /// (`Sources/CKernels/quants_*_x16.c`): the K-quants give the same results as `.file`, bit for
+    /// bit; Q8_0/Q4_0 sum each row in one chain; prefill is several times faster.
     case rows16
 }
 
