@@ -29,8 +29,11 @@ void pk_repack_q8_0_x16(const void *src, size_t src_row_bytes, int64_t rows, int
                 const pk_block_q8_0 *b = (const pk_block_q8_0 *)((const char *)src + (size_t)(g * 16 + r) * src_row_bytes) + 2 * i;
                 for (int h = 0; h < 2; h++) {
                     o->d[h][r] = b[h].d;
-                    for (int k = 0; k < 8; k++)
-                        for (int e = 0; e < 4; e++) o->qs[h][k][4 * r + e] = (uint8_t)(b[h].qs[4 * k + e] + 128);
+                    for (int k = 0; k < 8; k++) {
+                        // + 128 on each of 4 bytes = flipping each byte's top bit
+                        const uint32_t u = pk_read_u32((const uint8_t *)b[h].qs + 4 * k) ^ 0x80808080u;
+                        memcpy(&o->qs[h][k][4 * r], &u, 4);
+                    }
                 }
             }
         }

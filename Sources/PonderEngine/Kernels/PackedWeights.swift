@@ -57,9 +57,10 @@ final class PackedWeights: @unchecked Sendable {
 
     /// Repacks every matrix of `layers` that ``layout(for:isa:)`` selects, in parallel, and
     /// returns the layers pointing at the copies. `release` is called with each original's bytes
-    /// once it has been copied.
+    /// as soon as it has been copied (from the copying thread), so at most one matrix per thread
+    /// is resident twice.
     func repack(_ layers: [LayerWeights], isa: KernelISA = Kernels.isa,
-                release: (UnsafeRawBufferPointer) -> Void = { _ in }) -> [LayerWeights] {
+                release: @escaping @Sendable (UnsafeRawBufferPointer) -> Void = { _ in }) -> [LayerWeights] {
         let paths: [WritableKeyPath<LayerWeights, WeightMatrix>] =
             [\.attnQ, \.attnK, \.attnV, \.attnOutput, \.ffnGate, \.ffnUp, \.ffnDown]
         var jobs: [(layer: Int, path: WritableKeyPath<LayerWeights, WeightMatrix>, to: UnsafeMutableRawPointer)] = []
@@ -75,11 +76,11 @@ final class PackedWeights: @unchecked Sendable {
             let (m, to) = work[j]
             let packed = WeightMatrix(repackedFrom: m, layout: .rows16, data: m.data)
             pk_repack(packed.kernelType, m.data, m.rowBytes, Int64(m.rows), Int64(m.cols), UnsafeMutableRawPointer(bitPattern: to))
+            release(UnsafeRawBufferPointer(start: m.data, count: m.rows * m.rowBytes))
         }
         var out = layers
-        for (job, (m, _)) in zip(jobs, work) {
-            out[job.layer][keyPath: job.path] = WeightMatrix(repackedFrom: m, layout: .rows16, data: job.to)
-            release(UnsafeRawBufferPointer(start: m.data, count: m.rows * m.rowBytes))
+        for job in jobs {
+            out[job.layer][keyPath: job.path] = WeightMatrix(repackedFrom: layers[job.layer][keyPath: job.path], layout: .rows16, data: job.to)
         }
         return out
     }

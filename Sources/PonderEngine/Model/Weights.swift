@@ -115,7 +115,8 @@ final class Weights: Sendable {
         }
         // Repacked matrices no longer read the file's pages of the originals: give those back.
         let packed = PackedWeights()
-        self.layers = packed.repack(layers, release: { file.storage.discard($0) })
+        let storage = file.storage
+        self.layers = packed.repack(layers, release: { storage.discard($0) })
         self.packed = packed
     }
 
