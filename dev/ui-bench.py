@@ -288,12 +288,20 @@ def run_once(args, server, transcript, work, label):
         tmux.type("Tell me about prime numbers.")
         tmux.press("Enter")
         tmux.wait("the first delta", lambda rows: any(START_MARK in row for row in rows))
+        profiler = None
+        if args.perf and transcript:
+            profiler = subprocess.Popen(["perf", "record", "-g", "-F", "2000", "-o", args.perf, "-p", str(pid)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
         stream_start = cpu_seconds(pid)
         t_start = time.monotonic()
         exchange.go.set()
         tmux.wait("the last delta", lambda rows: any(END_MARK in row for row in rows), timeout=300, poll=0.01)
         stream_end = cpu_seconds(pid)
         t_end = time.monotonic()
+        if profiler:
+            profiler.send_signal(2)
+            profiler.wait(30)
         if not exchange.sent.is_set():
             raise RuntimeError("the end mark showed before the server sent it")
         exchange.finish.set()
@@ -338,6 +346,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=10000, help="passes over the recorded stream")
     parser.add_argument("--skip-ui", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="print every run")
+    parser.add_argument("--perf", metavar="FILE", help="perf record -g ponder during the long conversation's stream into FILE")
     args = parser.parse_args()
     if not os.access(args.ponder, os.X_OK):
         sys.exit("no ponder binary at %s (make build)" % args.ponder)
