@@ -64,8 +64,8 @@ enum OpenAIWire {
     // MARK: - Response
 
     /// One streamed `chat.completion.chunk`, or a whole non-streamed `chat.completion`.
-    struct Chunk: Decodable {
-        struct Choice: Decodable {
+    struct Chunk: Decodable, Equatable {
+        struct Choice: Decodable, Equatable {
             var index: Int?
             var delta: Delta?
             /// Non-streamed responses carry `message` instead of `delta`.
@@ -73,7 +73,7 @@ enum OpenAIWire {
             var finishReason: String?
         }
 
-        struct Delta: Decodable {
+        struct Delta: Decodable, Equatable {
             var content: String?
             var reasoningContent: String?
             var reasoning: String?
@@ -85,9 +85,9 @@ enum OpenAIWire {
         var error: ErrorField?
     }
 
-    struct UsageBody: Decodable {
-        struct PromptDetails: Decodable { var cachedTokens: Int? }
-        struct CompletionDetails: Decodable { var reasoningTokens: Int? }
+    struct UsageBody: Decodable, Equatable {
+        struct PromptDetails: Decodable, Equatable { var cachedTokens: Int? }
+        struct CompletionDetails: Decodable, Equatable { var reasoningTokens: Int? }
         var promptTokens: Int?
         var completionTokens: Int?
         var promptTokensDetails: PromptDetails?
@@ -95,7 +95,7 @@ enum OpenAIWire {
     }
 
     /// llama-server's `timings` object.
-    struct Timings: Decodable {
+    struct Timings: Decodable, Equatable {
         var cacheN: Int?
         var promptN: Int?
         var promptPerSecond: Double?
@@ -123,7 +123,7 @@ enum OpenAIWire {
         }
     }
 
-    enum ErrorField: Decodable {
+    enum ErrorField: Decodable, Equatable {
         case text(String)
         case body(ErrorBody)
 
@@ -137,7 +137,7 @@ enum OpenAIWire {
         }
     }
 
-    struct ErrorBody: Decodable {
+    struct ErrorBody: Decodable, Equatable {
         var message: String?
         var type: String?
         /// llama-server's `exceed_context_size_error` details.

@@ -42,7 +42,8 @@ public struct SSEParser: Sendable {
     private var lastWasCR = false
     private var isFirstLine = true
     private var eventType = ""
-    private var data = ""
+    /// The event's `data:` lines so far, joined with `\n` (made a `String` once, at dispatch).
+    private var data: [UInt8] = []
     private var hasData = false
     private var lastEventID: String?
     /// The stream's `retry:` value in milliseconds, if it sent one.
@@ -53,11 +54,15 @@ public struct SSEParser: Sendable {
     /// Consumes the next bytes of the body and returns the events they completed.
     /// - Throws: when a line or an event grows past ``limit`` bytes.
     public mutating func feed(_ bytes: some Sequence<UInt8>) throws(BackendError) -> [SSEEvent] {
-        let chunk = Array(bytes)
-        let events = chunk.withUnsafeBufferPointer { feed(buffer: $0) }
-        if line.count > Self.limit || data.utf8.count > Self.limit {
+        let events: [SSEEvent]
+        if let read = bytes.withContiguousStorageIfAvailable({ feed(buffer: $0) }) {
+            events = read
+        } else {
+            events = Array(bytes).withUnsafeBufferPointer { feed(buffer: $0) }
+        }
+        if line.count > Self.limit || data.count > Self.limit {
             line = []
-            data = ""
+            data = []
             throw BackendError("the server sent a stream line or event larger than \(Self.limit >> 20) MiB; ponder stopped reading it")
         }
         return events
@@ -106,48 +111,43 @@ public struct SSEParser: Sendable {
 
     private mutating func endLine() -> SSEEvent? {
         defer { line.removeAll(keepingCapacity: true) }
-        var bytes = line[...]
+        var start = 0
         if isFirstLine {
             isFirstLine = false
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+            if line.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         }
-        if bytes.isEmpty { return dispatch() }
-        if bytes.first == UInt8(ascii: ":") { return nil }
-        let name: Substring
-        var value: Substring
-        let text = String(decoding: bytes, as: UTF8.self)
-        if let colon = text.firstIndex(of: ":") {
-            name = text[..<colon]
-            value = text[text.index(after: colon)...]
-            if value.first == " " { value = value.dropFirst() }
-        } else {
-            name = text[...]
-            value = ""
-        }
-        switch name {
-        case "data":
-            if hasData { data += "\n" }
-            data += value
+        if start == line.count { return dispatch() }
+        if line[start] == UInt8(ascii: ":") { return nil }
+        // The field name runs to the first colon; one space after it is dropped.
+        let colon = line[start...].firstIndex(of: UInt8(ascii: ":")) ?? line.count
+        var valueStart = min(colon + 1, line.count)
+        if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let name = line[start..<colon]
+        let value = line[valueStart...]
+        if name.elementsEqual("data".utf8) {
+            if hasData { data.append(0x0A) }
+            data.append(contentsOf: value)
             hasData = true
-        case "event":
-            eventType = String(value)
-        case "id":
-            if !value.contains("\u{0}") { lastEventID = String(value) }
-        case "retry":
-            if !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) { reconnectionTime = Int(value) }
-        default:
-            break  // Unknown fields are ignored.
+        } else if name.elementsEqual("event".utf8) {
+            eventType = String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual("id".utf8) {
+            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
+        } else if name.elementsEqual("retry".utf8) {
+            if !value.isEmpty, value.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+                reconnectionTime = Int(String(decoding: value, as: UTF8.self))
+            }
         }
+        // Unknown fields are ignored.
         return nil
     }
 
     private mutating func dispatch() -> SSEEvent? {
         defer {
-            data = ""
+            data.removeAll(keepingCapacity: true)
             hasData = false
             eventType = ""
         }
         guard hasData else { return nil }
-        return SSEEvent(type: eventType.isEmpty ? "message" : eventType, data: data, id: lastEventID)
+        return SSEEvent(type: eventType.isEmpty ? "message" : eventType, data: String(decoding: data, as: UTF8.self), id: lastEventID)
     }
 }

@@ -215,7 +215,7 @@ extension ChatState {
     /// Scrolls the transcript by `delta` lines; reaching the bottom resumes following new text.
     mutating func scroll(by delta: Int, in view: ChatView) {
         let regions = ScreenRegions(self)
-        let total = view.layout.blocks(self, width: regions.width).reduce(0) { $0 + $1.count }
+        let total = view.layout.lines(self, width: regions.width).count
         let maxTop = max(0, total - regions.transcriptHeight)
         let top = min(scrollTop ?? maxTop, maxTop)
         let target = max(0, top + delta)
@@ -249,7 +249,8 @@ extension ChatState {
     // MARK: - Folding
 
     private mutating func toggleFold(_ index: Int) {
-        meta[index].expanded = !isExpanded(index)
+        let expanded = !isExpanded(index)
+        editMessage(index) { _, meta in meta.expanded = expanded }
     }
 
     /// Ctrl-O: the selected message's thinking block, else the latest one.
@@ -276,7 +277,7 @@ extension ChatState {
             return
         }
         let expand = !indices.contains { isExpanded($0) }
-        for index in indices { meta[index].expanded = expand }
+        for index in indices { editMessage(index) { _, meta in meta.expanded = expand } }
     }
 
     // MARK: - Sending and commands
@@ -306,7 +307,7 @@ extension ChatState {
         let message = text.hasPrefix("//") ? String(text.dropFirst()) : text
         appendMessage(Message(role: .user, content: message, date: moment.date))
         // The first message names the conversation (the transcript's `title`, the /history list).
-        if conversation.title.isEmpty { conversation.title = conversation.derivedTitle }
+        if conversation.title.isEmpty { setTitle(conversation.derivedTitle) }
         return startReply(at: moment)
     }
 
@@ -395,7 +396,7 @@ extension ChatState {
         case .clear:
             return newConversation(systemPrompt: conversation.systemPrompt, at: moment)
         case .system(let text):
-            conversation.systemPrompt = text.isEmpty ? nil : text
+            setSystemPrompt(text.isEmpty ? nil : text)
             touch()
             show(text.isEmpty ? "system prompt removed" : "system prompt set", seconds: 2)
         case .compare:

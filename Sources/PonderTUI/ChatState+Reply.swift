@@ -40,11 +40,11 @@ extension ChatState {
             flight.reasoningDeltas += 1
             if flight.reasoningStart == nil { flight.reasoningStart = time }
             flight.reasoningLast = time
-            let existing = conversation.messages[index].reasoning ?? ""
-            if existing.isEmpty { text = String(text.drop(while: { $0 == "\n" || $0 == "\r" })) }
-            if !text.isEmpty {
-                conversation.messages[index].reasoning = existing + text
-                meta[index].reasoningRevision += 1
+            editMessage(index) { message, meta in
+                if (message.reasoning ?? "").isEmpty { text = String(text.drop(while: { $0 == "\n" || $0 == "\r" })) }
+                guard !text.isEmpty else { return }
+                if message.reasoning == nil { message.reasoning = text } else { message.reasoning! += text }
+                meta.reasoningRevision += 1
             }
         case .content(var text):
             if flight.firstToken == nil { flight.firstToken = time }
@@ -57,17 +57,25 @@ extension ChatState {
                 // The answer starts: the trace is complete, its header says how long it took.
                 if let start = flight.reasoningStart, flight.reasoningEnd == nil {
                     flight.reasoningEnd = time
-                    conversation.messages[index].reasoningDuration = (flight.reasoningLast ?? time) - start
-                    conversation.messages[index].reasoningTokens = flight.reasoningDeltas
+                    let duration = (flight.reasoningLast ?? time) - start
+                    let tokens = flight.reasoningDeltas
+                    editMessage(index) { message, _ in
+                        message.reasoningDuration = duration
+                        message.reasoningTokens = tokens
+                    }
                 }
             }
-            conversation.messages[index].content += text
-            meta[index].contentRevision += 1
+            editMessage(index) { message, meta in
+                message.content += text
+                meta.contentRevision += 1
+            }
         case .usage(let usage):
             flight.usage = usage
         case .traceCut(let cut):
-            conversation.messages[index].traceCut = cut
-            meta[index].reasoningRevision += 1
+            editMessage(index) { message, meta in
+                message.traceCut = cut
+                meta.reasoningRevision += 1
+            }
         case .progress(let done, let total):
             // Drawn as a bar by the status line (see `prefillProgress`); no change to save.
             flight.prefillDone = done
@@ -78,7 +86,7 @@ extension ChatState {
             flight.backendNotice = text
             show(text, seconds: 5)
         case .sampler(let used):
-            conversation.messages[index].sampler = used
+            editMessage(index) { message, _ in message.sampler = used }
         case .finished(let reason):
             reply = flight
             return finishReply(reason: reason, at: moment)
@@ -128,16 +136,20 @@ extension ChatState {
     /// Stops a streaming reply (if any) without saving or telling.
     mutating func stopQuietly(at moment: Moment) -> [Effect] {
         guard let flight = reply else { return [] }
-        conversation.messages[flight.messageIndex].stopped = true
-        meta[flight.messageIndex].contentRevision += 1
+        editMessage(flight.messageIndex) { message, meta in
+            message.stopped = true
+            meta.contentRevision += 1
+        }
         _ = finishReply(reason: .cancelled, at: moment)
         return [.cancelReply(id: flight.id)]
     }
 
     mutating func replyFailed(id: Int, message: String, at moment: Moment) -> [Effect] {
         guard let flight = reply, flight.id == id else { return [] }
-        conversation.messages[flight.messageIndex].error = message
-        meta[flight.messageIndex].contentRevision += 1
+        editMessage(flight.messageIndex) { shown, meta in
+            shown.error = message
+            meta.contentRevision += 1
+        }
         show(message, error: true)
         return finishReply(reason: .stop, at: moment)
     }
@@ -170,8 +182,10 @@ extension ChatState {
         } else if flight.contentDeltas > 0 {
             message.contentTokens = flight.contentDeltas
         }
-        conversation.messages[index] = message
-        meta[index].contentRevision += 1
+        editMessage(index) { shown, meta in
+            shown = message
+            meta.contentRevision += 1
+        }
 
         let generated = flight.reasoningDeltas + flight.contentDeltas
         var speed = usage?.tokensPerSecond
@@ -195,7 +209,10 @@ extension ChatState {
         reply = nil
         touch()
         if reason == .repetition {
-            conversation.messages[index].repeating = true
+            editMessage(index) { message, meta in
+                message.repeating = true
+                meta.contentRevision += 1
+            }
             show("stopped: the model was repeating itself (Ctrl-R regenerates)", seconds: 6)
         } else if reason == .stop, message.error == nil, backend.info?.dialect != nil,
                   let surprise = ReasoningSurprise(message), toldAboutReasoning.insert(surprise).inserted {

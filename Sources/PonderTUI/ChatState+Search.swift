@@ -86,7 +86,7 @@ extension ChatState {
     /// Unfolds the trace holding the current hit and scrolls its line into view.
     private mutating func goToCurrentHit(in view: ChatView) {
         guard let hit = search?.currentHit else { return }
-        if hit.inTrace { meta[hit.message].expanded = true }
+        if hit.inTrace { editMessage(hit.message) { _, meta in meta.expanded = true } }
         let line = view.layout.currentHitLine(self, width: ScreenRegions(self).width) ?? 0
         reveal(message: hit.message, line: line, in: view)
     }

@@ -39,10 +39,11 @@ extension ChatState {
     /// Scrolls so that the start of message `index` is on screen (a tall message shows its top).
     mutating func reveal(message index: Int, line: Int = 0, in view: ChatView) {
         let regions = ScreenRegions(self)
-        let (starts, total) = view.layout.messageStarts(self, width: regions.width)
-        guard index < starts.count else { return }
+        let transcript = view.layout.lines(self, width: regions.width)
+        guard index < transcript.blocks.count else { return }
+        let total = transcript.count
         let height = regions.transcriptHeight
-        let target = starts[index] + line
+        let target = transcript.start(ofMessage: index) + line
         let maxTop = max(0, total - height)
         let top = min(scrollTop ?? maxTop, maxTop)
         if target < top || target >= top + height {
@@ -72,10 +73,12 @@ extension ChatState {
             show(step < 0 ? "this is the first version" : "this is the last version", seconds: 2)
             return []
         }
-        conversation.messages[index] = message.showingVersion(number)
-        meta[index].reasoningRevision += 1
-        meta[index].contentRevision += 1
-        meta[index].expanded = nil
+        editMessage(index) { shown, meta in
+            shown = message.showingVersion(number)
+            meta.reasoningRevision += 1
+            meta.contentRevision += 1
+            meta.expanded = nil
+        }
         touch()
         show("version \(Self.versionLabel(conversation.messages[index])) — the next request sends this one", seconds: 3)
         return autosave()
@@ -125,7 +128,11 @@ extension ChatState {
         // Only a version worth keeping (it said something) goes beside the new one.
         if let previous, !previous.content.isEmpty || !(previous.reasoning ?? "").isEmpty || previous.versionCount > 1 {
             let index = conversation.messages.count - 1
-            conversation.messages[index] = previous.addingVersion(conversation.messages[index])
+            editMessage(index) { message, meta in
+                message = previous.addingVersion(message)
+                meta.reasoningRevision += 1
+                meta.contentRevision += 1
+            }
             if oppositeThink { show("comparing: version \(conversation.messages[index].version) with think \(mode.rawValue)", seconds: 3) }
         }
         return effects

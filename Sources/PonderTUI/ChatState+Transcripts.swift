@@ -91,12 +91,7 @@ extension ChatState {
             opened.updated = moment.date
         }
         resetConversation(systemPrompt: opened.systemPrompt, created: opened.created)
-        conversation = opened
-        meta = opened.messages.map { message in
-            defer { nextMessageID += 1 }
-            let folded: Bool? = (message.reasoning ?? "").isEmpty ? nil : false
-            return MessageMeta(id: nextMessageID, expanded: folded)
-        }
+        replaceConversation(with: opened)
         resumedFile = inUse ? nil : path
         if let setting = transcript.think {
             think = setting.mode

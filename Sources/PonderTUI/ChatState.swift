@@ -6,8 +6,14 @@ import PonderCore
 /// and inside it only the reducer (`ChatState+Reduce`, `+Reply`, `+Transcripts`) writes them.
 /// Equatable, so a test can compare whole states before and after an event.
 public struct ChatState: Sendable, Equatable {
-    public internal(set) var conversation: Conversation
-    var meta: [MessageMeta] = []
+    /// Written only through the bookkeeping below (`editMessage`, `appendMessage`, …), which keeps
+    /// `meta` aligned with it and counts changes in `settledRevision`.
+    public private(set) var conversation: Conversation
+    private(set) var meta: [MessageMeta] = []
+    /// Bumped by every change to the messages except the streaming reply's own text and figures:
+    /// while only that changes, the view lays out the reply alone and keeps every other message's
+    /// lines and their positions as they were (`TranscriptLayout`).
+    private(set) var settledRevision = 0
     /// Think mode for the next reply (Ctrl-T flips it).
     public internal(set) var think: ThinkMode
     public internal(set) var settings: ChatSettings
@@ -96,6 +102,7 @@ public struct ChatState: Sendable, Equatable {
         conversation.messages.append(message)
         meta.append(MessageMeta(id: nextMessageID))
         nextMessageID += 1
+        settledRevision += 1
         touch()
     }
 
@@ -104,19 +111,48 @@ public struct ChatState: Sendable, Equatable {
         meta.removeLast()
         if let selected, selected >= conversation.messages.count { self.selected = nil }
         search = nil
+        settledRevision += 1
         touch()
+    }
+
+    /// Changes message `index` and what the view remembers of it (bump a revision there when the
+    /// text changes, so its wrapped lines are made again). Saving is the caller's business (`touch`).
+    @discardableResult
+    mutating func editMessage<Result>(_ index: Int, _ edit: (inout Message, inout MessageMeta) -> Result) -> Result {
+        if index != reply?.messageIndex { settledRevision += 1 }
+        return edit(&conversation.messages[index], &meta[index])
+    }
+
+    /// The conversation's title (set when its first message is sent).
+    mutating func setTitle(_ title: String) { conversation.title = title }
+
+    mutating func setSystemPrompt(_ text: String?) {
+        conversation.systemPrompt = text
+        settledRevision += 1
     }
 
     mutating func resetConversation(systemPrompt: String?, created: Date) {
         conversation = Conversation(systemPrompt: systemPrompt, created: created)
         meta = []
         conversationNumber += 1
+        settledRevision += 1
         selected = nil
         search = nil
         resumedFile = nil
         scrollTop = nil
         revision = 0
         savedRevision = 0
+    }
+
+    /// Replaces the (just reset) conversation with one read from a file: every trace folded.
+    mutating func replaceConversation(with opened: Conversation) {
+        conversation = opened
+        meta = opened.messages.map { message in
+            defer { nextMessageID += 1 }
+            let folded: Bool? = (message.reasoning ?? "").isEmpty ? nil : false
+            return MessageMeta(id: nextMessageID, expanded: folded)
+        }
+        settledRevision += 1
     }
 
     /// Marks the conversation changed (for saving) at the latest event's time.

@@ -39,9 +39,11 @@ public final class ChatView {
 
     /// The transcript lines shown in the pane for `state`.
     func window(_ state: ChatState, regions: ScreenRegions) -> TranscriptWindow {
-        TranscriptWindow(
-            blocks: layout.blocks(state, width: regions.transcriptArea.width), scrollTop: state.scrollTop,
-            height: regions.transcriptArea.height)
+        window(of: layout.lines(state, width: regions.transcriptArea.width), state: state, regions: regions)
+    }
+
+    private func window(of transcript: TranscriptLines, state: ChatState, regions: ScreenRegions) -> TranscriptWindow {
+        TranscriptWindow(transcript: transcript, scrollTop: state.scrollTop, height: regions.transcriptArea.height)
     }
 
     public func render(_ state: ChatState) -> Frame {
@@ -50,7 +52,8 @@ public final class ChatView {
         guard grid.width > 0, grid.height > 0 else { return Frame(grid: grid, cursor: nil, screen: state.theme.screen) }
         let theme = state.theme
 
-        let window = window(state, regions: regions)
+        let transcript = layout.lines(state, width: regions.transcriptArea.width)
+        let window = window(of: transcript, state: state, regions: regions)
         if state.conversation.messages.isEmpty, (state.conversation.systemPrompt ?? "").isEmpty {
             drawWelcome(state, in: regions.transcriptArea, into: &grid)
         } else {
@@ -70,7 +73,9 @@ public final class ChatView {
         if let area = regions.statusArea {
             let bar = StatusBar(
                 think: state.think, thinkAmount: state.settings.thinkAmountLabel,
-                context: state.settings.contextPolicy.map { ($0, state.pastTraceTokens) },
+                context: state.settings.contextPolicy.map {
+                    ($0, regions.transcriptArea.width > 0 ? transcript.pastTraceTokens : state.pastTraceTokens)
+                },
                 backend: state.backend, backendLabel: state.settings.backendLabel,
                 lastStats: state.lastStats, notice: state.notice, progress: state.prefillProgress,
                 isReplying: state.isReplying, search: state.search, moreBelow: window.moreBelow, theme: theme)

@@ -47,6 +47,7 @@ struct MarkdownStream {
             return lastResult  // append-only text of the same length: the same text
         }
         lastCount = utf8.count
+        lastResult = []  // so `kept` is uniquely referenced and grows in place
         lastResult = render(text)
         return lastResult
     }

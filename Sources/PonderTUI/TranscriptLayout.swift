@@ -1,36 +1,12 @@
 import Foundation
 import PonderCore
 
-/// The lines of one transcript entry, kept as the parts they were built from (no copying).
-struct MessageBlock {
-    var parts: [[StyledLine]] = []
-    private(set) var count = 0
-
-    mutating func append(_ lines: [StyledLine]) {
-        guard !lines.isEmpty else { return }
-        parts.append(lines)
-        count += lines.count
-    }
-
-    mutating func append(_ line: StyledLine) { append([line]) }
-
-    subscript(_ index: Int) -> StyledLine {
-        var i = index
-        for part in parts {
-            if i < part.count { return part[i] }
-            i -= part.count
-        }
-        return .empty
-    }
-}
-
 /// Lays the conversation out as display lines, caching the wrapped text of every message.
 ///
 /// A message is a label line, an optional thinking header (and, when expanded, the trace), the
 /// answer, and a footer (stopped, error). The trace and the answer are wrapped once per
-/// (message, revision, width, theme) and reused; the label, header and footer are a line or two
-/// made fresh each frame because they show live timers. While a reply streams only its growing
-/// part is re-wrapped.
+/// (message, revision, width, theme) and reused; while a reply streams only its growing part is
+/// re-wrapped.
 ///
 /// ```
 /// You
@@ -40,6 +16,13 @@ struct MessageBlock {
 ///   ▸ Thought for 3.2 s · 412 tokens     ← header (tag: .thinkingHeader)
 ///   2 + 2 = 4.
 /// ```
+///
+/// Every message but the streaming reply is *settled*: its block, and where it starts, are kept
+/// (`TranscriptLines`) until something that draws it changes, which `ChatState.settledRevision`
+/// counts, or the width, the theme, the selection, the search. Only then are the settled messages
+/// checked one by one (each against the key it was laid out for) and their starts summed again.
+/// A frame while a reply streams lays out the reply alone, so its cost does not grow with the
+/// conversation.
 ///
 /// A memo owned by the view (`ChatView`): it never changes what is shown, only how fast.
 final class TranscriptLayout {
@@ -54,8 +37,9 @@ final class TranscriptLayout {
     /// theme change.
     private var streams: [Int: (Key, MarkdownStream)] = [:]
 
-    /// Whole blocks of messages that are not streaming (nothing in them changes by itself).
+    /// What a settled message's block was made for: it is made again when any of this changes.
     private struct BlockKey: Equatable {
+        var id: Int
         var reasoningRevision: Int
         var contentRevision: Int
         var expanded: Bool
@@ -65,68 +49,116 @@ final class TranscriptLayout {
         /// The search query and which of this message's hits is current, when it holds any.
         var search: SearchMark?
     }
-    private var finished: [Int: (BlockKey, MessageBlock)] = [:]
+    /// Per message, what its block in `settled` was made for; nil for the reply's placeholder.
+    private var keys: [BlockKey?] = []
+    private var settled = TranscriptLines()
+
+    /// Everything outside the messages' own keys that the settled lines depend on: while it stays
+    /// the same, they are reused without looking at a single message.
+    private struct Snapshot: Equatable {
+        var conversationNumber: Int
+        var width: Int
+        var themeGeneration: Int
+        var settledRevision: Int
+        var count: Int
+        var replyIndex: Int?
+        var selected: Int?
+        var search: Search?
+    }
+    private var checked: Snapshot? = nil
+    /// How many times the settled messages were checked one by one (for tests: not per token).
+    private(set) var settledPasses = 0
     /// The conversation the cache holds lines of (`ChatState.conversationNumber`).
     private var conversationNumber: Int? = nil
 
-    /// Every block of the transcript, top to bottom, with blank separators between them.
-    func blocks(_ state: ChatState, width: Int) -> [MessageBlock] {
+    /// Every line of the transcript, top to bottom, with blank separators between the messages.
+    func lines(_ state: ChatState, width: Int) -> TranscriptLines {
         if state.conversationNumber != conversationNumber {
             // A new or reopened conversation: no message of the old one comes back.
             prune(keeping: [])
             conversationNumber = state.conversationNumber
         }
-        guard width > 0 else { return [] }
-        var blocks: [MessageBlock] = []
-        if let system = state.conversation.systemPrompt, !system.isEmpty {
-            blocks.append(systemBlock(system, state: state, width: width))
+        guard width > 0 else { return TranscriptLines() }
+        let snapshot = Snapshot(
+            conversationNumber: state.conversationNumber, width: width, themeGeneration: state.themeGeneration,
+            settledRevision: state.settledRevision, count: state.conversation.messages.count,
+            replyIndex: state.reply?.messageIndex, selected: state.selected, search: state.search)
+        if snapshot != checked {
+            layOutSettled(state, width: width)
+            checked = snapshot
         }
-        for index in state.conversation.messages.indices {
-            if !blocks.isEmpty { blocks.append(Self.separator) }
-            if state.reply?.messageIndex == index {
-                blocks.append(block(for: index, state: state, width: width))
+        var lines = settled
+        if let index = state.reply?.messageIndex {
+            lines.reply = (index, block(for: index, state: state, width: width))
+            lines.pastTraceTokens += Self.traceTokens(state.conversation.messages[index])
+        }
+        return lines
+    }
+
+    /// Checks every settled message against the key its block was made for, makes again the blocks
+    /// whose key changed, and sums the starts.
+    private func layOutSettled(_ state: ChatState, width: Int) {
+        settledPasses += 1
+        var lines = TranscriptLines()
+        swap(&lines, &settled)  // the arrays below stay uniquely referenced, so they change in place
+        let messages = state.conversation.messages
+        let count = messages.count
+        let replyIndex = state.reply?.messageIndex
+        if let system = state.conversation.systemPrompt, !system.isEmpty {
+            lines.system = systemBlock(system, state: state, width: width)
+        } else {
+            lines.system = nil
+        }
+        if keys.count > count {
+            keys.removeLast(keys.count - count)
+            lines.blocks.removeLast(lines.blocks.count - count)
+            lines.starts.removeLast(lines.starts.count - count)
+        }
+        while keys.count < count {
+            keys.append(nil)
+            lines.blocks.append(MessageBlock())
+            lines.starts.append(0)
+        }
+        var line = lines.system?.count ?? 0
+        var tokens = 0
+        for index in 0..<count {
+            if index > 0 || lines.system != nil { line += 1 }  // the separator
+            lines.starts[index] = line
+            if index == replyIndex {
+                keys[index] = nil
+                lines.blocks[index] = MessageBlock()
                 continue
             }
             let meta = state.meta[index]
             let key = BlockKey(
-                reasoningRevision: meta.reasoningRevision, contentRevision: meta.contentRevision,
+                id: meta.id, reasoningRevision: meta.reasoningRevision, contentRevision: meta.contentRevision,
                 expanded: state.isExpanded(index), width: width, themeGeneration: state.themeGeneration,
                 selected: state.selected == index, search: Self.searchMark(state, index))
-            if let (stored, block) = finished[meta.id], stored == key {
-                blocks.append(block)
-            } else {
-                let block = block(for: index, state: state, width: width)
-                finished[meta.id] = (key, block)
-                blocks.append(block)
+            if keys[index] != key {
+                lines.blocks[index] = block(for: index, state: state, width: width)
+                keys[index] = key
             }
+            line += lines.blocks[index].count
+            tokens += Self.traceTokens(messages[index])
         }
-        return blocks
+        lines.settledCount = line
+        lines.pastTraceTokens = tokens
+        lines.reply = nil
+        settled = lines
     }
 
-    /// Where each message's block starts among all the transcript's lines, and how many lines
-    /// there are (for scrolling a message or a hit into view).
-    func messageStarts(_ state: ChatState, width: Int) -> (starts: [Int], total: Int) {
-        let all = blocks(state, width: width)
-        var starts: [Int] = []
-        var line = 0
-        let hasSystem = !(state.conversation.systemPrompt ?? "").isEmpty
-        for (position, block) in all.enumerated() {
-            // Blocks: [system], message 0, separator, message 1, separator, …
-            let first = hasSystem ? 1 : 0
-            if position >= first, (position - first) % 2 == 0 { starts.append(line) }
-            line += block.count
-        }
-        return (starts, line)
+    /// What a message's trace counts towards `ChatState.pastTraceTokens`.
+    static func traceTokens(_ message: Message) -> Int {
+        guard message.role == .assistant, !(message.reasoning ?? "").isEmpty else { return 0 }
+        return message.reasoningTokens ?? 0
     }
 
     /// The line of the current search hit within its message's block.
     func currentHitLine(_ state: ChatState, width: Int) -> Int? {
         guard let hit = state.search?.currentHit else { return nil }
-        let all = blocks(state, width: width)
-        let hasSystem = !(state.conversation.systemPrompt ?? "").isEmpty
-        let position = (hasSystem ? 1 : 0) + hit.message * 2
-        guard position < all.count else { return nil }
-        let block = all[position]
+        let all = lines(state, width: width)
+        guard hit.message < all.blocks.count else { return nil }
+        let block = all.block(ofMessage: hit.message)
         return (0..<block.count).first { block[$0].tag == .currentHit }
     }
 
@@ -195,17 +227,12 @@ final class TranscriptLayout {
         }
     }
 
-    private static let separator: MessageBlock = {
-        var block = MessageBlock()
-        block.append(StyledLine.empty)
-        return block
-    }()
-
     /// Forgets lines of messages that no longer exist (after a new conversation).
     func prune(keeping ids: Set<Int>) {
         cache = cache.filter { ids.contains($0.key / 4) }
         streams = streams.filter { ids.contains($0.key / 4) }
-        finished = finished.filter { ids.contains($0.key) }
+        keys = keys.map { key in key.flatMap { ids.contains($0.id) ? $0 : nil } }
+        checked = nil
     }
 
     /// Markdown lines of a trace or an answer, rendered incrementally as the text grows.

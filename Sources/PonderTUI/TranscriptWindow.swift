@@ -16,28 +16,14 @@ struct TranscriptWindow {
     /// True when there is more below the pane (the user scrolled up).
     var moreBelow: Bool
 
-    /// The lines of `blocks` (the whole transcript, from `TranscriptLayout`) shown in a pane
-    /// `height` rows high whose first line is `scrollTop`, or the last page when that is nil.
-    init(blocks: [MessageBlock], scrollTop: Int?, height: Int) {
-        total = blocks.reduce(0) { $0 + $1.count }
+    /// The lines of `transcript` (from `TranscriptLayout`) shown in a pane `height` rows high
+    /// whose first line is `scrollTop`, or the last page when that is nil.
+    init(transcript: TranscriptLines, scrollTop: Int?, height: Int) {
+        total = transcript.count
         let maxTop = max(0, total - height)
         top = min(scrollTop ?? maxTop, maxTop)
         moreBelow = top < maxTop
-        lines = []
-        guard height > 0 else { return }
-        lines.reserveCapacity(height)
-        var skip = top
-        for block in blocks {
-            if skip >= block.count {
-                skip -= block.count
-                continue
-            }
-            for index in skip..<block.count {
-                lines.append(block[index])
-                if lines.count == height { return }
-            }
-            skip = 0
-        }
+        lines = height > 0 ? transcript.lines(top..<(top + height)) : []
     }
 
     /// Draws the lines from the top of `area`; a line cut at its right edge ends in a `›` in

@@ -88,6 +88,8 @@ public final class ChatApp: @unchecked Sendable {
         /// The transcript file whose lock the runner holds (the conversation's `resumedFile`).
         var lockedFile: String? = nil
         let fault = CrashReports.Fault(environment: ProcessInfo.processInfo.environment)
+        var frameLog = FrameLog(environment: ProcessInfo.processInfo.environment)
+        defer { frameLog?.write() }
 
         /// Reduces one event and performs every effect it returns: the runner takes the ones it
         /// can hand off, the loop does the rest. Nothing changes the state but this.
@@ -198,6 +200,7 @@ public final class ChatApp: @unchecked Sendable {
                 }
                 screen.draw(view.render(state))
                 lastDraw = Clock.uptime()
+                frameLog?.record(lastDraw)
                 dirty = false
             }
         }

@@ -23,7 +23,7 @@ struct Ponder: AsyncParsableCommand {
         version: version,
         subcommands: [
             ChatCommand.self, AskCommand.self, InspectCommand.self, TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self,
-            BenchCommand.self, TranscriptCommand.self, ConfigCommand.self,
+            BenchCommand.self, TranscriptCommand.self, ConfigCommand.self, StreamBenchCommand.self,
         ],
         defaultSubcommand: ChatCommand.self
     )
