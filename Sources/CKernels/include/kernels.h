@@ -77,9 +77,9 @@ void pk_matmul_rows(const pk_matmul_args *args, int64_t r0, int64_t r1);
 
 // MARK: - Repacked matrices (AVX-512 VNNI)
 
-/// Not ggml types: Q4_K, Q6_K, Q8_0 and Q4_0 matrices repacked 16 rows at a time
-/// (quants_q4_K_x16.c, quants_q6_K_x16.c, quants_32_x16.c), for `pk_matmul_args.type`. The
-/// K-quants give the file layout's results bit for bit; Q8_0/Q4_0 sum in one chain per row.
+/// Not ggml types: Q4_K, Q6_K, Q8_0, Q4_0 and Q5_0 matrices repacked 16 rows at a time
+/// (quants_q4_K_x16.c, quants_q6_K_x16.c, quants_32_x16.c), for `pk_matmul_args.type`, giving
+/// the file layout's results bit for bit.
 /// Several times faster in prefill. `w` is the repacked buffer and `w_row_bytes` the row bytes
 /// below times cols / 256 (K-quants) or cols / 32.
 enum {
@@ -87,6 +87,7 @@ enum {
     PK_PACKED_Q6_K_X16 = 1017, PK_Q6_K_X16_ROW_BYTES = 212,
     PK_PACKED_Q8_0_X16 = 1018, PK_Q8_0_X16_ROW_BYTES = 34,
     PK_PACKED_Q4_0_X16 = 1019, PK_Q4_0_X16_ROW_BYTES = 18,
+    PK_PACKED_Q5_0_X16 = 1020, PK_Q5_0_X16_ROW_BYTES = 22,
 };
 
 /// The packed type a `type` matrix of `rows` x `cols` is repacked to at level `isa`, or -1 to keep
