@@ -170,13 +170,14 @@ static const pk_type_traits *pk_traits(uint32_t type) {
 int pk_vec_dot_type(uint32_t type) {
     if (type == PK_Q4_K_X16 || type == PK_Q6_K_X16) return PK_Q8_K;
     if (type == PK_Q8_0_X16 || type == PK_Q4_0_X16 || type == PK_Q5_0_X16) return PK_Q8_0;
+    if (type == PK_Q4_1_X16) return PK_Q8_1;
     const pk_type_traits *t = pk_traits(type);
     return t && t->vec_dot[0] ? t->vec_dot_type : -1;
 }
 
 int64_t pk_block_size(uint32_t type) {
     if (type == PK_Q4_K_X16 || type == PK_Q6_K_X16) return PK_QK_K;
-    if (type == PK_Q8_0_X16 || type == PK_Q4_0_X16 || type == PK_Q5_0_X16) return PK_QK;
+    if (type == PK_Q8_0_X16 || type == PK_Q4_0_X16 || type == PK_Q5_0_X16 || type == PK_Q4_1_X16) return PK_QK;
     const pk_type_traits *t = pk_traits(type);
     return t ? t->block : 0;
 }
@@ -185,10 +186,11 @@ size_t pk_row_size(uint32_t type, int64_t n) {
     if (type == PK_Q4_K_X16 || type == PK_Q6_K_X16)
         return n < 0 || n % PK_QK_K != 0 ? 0
              : (size_t)(n / PK_QK_K) * (type == PK_Q4_K_X16 ? PK_Q4_K_X16_ROW_BYTES : PK_Q6_K_X16_ROW_BYTES);
-    if (type == PK_Q8_0_X16 || type == PK_Q4_0_X16 || type == PK_Q5_0_X16)
+    if (type == PK_Q8_0_X16 || type == PK_Q4_0_X16 || type == PK_Q5_0_X16 || type == PK_Q4_1_X16)
         return n < 0 || n % PK_QK != 0 ? 0
              : (size_t)(n / PK_QK) * (type == PK_Q8_0_X16 ? PK_Q8_0_X16_ROW_BYTES
-                                      : type == PK_Q4_0_X16 ? PK_Q4_0_X16_ROW_BYTES : PK_Q5_0_X16_ROW_BYTES);
+                                      : type == PK_Q4_0_X16 ? PK_Q4_0_X16_ROW_BYTES
+                                      : type == PK_Q5_0_X16 ? PK_Q5_0_X16_ROW_BYTES : PK_Q4_1_X16_ROW_BYTES);
     const pk_type_traits *t = pk_traits(type);
     if (!t || n < 0 || n % t->block != 0) return 0;
     return (size_t)(n / t->block) * t->block_bytes;
@@ -263,8 +265,8 @@ int pk_repacked_type(uint32_t type, int isa, int64_t rows, int64_t cols) {
 #if PK_X86
     if (isa < PK_ISA_AVX512 || !pk_isa_supported(PK_ISA_AVX512) || rows <= 0 || rows % 16 != 0 || cols <= 0) return -1;
     if ((type == PK_Q4_K || type == PK_Q6_K) && cols % PK_QK_K == 0) return type == PK_Q4_K ? PK_Q4_K_X16 : PK_Q6_K_X16;
-    if ((type == PK_Q8_0 || type == PK_Q4_0 || type == PK_Q5_0) && cols % (2 * PK_QK) == 0)
-        return type == PK_Q8_0 ? PK_Q8_0_X16 : type == PK_Q4_0 ? PK_Q4_0_X16 : PK_Q5_0_X16;
+    if ((type == PK_Q8_0 || type == PK_Q4_0 || type == PK_Q5_0 || type == PK_Q4_1) && cols % (2 * PK_QK) == 0)
+        return type == PK_Q8_0 ? PK_Q8_0_X16 : type == PK_Q4_0 ? PK_Q4_0_X16 : type == PK_Q5_0 ? PK_Q5_0_X16 : PK_Q4_1_X16;
 #else
     (void)type; (void)isa; (void)rows; (void)cols;
 #endif
@@ -277,6 +279,7 @@ void pk_repack(uint32_t packed, const void *src, size_t src_row_bytes, int64_t r
     else if (packed == PK_Q8_0_X16) pk_repack_q8_0_x16(src, src_row_bytes, rows, cols, dst);
     else if (packed == PK_Q4_0_X16) pk_repack_q4_0_x16(src, src_row_bytes, rows, cols, dst);
     else if (packed == PK_Q5_0_X16) pk_repack_q5_0_x16(src, src_row_bytes, rows, cols, dst);
+    else if (packed == PK_Q4_1_X16) pk_repack_q4_1_x16(src, src_row_bytes, rows, cols, dst);
 }
 
 void pk_dequantize_row_packed(uint32_t packed, const void *base, int64_t row, int64_t cols, float *dst) {
@@ -285,15 +288,18 @@ void pk_dequantize_row_packed(uint32_t packed, const void *base, int64_t row, in
     else if (packed == PK_Q8_0_X16) pk_dequantize_row_q8_0_x16(base, row, cols, dst);
     else if (packed == PK_Q4_0_X16) pk_dequantize_row_q4_0_x16(base, row, cols, dst);
     else if (packed == PK_Q5_0_X16) pk_dequantize_row_q5_0_x16(base, row, cols, dst);
+    else if (packed == PK_Q4_1_X16) pk_dequantize_row_q4_1_x16(base, row, cols, dst);
 }
 
 /// A repacked Q8_0/Q4_0 matrix (quants_32_x16.c): the file layout's arithmetic for every input,
 /// the activations' offset sums computed once per batch tile of this task.
 static void pk_matmul_rows_x16_32(const pk_matmul_args *a, int64_t r0, int64_t r1) {
 #if PK_X86
-    const int q8 = a->type == PK_Q8_0_X16, q5 = a->type == PK_Q5_0_X16;
-    const pk_x16_32_fn tile = q8 ? pk_tile_q8_0_x16_avx512 : q5 ? pk_tile_q5_0_x16_avx512 : pk_tile_q4_0_x16_avx512;
-    const pk_x16_32_fn single = q8 ? pk_gemv_q8_0_x16_avx512 : q5 ? pk_gemv_q5_0_x16_avx512 : pk_gemv_q4_0_x16_avx512;
+    const int q8 = a->type == PK_Q8_0_X16, q5 = a->type == PK_Q5_0_X16, q41 = a->type == PK_Q4_1_X16;
+    const pk_x16_32_fn tile = q8 ? pk_tile_q8_0_x16_avx512 : q5 ? pk_tile_q5_0_x16_avx512
+                            : q41 ? pk_tile_q4_1_x16_avx512 : pk_tile_q4_0_x16_avx512;
+    const pk_x16_32_fn single = q8 ? pk_gemv_q8_0_x16_avx512 : q5 ? pk_gemv_q5_0_x16_avx512
+                              : q41 ? pk_gemv_q4_1_x16_avx512 : pk_gemv_q4_0_x16_avx512;
     const size_t group = (size_t)16 * a->w_row_bytes;
     const char *w = a->w;
     const char *x = a->xq;
@@ -303,12 +309,13 @@ static void pk_matmul_rows_x16_32(const pk_matmul_args *a, int64_t r0, int64_t r
     batch_tile -= batch_tile % PK_TILE_COLS;
     if (batch_tile > a->batch) batch_tile = a->batch;
     int32_t stack[8192];
-    const size_t need = (size_t)batch_tile * (size_t)nb * 8;
+    const size_t need = q41 ? 0 : (size_t)batch_tile * (size_t)nb * 8;
     int32_t *sums = need <= sizeof stack / sizeof stack[0] ? stack : malloc(need * sizeof(int32_t));
     if (!sums) abort();  // out of memory: nothing sensible to return from a matmul
     for (int64_t b0 = 0; b0 < a->batch; b0 += batch_tile) {
         const int64_t b1 = b0 + batch_tile < a->batch ? b0 + batch_tile : a->batch;
-        pk_x16_32_sums(a->cols, x + (size_t)b0 * a->xq_row_bytes, a->xq_row_bytes, b1 - b0, q8 ? 128 : q5 ? 16 : 8, sums);
+        if (!q41) /* Q4_1's weights carry no offset (its mins are added per block instead) */
+            pk_x16_32_sums(a->cols, x + (size_t)b0 * a->xq_row_bytes, a->xq_row_bytes, b1 - b0, q8 ? 128 : q5 ? 16 : 8, sums);
         for (int64_t r = r0; r < r1; r += 16) {
             const char *wg = w + (size_t)(r / 16) * group;
             if (a->batch == 1 && r + 32 <= r1)
@@ -382,7 +389,7 @@ void pk_matmul_rows(const pk_matmul_args *a, int64_t r0, int64_t r1) {
         pk_matmul_rows_x16(a, r0, r1);
         return;
     }
-    if (a->type == PK_Q8_0_X16 || a->type == PK_Q4_0_X16 || a->type == PK_Q5_0_X16) {
+    if (a->type == PK_Q8_0_X16 || a->type == PK_Q4_0_X16 || a->type == PK_Q5_0_X16 || a->type == PK_Q4_1_X16) {
         pk_matmul_rows_x16_32(a, r0, r1);
         return;
     }

@@ -47,6 +47,7 @@ enum {
     PK_Q8_0_X16 = PK_PACKED_Q8_0_X16,
     PK_Q4_0_X16 = PK_PACKED_Q4_0_X16,
     PK_Q5_0_X16 = PK_PACKED_Q5_0_X16,
+    PK_Q4_1_X16 = PK_PACKED_Q4_1_X16,
 };
 
 #define PK_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -79,6 +80,8 @@ void pk_repack_q4_0_x16(const void *src, size_t src_row_bytes, int64_t rows, int
 void pk_dequantize_row_q4_0_x16(const void *base, int64_t row, int64_t cols, float *dst);
 void pk_repack_q5_0_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
 void pk_dequantize_row_q5_0_x16(const void *base, int64_t row, int64_t cols, float *dst);
+void pk_repack_q4_1_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
+void pk_dequantize_row_q4_1_x16(const void *base, int64_t row, int64_t cols, float *dst);
 
 // Portable references (quants_generic.c).
 void pk_dequantize_row_q4_0(const void *src, float *y, int64_t n);

@@ -30,6 +30,8 @@ void pk_tile_q4_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs
 void pk_gemv_q4_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
 void pk_tile_q5_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
 void pk_gemv_q5_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
+void pk_tile_q4_1_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
+void pk_gemv_q4_1_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
 #endif
 
 #if PK_X86
@@ -125,4 +127,6 @@ void pk_tile_q4_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs
 void pk_gemv_q4_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
 void pk_tile_q5_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
 void pk_gemv_q5_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
+void pk_tile_q4_1_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
+void pk_gemv_q4_1_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
 #endif

@@ -1,4 +1,4 @@
-// Q8_0, Q4_0 and Q5_0 repacked 16 rows at a time, for AVX-512 VNNI (see quants_q4_K_x16.c for the idea:
+// Q8_0, Q4_0, Q5_0 and Q4_1 repacked 16 rows at a time, for AVX-512 VNNI (see quants_q4_K_x16.c for the idea:
 // a 32-bit lane holds 4 consecutive elements of one row, and vpdpbusd with the 4 activation bytes
 // broadcast advances 16 rows at once, with no horizontal sums).
 //
@@ -6,7 +6,7 @@
 // the file layout's (quants_gemm.c) bit for bit: per 32-element block, 8 int32 lanes (lane j the
 // exact dot of elements 4j..4j+3, its offset -OFFSET * (those 4 activations' sum) taken out
 // first), each folded into its own float lane with fma(lane, d_w d_x, acc_j), and the 8 lanes
-// summed at the end as an _mm256 hsum does, plus 0.0f. Here a unit's 16 rows are one vector, so
+// summed at the end as an _mm256 hsum does, plus 0.0f (Q4_1: plus its chain of fma(m_w, s_x)). Here a unit's 16 rows are one vector, so
 // the 8 lanes are 8 vectors and the hsum is 7 vertical adds.
 #include "kernels_simd.h"
 
@@ -18,10 +18,43 @@ typedef struct { uint8_t qs[2][4][64]; pk_half d[2][16]; } pk_chunk_q4_0_x16;
 /// Q5_0: the nibbles as Q4_0's, and qh[h], lane r, byte e: bit k = fifth bit of element 4k+e,
 /// bit 4+k = fifth bit of element 16+4k+e (k < 4).
 typedef struct { uint8_t qs[2][4][64]; uint8_t qh[2][64]; pk_half d[2][16]; } pk_chunk_q5_0_x16;
+/// Q4_1: the nibbles as Q4_0's, then the scales and the mins.
+typedef struct { uint8_t qs[2][4][64]; pk_half d[2][16]; pk_half m[2][16]; } pk_chunk_q4_1_x16;
 
 _Static_assert(sizeof(pk_chunk_q8_0_x16) == 16 * 2 * PK_Q8_0_X16_ROW_BYTES, "16 rows of 64 columns");
 _Static_assert(sizeof(pk_chunk_q4_0_x16) == 16 * 2 * PK_Q4_0_X16_ROW_BYTES, "16 rows of 64 columns");
 _Static_assert(sizeof(pk_chunk_q5_0_x16) == 16 * 2 * PK_Q5_0_X16_ROW_BYTES, "16 rows of 64 columns");
+_Static_assert(sizeof(pk_chunk_q4_1_x16) == 16 * 2 * PK_Q4_1_X16_ROW_BYTES, "16 rows of 64 columns");
+
+void pk_repack_q4_1_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst) {
+    const int64_t nc = cols / 64;
+    pk_chunk_q4_1_x16 *out = dst;
+    for (int64_t g = 0; g < rows / 16; g++)
+        for (int64_t i = 0; i < nc; i++) {
+            pk_chunk_q4_1_x16 *o = &out[g * nc + i];
+            for (int r = 0; r < 16; r++) {
+                const pk_block_q4_1 *b = (const pk_block_q4_1 *)((const char *)src + (size_t)(g * 16 + r) * src_row_bytes) + 2 * i;
+                for (int h = 0; h < 2; h++) {
+                    o->d[h][r] = b[h].d;
+                    o->m[h][r] = b[h].m;
+                    for (int k = 0; k < 4; k++) memcpy(&o->qs[h][k][4 * r], b[h].qs + 4 * k, 4);
+                }
+            }
+        }
+}
+
+void pk_dequantize_row_q4_1_x16(const void *base, int64_t row, int64_t cols, float *y) {
+    const pk_chunk_q4_1_x16 *g = (const pk_chunk_q4_1_x16 *)base + (row / 16) * (cols / 64);
+    const int r = (int)(row % 16);
+    for (int64_t i = 0; i < cols / 64; i++)
+        for (int h = 0; h < 2; h++) {
+            pk_block_q4_1 b;
+            b.d = g[i].d[h][r];
+            b.m = g[i].m[h][r];
+            for (int k = 0; k < 4; k++) memcpy(b.qs + 4 * k, &g[i].qs[h][k][4 * r], 4);
+            pk_dequantize_row_q4_1(&b, y + 64 * i + 32 * h, 32);
+        }
+}
 
 void pk_repack_q5_0_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst) {
     const int64_t nc = cols / 64;
@@ -145,15 +178,17 @@ PK_TARGET_AVX512 void pk_x16_32_sums(int64_t n, const void *vx, size_t xs, int64
 #define X16_32_BCAST(xb, o) _mm512_set1_epi32((int)pk_read_u32((const uint8_t *)(xb)->qs + (o)))
 
 /// 16 rows x C inputs.
-#define DEFINE_X16_32(NAME, C, CHUNK, Q4, Q5)                                                                          \
+#define DEFINE_X16_32(NAME, C, CHUNK, Q4, Q5, XB, MIN)                                                             \
     PK_TARGET_AVX512 void NAME(int64_t n, const void *vw, const void *vx, size_t xs, const int32_t *sums,          \
                                float *out, size_t os) {                                                            \
         const CHUNK *w = vw;                                                                                       \
-        const pk_block_q8_0 *x[C];                                                                                 \
-        for (int c = 0; c < C; c++) x[c] = (const pk_block_q8_0 *)((const char *)vx + (size_t)c * xs);             \
-        __m512 acc[C][8];                                                                                          \
-        for (int c = 0; c < C; c++)                                                                                \
+        const XB *x[C];                                                                                            \
+        for (int c = 0; c < C; c++) x[c] = (const XB *)((const char *)vx + (size_t)c * xs);                        \
+        __m512 acc[C][8], mins[C];                                                                                 \
+        for (int c = 0; c < C; c++) {                                                                              \
+            mins[c] = _mm512_setzero_ps();                                                                         \
             for (int j = 0; j < 8; j++) acc[c][j] = _mm512_setzero_ps();                                           \
+        }                                                                                                          \
         const __m512i m0f = _mm512_set1_epi8(0x0F), m10 = _mm512_set1_epi8(0x10);                                  \
         const int64_t nb = n / 32;                                                                                 \
         for (int64_t i = 0; i < n / 64; i++) {                                                                     \
@@ -162,6 +197,11 @@ PK_TARGET_AVX512 void pk_x16_32_sums(int64_t n, const void *vx, size_t xs, int64
                 const __m512 dw = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)w[i].d[h]));                  \
                 __m512 dd[C];                                                                                      \
                 for (int c = 0; c < C; c++) dd[c] = _mm512_mul_ps(dw, _mm512_set1_ps(_cvtsh_ss(x[c][blk].d)));     \
+                if (MIN) { /* Q4_1: + m_w s_x per block, one fused chain per (row, input) */                      \
+                    const __m512 mw = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)((const pk_chunk_q4_1_x16 *)(const void *)&w[i])->m[h])); \
+                    for (int c = 0; c < C; c++)                                                                    \
+                        mins[c] = _mm512_fmadd_ps(mw, _mm512_set1_ps(_cvtsh_ss(((const pk_block_q8_1 *)(const void *)&x[c][blk])->s)), mins[c]); \
+                }                                                                                                  \
                 for (int k = 0; k < (Q4 ? 4 : 8); k++) {                                                           \
                     const __m512i z = _mm512_load_si512((const void *)w[i].qs[h][k]);                              \
                     __m512i lo = Q4 ? _mm512_and_si512(z, m0f) : z;                                                \
@@ -172,11 +212,12 @@ PK_TARGET_AVX512 void pk_x16_32_sums(int64_t n, const void *vx, size_t xs, int64
                         hi = _mm512_or_si512(hi, _mm512_and_si512(_mm512_srli_epi16(qh, k), m10));                 \
                     }                                                                                              \
                     for (int c = 0; c < C; c++) {                                                                  \
-                        const int32_t *sb = sums + ((size_t)c * nb + blk) * 8;                                     \
-                        const __m512i dl = _mm512_dpbusd_epi32(_mm512_set1_epi32(sb[k]), lo, X16_32_BCAST(&x[c][blk], 4 * k)); \
+                        const int32_t *sb = MIN ? NULL : sums + ((size_t)c * nb + blk) * 8;                        \
+                        const __m512i dl = _mm512_dpbusd_epi32(MIN ? _mm512_setzero_si512() : _mm512_set1_epi32(sb[k]), lo, \
+                                                               X16_32_BCAST(&x[c][blk], 4 * k));                   \
                         acc[c][k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dl), dd[c], acc[c][k]);                     \
                         if (Q4) {                                                                                  \
-                            const __m512i dh = _mm512_dpbusd_epi32(_mm512_set1_epi32(sb[4 + k]), hi,               \
+                            const __m512i dh = _mm512_dpbusd_epi32(MIN ? _mm512_setzero_si512() : _mm512_set1_epi32(sb[4 + k]), hi, \
                                                                    X16_32_BCAST(&x[c][blk], 16 + 4 * k));          \
                             acc[c][4 + k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dh), dd[c], acc[c][4 + k]);         \
                         }                                                                                          \
@@ -188,15 +229,17 @@ PK_TARGET_AVX512 void pk_x16_32_sums(int64_t n, const void *vx, size_t xs, int64
             const __m512 s = _mm512_add_ps(                                                                        \
                 _mm512_add_ps(_mm512_add_ps(acc[c][0], acc[c][4]), _mm512_add_ps(acc[c][2], acc[c][6])),          \
                 _mm512_add_ps(_mm512_add_ps(acc[c][1], acc[c][5]), _mm512_add_ps(acc[c][3], acc[c][7])));          \
-            _mm512_storeu_ps(out + (size_t)c * os, _mm512_add_ps(s, _mm512_setzero_ps()));                         \
+            _mm512_storeu_ps(out + (size_t)c * os, _mm512_add_ps(s, mins[c]));                                    \
         }                                                                                                          \
     }
 
-DEFINE_X16_32(pk_tile_q8_0_x16_avx512, 2, pk_chunk_q8_0_x16, 0, 0)
-DEFINE_X16_32(pk_gemv_q8_0_x16_avx512, 1, pk_chunk_q8_0_x16, 0, 0)
-DEFINE_X16_32(pk_tile_q4_0_x16_avx512, 2, pk_chunk_q4_0_x16, 1, 0)
-DEFINE_X16_32(pk_gemv_q4_0_x16_avx512, 1, pk_chunk_q4_0_x16, 1, 0)
-DEFINE_X16_32(pk_tile_q5_0_x16_avx512, 2, pk_chunk_q5_0_x16, 1, 1)
-DEFINE_X16_32(pk_gemv_q5_0_x16_avx512, 1, pk_chunk_q5_0_x16, 1, 1)
+DEFINE_X16_32(pk_tile_q8_0_x16_avx512, 2, pk_chunk_q8_0_x16, 0, 0, pk_block_q8_0, 0)
+DEFINE_X16_32(pk_gemv_q8_0_x16_avx512, 1, pk_chunk_q8_0_x16, 0, 0, pk_block_q8_0, 0)
+DEFINE_X16_32(pk_tile_q4_0_x16_avx512, 2, pk_chunk_q4_0_x16, 1, 0, pk_block_q8_0, 0)
+DEFINE_X16_32(pk_gemv_q4_0_x16_avx512, 1, pk_chunk_q4_0_x16, 1, 0, pk_block_q8_0, 0)
+DEFINE_X16_32(pk_tile_q5_0_x16_avx512, 2, pk_chunk_q5_0_x16, 1, 1, pk_block_q8_0, 0)
+DEFINE_X16_32(pk_gemv_q5_0_x16_avx512, 1, pk_chunk_q5_0_x16, 1, 1, pk_block_q8_0, 0)
+DEFINE_X16_32(pk_tile_q4_1_x16_avx512, 2, pk_chunk_q4_1_x16, 1, 0, pk_block_q8_1, 1)
+DEFINE_X16_32(pk_gemv_q4_1_x16_avx512, 1, pk_chunk_q4_1_x16, 1, 0, pk_block_q8_1, 1)
 
 #endif

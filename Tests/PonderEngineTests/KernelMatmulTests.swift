@@ -137,12 +137,13 @@ import Testing
         }
     }
 
-    /// With AVX-512 VNNI, Q8_0, Q4_0 and Q5_0 matrices with a multiple of 16 rows are repacked too: held to
+    /// With AVX-512 VNNI, Q8_0, Q4_0, Q5_0 and Q4_1 matrices with a multiple of 16 rows are repacked too: held to
     /// the float reference, bit for bit the file layout's results, and a token's outputs must not
     /// depend on its batch or the thread count; rows dequantize as before.
     @Test(arguments: [(.q8_0, nil, 48, 768), (.q4_0, nil, 48, 768), (.q5_0, nil, 48, 768),
                       (.q8_0, (Peers.gemma3, "blk.0.attn_v.weight"), 32, 640),
-                      (.q5_0, (Peers.gemma3, "blk.2.attn_q.weight"), 48, 640), (.q4_1, nil, 48, 768)]
+                      (.q5_0, (Peers.gemma3, "blk.2.attn_q.weight"), 48, 640), (.q4_1, nil, 48, 768),
+                      (.q4_1, (Peers.smolLM2, "blk.3.ffn_down.weight"), 48, 1536), (.q5_1, nil, 48, 768)]
           as [(GGMLType, (String, String)?, Int, Int)])
     func repacked32ElementMatricesStayExactAndBatchInvariant(_ type: GGMLType, _ tensor: (String, String)?, _ rows: Int, _ cols: Int) throws {
         let weights = try tensor.map { try RealTensors.tensor($0.0, $0.1, rows: rows) }
@@ -154,8 +155,8 @@ import Testing
         let pools = [ThreadPool(threads: 1), ThreadPool(threads: 2)]
         let packed = PackedWeights()
         try weights.withMatrix { w in
-            guard KernelISA.avx512.isSupported, type != .q4_1 else {
-                #expect(packed.repack(w) == nil, "\(type) is repacked only for Q8_0/Q4_0/Q5_0 with AVX-512 VNNI")
+            guard KernelISA.avx512.isSupported, type != .q5_1 else {
+                #expect(packed.repack(w) == nil, "\(type) is repacked only for Q8_0/Q4_0/Q5_0/Q4_1 with AVX-512 VNNI")
                 return
             }
             let r = try #require(packed.repack(w))

@@ -77,7 +77,7 @@ void pk_matmul_rows(const pk_matmul_args *args, int64_t r0, int64_t r1);
 
 // MARK: - Repacked matrices (AVX-512 VNNI)
 
-/// Not ggml types: Q4_K, Q6_K, Q8_0, Q4_0 and Q5_0 matrices repacked 16 rows at a time
+/// Not ggml types: Q4_K, Q6_K, Q8_0, Q4_0, Q5_0 and Q4_1 matrices repacked 16 rows at a time
 /// (quants_q4_K_x16.c, quants_q6_K_x16.c, quants_32_x16.c), for `pk_matmul_args.type`, giving
 /// the file layout's results bit for bit.
 /// Several times faster in prefill. `w` is the repacked buffer and `w_row_bytes` the row bytes
@@ -88,6 +88,7 @@ enum {
     PK_PACKED_Q8_0_X16 = 1018, PK_Q8_0_X16_ROW_BYTES = 34,
     PK_PACKED_Q4_0_X16 = 1019, PK_Q4_0_X16_ROW_BYTES = 18,
     PK_PACKED_Q5_0_X16 = 1020, PK_Q5_0_X16_ROW_BYTES = 22,
+    PK_PACKED_Q4_1_X16 = 1021, PK_Q4_1_X16_ROW_BYTES = 20,
 };
 
 /// The packed type a `type` matrix of `rows` x `cols` is repacked to at level `isa`, or -1 to keep

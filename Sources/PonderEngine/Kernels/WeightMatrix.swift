@@ -43,6 +43,7 @@ public struct WeightMatrix: @unchecked Sendable {
             case .q6_K: UInt32(PK_PACKED_Q6_K_X16)
             case .q8_0: UInt32(PK_PACKED_Q8_0_X16)
             case .q5_0: UInt32(PK_PACKED_Q5_0_X16)
+            case .q4_1: UInt32(PK_PACKED_Q4_1_X16)
             default: UInt32(PK_PACKED_Q4_0_X16)
             }
         }
@@ -81,7 +82,7 @@ public struct WeightMatrix: @unchecked Sendable {
 public enum WeightLayout: Sendable, Equatable {
     /// Rows back to back, as GGUF stores them.
     case file
-    /// Q4_K, Q6_K, Q8_0, Q4_0 or Q5_0 repacked 16 rows at a time for AVX-512 VNNI
+    /// Q4_K, Q6_K, Q8_0, Q4_0, Q5_0 or Q4_1 repacked 16 rows at a time for AVX-512 VNNI
     /// (`Sources/CKernels/quants_*_x16.c`): the same results as `.file`, bit for bit, with several
     /// times faster prefill.
     case rows16
