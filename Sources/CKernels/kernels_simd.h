@@ -11,27 +11,6 @@
 #else
 #define PK_AVX2(name) NULL
 #define PK_AVX512(name) NULL
-/// Q4_K repacked 16 rows at a time (quants_q4_K_x16.c): 16 rows x PK_TILE_COLS inputs, 16 rows x 1 input.
-void pk_tile_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
-void pk_gemv_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
-/// Q6_K repacked 16 rows at a time (quants_q6_K_x16.c): tiled arithmetic (16 x PK_TILE_COLS, 16 x 1),
-/// vec_dot arithmetic (16 x 1).
-void pk_tile_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
-void pk_tile1_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
-void pk_gemv_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
-/// Q8_0 and Q4_0 repacked 16 rows at a time (quants_32_x16.c): the activations' 4-element sums
-/// first, then 16 rows x 2 inputs or 16 x 1, with the file layout's arithmetic.
-void pk_x16_32_sums(int64_t n, const void *xq, size_t xs, int64_t count, int offset, int32_t *sums);
-typedef void (*pk_x16_32_fn)(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out,
-                             size_t os);
-void pk_tile_q8_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
-void pk_gemv_q8_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
-void pk_tile_q4_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
-void pk_gemv_q4_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
-void pk_tile_q5_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
-void pk_gemv_q5_0_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
-void pk_tile_q4_1_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
-void pk_gemv_q4_1_x16_avx512(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out, size_t os);
 #endif
 
 #if PK_X86
@@ -116,7 +95,7 @@ void pk_gemv_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq
 void pk_tile_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_tile1_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_gemv_q6_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
-/// Q8_0 and Q4_0 repacked 16 rows at a time (quants_32_x16.c): the activations' 4-element sums
+/// Q8_0, Q4_0, Q5_0 and Q4_1 repacked 16 rows at a time (quants_32_x16.c): the activations' 4-element sums
 /// first, then 16 rows x 2 inputs or 16 x 1, with the file layout's arithmetic.
 void pk_x16_32_sums(int64_t n, const void *xq, size_t xs, int64_t count, int offset, int32_t *sums);
 typedef void (*pk_x16_32_fn)(int64_t n, const void *w, const void *xq, size_t xs, const int32_t *sums, float *out,

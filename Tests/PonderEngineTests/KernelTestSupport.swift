@@ -141,19 +141,10 @@ struct ReferenceScriptError: Error, CustomStringConvertible {
     var description: String { "gguf reference script failed: \(message)" }
 }
 
-/// SplitMix64: a small seeded generator so every test input is reproducible.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+/// The engine tests' seeded generator (PonderTestSupport's SplitMix64) and the values they draw.
+typealias SeededRandom = SplitMix64
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A standard normal value (Box-Muller).
     mutating func normal() -> Float {
         let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)

@@ -89,7 +89,7 @@ struct OpenAIChunkScannerTests {
     /// Chunks made from random pieces: every key spelling, value type, escape and nesting above,
     /// mixed, some torn or doubled. Whatever the scanner accepts, JSONDecoder reads the same.
     @Test func randomChunksAreReadAsJSONDecoderReadsThem() {
-        var rng = SeededRandom(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let keys = ["choices", "usage", "timings", "index", "delta", "message", "finish_reason", "finishReason",
                     "content", "reasoning_content", "reasoning", "reasoningContent", "role", "id", "model", "x_y",
                     "prompt_tokens", "completion_tokens", "prompt_tokens_details", "cached_tokens", "reasoning_tokens",
@@ -134,20 +134,4 @@ struct OpenAIChunkScannerTests {
         }
         #expect(accepted > total / 4, "only \(accepted) of \(total) random chunks took the fast path")
     }
-}
-
-/// SplitMix64: the same numbers on every run.
-private struct SeededRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PonderCore
+import PonderTestSupport
 import Testing
 @testable import PonderTUI
 
@@ -31,7 +32,7 @@ struct TranscriptLayoutTests {
     /// recording the issue) when they differ.
     @discardableResult
     static func expectSameAsFromScratch(
-        _ driver: Driver, step: String, using rng: inout SplitMix, sourceLocation: SourceLocation = #_sourceLocation
+        _ driver: Driver, step: String, using rng: inout SplitMix64, sourceLocation: SourceLocation = #_sourceLocation
     ) -> Bool {
         let state = driver.state
         let width = ScreenRegions(state).transcriptArea.width
@@ -77,12 +78,12 @@ struct TranscriptLayoutTests {
     static let words = ["the", "prime", "seven", "**bold**", "`code`", "number", "divisor", "thirteen", "so", "it",
                         "is", "odd", "世界", "😀", "a-very-long-word-that-will-have-to-be-broken-somewhere", "x"]
 
-    static func phrase(_ rng: inout SplitMix, words count: Int) -> String {
+    static func phrase(_ rng: inout SplitMix64, words count: Int) -> String {
         (0..<count).map { _ in words[rng.next(below: words.count)] }.joined(separator: " ")
     }
 
     /// One random thing a user or a server does, applied through the reducer. Returns its name.
-    static func randomStep(_ driver: inout Driver, _ rng: inout SplitMix) -> String {
+    static func randomStep(_ driver: inout Driver, _ rng: inout SplitMix64) -> String {
         let replying = driver.state.reply
         switch rng.next(below: 100) {
         case 0..<10:
@@ -191,7 +192,7 @@ struct TranscriptLayoutTests {
 
     @Test(arguments: [1, 2, 3, 4])
     func incrementalLayoutMatchesAFromScratchLayoutOverRandomEdits(seed: UInt64) {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var driver = Driver(width: 70, height: 24)
         for step in 0..<700 {
             let what = Self.randomStep(&driver, &rng)
@@ -215,7 +216,7 @@ struct TranscriptLayoutTests {
 
     @Test func foldingUnfoldingAndResizingGiveTheFromScratchLayout() throws {
         var driver = try Self.chat(exchanges: 12)
-        var rng = SplitMix(seed: 9)
+        var rng = SplitMix64(seed: 9)
         Self.expectSameAsFromScratch(driver, step: "opening", using: &rng)
         driver.press(.alt("o"))
         Self.expectSameAsFromScratch(driver, step: "unfolding all", using: &rng)
@@ -233,7 +234,7 @@ struct TranscriptLayoutTests {
 
     @Test func streamingIntoALongConversationLaysOutOnlyTheReply() throws {
         var driver = try Self.chat(exchanges: 40)
-        var rng = SplitMix(seed: 10)
+        var rng = SplitMix64(seed: 10)
         let id = try driver.start("one more")
         _ = driver.view.render(driver.state)
         let passes = driver.view.layout.settledPasses
@@ -251,7 +252,7 @@ struct TranscriptLayoutTests {
 
     @Test func aSearchMarksHitsInSettledMessagesAndLeavingItUnmarksThem() throws {
         var driver = try Self.chat(exchanges: 6)
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         driver.press(.ctrl("f"))
         driver.type("answer")
         driver.press(.enter)
@@ -263,21 +264,4 @@ struct TranscriptLayoutTests {
         Self.expectSameAsFromScratch(driver, step: "leaving the search", using: &rng)
         #expect(!driver.view.layout.lines(driver.state, width: 70).lines(0..<500).contains { $0.tag == .currentHit })
     }
-}
-
-/// A small seeded generator (SplitMix64), so every run makes the same edits.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
 }
