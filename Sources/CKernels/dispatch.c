@@ -167,30 +167,72 @@ static const pk_type_traits *pk_traits(uint32_t type) {
         (table)[_i];                                                                          \
     })
 
+// MARK: - Repacked types
+
+typedef void (*pk_repack_fn)(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
+typedef void (*pk_packed_row_fn)(const void *base, int64_t row, int64_t cols, float *dst);
+
+/// The one table of the repacked layouts (kernels.h): what each packs, its column unit, bytes per
+/// block per row, activation type, its repack and row readers, and for the 32-element types the
+/// kernels with the activation offset they take out (quants_32_x16.c).
+typedef struct {
+    uint32_t packed, from;
+    int64_t block, columns;  // elements per block; the layout's column unit (cols must be a multiple)
+    size_t row_bytes;        // bytes per block per row
+    int act;
+    pk_repack_fn repack;
+    pk_packed_row_fn dequantize;
+    int offset;              // 32-element types: the weights' unsigned offset (0: none, Q4_1's mins)
+#if PK_X86
+    pk_x16_32_fn tile32, single32;
+#endif
+} pk_packed_traits;
+
+#if PK_X86
+#define PK_X16_32(tile, single) , tile, single
+#else
+#define PK_X16_32(tile, single)
+#endif
+
+static const pk_packed_traits pk_packed_table[] = {
+    {PK_Q4_K_X16, PK_Q4_K, PK_QK_K, PK_QK_K, PK_Q4_K_X16_ROW_BYTES, PK_Q8_K, pk_repack_q4_K_x16, pk_dequantize_row_q4_K_x16, 0
+     PK_X16_32(NULL, NULL)},
+    {PK_Q6_K_X16, PK_Q6_K, PK_QK_K, PK_QK_K, PK_Q6_K_X16_ROW_BYTES, PK_Q8_K, pk_repack_q6_K_x16, pk_dequantize_row_q6_K_x16, 0
+     PK_X16_32(NULL, NULL)},
+    {PK_Q8_0_X16, PK_Q8_0, PK_QK, 2 * PK_QK, PK_Q8_0_X16_ROW_BYTES, PK_Q8_0, pk_repack_q8_0_x16, pk_dequantize_row_q8_0_x16, 128
+     PK_X16_32(pk_tile_q8_0_x16_avx512, pk_gemv_q8_0_x16_avx512)},
+    {PK_Q4_0_X16, PK_Q4_0, PK_QK, 2 * PK_QK, PK_Q4_0_X16_ROW_BYTES, PK_Q8_0, pk_repack_q4_0_x16, pk_dequantize_row_q4_0_x16, 8
+     PK_X16_32(pk_tile_q4_0_x16_avx512, pk_gemv_q4_0_x16_avx512)},
+    {PK_Q5_0_X16, PK_Q5_0, PK_QK, 2 * PK_QK, PK_Q5_0_X16_ROW_BYTES, PK_Q8_0, pk_repack_q5_0_x16, pk_dequantize_row_q5_0_x16, 16
+     PK_X16_32(pk_tile_q5_0_x16_avx512, pk_gemv_q5_0_x16_avx512)},
+    {PK_Q4_1_X16, PK_Q4_1, PK_QK, 2 * PK_QK, PK_Q4_1_X16_ROW_BYTES, PK_Q8_1, pk_repack_q4_1_x16, pk_dequantize_row_q4_1_x16, 0
+     PK_X16_32(pk_tile_q4_1_x16_avx512, pk_gemv_q4_1_x16_avx512)},
+};
+
+/// The entry of packed type `type`, or NULL for every other type.
+static const pk_packed_traits *pk_packed(uint32_t type) {
+    for (size_t i = 0; i < sizeof pk_packed_table / sizeof pk_packed_table[0]; i++)
+        if (pk_packed_table[i].packed == type) return &pk_packed_table[i];
+    return NULL;
+}
+
 int pk_vec_dot_type(uint32_t type) {
-    if (type == PK_Q4_K_X16 || type == PK_Q6_K_X16) return PK_Q8_K;
-    if (type == PK_Q8_0_X16 || type == PK_Q4_0_X16 || type == PK_Q5_0_X16) return PK_Q8_0;
-    if (type == PK_Q4_1_X16) return PK_Q8_1;
+    const pk_packed_traits *p = pk_packed(type);
+    if (p) return p->act;
     const pk_type_traits *t = pk_traits(type);
     return t && t->vec_dot[0] ? t->vec_dot_type : -1;
 }
 
 int64_t pk_block_size(uint32_t type) {
-    if (type == PK_Q4_K_X16 || type == PK_Q6_K_X16) return PK_QK_K;
-    if (type == PK_Q8_0_X16 || type == PK_Q4_0_X16 || type == PK_Q5_0_X16 || type == PK_Q4_1_X16) return PK_QK;
+    const pk_packed_traits *p = pk_packed(type);
+    if (p) return p->block;
     const pk_type_traits *t = pk_traits(type);
     return t ? t->block : 0;
 }
 
 size_t pk_row_size(uint32_t type, int64_t n) {
-    if (type == PK_Q4_K_X16 || type == PK_Q6_K_X16)
-        return n < 0 || n % PK_QK_K != 0 ? 0
-             : (size_t)(n / PK_QK_K) * (type == PK_Q4_K_X16 ? PK_Q4_K_X16_ROW_BYTES : PK_Q6_K_X16_ROW_BYTES);
-    if (type == PK_Q8_0_X16 || type == PK_Q4_0_X16 || type == PK_Q5_0_X16 || type == PK_Q4_1_X16)
-        return n < 0 || n % PK_QK != 0 ? 0
-             : (size_t)(n / PK_QK) * (type == PK_Q8_0_X16 ? PK_Q8_0_X16_ROW_BYTES
-                                      : type == PK_Q4_0_X16 ? PK_Q4_0_X16_ROW_BYTES
-                                      : type == PK_Q5_0_X16 ? PK_Q5_0_X16_ROW_BYTES : PK_Q4_1_X16_ROW_BYTES);
+    const pk_packed_traits *p = pk_packed(type);
+    if (p) return n < 0 || n % p->block != 0 ? 0 : (size_t)(n / p->block) * p->row_bytes;
     const pk_type_traits *t = pk_traits(type);
     if (!t || n < 0 || n % t->block != 0) return 0;
     return (size_t)(n / t->block) * t->block_bytes;
@@ -262,60 +304,49 @@ static const pk_type_traits *pk_matmul_traits(const pk_matmul_args *a, int isa) 
 }
 
 int pk_repacked_type(uint32_t type, int isa, int64_t rows, int64_t cols) {
-#if PK_X86
     if (isa < PK_ISA_AVX512 || !pk_isa_supported(PK_ISA_AVX512) || rows <= 0 || rows % 16 != 0 || cols <= 0) return -1;
-    if ((type == PK_Q4_K || type == PK_Q6_K) && cols % PK_QK_K == 0) return type == PK_Q4_K ? PK_Q4_K_X16 : PK_Q6_K_X16;
-    if ((type == PK_Q8_0 || type == PK_Q4_0 || type == PK_Q5_0 || type == PK_Q4_1) && cols % (2 * PK_QK) == 0)
-        return type == PK_Q8_0 ? PK_Q8_0_X16 : type == PK_Q4_0 ? PK_Q4_0_X16 : type == PK_Q5_0 ? PK_Q5_0_X16 : PK_Q4_1_X16;
-#else
-    (void)type; (void)isa; (void)rows; (void)cols;
-#endif
+    for (size_t i = 0; i < sizeof pk_packed_table / sizeof pk_packed_table[0]; i++)
+        if (pk_packed_table[i].from == type && cols % pk_packed_table[i].columns == 0) return (int)pk_packed_table[i].packed;
     return -1;
 }
 
 void pk_repack(uint32_t packed, const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst) {
-    if (packed == PK_Q4_K_X16) pk_repack_q4_K_x16(src, src_row_bytes, rows, cols, dst);
-    else if (packed == PK_Q6_K_X16) pk_repack_q6_K_x16(src, src_row_bytes, rows, cols, dst);
-    else if (packed == PK_Q8_0_X16) pk_repack_q8_0_x16(src, src_row_bytes, rows, cols, dst);
-    else if (packed == PK_Q4_0_X16) pk_repack_q4_0_x16(src, src_row_bytes, rows, cols, dst);
-    else if (packed == PK_Q5_0_X16) pk_repack_q5_0_x16(src, src_row_bytes, rows, cols, dst);
-    else if (packed == PK_Q4_1_X16) pk_repack_q4_1_x16(src, src_row_bytes, rows, cols, dst);
+    const pk_packed_traits *p = pk_packed(packed);
+    if (p) p->repack(src, src_row_bytes, rows, cols, dst);
 }
 
 void pk_dequantize_row_packed(uint32_t packed, const void *base, int64_t row, int64_t cols, float *dst) {
-    if (packed == PK_Q4_K_X16) pk_dequantize_row_q4_K_x16(base, row, cols, dst);
-    else if (packed == PK_Q6_K_X16) pk_dequantize_row_q6_K_x16(base, row, cols, dst);
-    else if (packed == PK_Q8_0_X16) pk_dequantize_row_q8_0_x16(base, row, cols, dst);
-    else if (packed == PK_Q4_0_X16) pk_dequantize_row_q4_0_x16(base, row, cols, dst);
-    else if (packed == PK_Q5_0_X16) pk_dequantize_row_q5_0_x16(base, row, cols, dst);
-    else if (packed == PK_Q4_1_X16) pk_dequantize_row_q4_1_x16(base, row, cols, dst);
+    const pk_packed_traits *p = pk_packed(packed);
+    if (p) p->dequantize(base, row, cols, dst);
 }
 
-/// A repacked Q8_0/Q4_0 matrix (quants_32_x16.c): the file layout's arithmetic for every input,
-/// the activations' offset sums computed once per batch tile of this task.
-static void pk_matmul_rows_x16_32(const pk_matmul_args *a, int64_t r0, int64_t r1) {
+/// Inputs per batch tile: as many activation rows as fit PK_BATCH_TILE_BYTES (kept in L2 while the
+/// rows of a task pass over them), a whole number of PK_TILE_COLS groups.
+static int64_t pk_batch_tile(const pk_matmul_args *a) {
+    int64_t tile = (int64_t)(PK_BATCH_TILE_BYTES / (a->xq_row_bytes ? a->xq_row_bytes : 1));
+    if (tile < PK_TILE_COLS) tile = PK_TILE_COLS;
+    return tile - tile % PK_TILE_COLS;
+}
+
+/// A repacked 32-element-type matrix (quants_32_x16.c): the file layout's arithmetic for every
+/// input, the activations' offset sums computed once per batch tile of this task.
+static void pk_matmul_rows_x16_32(const pk_packed_traits *p, const pk_matmul_args *a, int64_t r0, int64_t r1) {
 #if PK_X86
-    const int q8 = a->type == PK_Q8_0_X16, q5 = a->type == PK_Q5_0_X16, q41 = a->type == PK_Q4_1_X16;
-    const pk_x16_32_fn tile = q8 ? pk_tile_q8_0_x16_avx512 : q5 ? pk_tile_q5_0_x16_avx512
-                            : q41 ? pk_tile_q4_1_x16_avx512 : pk_tile_q4_0_x16_avx512;
-    const pk_x16_32_fn single = q8 ? pk_gemv_q8_0_x16_avx512 : q5 ? pk_gemv_q5_0_x16_avx512
-                              : q41 ? pk_gemv_q4_1_x16_avx512 : pk_gemv_q4_0_x16_avx512;
+    const pk_x16_32_fn tile = p->tile32, single = p->single32;
     const size_t group = (size_t)16 * a->w_row_bytes;
     const char *w = a->w;
     const char *x = a->xq;
     const int64_t nb = a->cols / PK_QK;
-    int64_t batch_tile = (int64_t)(PK_BATCH_TILE_BYTES / (a->xq_row_bytes ? a->xq_row_bytes : 1));
-    if (batch_tile < PK_TILE_COLS) batch_tile = PK_TILE_COLS;
-    batch_tile -= batch_tile % PK_TILE_COLS;
+    int64_t batch_tile = pk_batch_tile(a);
     if (batch_tile > a->batch) batch_tile = a->batch;
     int32_t stack[8192];
-    const size_t need = q41 ? 0 : (size_t)batch_tile * (size_t)nb * 8;
+    const size_t need = p->offset ? (size_t)batch_tile * (size_t)nb * 8 : 0;
     int32_t *sums = need <= sizeof stack / sizeof stack[0] ? stack : malloc(need * sizeof(int32_t));
     if (!sums) abort();  // out of memory: nothing sensible to return from a matmul
     for (int64_t b0 = 0; b0 < a->batch; b0 += batch_tile) {
         const int64_t b1 = b0 + batch_tile < a->batch ? b0 + batch_tile : a->batch;
-        if (!q41) /* Q4_1's weights carry no offset (its mins are added per block instead) */
-            pk_x16_32_sums(a->cols, x + (size_t)b0 * a->xq_row_bytes, a->xq_row_bytes, b1 - b0, q8 ? 128 : q5 ? 16 : 8, sums);
+        if (p->offset) /* Q4_1's weights carry no offset (its mins are added per block instead) */
+            pk_x16_32_sums(a->cols, x + (size_t)b0 * a->xq_row_bytes, a->xq_row_bytes, b1 - b0, p->offset, sums);
         for (int64_t r = r0; r < r1; r += 16) {
             const char *wg = w + (size_t)(r / 16) * group;
             if (a->batch == 1 && r + 32 <= r1)
@@ -331,11 +362,11 @@ static void pk_matmul_rows_x16_32(const pk_matmul_args *a, int64_t r0, int64_t r
     }
     if (sums != stack) free(sums);
 #else
-    (void)a; (void)r0; (void)r1;
+    (void)p; (void)a; (void)r0; (void)r1;
 #endif
 }
 
-/// A repacked matrix: groups of 16 rows [r0, r1) (both multiples of 16, or r1 = rows), with the
+/// A repacked K-quant matrix: groups of 16 rows [r0, r1) (both multiples of 16, or r1 = rows), with the
 /// arithmetic llama.cpp uses for the type and batch (pk_matmul_traits), bit for bit:
 /// Q4_K: inputs in whole groups of 4 the gemm arithmetic, the last batch % 4 the gemv arithmetic;
 /// Q6_K: batches of 8 or more the tiled arithmetic, smaller ones vec_dot's.
@@ -365,9 +396,7 @@ static void pk_matmul_rows_x16(const pk_matmul_args *a, int64_t r0, int64_t r1) 
         return;
     }
     const int64_t full = tile ? a->batch - a->batch % PK_TILE_COLS : 0;
-    int64_t batch_tile = (int64_t)(PK_BATCH_TILE_BYTES / (a->xq_row_bytes ? a->xq_row_bytes : 1));
-    if (batch_tile < PK_TILE_COLS) batch_tile = PK_TILE_COLS;
-    batch_tile -= batch_tile % PK_TILE_COLS;
+    const int64_t batch_tile = pk_batch_tile(a);
     for (int64_t b0 = 0; b0 < a->batch; b0 += batch_tile) {
         const int64_t b1 = b0 + batch_tile < a->batch ? b0 + batch_tile : a->batch;
         for (int64_t r = r0; r < r1; r += 16) {
@@ -385,12 +414,10 @@ static void pk_matmul_rows_x16(const pk_matmul_args *a, int64_t r0, int64_t r1) 
 }
 
 void pk_matmul_rows(const pk_matmul_args *a, int64_t r0, int64_t r1) {
-    if (a->type == PK_Q4_K_X16 || a->type == PK_Q6_K_X16) {
-        pk_matmul_rows_x16(a, r0, r1);
-        return;
-    }
-    if (a->type == PK_Q8_0_X16 || a->type == PK_Q4_0_X16 || a->type == PK_Q5_0_X16 || a->type == PK_Q4_1_X16) {
-        pk_matmul_rows_x16_32(a, r0, r1);
+    const pk_packed_traits *packed = pk_packed(a->type);
+    if (packed) {
+        if (packed->block == PK_QK_K) pk_matmul_rows_x16(a, r0, r1);
+        else pk_matmul_rows_x16_32(packed, a, r0, r1);
         return;
     }
     const int isa = pk_isa_supported(a->isa) ? a->isa : PK_ISA_SCALAR;
@@ -431,9 +458,7 @@ void pk_matmul_rows(const pk_matmul_args *a, int64_t r0, int64_t r1) {
     int64_t row_tile = (int64_t)(PK_ROW_TILE_BYTES / (a->w_row_bytes ? a->w_row_bytes : 1));
     if (tile_rows) row_tile = (row_tile + tile_rows - 1) / tile_rows * tile_rows;
     if (row_tile < 1) row_tile = 1;
-    int64_t batch_tile = (int64_t)(PK_BATCH_TILE_BYTES / (a->xq_row_bytes ? a->xq_row_bytes : 1));
-    if (batch_tile < PK_TILE_COLS) batch_tile = PK_TILE_COLS;
-    batch_tile -= batch_tile % PK_TILE_COLS;
+    const int64_t batch_tile = pk_batch_tile(a);
 
     for (int64_t b0 = 0; b0 < a->batch; b0 += batch_tile) {
         const int64_t b1 = b0 + batch_tile < a->batch ? b0 + batch_tile : a->batch;

@@ -31,31 +31,14 @@ final class PackedWeights: @unchecked Sendable {
 
     deinit { buffers.forEach { free($0) } }
 
-    /// The layout `m` would be repacked to at kernel level `isa`, or nil to keep it as it is.
-    static func layout(for m: WeightMatrix, isa: KernelISA = Kernels.isa) -> WeightLayout? {
-        guard m.layout == .file, pk_repacked_type(m.type.rawValue, isa.rawValue, Int64(m.rows), Int64(m.cols)) >= 0
-        else { return nil }
-        return .rows16
-    }
-
-    /// A repacked copy of `m`, or nil when ``layout(for:isa:)`` keeps it as it is.
+    /// A copy of `m` repacked for kernel level `isa`, or nil when `m` keeps the file's layout.
     func repack(_ m: WeightMatrix, isa: KernelISA = Kernels.isa) -> WeightMatrix? {
-        guard let layout = Self.layout(for: m, isa: isa), let to = allocate(m) else { return nil }
-        let packed = WeightMatrix(repackedFrom: m, layout: layout, data: to)
-        pk_repack(packed.kernelType, m.data, m.rowBytes, Int64(m.rows), Int64(m.cols), to)
+        guard let packed = allocateCopy(of: m, isa: isa) else { return nil }
+        Self.fill(packed, from: m)
         return packed
     }
 
-    private func allocate(_ m: WeightMatrix) -> UnsafeMutableRawPointer? {
-        let bytes = m.rows * WeightMatrix(repackedFrom: m, layout: .rows16, data: m.data).rowBytes
-        var memory: UnsafeMutableRawPointer?
-        guard posix_memalign(&memory, 64, bytes) == 0, let memory else { return nil }
-        buffers.append(memory)
-        byteCount += bytes
-        return memory
-    }
-
-    /// Repacks every matrix of `layers` that ``layout(for:isa:)`` selects, in parallel, and
+    /// Repacks every matrix of `layers` that has a repacked layout at `isa`, in parallel, and
     /// returns the layers pointing at the copies. `release` is called with each original's bytes
     /// as soon as it has been copied (from the copying thread), so at most one matrix per thread
     /// is resident twice.
@@ -63,25 +46,40 @@ final class PackedWeights: @unchecked Sendable {
                 release: @escaping @Sendable (UnsafeRawBufferPointer) -> Void = { _ in }) -> [LayerWeights] {
         let paths: [WritableKeyPath<LayerWeights, WeightMatrix>] =
             [\.attnQ, \.attnK, \.attnV, \.attnOutput, \.ffnGate, \.ffnUp, \.ffnDown]
-        var jobs: [(layer: Int, path: WritableKeyPath<LayerWeights, WeightMatrix>, to: UnsafeMutableRawPointer)] = []
-        for (l, layer) in layers.enumerated() {
-            for path in paths where Self.layout(for: layer[keyPath: path], isa: isa) != nil {
-                if let memory = allocate(layer[keyPath: path]) { jobs.append((l, path, memory)) }
+        var out = layers
+        var work: [(original: WeightMatrix, packed: WeightMatrix)] = []
+        for l in layers.indices {
+            for path in paths {
+                guard let packed = allocateCopy(of: layers[l][keyPath: path], isa: isa) else { continue }
+                work.append((layers[l][keyPath: path], packed))
+                out[l][keyPath: path] = packed
             }
         }
-        guard !jobs.isEmpty else { return layers }
-        // (A pointer is not Sendable; its address is.)
-        let work = jobs.map { (layers[$0.layer][keyPath: $0.path], Int(bitPattern: $0.to)) }
-        DispatchQueue.concurrentPerform(iterations: work.count) { j in
-            let (m, to) = work[j]
-            let packed = WeightMatrix(repackedFrom: m, layout: .rows16, data: m.data)
-            pk_repack(packed.kernelType, m.data, m.rowBytes, Int64(m.rows), Int64(m.cols), UnsafeMutableRawPointer(bitPattern: to))
+        let jobs = work
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
+            let (m, packed) = jobs[j]
+            Self.fill(packed, from: m)
             release(UnsafeRawBufferPointer(start: m.data, count: m.rows * m.rowBytes))
         }
-        var out = layers
-        for job in jobs {
-            out[job.layer][keyPath: job.path] = WeightMatrix(repackedFrom: layers[job.layer][keyPath: job.path], layout: .rows16, data: job.to)
-        }
         return out
+    }
+
+    /// `m` in its repacked layout at `isa`, its memory allocated but not yet written; nil when
+    /// `m` keeps the file's layout (or the memory cannot be had).
+    private func allocateCopy(of m: WeightMatrix, isa: KernelISA) -> WeightMatrix? {
+        guard m.layout == .file else { return nil }
+        let kernelType = pk_repacked_type(m.type.rawValue, isa.rawValue, Int64(m.rows), Int64(m.cols))
+        guard kernelType >= 0 else { return nil }
+        let bytes = m.rows * Int(pk_row_size(UInt32(kernelType), Int64(m.cols)))
+        var memory: UnsafeMutableRawPointer?
+        guard posix_memalign(&memory, 64, bytes) == 0, let memory else { return nil }
+        buffers.append(memory)
+        byteCount += bytes
+        return WeightMatrix(repackedFrom: m, kernelType: UInt32(kernelType), data: memory)
+    }
+
+    /// Writes `packed` (from ``allocateCopy(of:isa:)``) from the original `m`.
+    private static func fill(_ packed: WeightMatrix, from m: WeightMatrix) {
+        pk_repack(packed.kernelType, m.data, m.rowBytes, Int64(m.rows), Int64(m.cols), UnsafeMutableRawPointer(mutating: packed.data))
     }
 }

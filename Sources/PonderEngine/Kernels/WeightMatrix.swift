@@ -33,21 +33,9 @@ public struct WeightMatrix: @unchecked Sendable {
     /// Bytes per row (for a repacked matrix, its share of a group of rows).
     public var rowBytes: Int { Int(pk_row_size(kernelType, Int64(cols))) }
 
-    /// The type id the C kernels dispatch on: `type`'s, or its repacked layout's.
-    var kernelType: UInt32 {
-        switch layout {
-        case .file: type.rawValue
-        case .rows16:
-            switch type {
-            case .q4_K: UInt32(PK_PACKED_Q4_K_X16)
-            case .q6_K: UInt32(PK_PACKED_Q6_K_X16)
-            case .q8_0: UInt32(PK_PACKED_Q8_0_X16)
-            case .q5_0: UInt32(PK_PACKED_Q5_0_X16)
-            case .q4_1: UInt32(PK_PACKED_Q4_1_X16)
-            default: UInt32(PK_PACKED_Q4_0_X16)
-            }
-        }
-    }
+    /// The type id the C kernels dispatch on: `type`'s, or its repacked layout's
+    /// (`pk_repacked_type`).
+    let kernelType: UInt32
 
     /// Wraps `rows × cols` elements of `type` at `data`.
     ///
@@ -63,15 +51,17 @@ public struct WeightMatrix: @unchecked Sendable {
         self.cols = cols
         self.data = data
         self.layout = .file
+        self.kernelType = type.rawValue
     }
 
-    /// A repacked copy of a matrix (``PackedWeights``).
-    init(repackedFrom m: WeightMatrix, layout: WeightLayout, data: UnsafeRawPointer) {
+    /// `m` repacked to the kernels' layout `kernelType` at `data` (``PackedWeights``).
+    init(repackedFrom m: WeightMatrix, kernelType: UInt32, data: UnsafeRawPointer) {
         type = m.type
         rows = m.rows
         cols = m.cols
         self.data = data
-        self.layout = layout
+        self.layout = .rows16
+        self.kernelType = kernelType
     }
 
     /// The first byte of row `row` (file layout only: a repacked row is spread over its group).
