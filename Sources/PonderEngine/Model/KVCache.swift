@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Keys and values of every evaluated position, for every layer: the model's memory of the text so far.
 ///
 /// ```
@@ -31,15 +37,18 @@ public final class KVCache: @unchecked Sendable {
         layerCount = config.layerCount
         kvDim = config.kvDim
         kvValueDim = config.kvValueDim
-        keys = .allocate(capacity: layerCount * capacity * kvDim)
-        values = .allocate(capacity: layerCount * capacity * kvValueDim)
-        keys.initialize(repeating: 0, count: layerCount * capacity * kvDim)
-        values.initialize(repeating: 0, count: layerCount * capacity * kvValueDim)
+        // calloc: the kernel hands out zero pages as positions are first written, so resident
+        // memory follows the conversation rather than the context size.
+        guard let k = calloc(layerCount * capacity * kvDim, MemoryLayout<UInt16>.size),
+              let v = calloc(layerCount * capacity * kvValueDim, MemoryLayout<UInt16>.size)
+        else { fatalError("out of memory for a KV cache of \(capacity) positions") }
+        keys = k.bindMemory(to: UInt16.self, capacity: layerCount * capacity * kvDim)
+        values = v.bindMemory(to: UInt16.self, capacity: layerCount * capacity * kvValueDim)
     }
 
     deinit {
-        keys.deallocate()
-        values.deallocate()
+        free(keys)
+        free(values)
     }
 
     /// Bytes held, for the status line.
