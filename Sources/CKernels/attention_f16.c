@@ -56,32 +56,67 @@ static inline uint16_t pk_attn_f2h(float f) {
 
 // MARK: - Scalar (ggml without SIMD)
 
-static void attn_head_scalar(const float *q, const uint16_t *keys, int64_t ks, const uint16_t *values, int64_t vs_,
-                             int64_t first, int64_t last, int64_t dk, int64_t dv, float scale, uint16_t *scratch,
-                             float *out) {
-    uint16_t *q16 = scratch, *acc = scratch + dk;
-    for (int64_t i = 0; i < dk; i++) q16[i] = pk_attn_f2h(q[i]);
-    memset(acc, 0, (size_t)dv * sizeof(uint16_t));
-    float S = 0.0f, M = -INFINITY;
+// Prefetches cache position `t` of a group: its key and value rows (dk and dv halves). Rows of one
+// head lie kvDim halves apart, too far apart for the hardware's stride prefetchers, so without
+// this every position waits for memory.
+static inline void attn_prefetch(const uint16_t *k, const uint16_t *v, int64_t dk, int64_t dv) {
+    for (int64_t i = 0; i < dk; i += 32) __builtin_prefetch(k + i);
+    for (int64_t i = 0; i < dv; i += 32) __builtin_prefetch(v + i);
+}
+
+// Positions ahead of the one being read that attn_prefetch asks for.
+#define PK_ATTN_PREFETCH_AHEAD 8
+
+// The end of a group's pass: the F16 accumulators normalized into `out`, or (partials) widened
+// unnormalized into `out` with each head's (M, S) beside them, for pk_attn_merge_partials.
+static void attn_group_finish(int64_t nh, int64_t dv, const uint16_t *acc, const float *M, const float *S,
+                              float *out, float *partials) {
+    for (int64_t h = 0; h < nh; h++) {
+        const uint16_t *a = acc + h * dv;
+        float *o = out + h * dv;
+        if (partials) {
+            partials[2 * h] = M[h];
+            partials[2 * h + 1] = S[h];
+            for (int64_t d = 0; d < dv; d++) o[d] = pk_attn_h2f(a[d]);
+        } else {
+            const float inv = S[h] == 0.0f ? 0.0f : 1.0f / S[h];
+            for (int64_t d = 0; d < dv; d++) o[d] = pk_attn_h2f(a[d]) * inv;
+        }
+    }
+}
+
+static void attn_group_scalar(const float *q, int64_t nh, const uint16_t *keys, int64_t ks, const uint16_t *values,
+                              int64_t vs_, int64_t first, int64_t last, int64_t dk, int64_t dv, float scale,
+                              uint16_t *scratch, float *out, float *partials) {
+    uint16_t *q16 = scratch, *acc = scratch + nh * dk;
+    float M[PK_ATTN_MAX_GROUP], S[PK_ATTN_MAX_GROUP];
+    for (int64_t i = 0; i < nh * dk; i++) q16[i] = pk_attn_f2h(q[i]);
+    memset(acc, 0, (size_t)(nh * dv) * sizeof(uint16_t));
+    for (int64_t h = 0; h < nh; h++) S[h] = 0.0f, M[h] = -INFINITY;
     for (int64_t t = first; t <= last; t++) {
         const uint16_t *k = keys + t * ks, *v = values + t * vs_;
-        double dot = 0.0;
-        for (int64_t i = 0; i < dk; i++) dot += (double)(pk_attn_h2f(k[i]) * pk_attn_h2f(q16[i]));
-        const float s = (float)dot * scale;
-        const float Mold = M;
-        float ms = 1.0f, w = 1.0f;
-        if (s > M) {
-            M = s;
-            ms = expf(Mold - M);
-            for (int64_t i = 0; i < dv; i++) acc[i] = pk_attn_f2h(pk_attn_h2f(acc[i]) * ms);
-        } else {
-            w = expf(s - M);
+        if (t + PK_ATTN_PREFETCH_AHEAD <= last)
+            attn_prefetch(k + PK_ATTN_PREFETCH_AHEAD * ks, v + PK_ATTN_PREFETCH_AHEAD * vs_, dk, dv);
+        for (int64_t h = 0; h < nh; h++) {
+            uint16_t *ah = acc + h * dv;
+            const uint16_t *qh = q16 + h * dk;
+            double dot = 0.0;
+            for (int64_t i = 0; i < dk; i++) dot += (double)(pk_attn_h2f(k[i]) * pk_attn_h2f(qh[i]));
+            const float s = (float)dot * scale;
+            const float Mold = M[h];
+            float ms = 1.0f, w = 1.0f;
+            if (s > M[h]) {
+                M[h] = s;
+                ms = expf(Mold - s);
+                for (int64_t i = 0; i < dv; i++) ah[i] = pk_attn_f2h(pk_attn_h2f(ah[i]) * ms);
+            } else {
+                w = expf(s - M[h]);
+            }
+            for (int64_t i = 0; i < dv; i++) ah[i] = pk_attn_f2h(pk_attn_h2f(ah[i]) + pk_attn_h2f(v[i]) * w);
+            S[h] = S[h] * ms + w;
         }
-        for (int64_t i = 0; i < dv; i++) acc[i] = pk_attn_f2h(pk_attn_h2f(acc[i]) + pk_attn_h2f(v[i]) * w);
-        S = S * ms + w;
     }
-    const float inv = S == 0.0f ? 0.0f : 1.0f / S;
-    for (int64_t i = 0; i < dv; i++) out[i] = pk_attn_h2f(acc[i]) * inv;
+    attn_group_finish(nh, dv, acc, M, S, out, partials);
 }
 
 #if PK_X86
@@ -129,31 +164,41 @@ PK_TARGET_AVX2 static void mad_f16_avx2(uint16_t *y, const uint16_t *x, float v,
     for (int64_t i = np; i < n; i++) y[i] = pk_attn_f2h(fmaf(pk_attn_h2f(x[i]), v, pk_attn_h2f(y[i])));
 }
 
-PK_TARGET_AVX2 static void attn_head_avx2(const float *q, const uint16_t *keys, int64_t ks, const uint16_t *values,
-                                          int64_t vs_, int64_t first, int64_t last, int64_t dk, int64_t dv,
-                                          float scale, uint16_t *scratch, float *out) {
-    uint16_t *q16 = scratch, *acc = scratch + dk;
-    int64_t i = 0;
-    for (; i + 8 <= dk; i += 8) _mm_storeu_si128((__m128i *)(q16 + i), _mm256_cvtps_ph(_mm256_loadu_ps(q + i), 0));
-    for (; i < dk; i++) q16[i] = pk_attn_f2h(q[i]);
-    memset(acc, 0, (size_t)dv * sizeof(uint16_t));
-    float S = 0.0f, M = -INFINITY;
-    for (int64_t t = first; t <= last; t++) {
-        const float s = dot_f16_avx2(keys + t * ks, q16, dk) * scale;
-        const float Mold = M;
-        float ms = 1.0f, w = 1.0f;
-        if (s > M) {
-            M = s;
-            ms = expf(Mold - M);
-            scale_f16_avx2(acc, ms, dv);
-        } else {
-            w = expf(s - M);
-        }
-        mad_f16_avx2(acc, values + t * vs_, w, dv);
-        S = fmaf(S, ms, w);  // ggml's `S = S*ms + vs`, contracted by its compiler
+PK_TARGET_AVX2 static void attn_group_avx2(const float *q, int64_t nh, const uint16_t *keys, int64_t ks,
+                                           const uint16_t *values, int64_t vs_, int64_t first, int64_t last,
+                                           int64_t dk, int64_t dv, float scale, uint16_t *scratch, float *out,
+                                           float *partials) {
+    uint16_t *q16 = scratch, *acc = scratch + nh * dk;
+    float M[PK_ATTN_MAX_GROUP], S[PK_ATTN_MAX_GROUP];
+    for (int64_t h = 0; h < nh; h++) {
+        int64_t i = 0;
+        for (; i + 8 <= dk; i += 8)
+            _mm_storeu_si128((__m128i *)(q16 + h * dk + i), _mm256_cvtps_ph(_mm256_loadu_ps(q + h * dk + i), 0));
+        for (; i < dk; i++) q16[h * dk + i] = pk_attn_f2h(q[h * dk + i]);
+        S[h] = 0.0f, M[h] = -INFINITY;
     }
-    const float inv = S == 0.0f ? 0.0f : 1.0f / S;
-    for (int64_t d = 0; d < dv; d++) out[d] = pk_attn_h2f(acc[d]) * inv;
+    memset(acc, 0, (size_t)(nh * dv) * sizeof(uint16_t));
+    for (int64_t t = first; t <= last; t++) {
+        const uint16_t *k = keys + t * ks, *v = values + t * vs_;
+        if (t + PK_ATTN_PREFETCH_AHEAD <= last)
+            attn_prefetch(k + PK_ATTN_PREFETCH_AHEAD * ks, v + PK_ATTN_PREFETCH_AHEAD * vs_, dk, dv);
+        for (int64_t h = 0; h < nh; h++) {
+            uint16_t *ah = acc + h * dv;
+            const float s = dot_f16_avx2(k, q16 + h * dk, dk) * scale;
+            const float Mold = M[h];
+            float ms = 1.0f, w = 1.0f;
+            if (s > M[h]) {
+                M[h] = s;
+                ms = expf(Mold - s);
+                scale_f16_avx2(ah, ms, dv);
+            } else {
+                w = expf(s - M[h]);
+            }
+            mad_f16_avx2(ah, v, w, dv);
+            S[h] = fmaf(S[h], ms, w);  // ggml's `S = S*ms + vs`, contracted by its compiler
+        }
+    }
+    attn_group_finish(nh, dv, acc, M, S, out, partials);
 }
 
 // MARK: - AVX-512 (ggml's __AVX512F__ build without AVX512-FP16)
@@ -202,31 +247,41 @@ PK_TARGET_AVX512 static void mad_f16_avx512(uint16_t *y, const uint16_t *x, floa
     for (int64_t i = np; i < n; i++) y[i] = pk_attn_f2h(fmaf(pk_attn_h2f(x[i]), v, pk_attn_h2f(y[i])));
 }
 
-PK_TARGET_AVX512 static void attn_head_avx512(const float *q, const uint16_t *keys, int64_t ks,
-                                              const uint16_t *values, int64_t vs_, int64_t first, int64_t last,
-                                              int64_t dk, int64_t dv, float scale, uint16_t *scratch, float *out) {
-    uint16_t *q16 = scratch, *acc = scratch + dk;
-    int64_t i = 0;
-    for (; i + 16 <= dk; i += 16) _mm256_storeu_si256((__m256i *)(q16 + i), _mm512_cvtps_ph(_mm512_loadu_ps(q + i), 0));
-    for (; i < dk; i++) q16[i] = pk_attn_f2h(q[i]);
-    memset(acc, 0, (size_t)dv * sizeof(uint16_t));
-    float S = 0.0f, M = -INFINITY;
-    for (int64_t t = first; t <= last; t++) {
-        const float s = dot_f16_avx512(keys + t * ks, q16, dk) * scale;
-        const float Mold = M;
-        float ms = 1.0f, w = 1.0f;
-        if (s > M) {
-            M = s;
-            ms = expf(Mold - M);
-            scale_f16_avx512(acc, ms, dv);
-        } else {
-            w = expf(s - M);
-        }
-        mad_f16_avx512(acc, values + t * vs_, w, dv);
-        S = fmaf(S, ms, w);
+PK_TARGET_AVX512 static void attn_group_avx512(const float *q, int64_t nh, const uint16_t *keys, int64_t ks,
+                                               const uint16_t *values, int64_t vs_, int64_t first, int64_t last,
+                                               int64_t dk, int64_t dv, float scale, uint16_t *scratch, float *out,
+                                               float *partials) {
+    uint16_t *q16 = scratch, *acc = scratch + nh * dk;
+    float M[PK_ATTN_MAX_GROUP], S[PK_ATTN_MAX_GROUP];
+    for (int64_t h = 0; h < nh; h++) {
+        int64_t i = 0;
+        for (; i + 16 <= dk; i += 16)
+            _mm256_storeu_si256((__m256i *)(q16 + h * dk + i), _mm512_cvtps_ph(_mm512_loadu_ps(q + h * dk + i), 0));
+        for (; i < dk; i++) q16[h * dk + i] = pk_attn_f2h(q[h * dk + i]);
+        S[h] = 0.0f, M[h] = -INFINITY;
     }
-    const float inv = S == 0.0f ? 0.0f : 1.0f / S;
-    for (int64_t d = 0; d < dv; d++) out[d] = pk_attn_h2f(acc[d]) * inv;
+    memset(acc, 0, (size_t)(nh * dv) * sizeof(uint16_t));
+    for (int64_t t = first; t <= last; t++) {
+        const uint16_t *k = keys + t * ks, *v = values + t * vs_;
+        if (t + PK_ATTN_PREFETCH_AHEAD <= last)
+            attn_prefetch(k + PK_ATTN_PREFETCH_AHEAD * ks, v + PK_ATTN_PREFETCH_AHEAD * vs_, dk, dv);
+        for (int64_t h = 0; h < nh; h++) {
+            uint16_t *ah = acc + h * dv;
+            const float s = dot_f16_avx512(k, q16 + h * dk, dk) * scale;
+            const float Mold = M[h];
+            float ms = 1.0f, w = 1.0f;
+            if (s > M[h]) {
+                M[h] = s;
+                ms = expf(Mold - s);
+                scale_f16_avx512(ah, ms, dv);
+            } else {
+                w = expf(s - M[h]);
+            }
+            mad_f16_avx512(ah, v, w, dv);
+            S[h] = fmaf(S[h], ms, w);
+        }
+    }
+    attn_group_finish(nh, dv, acc, M, S, out, partials);
 }
 
 PK_TARGET_AVX2 static void f32_to_f16_avx2(const float *src, uint16_t *dst, int64_t n) {
@@ -261,19 +316,43 @@ void pk_attn_f16_to_f32(int isa, const uint16_t *src, float *dst, int64_t n) {
     for (int64_t i = 0; i < n; i++) dst[i] = pk_attn_h2f(src[i]);
 }
 
-void pk_attn_head_f16(int isa, const float *q, const uint16_t *keys, int64_t key_stride, const uint16_t *values,
-                      int64_t value_stride, int64_t first, int64_t last, int64_t dk, int64_t dv, float scale,
-                      uint16_t *scratch, float *out) {
+void pk_attn_group_f16(int isa, const float *q, int64_t heads, const uint16_t *keys, int64_t key_stride,
+                       const uint16_t *values, int64_t value_stride, int64_t first, int64_t last, int64_t dk,
+                       int64_t dv, float scale, uint16_t *scratch, float *out, float *partials) {
 #if PK_X86
     if (isa >= PK_ISA_AVX512) {
-        attn_head_avx512(q, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, out);
+        attn_group_avx512(q, heads, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, out,
+                          partials);
         return;
     }
     if (isa >= PK_ISA_AVX2) {
-        attn_head_avx2(q, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, out);
+        attn_group_avx2(q, heads, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, out,
+                        partials);
         return;
     }
 #endif
     (void)isa;
-    attn_head_scalar(q, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, out);
+    attn_group_scalar(q, heads, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, out,
+                      partials);
+}
+
+void pk_attn_merge_partials(int64_t chunks, int64_t dv, const float *partials, int64_t partial_stride,
+                            const float *values, int64_t value_stride, float *out) {
+    float M = -INFINITY, S = 0.0f;
+    for (int64_t d = 0; d < dv; d++) out[d] = 0.0f;
+    for (int64_t c = 0; c < chunks; c++) {
+        const float Mc = partials[c * partial_stride], Sc = partials[c * partial_stride + 1];
+        if (Sc == 0.0f) continue;  // every position of the chunk masked
+        const float *vc = values + c * value_stride;
+        const float Mnew = fmaxf(M, Mc);
+        const float old = expf(M - Mnew), new = expf(Mc - Mnew);
+        // ggml's `VKQ*scale_old + VKQ_chunk*scale_new`, contracted by its compiler.
+        for (int64_t d = 0; d < dv; d++) out[d] = fmaf(out[d], old, vc[d] * new);
+        S = fmaf(S, old, Sc * new);
+        M = Mnew;
+    }
+    if (S != 0.0f) {
+        const float inv = 1.0f / S;
+        for (int64_t d = 0; d < dv; d++) out[d] *= inv;
+    }
 }

@@ -39,6 +39,47 @@ struct ReferenceTests {
         var overlapSum = 0
     }
 
+    /// Feeds `promptIDs`, then llama.cpp's greedy tokens one by one, comparing the engine's
+    /// distribution with llama.cpp's recorded `steps` at each of the first `Self.steps`.
+    static func compare(session: Session, promptIDs: [Int32], greedyIDs: [Int32], steps: [Step]) throws -> PromptResult {
+        var result = PromptResult()
+        try session.prefill(promptIDs)
+        // llama-server leaves out the per-token record of a token whose text ended inside a
+        // UTF-8 character, so `steps` can skip ids of `greedyIDs`: walk both in step.
+        var next = 0
+        for (i, expected) in greedyIDs.prefix(Self.steps).enumerated() {
+            let logits = session.logits
+            let probabilities = LogProbabilities(logits)
+            let ours = probabilities.top(5, of: logits)
+            let step: Step? = next < steps.count && steps[next].id == expected ? steps[next] : nil
+            if step != nil { next += 1 }
+            if let step {
+                let theirs = step.top.map { (id: Int32($0[0]), logprob: $0[1]) }
+                if theirs.count >= 2 && theirs[0].logprob - theirs[1].logprob < Self.tieMargin {
+                    // A near tie: either of llama.cpp's two best counts, and the comparison stops here.
+                    if ![theirs[0].id, theirs[1].id].contains(ours[0].id) {
+                        result.mismatch = "step \(i): near tie \(theirs[0].id)/\(theirs[1].id), engine chose \(ours[0].id)"
+                    }
+                    result.stoppedAtTie = true
+                    break
+                }
+            }
+            guard ours[0].id == expected else {
+                result.mismatch = "step \(i): llama.cpp chose \(expected) (\(step.map { "\($0.logprob)" } ?? "?")), "
+                    + "engine chose \(ours[0].id) (\(ours[0].logprob)); engine's logprob of \(expected): "
+                    + "\(probabilities.logProbability(ofLogit: logits[Int(expected)]))"
+                break
+            }
+            if let step {
+                result.compared += 1
+                result.logprobErrorSum += abs(probabilities.logProbability(ofLogit: logits[Int(step.id)]) - step.logprob)
+                result.overlapSum += Set(ours.map(\.id)).intersection(step.top.map { Int32($0[0]) }).count
+            }
+            try session.append(expected)
+        }
+        return result
+    }
+
     @Test(arguments: fixtures)
     func greedyTokensMatchLlamaCpp(fixture: String) throws {
         let reference = try ReferenceFile.load(fixture)
@@ -49,43 +90,8 @@ struct ReferenceTests {
 
         var results: [PromptResult] = []
         for entry in reference.generate {
-            var result = PromptResult()
-            try session.prefill(entry.prompt_ids)
-            // llama-server leaves out the per-token record of a token whose text ended inside a
-            // UTF-8 character, so `steps` can skip ids of `greedy_ids`: walk both in step.
-            var next = 0
-            for (i, expected) in entry.greedy_ids.prefix(Self.steps).enumerated() {
-                let logits = session.logits
-                let probabilities = LogProbabilities(logits)
-                let ours = probabilities.top(5, of: logits)
-                let step: Step? = next < entry.steps.count && entry.steps[next].id == expected ? entry.steps[next] : nil
-                if step != nil { next += 1 }
-                if let step {
-                    let theirs = step.top.map { (id: Int32($0[0]), logprob: $0[1]) }
-                    if theirs.count >= 2 && theirs[0].logprob - theirs[1].logprob < Self.tieMargin {
-                        // A near tie: either of llama.cpp's two best counts, and the comparison stops here.
-                        if ![theirs[0].id, theirs[1].id].contains(ours[0].id) {
-                            result.mismatch = "step \(i): near tie \(theirs[0].id)/\(theirs[1].id), engine chose \(ours[0].id)"
-                        }
-                        result.stoppedAtTie = true
-                        break
-                    }
-                }
-                guard ours[0].id == expected else {
-                    result.mismatch = "step \(i): llama.cpp chose \(expected) (\(step.map { "\($0.logprob)" } ?? "?")), "
-                        + "engine chose \(ours[0].id) (\(ours[0].logprob)); engine's logprob of \(expected): "
-                        + "\(probabilities.logProbability(ofLogit: logits[Int(expected)]))"
-                    break
-                }
-                if let step {
-                    result.compared += 1
-                    result.logprobErrorSum += abs(probabilities.logProbability(ofLogit: logits[Int(step.id)]) - step.logprob)
-                    if ProcessInfo.processInfo.environment["PONDER_DEBUG"] != nil { print("    step \(i) err \(String(format: "%.4f", probabilities.logProbability(ofLogit: logits[Int(step.id)]) - step.logprob))") }
-                    result.overlapSum += Set(ours.map(\.id)).intersection(step.top.map { Int32($0[0]) }).count
-                }
-                try session.append(expected)
-            }
-            results.append(result)
+            results.append(try Self.compare(
+                session: session, promptIDs: entry.prompt_ids, greedyIDs: entry.greedy_ids, steps: entry.steps))
         }
 
         let compared = results.reduce(0) { $0 + $1.compared }

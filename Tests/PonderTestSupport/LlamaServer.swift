@@ -84,6 +84,67 @@ public final class LlamaServer: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// `POST path` with a JSON body; the response body, once the server has closed the connection
+    /// (`Connection: close`). A status other than 200, a reply that does not arrive within
+    /// `timeout`, or one over 64 MiB throws with what arrived.
+    public func post(_ path: String, json body: Data, timeout: Duration = .seconds(120)) throws -> Data {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw LlamaServerError("POST \(path): cannot connect to port \(port): errno \(errno)") }
+        var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        let request = Array(head.utf8) + Array(body)
+        var sent = 0
+        while sent < request.count {
+            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw LlamaServerError("POST \(path): send failed: errno \(errno)") }
+            sent += n
+        }
+        var reply = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n == 0 { break }
+            guard n > 0 else { throw LlamaServerError("POST \(path): no complete reply within \(timeout) (errno \(errno))") }
+            reply += buffer[..<n]
+            guard reply.count <= 64 << 20 else { throw LlamaServerError("POST \(path): reply over 64 MiB") }
+        }
+        let separator = Array("\r\n\r\n".utf8)
+        guard let split = (0...max(0, reply.count - 4)).first(where: { Array(reply[$0..<min($0 + 4, reply.count)]) == separator })
+        else { throw LlamaServerError("POST \(path): malformed reply \(String(decoding: reply.prefix(200), as: UTF8.self))") }
+        let header = String(decoding: reply[..<split], as: UTF8.self)
+        var payload = Array(reply[(split + 4)...])
+        guard header.hasPrefix("HTTP/1.1 200") else {
+            throw LlamaServerError("POST \(path): \(header.prefix(40)) \(String(decoding: payload.prefix(300), as: UTF8.self))")
+        }
+        if header.lowercased().contains("transfer-encoding: chunked") { payload = try Self.dechunk(payload) }
+        return Data(payload)
+    }
+
+    /// The body of an HTTP/1.1 chunked transfer.
+    private static func dechunk(_ bytes: [UInt8]) throws -> [UInt8] {
+        var out = [UInt8](), i = 0
+        while i < bytes.count {
+            guard let end = (i..<bytes.count - 1).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 }),
+                  let size = Int(String(decoding: bytes[i..<end], as: UTF8.self).split(separator: ";")[0], radix: 16),
+                  end + 2 + size <= bytes.count
+            else { throw LlamaServerError("malformed chunked reply") }
+            if size == 0 { break }
+            out += bytes[(end + 2)..<(end + 2 + size)]
+            i = end + 2 + size + 2
+        }
+        return out
+    }
+
     /// The status code of `GET path` on 127.0.0.1, or nil when nothing answers.
     public static func httpStatus(port: Int, path: String) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -17,6 +17,12 @@ public struct ReferenceFile: Decodable, Sendable {
         public var logprob: Double
         /// `[id, logprob]` pairs, most likely first.
         public var top: [[Double]]
+
+        public init(id: Int32, logprob: Double, top: [[Double]]) {
+            self.id = id
+            self.logprob = logprob
+            self.top = top
+        }
     }
 
     /// The model the outputs came from, as the file names it (`SmolLM2-135M-Instruct.Q4_1.gguf …`).

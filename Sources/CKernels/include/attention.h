@@ -17,15 +17,29 @@ void pk_attn_f32_to_f16(int isa, const float *src, uint16_t *dst, int64_t n);
 /// Converts n F16 bit patterns to floats.
 void pk_attn_f16_to_f32(int isa, const uint16_t *src, float *dst, int64_t n);
 
-/// One query head attending over cached positions [first, last].
+/// Most query heads one pk_attn_group_f16 call takes.
+#define PK_ATTN_MAX_GROUP 32
+
+/// `heads` query heads that share one key/value head attending over cached positions
+/// [first, last], in one pass over the cache (each head's arithmetic is the one-head loop's).
 ///
-/// - q: dk floats. keys/values: position 0 of this head's slice (F16); position t starts
-///   t * key_stride (value_stride) elements further.
-/// - scratch: at least dk + dv uint16 values of working memory.
-/// - out: dv floats, softmax(q·Kᵀ·scale)·V.
-void pk_attn_head_f16(int isa, const float *q, const uint16_t *keys, int64_t key_stride, const uint16_t *values,
-                      int64_t value_stride, int64_t first, int64_t last, int64_t dk, int64_t dv, float scale,
-                      uint16_t *scratch, float *out);
+/// - q: heads * dk floats (head i at q + i * dk). keys/values: position 0 of the shared head's
+///   slice (F16); position t starts t * key_stride (value_stride) elements further.
+/// - scratch: at least heads * (dk + dv) uint16 values of working memory.
+/// - out: heads * dv floats. Without partials, softmax(q·Kᵀ·scale)·V. With partials (2 * heads
+///   floats), the unnormalized F16 accumulators widened, and each head's running maximum and sum
+///   at partials[2i], partials[2i + 1]: one chunk of llama.cpp's split-KV decode, for
+///   pk_attn_merge_partials.
+void pk_attn_group_f16(int isa, const float *q, int64_t heads, const uint16_t *keys, int64_t key_stride,
+                       const uint16_t *values, int64_t value_stride, int64_t first, int64_t last, int64_t dk,
+                       int64_t dv, float scale, uint16_t *scratch, float *out, float *partials);
+
+/// Merges one head's chunks of a split-KV decode in chunk order, as llama.cpp's
+/// ggml_flash_attn_ext_reduce_partials: chunk c's (M, S) at partials + c * partial_stride, its
+/// accumulator at values + c * value_stride; chunks with S = 0 (all masked) are skipped.
+/// out: dv floats, normalized.
+void pk_attn_merge_partials(int64_t chunks, int64_t dv, const float *partials, int64_t partial_stride,
+                            const float *values, int64_t value_stride, float *out);
 
 /// Floats of scratch memory pk_attn_qtile_f32 needs.
 size_t pk_attn_qtile_scratch_floats(int64_t dk, int64_t dv);

@@ -18,6 +18,14 @@ import CKernels
 ///     S = S · m + w
 /// out = acc · (1 / S)
 /// ```
+///
+/// The query heads that share a key/value head go through the cache together, one pass for the
+/// group, with the next rows prefetched: a head's rows are `kvDim` halves apart, too far for the
+/// hardware prefetchers, and at long contexts decode waited on memory for every position. A
+/// single token over 512 or more cells (the positions in use, padded to 256) is llama.cpp's
+/// split-KV decode: the cells cut into one chunk per thread, the loop above per chunk, then
+/// the chunks merged in order (`M = max(M, Mc)`, both sides rescaled by `e^(M_old − M)`,
+/// `e^(Mc − M)`) and divided by the merged sum.
 enum Attention {
     /// The kernel level of the attention loops (the matmuls' level).
     static let isa = Kernels.isa.rawValue
@@ -34,23 +42,48 @@ enum Attention {
         pk_attn_f16_to_f32(isa, x, destination, Int64(count))
     }
 
-    /// One query head attending over the cached positions `positions`.
+    /// Query heads that share a key/value head attending over the cached positions `positions`,
+    /// in one pass over the cache (each head's arithmetic is the one-head loop above).
     ///
     /// - Parameters:
-    ///   - query: `headDim` floats.
-    ///   - keys, values: position 0 of this head's slice of the F16 cache; position `t` is
+    ///   - queries: `heads · headDim` floats.
+    ///   - keys, values: position 0 of the shared head's slice of the F16 cache; position `t` is
     ///     `t · stride` elements further.
-    ///   - scratch: `headDim + valueHeadDim` halves of working memory.
-    ///   - out: receives `valueHeadDim` floats.
+    ///   - scratch: `heads · (headDim + valueHeadDim)` halves of working memory.
+    ///   - out: receives `heads · valueHeadDim` floats.
+    ///   - partials: when given (`2 · heads` floats), `out` receives the unnormalized accumulators
+    ///     and `partials` each head's running maximum and sum: one chunk of a split-KV decode,
+    ///     for ``mergeChunks(_:valueHeadDim:partials:partialStride:values:valueStride:into:)``.
     @inline(__always)
-    static func attendHead(
-        query: UnsafePointer<Float>, keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>,
+    static func attendGroup(
+        queries: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>,
         keyStride: Int, valueStride: Int, positions: ClosedRange<Int>, headDim: Int, valueHeadDim: Int,
-        scale: Float, scratch: UnsafeMutablePointer<UInt16>, into out: UnsafeMutablePointer<Float>
+        scale: Float, scratch: UnsafeMutablePointer<UInt16>, into out: UnsafeMutablePointer<Float>,
+        partials: UnsafeMutablePointer<Float>?
     ) {
-        pk_attn_head_f16(
-            isa, query, keys, Int64(keyStride), values, Int64(valueStride), Int64(positions.lowerBound),
-            Int64(positions.upperBound), Int64(headDim), Int64(valueHeadDim), scale, scratch, out)
+        pk_attn_group_f16(
+            isa, queries, Int64(heads), keys, Int64(keyStride), values, Int64(valueStride),
+            Int64(positions.lowerBound), Int64(positions.upperBound), Int64(headDim), Int64(valueHeadDim), scale,
+            scratch, out, partials)
+    }
+
+    /// Most query heads one ``attendGroup`` call takes.
+    static let maxGroup = Int(PK_ATTN_MAX_GROUP)
+
+    /// llama.cpp splits the cache of a one-token batch into one chunk per thread once it spans
+    /// this many cells (`use_split_kv_path`); the cells are those in use, padded to
+    /// ``cellPadding``.
+    static let splitMinimumCells = 512
+    static let cellPadding = 256
+
+    /// One head's split-KV chunks merged in chunk order (`ggml_flash_attn_ext_reduce_partials`).
+    @inline(__always)
+    static func mergeChunks(
+        _ chunks: Int, valueHeadDim: Int, partials: UnsafePointer<Float>, partialStride: Int,
+        values: UnsafePointer<Float>, valueStride: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        pk_attn_merge_partials(
+            Int64(chunks), Int64(valueHeadDim), partials, Int64(partialStride), values, Int64(valueStride), out)
     }
 
     /// Batches of this many tokens or more take llama.cpp's tiled flash attention

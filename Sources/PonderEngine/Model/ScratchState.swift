@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The activations of one batch of tokens in flight (llama2.c's `RunState`), allocated once.
 ///
 /// Every buffer holds `maxBatch` rows; row `b` belongs to the `b`-th token of the batch. Decoding
@@ -15,8 +21,11 @@ final class ScratchState: @unchecked Sendable {
     let up: UnsafeMutablePointer<Float>      // (maxBatch, ffnDim)
     let ropeCos: UnsafeMutablePointer<Float> // (maxBatch, ropeDims / 2) per position, current layer kind
     let ropeSin: UnsafeMutablePointer<Float> // (maxBatch, ropeDims / 2)
-    let attentionScratch: UnsafeMutablePointer<UInt16>  // (workers, headDim + valueHeadDim) F16 query and accumulator
+    let attentionScratch: UnsafeMutablePointer<UInt16>  // (workers, group · (headDim + valueHeadDim)) F16 queries, accumulators
     let attentionScratchStride: Int
+    let attentionGroup: Int                  // query heads per attention job at most
+    let splitValues: UnsafeMutablePointer<Float>   // (workers, headCount · valueHeadDim) split-KV chunk accumulators
+    let splitPartials: UnsafeMutablePointer<Float> // (workers, headCount · 2) split-KV chunk maxima and sums
     let workers: Int
 
     private var allocations: [UnsafeMutablePointer<Float>] = []
@@ -24,13 +33,17 @@ final class ScratchState: @unchecked Sendable {
     init(config c: ModelConfig, maxBatch: Int, workers: Int) {
         self.maxBatch = maxBatch
         self.workers = workers
-        attentionScratchStride = c.headDim + c.valueHeadDim
+        attentionGroup = min(c.groupSize, Attention.maxGroup)
+        attentionScratchStride = attentionGroup * (c.headDim + c.valueHeadDim)
         attentionScratch = .allocate(capacity: workers * attentionScratchStride)
         attentionScratch.initialize(repeating: 0, count: workers * attentionScratchStride)
         var all: [UnsafeMutablePointer<Float>] = []
+        // calloc: rows past the largest batch actually run are never touched, so never resident.
         func make(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-            p.initialize(repeating: 0, count: max(count, 1))
+            guard let raw = calloc(max(count, 1), MemoryLayout<Float>.size) else {
+                fatalError("out of memory for \(count) floats of activations")
+            }
+            let p = raw.bindMemory(to: Float.self, capacity: max(count, 1))
             all.append(p)
             return p
         }
@@ -45,11 +58,13 @@ final class ScratchState: @unchecked Sendable {
         up = make(maxBatch * c.ffnDim)
         ropeCos = make(maxBatch * c.ropeDims / 2)
         ropeSin = make(maxBatch * c.ropeDims / 2)
+        splitValues = make(workers * c.headCount * c.valueHeadDim)
+        splitPartials = make(workers * c.headCount * 2)
         allocations = all
     }
 
     deinit {
-        for p in allocations { p.deallocate() }
+        for p in allocations { free(p) }
         attentionScratch.deallocate()
     }
 }

@@ -202,31 +202,66 @@ public final class Transformer: @unchecked Sendable {
 
     /// `att[b, h] = softmax(q[b, h] · K[..pos]ᵀ · scale) · V[..pos]` for every token and head.
     ///
-    /// Work is split into one contiguous range of (token, head) pairs per worker; each worker owns
-    /// one row of `scratch.attentionScratch`.
+    /// A job is one token's query heads that share a key/value head (or, when there are too few
+    /// such groups to keep every worker busy, one head) over one chunk of the cache, read in one
+    /// pass. A single token over `Attention.splitMinimumCells` cells or more takes llama.cpp's
+    /// split-KV path: the cells in use, padded to `Attention.cellPadding`, cut into one chunk per
+    /// worker, each chunk's partial softmax merged in chunk order afterwards. Jobs are dealt out
+    /// in contiguous ranges; each worker owns one row of `scratch.attentionScratch`.
     private func attention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?) {
         if batch >= Attention.tiledMinimumBatch {
             tiledAttention(layer: layer, batch: batch, startPosition: startPosition, cache: cache, window: window)
             return
         }
         let c = config, s = scratch
-        let jobs = batch * c.headCount
+        let dv = c.valueHeadDim
+        // llama.cpp's cells in use: the positions so far, padded (its cache is a multiple of the padding
+        // long, so the padding never exceeds it).
+        let cells = (startPosition + 1 + Attention.cellPadding - 1) / Attention.cellPadding * Attention.cellPadding
+        let chunks = batch == 1 && cells >= Attention.splitMinimumCells ? s.workers : 1
+        let chunkSize = (cells + chunks - 1) / chunks
+        let groups = batch * chunks * c.kvHeadCount
+        let perJob = groups >= 2 * s.workers ? s.attentionGroup : 1
+        let subgroups = (c.groupSize + perJob - 1) / perJob
+        let jobs = groups * subgroups
         let workers = min(s.workers, jobs)
+        let scale = c.traits.scalesQuery ? 1 : c.attentionScale
         pool.parallelFor(workers) { worker in
             let scratch = s.attentionScratch + worker * s.attentionScratchStride
             let lo = jobs * worker / workers, hi = jobs * (worker + 1) / workers
             for job in lo..<hi {
-                let b = job / c.headCount, h = job % c.headCount
+                // Chunks vary fastest, so that each worker's range mixes full and masked chunks.
+                let chunk = job % chunks, rest = job / chunks
+                let sub = rest % subgroups, group = rest / subgroups
+                let b = group / c.kvHeadCount, kv = group % c.kvHeadCount
+                let h0 = kv * c.groupSize + sub * perJob, heads = min(perJob, c.groupSize - sub * perJob)
                 let position = startPosition + b
-                let first = window.map { max(0, position - $0 + 1) } ?? 0
-                Attention.attendHead(
-                    query: s.q + b * c.qDim + h * c.headDim,
-                    keys: cache.keyRow(layer: layer, position: 0) + (h / c.groupSize) * c.headDim,
-                    values: cache.valueRow(layer: layer, position: 0) + (h / c.groupSize) * c.valueHeadDim,
+                let first = max(window.map { max(0, position - $0 + 1) } ?? 0, chunk * chunkSize)
+                let last = min(position, (chunk + 1) * chunkSize - 1)
+                let partials: UnsafeMutablePointer<Float>? =
+                    chunks > 1 ? s.splitPartials + (chunk * c.headCount + h0) * 2 : nil
+                let out = chunks > 1
+                    ? s.splitValues + (chunk * c.headCount + h0) * dv
+                    : s.att + b * c.headCount * dv + h0 * dv
+                guard first <= last else {
+                    // Every position of this chunk is masked: an empty partial, skipped when merged.
+                    for i in 0..<heads { partials?[2 * i] = -.infinity; partials?[2 * i + 1] = 0 }
+                    continue
+                }
+                Attention.attendGroup(
+                    queries: s.q + b * c.qDim + h0 * c.headDim, heads: heads,
+                    keys: cache.keyRow(layer: layer, position: 0) + kv * c.headDim,
+                    values: cache.valueRow(layer: layer, position: 0) + kv * dv,
                     keyStride: cache.kvDim, valueStride: cache.kvValueDim,
-                    positions: first...position, headDim: c.headDim, valueHeadDim: c.valueHeadDim,
-                    scale: c.traits.scalesQuery ? 1 : c.attentionScale, scratch: scratch,
-                    into: s.att + b * c.headCount * c.valueHeadDim + h * c.valueHeadDim)
+                    positions: first...last, headDim: c.headDim, valueHeadDim: dv,
+                    scale: scale, scratch: scratch, into: out, partials: partials)
+            }
+        }
+        if chunks > 1 {
+            for h in 0..<c.headCount {
+                Attention.mergeChunks(
+                    chunks, valueHeadDim: dv, partials: s.splitPartials + 2 * h, partialStride: 2 * c.headCount,
+                    values: s.splitValues + h * dv, valueStride: c.headCount * dv, into: s.att + h * dv)
             }
         }
     }
