@@ -131,12 +131,16 @@ bench-models: deps peers
 ## Speed next to llama.cpp's llama-bench (dev/bench.py): every model x pp512, tg128 and tg128
 ## after 4096 tokens, at 1 and 2 threads, alternating rounds; then the UI and SSE figures.
 ## BENCH_ARGS="--rounds 3 --threads 2" narrows it (the whole run takes about an hour).
+## Then the start-up time of the 1 GiB-plus models next to llama.cpp's load time (dev/startup-bench.py).
 BENCH_ARGS ?=
 bench: deps models peers bench-models build
 	@source $(PEERS)/peers.env; $(PYTHON) dev/bench.py --ponder .build/release/ponder \
 	  --llama-bench "$$LLAMA_BENCH" $(BENCH_ARGS) $(SMOLLM) $(GEMMA) \
 	  $(addprefix $(BENCH_MODELS)/,qwen3-0.6b-shape-q4_k_m.gguf qwen3-1.7b-shape-q4_k_m.gguf \
 	    qwen3-1.7b-shape-q4_0.gguf qwen3-1.7b-shape-q8_0.gguf llama-1b-shape-q4_k_m.gguf)
+	@source $(PEERS)/peers.env; $(PYTHON) dev/startup-bench.py --ponder .build/release/ponder \
+	  --llama-completion "$$(dirname "$$LLAMA_BENCH")/llama-completion" \
+	  $(addprefix $(BENCH_MODELS)/,qwen3-1.7b-shape-q4_k_m.gguf qwen3-1.7b-shape-q8_0.gguf)
 
 clean:
 	rm -rf .build
