@@ -28,7 +28,8 @@ final class ScratchState: @unchecked Sendable {
     let splitPartials: UnsafeMutablePointer<Float> // (workers, headCount · 2) split-KV chunk maxima and sums
     let workers: Int
 
-    private var allocations: [UnsafeMutablePointer<Float>] = []
+    /// Each batch buffer: its pages (mmap, so that they can be given back) and one row's floats.
+    private var allocations: [(pages: UnsafeMutableRawPointer, bytes: Int, rowFloats: Int)] = []
 
     init(config c: ModelConfig, maxBatch: Int, workers: Int) {
         self.maxBatch = maxBatch
@@ -37,34 +38,45 @@ final class ScratchState: @unchecked Sendable {
         attentionScratchStride = attentionGroup * (c.headDim + c.valueHeadDim)
         attentionScratch = .allocate(capacity: workers * attentionScratchStride)
         attentionScratch.initialize(repeating: 0, count: workers * attentionScratchStride)
-        var all: [UnsafeMutablePointer<Float>] = []
-        // calloc: rows past the largest batch actually run are never touched, so never resident.
-        func make(_ count: Int) -> UnsafeMutablePointer<Float> {
-            guard let raw = calloc(max(count, 1), MemoryLayout<Float>.size) else {
-                fatalError("out of memory for \(count) floats of activations")
-            }
-            let p = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-            all.append(p)
-            return p
+        var all: [(pages: UnsafeMutableRawPointer, bytes: Int, rowFloats: Int)] = []
+        // Anonymous pages: rows past the largest batch actually run are never touched, so never
+        // resident, and `releaseBatchRows` can hand the touched ones back.
+        func make(_ count: Int, rows: Int) -> UnsafeMutablePointer<Float> {
+            let bytes = max(count, 1) * MemoryLayout<Float>.size
+            let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            guard let raw, raw != MAP_FAILED else { fatalError("out of memory for \(count) floats of activations") }
+            all.append((raw, bytes, max(count, 1) / max(rows, 1)))
+            return raw.bindMemory(to: Float.self, capacity: max(count, 1))
         }
-        x = make(maxBatch * c.dim)
-        xb = make(maxBatch * c.dim)
-        q = make(maxBatch * c.qDim)
-        k = make(maxBatch * c.kvDim)
-        v = make(maxBatch * c.kvValueDim)
-        att = make(maxBatch * c.headCount * c.valueHeadDim)
-        out = make(maxBatch * c.dim)
-        gate = make(maxBatch * c.ffnDim)
-        up = make(maxBatch * c.ffnDim)
-        ropeCos = make(maxBatch * c.ropeDims / 2)
-        ropeSin = make(maxBatch * c.ropeDims / 2)
-        splitValues = make(workers * c.headCount * c.valueHeadDim)
-        splitPartials = make(workers * c.headCount * 2)
+        x = make(maxBatch * c.dim, rows: maxBatch)
+        xb = make(maxBatch * c.dim, rows: maxBatch)
+        q = make(maxBatch * c.qDim, rows: maxBatch)
+        k = make(maxBatch * c.kvDim, rows: maxBatch)
+        v = make(maxBatch * c.kvValueDim, rows: maxBatch)
+        att = make(maxBatch * c.headCount * c.valueHeadDim, rows: maxBatch)
+        out = make(maxBatch * c.dim, rows: maxBatch)
+        gate = make(maxBatch * c.ffnDim, rows: maxBatch)
+        up = make(maxBatch * c.ffnDim, rows: maxBatch)
+        ropeCos = make(maxBatch * c.ropeDims / 2, rows: maxBatch)
+        ropeSin = make(maxBatch * c.ropeDims / 2, rows: maxBatch)
+        splitValues = make(workers * c.headCount * c.valueHeadDim, rows: 1)
+        splitPartials = make(workers * c.headCount * 2, rows: 1)
         allocations = all
     }
 
+    /// Gives the pages of every row but the first back to the system (they read as zeros when
+    /// touched again): after a prompt, decoding uses row 0 only, so a chat's resident memory
+    /// does not keep a whole batch's activations (46 MiB for a 1.7B model's batch of 512).
+    func releaseBatchRows() {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        for a in allocations {
+            let first = (a.rowFloats * MemoryLayout<Float>.size + page - 1) / page * page
+            if first < a.bytes { madvise(a.pages + first, a.bytes - first, MADV_DONTNEED) }
+        }
+    }
+
     deinit {
-        for p in allocations { free(p) }
+        for a in allocations { munmap(a.pages, a.bytes) }
         attentionScratch.deallocate()
     }
 }

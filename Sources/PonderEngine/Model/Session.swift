@@ -111,6 +111,7 @@ public final class Session: @unchecked Sendable {
             done += n
             progress(done, total)
         }
+        if total > 1 { model.releaseBatchMemory() }
         logitsCurrent = true
         return total
     }

@@ -58,6 +58,10 @@ public final class Transformer: @unchecked Sendable {
     /// Tokens per ``forward(tokens:startPosition:cache:logits:)`` call at most.
     public var maxBatch: Int { scratch.maxBatch }
 
+    /// Hands the activation rows of batched calls back to the system (decoding needs one row):
+    /// call between a prompt and the reply, while no `forward` is running.
+    public func releaseBatchMemory() { scratch.releaseBatchRows() }
+
     /// Evaluates `tokens` at positions `startPosition ..< startPosition + tokens.count`.
     ///
     /// - Parameters:
