@@ -84,12 +84,10 @@ public final class LlamaServer: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// `POST path` with a JSON body; the response body, once the server has closed the connection
-    /// (`Connection: close`). A status other than 200, a reply that does not arrive within
-    /// `timeout`, or one over 64 MiB throws with what arrived.
-    public func post(_ path: String, json body: Data, timeout: Duration = .seconds(120)) throws -> Data {
+    /// A TCP socket connected to 127.0.0.1:`port`, or nil (errno set) when nothing accepts.
+    private static func connectLoopback(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
+        guard fd >= 0 else { return nil }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
@@ -97,7 +95,23 @@ public final class LlamaServer: @unchecked Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw LlamaServerError("POST \(path): cannot connect to port \(port): errno \(errno)") }
+        guard connected == 0 else {
+            let saved = errno
+            close(fd)
+            errno = saved
+            return nil
+        }
+        return fd
+    }
+
+    /// `POST path` with a JSON body; the response body, once the server has closed the connection
+    /// (`Connection: close`). A status other than 200, a reply that does not arrive within
+    /// `timeout`, or one over 64 MiB throws with what arrived.
+    public func post(_ path: String, json body: Data, timeout: Duration = .seconds(120)) throws -> Data {
+        guard let fd = Self.connectLoopback(port: port) else {
+            throw LlamaServerError("POST \(path): cannot connect to port \(port): errno \(errno)")
+        }
+        defer { close(fd) }
         var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -147,16 +161,8 @@ public final class LlamaServer: @unchecked Sendable {
 
     /// The status code of `GET path` on 127.0.0.1, or nil when nothing answers.
     public static func httpStatus(port: Int, path: String) -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let fd = connectLoopback(port: port) else { return nil }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
         guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { return nil }
         var buffer = [UInt8](repeating: 0, count: 512)
