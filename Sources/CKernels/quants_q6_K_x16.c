@@ -29,14 +29,6 @@ typedef struct {
 
 _Static_assert(sizeof(pk_block_q6_K_x16) == 16 * PK_Q6_K_X16_ROW_BYTES, "16 rows of one super-block");
 
-/// The unsigned 6-bit quant (0..63) of element e of a Q6_K block (ggml's dequantize_row_q6_K order).
-static inline int q6_value(const pk_block_q6_K *b, int e) {
-    const int h = e / 128, k = (e % 128) / 32, l = e % 32;
-    const uint8_t ql = b->ql[64 * h + l + 32 * (k & 1)];
-    const int low = k >= 2 ? ql >> 4 : ql & 0x0F;
-    return low | (((b->qh[32 * h + l] >> (2 * k)) & 3) << 4);
-}
-
 static inline void q6_store(pk_block_q6_K *b, int e, int v) {
     const int h = e / 128, k = (e % 128) / 32, l = e % 32;
     uint8_t *ql = &b->ql[64 * h + l + 32 * (k & 1)];
@@ -56,11 +48,25 @@ void pk_repack_q6_K_x16(const void *src, size_t src_row_bytes, int64_t rows, int
                 const pk_block_q6_K *b = (const pk_block_q6_K *)((const char *)src + (size_t)(g * 16 + r) * src_row_bytes) + i;
                 o->d[r] = b->d;
                 for (int s = 0; s < 16; s++) o->scales[s][r] = b->scales[s];
+                // The block's 256 unsigned six-bit values in element order (ggml's
+                // dequantize_row_q6_K: element 128h + 32k + l takes ql[64h + l + 32(k & 1)], its low
+                // nibble for k < 2, and bits 2k, 2k+1 of qh[32h + l]), then scattered into the
+                // 16-row layout.
+                uint8_t q[PK_QK_K];
+                for (int h = 0; h < 2; h++) {
+                    for (int l = 0; l < 32; l++) {
+                        const uint8_t a = b->ql[64 * h + l], c = b->ql[64 * h + l + 32], hb = b->qh[32 * h + l];
+                        q[128 * h + l] = (uint8_t)((a & 0x0F) | ((hb & 3) << 4));
+                        q[128 * h + l + 32] = (uint8_t)((c & 0x0F) | (((hb >> 2) & 3) << 4));
+                        q[128 * h + l + 64] = (uint8_t)((a >> 4) | (((hb >> 4) & 3) << 4));
+                        q[128 * h + l + 96] = (uint8_t)((c >> 4) | (((hb >> 6) & 3) << 4));
+                    }
+                }
                 for (int s = 0; s < 16; s++) {
                     const int t = s / 2, half = s % 2;
                     for (int e = 0; e < 4; e++) {
                         for (int k = 0; k < 4; k++) {
-                            const int v = q6_value(b, 16 * s + 4 * e + k);
+                            const int v = q[16 * s + 4 * e + k];
                             o->ql[t][e][4 * r + k] |= (uint8_t)((v & 0x0F) << (4 * half));
                             o->qh[t][e / 2][4 * r + k] |= (uint8_t)((v >> 4) << (4 * (e % 2) + 2 * half));
                         }

@@ -1,6 +1,7 @@
 import CKernels
 import Foundation
 import PonderTestSupport
+import Synchronization
 import Testing
 
 @testable import PonderEngine
@@ -134,6 +135,39 @@ import Testing
                 b.withUnsafeMutableBufferPointer { Kernels.dequantizeRow(r, row: row, into: $0.baseAddress!) }
                 #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "row \(row) dequantizes differently")
             }
+        }
+    }
+
+    /// A large matrix (the LM head) is repacked in slices of rows on all cores, and each slice's
+    /// original bytes are handed back as soon as they are copied: every row must come out as it
+    /// went in, across the slice boundaries, and the released ranges must cover the original
+    /// exactly once, so the file's pages of the whole matrix are given back.
+    @Test func aLargeMatrixIsRepackedInSlicesAndItsOriginalReleasedWhole() throws {
+        let rows = 16 * 400, cols = 256  // 210-byte Q6_K rows: 4,992 rows to a 1 MiB slice, so two slices
+        let weights = try GGUFPython.generate(.q6_K, rows: rows, cols: cols, seed: 31)
+        let released = Mutex<[(start: Int, count: Int)]>([])  // addresses: pointers are not Sendable
+        let packed = PackedWeights()
+        try weights.withMatrix { w in
+            try #require(KernelISA.avx512.isSupported, "repacking needs AVX-512 VNNI, which this machine's kernels are measured on")
+            let record: @Sendable (UnsafeRawBufferPointer) -> Void = { range in
+                let start = Int(bitPattern: range.baseAddress)
+                released.withLock { $0.append((start, range.count)) }
+            }
+            let r = try #require(packed.repack(w, release: record))
+            var a = [Float](repeating: 0, count: cols), b = a
+            for row in [0, 4991, 4992, 5007, rows - 1] {
+                a.withUnsafeMutableBufferPointer { Kernels.dequantizeRow(w, row: row, into: $0.baseAddress!) }
+                b.withUnsafeMutableBufferPointer { Kernels.dequantizeRow(r, row: row, into: $0.baseAddress!) }
+                #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "row \(row) dequantizes differently")
+            }
+            let ranges = released.withLock { $0 }.sorted { $0.start < $1.start }
+            #expect(ranges.count == 2)
+            var next = Int(bitPattern: w.data)
+            for range in ranges {
+                #expect(range.start == next, "released ranges leave a gap or overlap")
+                next = range.start + range.count
+            }
+            #expect(next == Int(bitPattern: w.data) + rows * w.rowBytes, "the released ranges end before the matrix does")
         }
     }
 

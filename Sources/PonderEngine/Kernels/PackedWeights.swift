@@ -32,9 +32,23 @@ final class PackedWeights: @unchecked Sendable {
     deinit { buffers.forEach { free($0) } }
 
     /// A copy of `m` repacked for kernel level `isa`, or nil when `m` keeps the file's layout.
-    func repack(_ m: WeightMatrix, isa: KernelISA = Kernels.isa) -> WeightMatrix? {
+    ///
+    /// The copy is made in slices of rows on all cores, and `release` is called with each slice's
+    /// original bytes once copied, so a large matrix (the LM head: 311 MiB in a Qwen3-1.7B Q8_0)
+    /// is never resident twice.
+    func repack(_ m: WeightMatrix, isa: KernelISA = Kernels.isa,
+                release: @escaping @Sendable (UnsafeRawBufferPointer) -> Void = { _ in }) -> WeightMatrix? {
         guard let packed = allocateCopy(of: m, isa: isa) else { return nil }
-        Self.fill(packed, from: m)
+        // Whole groups of 16 rows (the repacked layouts' unit), about 1 MiB of the original each.
+        let sliceRows = max(1, (1 << 20) / max(1, m.rowBytes) / 16) * 16
+        let slices = (m.rows + sliceRows - 1) / sliceRows
+        DispatchQueue.concurrentPerform(iterations: slices) { s in
+            let r0 = s * sliceRows, count = min(sliceRows, m.rows - r0)
+            let source = m.row(r0)
+            pk_repack(packed.kernelType, source, m.rowBytes, Int64(count), Int64(m.cols),
+                      UnsafeMutableRawPointer(mutating: packed.row(r0)))
+            release(UnsafeRawBufferPointer(start: source, count: count * m.rowBytes))
+        }
         return packed
     }
 

@@ -66,13 +66,10 @@ final class Weights: Sendable {
     /// - Throws: ``ModelLoadError`` naming the missing tensor, the wrong shape or the unsupported type.
     init(file: GGUFFile, config c: ModelConfig) throws(ModelLoadError) {
         self.file = file
-        tokenEmbedding = try Self.matrix(file, "token_embd.weight", rows: c.vocabSize, columns: c.dim)
+        let embedding = try Self.matrix(file, "token_embd.weight", rows: c.vocabSize, columns: c.dim)
         outputNorm = try Self.vector(file, "output_norm.weight", count: c.dim)
-        if file.tensor(named: "output.weight") != nil {
-            output = try Self.matrix(file, "output.weight", rows: c.vocabSize, columns: c.dim)
-        } else {
-            output = tokenEmbedding
-        }
+        let tied = file.tensor(named: "output.weight") == nil
+        let head = tied ? embedding : try Self.matrix(file, "output.weight", rows: c.vocabSize, columns: c.dim)
         outputBias = try Self.optionalVector(file, "output.bias", count: c.vocabSize)
         ropeFrequencyFactors = try Self.optionalVector(file, "rope_freqs.weight", count: c.ropeDims / 2)
 
@@ -117,6 +114,15 @@ final class Weights: Sendable {
         let packed = PackedWeights()
         let storage = file.storage
         self.layers = packed.repack(layers, release: { storage.discard($0) })
+        // The LM head is read whole for every token (a quarter of a 1.7B Qwen3's bytes), so it
+        // gets the repacked layout too; a tied embedding then reads its rows from the copy.
+        if let packedHead = packed.repack(head, release: { storage.discard($0) }) {
+            output = packedHead
+            tokenEmbedding = tied ? packedHead : embedding
+        } else {
+            output = head
+            tokenEmbedding = embedding
+        }
         self.packed = packed
     }
 
