@@ -146,19 +146,22 @@ PK_TARGET_AVX512 void pk_tile_q4_K_x16_avx512(int64_t n, const void *vw, size_t 
     for (int c = 0; c < C; c++) _mm512_storeu_ps(out + (size_t)c * os, _mm512_sub_ps(acc[c], accm[c]));
 }
 
-/// 16 rows x 1 input with the gemv arithmetic: out[0..15].
+/// 16 rows x 1 input with the gemv arithmetic: out[0..15]; the block `ws` bytes on is prefetched meanwhile.
 PK_TARGET_AVX512 void pk_gemv_q4_K_x16_avx512(int64_t n, const void *vw, size_t ws, const void *vx, size_t xs,
                                              float *out, size_t os) {
-    (void)ws; (void)xs; (void)os;
+    (void)xs; (void)os;
     const pk_block_q4_K_x16 *w = vw;
     const pk_block_q8_K *x = vx;
     __m512 acc = _mm512_setzero_ps(), accm = _mm512_setzero_ps();
     const __m512i low = _mm512_set1_epi8(0x0F), high = _mm512_set1_epi8((char)0xF0);
+    enum { LINES = (sizeof(pk_block_q4_K_x16) + 63) / 64 };
     for (int64_t i = 0; i < n / PK_QK_K; i++) {
         const pk_block_q4_K_x16 *b = &w[i];
         __m512i lo[4], hi[4];  // 8 independent chains hide vpdpbusd's latency
         for (int p = 0; p < 4; p++) { lo[p] = _mm512_setzero_si512(); hi[p] = _mm512_setzero_si512(); }
         for (int k = 0; k < 8; k++) {
+            if (ws)
+                for (int l = k * LINES / 8; l < (k + 1) * LINES / 8; l++) _mm_prefetch((const char *)b + ws + 64 * l, _MM_HINT_T0);
             for (int p = 0; p < 4; p++) {
                 const __m512i z = _mm512_load_si512((const void *)b->qs[p][k]);
                 lo[p] = _mm512_dpbusd_epi32(lo[p], _mm512_and_si512(z, low), X16_BCAST(&x[i], p, k, 0));

@@ -163,10 +163,11 @@ void pk_dequantize_row_q6_K_x16(const void *base, int64_t row, int64_t cols, flo
 DEFINE_Q6X16_TILED(pk_tile_q6_K_x16_avx512, PK_TILE_COLS)
 DEFINE_Q6X16_TILED(pk_tile1_q6_K_x16_avx512, 1)
 
-/// vec_dot arithmetic, 16 rows x 1 input.
+/// vec_dot arithmetic, 16 rows x 1 input; the block `ws` bytes on is prefetched meanwhile.
 PK_TARGET_AVX512 void pk_gemv_q6_K_x16_avx512(int64_t n, const void *vw, size_t ws, const void *vx, size_t xs,
                                              float *out, size_t os) {
-    (void)ws; (void)xs; (void)os;
+    (void)xs; (void)os;
+    enum { LINES = (sizeof(pk_block_q6_K_x16) + 63) / 64 };
     const pk_block_q6_K_x16 *w = vw;
     const pk_block_q8_K *x = vx;
     __m512 acc[8];
@@ -184,6 +185,8 @@ PK_TARGET_AVX512 void pk_gemv_q6_K_x16_avx512(int64_t n, const void *vw, size_t 
                                                         _mm512_mullo_epi32(s1, _mm512_set1_epi32(32 * x[i].bsums[2 * l + 1]))));
         }
         for (int t = 0; t < 8; t++) {
+            if (ws)
+                for (int l = t * LINES / 8; l < (t + 1) * LINES / 8; l++) _mm_prefetch((const char *)b + ws + 64 * l, _MM_HINT_T0);
             // (scale, scale) as two int16 per row, for vpmaddwd after vpmaddubsw's pair sums.
             const __m512i s0 = _mm512_cvtepi8_epi32(_mm_load_si128((const __m128i *)b->scales[2 * t]));
             const __m512i s1 = _mm512_cvtepi8_epi32(_mm_load_si128((const __m128i *)b->scales[2 * t + 1]));
