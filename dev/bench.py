@@ -6,7 +6,8 @@ tokens of context), the two programs take turns (ponder, llama-bench, ponder, ..
 rounds, each round one measured repetition after the tools' own warm-up, so a burst of load from
 something else on the machine hits both alike. The table gives the median of each program, the
 ratio ponder / llama.cpp, for decode the fraction of the machine's memory read bandwidth reached
-(model file bytes x tokens/s, against `ponder bench --memory` at the same thread count), and the
+(model file bytes x tokens/s, against `ponder bench --memory` at the same thread count, measured
+again just before each round's run; the median of the rounds' fractions), and the
 maximum resident memory of each program's process. Then, if dev/ui-bench.py is present, the UI and
 stream-parsing figures.
 
@@ -95,9 +96,9 @@ def main():
 
     print(f"{datetime.date.today().isoformat()}, {cpu_model()}, {os.cpu_count()} CPUs; {args.rounds} alternating "
           f"rounds, medians; load average before: {os.getloadavg()[0]:.2f}", flush=True)
-    gbps = {t: bandwidth(args.ponder, t) for t in threads}
-    print("memory read bandwidth: " + ", ".join(f"{gbps[t]:.1f} GB/s ({t} thread{'s' if t > 1 else ''})"
-                                                 for t in threads), flush=True)
+    gbps = {t: [bandwidth(args.ponder, t)] for t in threads}
+    print("memory read bandwidth at the start: " + ", ".join(f"{gbps[t][0]:.1f} GB/s ({t} thread{'s' if t > 1 else ''})"
+                                                              for t in threads), flush=True)
     print()
     print("| model | threads | test | ponder t/s | llama.cpp t/s | ratio | decode bandwidth | max RSS ponder · llama.cpp |")
     print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
@@ -108,23 +109,32 @@ def main():
             if args.depth > 0 and args.n > 0:
                 runs.append((0, args.n, args.depth))
             for pp, tg, depth in runs:
-                ours, theirs, rss = {}, {}, {"ponder": [], "llama": []}
+                ours, theirs, rss, fractions = {}, {}, {"ponder": [], "llama": []}, {}
                 for _ in range(args.rounds):
+                    # The bandwidth is measured again next to every decode run: on a shared host it
+                    # drifts by a fifth within minutes, and a fraction is only as good as its pair.
+                    g = bandwidth(args.ponder, t) if tg > 0 else None
+                    if g:
+                        gbps[t].append(g)
                     for tool, binary, into in (("ponder", args.ponder, ours), ("llama", args.llama_bench, theirs)):
                         speeds, r = one_round(tool, binary, model, t, pp, tg, depth)
                         rss[tool].append(r)
                         for name, v in speeds.items():
                             into.setdefault(name, []).append(v)
+                            if tool == "ponder" and g and name.startswith("tg"):
+                                fractions.setdefault(name, []).append(size * v / 1e9 / g)
                 for test in sorted(ours):
                     a, b = ours.get(test), theirs.get(test)
                     if not b:
                         print(f"| {os.path.basename(model)} | {t} | {test} | {statistics.median(a):.1f} | missing | | | |")
                         continue
                     ma, mb = statistics.median(a), statistics.median(b)
-                    bw = f"{size * ma / 1e9 / gbps[t] * 100:.0f} %" if test.startswith("tg") else ""
+                    bw = f"{statistics.median(fractions[test]) * 100:.0f} %" if test in fractions else ""
                     print(f"| {os.path.basename(model)} | {t} | {test} | {ma:.1f} | {mb:.1f} | {ma / mb:.2f}× | {bw} "
                           f"| {max(rss['ponder']):.0f} · {max(rss['llama']):.0f} MiB |", flush=True)
-    print(f"\nload average after: {os.getloadavg()[0]:.2f}", flush=True)
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}; memory read bandwidth over the rounds: "
+          + ", ".join(f"{min(gbps[t]):.1f}-{max(gbps[t]):.1f} GB/s, median {statistics.median(gbps[t]):.1f} "
+                      f"({t} thread{'s' if t > 1 else ''})" for t in threads), flush=True)
     if os.path.exists(args.ui_bench):
         print()
         subprocess.run([sys.executable, args.ui_bench, "--ponder", args.ponder], check=True)
