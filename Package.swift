@@ -60,10 +60,12 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "PonderFuzz", dependencies: ["PonderFuzzing"], swiftSettings: strict),
 
+        // The git commit `ponder --version` names (commit.h, written by `make build`).
+        .target(name: "CBuildInfo"),
         .executableTarget(
             name: "ponder",
             dependencies: [
-                "PonderCore", "PonderEngine", "PonderRemote", "PonderTUI", "PonderTerminal",
+                "PonderCore", "PonderEngine", "PonderRemote", "PonderTUI", "PonderTerminal", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -1,12 +1,22 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import PonderCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `ponder ask`: one question, one answer, for scripts and pipes.
 ///
 /// The answer goes to standard output and the reasoning trace to standard error (dimmed on a
 /// terminal), so `ponder ask "…" > answer.txt` keeps only the answer. The same configuration as
 /// the chat applies (flags over `config.toml` over defaults), the loop guard included.
+/// `--continue FILE` makes it one turn of a saved conversation: the transcript's turns go to the
+/// model before the question, and the question and its reply are appended to the file (created
+/// when missing), which the TUI can then reopen. Ctrl-C stops the reply, keeps what arrived
+/// (saved with `--continue`, marked stopped) and exits 130.
 struct AskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ask",
@@ -16,9 +26,18 @@ struct AskCommand: AsyncParsableCommand {
             Examples:
               ponder ask "What is the capital of France?"
               echo "Is 91 prime?" | ponder ask --think on --no-reasoning
-              ponder ask --json --seed 7 "Name a primary colour."
-            Exit status: 0 answered, 1 the backend failed (or the loop guard stopped the reply), 64 bad usage.
+              ponder ask --think high --json --seed 7 "Name a primary colour."
+              ponder ask --continue notes "And its population?"
+            Exit status: 0 answered; 2 bad usage (or a --continue file that cannot be read or is in \
+            use); 3 the backend failed, or the loop guard stopped the reply; 130 interrupted (Ctrl-C).
             """)
+
+    /// The exit statuses named in the help.
+    enum Status {
+        static let usage: Int32 = 2
+        static let backend: Int32 = 3
+        static let interrupted: Int32 = 130
+    }
 
     @OptionGroup var config: ConfigOptions
 
@@ -33,6 +52,13 @@ struct AskCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object: answer, reasoning, finish, think, dialect, counts, timings, sampler.")
     var json = false
 
+    @Option(
+        name: .customLong("continue"),
+        help: ArgumentHelp(
+            "Continue this transcript (a path, or a name in the transcripts folder): its turns go before the question, and the question and reply are appended to it (a missing file is created).",
+            valueName: "file"))
+    var continueFile: String?
+
     func run() async throws {
         let text: String
         if let question {
@@ -45,74 +71,128 @@ struct AskCommand: AsyncParsableCommand {
 
         let resolved = ResolvedConfig.load(overrides: config.overrides)
         for problem in resolved.problems { Self.warn("ponder: \(problem) (ignored)") }
+        // The transcript first: a file that cannot be continued is found before a model loads.
+        let continued = try continueFile.map { try ContinuedTranscript.open($0, folder: resolved.transcripts.value) }
         let (backend, _, warning) = try BackendFactory.make(resolved.backend.value, contextSize: reply.ctx, threads: reply.threads)
         if let warning { Self.warn("ponder: \(warning)") }
         let info: BackendInfo
         do {
             info = try await backend.prepare()
         } catch {
-            throw CommandFailure(message: "ponder: \(error)")
+            throw CommandFailure(message: "ponder: \(error)", status: Status.backend)
         }
         if resolved.think.mode == .on, resolved.think.budget != nil, !info.capabilities.budget {
             Self.warn("ponder: \(ReasoningCapabilities.noBudgetNotice)")
         }
+        let earlier = continued?.transcript.conversation
         let request = ChatRequest(
-            systemPrompt: reply.system, messages: [.user(prompt)], think: resolved.think, sampler: resolved.sampler,
-            maxTokens: reply.maxTokens, loopGuard: resolved.loopGuard.value)
+            systemPrompt: reply.system ?? earlier?.systemPrompt,
+            messages: (earlier?.messages ?? []).filter { $0.role != .assistant || !$0.content.isEmpty } + [.user(prompt)],
+            think: resolved.think, sampler: resolved.sampler, maxTokens: reply.maxTokens,
+            loopGuard: resolved.loopGuard.value)
 
-        let start = Date()
-        var firstToken: Double?
+        // Ctrl-C cancels the reply; what arrived is kept, and a second Ctrl-C ends ponder at once.
+        let interrupted = Atomic<Bool>(false)
+        signal(SIGINT, SIG_IGN)
+        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let streaming = Task { [json, noReasoning] in
+            await Self.stream(backend.reply(to: request), json: json, noReasoning: noReasoning)
+        }
+        interrupts.setEventHandler {
+            interrupted.store(true, ordering: .relaxed)
+            streaming.cancel()
+            signal(SIGINT, SIG_DFL)
+        }
+        interrupts.resume()
+        let outcome = await streaming.value
+        interrupts.cancel()
+        let stopped = interrupted.load(ordering: .relaxed)
+
+        if let continued {
+            let answer = Message(
+                role: .assistant, content: outcome.answer, reasoning: outcome.reasoning.isEmpty ? nil : outcome.reasoning,
+                think: request.think.mode, traceCut: outcome.budgetHit ? .budget : nil,
+                reasoningTokens: outcome.usage.reasoningTokens, contentTokens: outcome.usage.completionTokens,
+                timeToFirstToken: outcome.firstToken, duration: outcome.seconds, stopped: stopped,
+                repeating: outcome.finish == .repetition, sampler: outcome.sampler ?? request.sampler,
+                error: outcome.error, date: Date())
+            try continued.append(question: prompt, reply: answer, systemPrompt: request.systemPrompt, backend: info,
+                                 think: resolved.think, sampler: resolved.sampler)
+        }
+        if json {
+            Self.write(Self.jsonObject(
+                answer: outcome.answer, reasoning: outcome.reasoning, think: request.think.mode, info: info,
+                finish: outcome.finish, budgetHit: outcome.budgetHit, usage: outcome.usage, seconds: outcome.seconds,
+                firstToken: outcome.firstToken, sampler: outcome.sampler ?? request.sampler) + "\n")
+        } else if outcome.answerStarted {
+            Self.write("\n")
+        }
+        if stopped {
+            Self.warn("ponder: interrupted" + (continued == nil ? "" : "; the partial reply is saved"))
+            throw ExitCode(Status.interrupted)
+        }
+        if let error = outcome.error { throw CommandFailure(message: "ponder: \(error)", status: Status.backend) }
+        if outcome.finish == .length { Self.warn("ponder: the reply reached its token limit") }
+        if outcome.finish == .repetition {
+            Self.warn("ponder: stopped: the model was repeating itself")
+            if !json { throw ExitCode(Status.backend) }
+        }
+    }
+
+    /// What one reply's stream gave.
+    struct Outcome: Sendable {
         var answer = "", reasoning = ""
+        var answerStarted = false
         var usage = Usage()
         var sampler: SamplerSettings?
         var finish = FinishReason.stop
         var budgetHit = false
+        var firstToken: Double?
+        var seconds = 0.0
+        /// The backend's error, when the stream failed (what arrived before it is kept).
+        var error: String?
+    }
+
+    /// Reads the reply, writing the answer to standard output and the trace to standard error
+    /// as they arrive (unless `json`), until it ends, fails or the task is cancelled.
+    static func stream(_ events: AsyncThrowingStream<ChatEvent, any Error>, json: Bool, noReasoning: Bool) async -> Outcome {
+        var outcome = Outcome()
+        let start = Date()
         let dim = isatty(2) == 1
-        var answerStarted = false
         do {
-            for try await event in backend.reply(to: request) {
+            for try await event in events {
                 switch event {
                 case .reasoning(let piece):
-                    if firstToken == nil { firstToken = Date().timeIntervalSince(start) }
-                    reasoning += piece
+                    if outcome.firstToken == nil { outcome.firstToken = Date().timeIntervalSince(start) }
+                    outcome.reasoning += piece
                     if !json && !noReasoning {
                         TerminalOutput.write(piece, to: .standardError, before: dim ? "\u{1B}[2m" : "", after: dim ? "\u{1B}[0m" : "")
                     }
                 case .content(var piece):
-                    if firstToken == nil { firstToken = Date().timeIntervalSince(start) }
-                    if !answerStarted {
+                    if outcome.firstToken == nil { outcome.firstToken = Date().timeIntervalSince(start) }
+                    if !outcome.answerStarted {
                         piece = String(piece.drop(while: \.isWhitespace))
                         if piece.isEmpty { continue }
-                        answerStarted = true
-                        if !json && !noReasoning && !reasoning.isEmpty { Self.warn("") }
+                        outcome.answerStarted = true
+                        if !json && !noReasoning && !outcome.reasoning.isEmpty { warn("") }
                     }
-                    answer += piece
-                    if !json { Self.write(piece) }
-                case .usage(let latest): usage = latest
-                case .sampler(let used): sampler = used
-                case .traceCut(let cut): budgetHit = budgetHit || cut == .budget
-                case .notice(let text): Self.warn("ponder: \(text)")
+                    outcome.answer += piece
+                    if !json { write(piece) }
+                case .usage(let latest): outcome.usage = latest
+                case .sampler(let used): outcome.sampler = used
+                case .traceCut(let cut): outcome.budgetHit = outcome.budgetHit || cut == .budget
+                case .notice(let text): warn("ponder: \(text)")
                 case .progress: break
-                case .finished(let reason): finish = reason
+                case .finished(let reason): outcome.finish = reason
                 }
             }
+        } catch is CancellationError {
+            // Ctrl-C: the caller knows.
         } catch {
-            throw CommandFailure(message: "ponder: \(error)")
+            if !Task.isCancelled { outcome.error = "\(error)" }
         }
-        let seconds = Date().timeIntervalSince(start)
-        if json {
-            Self.write(Self.jsonObject(
-                answer: answer, reasoning: reasoning, think: request.think.mode, info: info, finish: finish,
-                budgetHit: budgetHit, usage: usage, seconds: seconds, firstToken: firstToken,
-                sampler: sampler ?? request.sampler) + "\n")
-        } else if answerStarted {
-            Self.write("\n")
-        }
-        if finish == .length { Self.warn("ponder: the reply reached its token limit") }
-        if finish == .repetition {
-            Self.warn("ponder: stopped: the model was repeating itself")
-            if !json { throw ExitCode(1) }
-        }
+        outcome.seconds = Date().timeIntervalSince(start)
+        return outcome
     }
 
     /// The `--json` object, members in a fixed order.

@@ -38,7 +38,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where conversations are saved.", valueName: "dir"))
     var transcripts: String?
 
-    @Option(help: ArgumentHelp("Reasoning for the first reply: on or off.", valueName: "on|off"))
+    @Option(help: ArgumentHelp(
+        "Reasoning for the first reply: on or off; low, medium or high (on, with that --think-effort); or a number (on, with that --think-budget).",
+        valueName: "on|off|low|medium|high|N"))
     var think: String?
 
     @Option(help: ArgumentHelp("Reasoning tokens before the model must answer.", valueName: "tokens"))
@@ -80,7 +82,17 @@ struct ConfigOptions: ParsableArguments {
         if let thinkStyle, DialectChoice(name: thinkStyle) == nil {
             throw ValidationError("--think-style must be one of \(DialectChoice.names.joined(separator: ", ")), not '\(thinkStyle)'")
         }
-        if let think, ThinkMode(rawValue: think) == nil { throw ValidationError("--think must be on or off, not '\(think)'") }
+        if let think {
+            guard let level = ThinkLevel(think) else {
+                throw ValidationError("--think must be on, off, low, medium, high or a number of tokens, not '\(think)'")
+            }
+            if case .effort(let effort) = level, let thinkEffort, thinkEffort != effort {
+                throw ValidationError("--think \(effort) and --think-effort \(thinkEffort) disagree: give the level once")
+            }
+            if case .budget(let tokens) = level, let thinkBudget, thinkBudget != tokens {
+                throw ValidationError("--think \(tokens) and --think-budget \(thinkBudget) disagree: give the budget once")
+            }
+        }
         if let thinkBudget, thinkBudget < 0 { throw ValidationError("--think-budget must be 0 or more") }
         if let deadline, !ResolvedConfig.deadlineRange.contains(deadline) {
             throw ValidationError("--deadline takes seconds from 1 to \(ResolvedConfig.deadlineRange.upperBound), not \(deadline)")
@@ -111,9 +123,10 @@ struct ConfigOptions: ParsableArguments {
         o.model = model
         o.theme = theme
         o.transcripts = transcripts
-        o.think = think.flatMap(ThinkMode.init(rawValue:))
-        o.thinkBudget = thinkBudget
-        o.thinkEffort = thinkEffort
+        let level = think.flatMap(ThinkLevel.init)
+        o.think = level?.mode
+        o.thinkBudget = thinkBudget ?? level?.budget
+        o.thinkEffort = thinkEffort ?? level?.effort
         o.sampler = SamplerSettings(
             temperature: temperature, topK: topK, topP: topP, minP: minP, repeatPenalty: repeatPenalty,
             repeatLastN: repeatLastN, seed: seed)
@@ -163,3 +176,4 @@ struct ConfigCommand: ParsableCommand {
         if failed { throw ExitCode(1) }
     }
 }
+

@@ -1,10 +1,13 @@
 import ArgumentParser
+import CBuildInfo
 import Foundation
 
 /// `ponder`: a terminal chat client for reasoning models.
 @main
 struct Ponder: AsyncParsableCommand {
     static let version = "0.1.0"
+    /// What `--version` prints: the version and the git commit of the build.
+    static let versionLine = "ponder \(version) (commit \(String(cString: ponder_build_commit())))"
 
     static let configuration = CommandConfiguration(
         commandName: "ponder",
@@ -20,7 +23,7 @@ struct Ponder: AsyncParsableCommand {
             Every chat option (server, model, think mode and style, theme, transcripts folder, sampling): \
             `ponder chat --help`.
             """,
-        version: version,
+        version: versionLine,
         subcommands: [
             ChatCommand.self, AskCommand.self, InspectCommand.self, TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self,
             BenchCommand.self, TranscriptCommand.self, ConfigCommand.self, StreamBenchCommand.self,
@@ -38,7 +41,7 @@ struct Ponder: AsyncParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            exit(withError: error)  // the user's own arguments, help and usage
+            exitWithUsageStatus(error)  // the user's own arguments, help and usage
         }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -47,10 +50,23 @@ struct Ponder: AsyncParsableCommand {
                 var command = command
                 try command.run()
             }
+        } catch let failure as CommandFailure {
+            TerminalOutput.warn(fullMessage(for: failure))
+            Foundation.exit(failure.status)
+        } catch let error as ValidationError {
+            exitWithUsageStatus(error)
         } catch {
             let message = fullMessage(for: error)
             if !message.isEmpty { TerminalOutput.warn(message) }
             Foundation.exit(exitCode(for: error).rawValue)
         }
+    }
+
+    /// Help and version as swift-argument-parser gives them; bad usage exits 2, as a shell tool's
+    /// does, rather than sysexits' 64.
+    static func exitWithUsageStatus(_ error: any Error) -> Never {
+        guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+        TerminalOutput.warn(fullMessage(for: error))
+        Foundation.exit(2)
     }
 }

@@ -104,5 +104,7 @@ struct TranscriptCommand: ParsableCommand {
 /// A failure already phrased for the user: printed as `error: …`, exit status 1.
 struct CommandFailure: Error, CustomStringConvertible {
     var message: String
+    /// The exit status (`ponder ask` has its own; 1 elsewhere).
+    var status: Int32 = 1
     var description: String { message }
 }
