@@ -39,6 +39,10 @@ public enum AppEvent: Sendable, Equatable {
     case themesListed([String])
     /// SIGINT, SIGTERM or SIGHUP: save and leave.
     case quitRequested
+    /// `Effect.edit` came back: the editor saved this text, which becomes the input.
+    case edited(String)
+    /// `Effect.edit` could not run the editor, or it failed (one line); the input stays as it was.
+    case editFailed(String)
 
     public static func key(_ key: KeyPress) -> AppEvent { .input(.key(key)) }
     public static func text(_ text: String) -> AppEvent { .input(.text(text)) }

@@ -56,6 +56,16 @@ extension ChatState {
         case .quitRequested:
             // A signal (SIGTERM, SIGHUP): leave now, whatever the last save said.
             return quit(at: moment, force: true)
+        case .edited(var text):
+            // Editors end the file with a newline the user did not mean as part of the message.
+            if text.hasSuffix("\n") { text.removeLast() }
+            history.stopBrowsing()
+            input.set(text)
+            show(text.isEmpty ? "the editor left the input empty" : "the input is what the editor saved (Enter sends it)", seconds: 3)
+            return []
+        case .editFailed(let message):
+            show(message, error: true, seconds: 6)
+            return []
         case .opened, .failed, .historyListed, .exported, .themeLoaded, .themesListed:
             return handleTranscriptEvent(event, at: moment)
         }
@@ -64,6 +74,8 @@ extension ChatState {
     // MARK: - Input
 
     private mutating func handle(_ input: TerminalInput, at moment: Moment, in view: ChatView) -> [Effect] {
+        let chord = editorChordPending  // a Ctrl-X waits for this input only
+        editorChordPending = false
         switch input {
         case .text(let text):
             quitArmed = false
@@ -103,6 +115,8 @@ extension ChatState {
         case .mouse(let mouse):
             return picker != nil ? pickerMouse(mouse) : handle(mouse, in: view)
         case .key(let key):
+            // Ctrl-X then Ctrl-E: the input in the user's editor. Any other key is itself.
+            if chord, key == .ctrl("e") { return [.edit(self.input.text)] }
             guard let action = KeyMap.action(for: key) else {
                 // Unbound Alt/Ctrl combinations do nothing; a bare character with a modifier we
                 // do not use is still text (Shift arrives as upper case already).
@@ -164,6 +178,9 @@ extension ChatState {
         case .bottom: scrollTop = nil
         case .redraw: return [.redraw]
         case .suspend: return [.suspend]
+        case .editorChord:
+            editorChordPending = true
+            show("Ctrl-X: Ctrl-E opens the input in your editor", seconds: 2)
         case .interrupt:
             if reply != nil { return stop(at: moment) }
             if !input.isEmpty {
@@ -415,6 +432,8 @@ extension ChatState {
             changeSampler(change)
         case .quit:
             return quit(at: moment)
+        case .edit(let text):
+            return [.edit(text)]
         case .load, .history, .export, .theme:
             return runTranscriptCommand(command)
         }

@@ -67,6 +67,8 @@ public struct ChatState: Sendable, Equatable {
     public internal(set) var saveError: String? = nil
     /// Ctrl-C on an empty input asks for a second Ctrl-C.
     var quitArmed = false
+    /// Ctrl-X was pressed: a Ctrl-E next opens the input in the user's editor.
+    var editorChordPending = false
     public private(set) var isQuitting = false
 
     public init(

@@ -22,5 +22,8 @@ public enum Effect: Sendable, Equatable {
     case redraw
     /// Suspend to the shell (Ctrl-Z).
     case suspend
+    /// Open this text in the user's editor ($VISUAL, $EDITOR, else vi) on the terminal, then report
+    /// the edited text (`AppEvent.edited`) or why not (`.editFailed`): Ctrl-X Ctrl-E and `/edit`.
+    case edit(String)
     case quit
 }

@@ -4,7 +4,7 @@ public enum Action: Sendable, Equatable, Hashable {
     case pageUp, pageDown, top, bottom, redraw, suspend, interrupt
     case left, right, wordLeft, wordRight, lineStart, lineEnd, up, down
     case backspace, deleteForward, deleteOrQuit, killToLineEnd, killToLineStart, killWordBackward, killWordForward
-    case yank, complete
+    case yank, complete, editorChord
     case selectUp, selectDown, previousVersion, nextVersion, search
 }
 
@@ -78,6 +78,7 @@ public enum KeyMap {
             bind([.alt("d")], .killWordForward, "cut the word after"),
             bind([.ctrl("y")], .yank, "paste what was cut"),
             bind([KeyPress(.tab)], .complete, "complete a /command"),
+            bind([.ctrl("x")], .editorChord, "edit the input in $VISUAL or $EDITOR (/edit too)", label: "Ctrl-X Ctrl-E"),
             bind([.ctrl("l")], .redraw, "redraw the screen"),
             bind([.ctrl("z")], .suspend, "suspend to the shell"),
         ]),

@@ -36,6 +36,8 @@ public enum SlashCommand: Sendable, Equatable {
     case context(ContextPolicy?)
     case help
     case quit
+    /// `/edit [TEXT]`: write the message in the user's editor, starting from TEXT.
+    case edit(String)
 
     /// What `/copy` copies.
     public enum CopyPart: String, Sendable, Equatable, CaseIterable {
@@ -80,6 +82,7 @@ public enum SlashCommand: Sendable, Equatable {
         ("copy", "[answer|reasoning|code|all]", "copy part of the selected (else the last) reply to the clipboard (OSC 52)"),
         ("search", "TEXT", "find text in answers and traces (n/N: next/previous, Esc leaves); Ctrl-F too"),
         ("context", "[strip|keep]", "whether past traces are sent back to the model (alone: show the policy and its cost)"),
+        ("edit", "[TEXT]", "write the message in $VISUAL or $EDITOR (Ctrl-X Ctrl-E: the input so far)"),
         ("help", "", "show keys and commands"),
         ("quit", "", "save and leave"),
     ]
@@ -139,6 +142,7 @@ public enum SlashCommand: Sendable, Equatable {
             return .success(.context(policy))
         case "help", "?": return .success(.help)
         case "quit", "exit", "q": return .success(.quit)
+        case "edit": return .success(.edit(argument))
         default:
             return .failure(ParseError(description: "unknown command /\(name) (F1 or /help lists the commands)"))
         }

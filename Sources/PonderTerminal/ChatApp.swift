@@ -111,6 +111,18 @@ public final class ChatApp: @unchecked Sendable {
                     screen.resume()
                     let (width, height) = screen.size
                     apply(.resize(width: width, height: height), Clock.moment())
+                case .edit(let text):
+                    // The editor has the terminal until it exits; replies keep arriving in the inbox.
+                    screen.leave()
+                    let result = ExternalEditor.edit(text, environment: ProcessInfo.processInfo.environment)
+                    screen.resume()
+                    screen.resize()
+                    let (width, height) = screen.size
+                    apply(.resize(width: width, height: height), Clock.moment())
+                    switch result {
+                    case .success(let edited): apply(.edited(edited), Clock.moment())
+                    case .failure(let failure): apply(.editFailed(failure.description), Clock.moment())
+                    }
                 default: break  // the runner performed it
                 }
             }

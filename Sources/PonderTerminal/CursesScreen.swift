@@ -150,6 +150,13 @@ final class CursesScreen {
         raise(SIGTSTP)
     }
 
+    /// Leaves curses mode while another program (the user's editor) has the terminal;
+    /// `resume()` comes back.
+    func leave() {
+        disableReporting()
+        endwin()
+    }
+
     func resume() {
         wrefresh(window)
         enableReporting()

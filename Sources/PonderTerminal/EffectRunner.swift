@@ -75,7 +75,7 @@ final class EffectRunner: @unchecked Sendable {
             case .listThemes:
                 let themes = themes, inbox = inbox
                 themeQueue.async { inbox.post(.themesListed(themes.availableNames())) }
-            case .redraw, .suspend, .quit, .copy:
+            case .redraw, .suspend, .quit, .copy, .edit:
                 local.append(effect)
             }
         }

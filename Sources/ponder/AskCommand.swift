@@ -92,21 +92,21 @@ struct AskCommand: AsyncParsableCommand {
             loopGuard: resolved.loopGuard.value)
 
         // Ctrl-C cancels the reply; what arrived is kept, and a second Ctrl-C ends ponder at once.
-        let interrupted = Atomic<Bool>(false)
+        let interrupted = Interrupted()
         signal(SIGINT, SIG_IGN)
         let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         let streaming = Task { [json, noReasoning] in
             await Self.stream(backend.reply(to: request), json: json, noReasoning: noReasoning)
         }
         interrupts.setEventHandler {
-            interrupted.store(true, ordering: .relaxed)
+            interrupted.fired.store(true, ordering: .relaxed)
             streaming.cancel()
             signal(SIGINT, SIG_DFL)
         }
         interrupts.resume()
         let outcome = await streaming.value
         interrupts.cancel()
-        let stopped = interrupted.load(ordering: .relaxed)
+        let stopped = interrupted.fired.load(ordering: .relaxed)
 
         if let continued {
             let answer = Message(
@@ -137,6 +137,11 @@ struct AskCommand: AsyncParsableCommand {
             Self.warn("ponder: stopped: the model was repeating itself")
             if !json { throw ExitCode(Status.backend) }
         }
+    }
+
+    /// Set by the SIGINT handler.
+    final class Interrupted: Sendable {
+        let fired = Atomic<Bool>(false)
     }
 
     /// What one reply's stream gave.

@@ -29,13 +29,18 @@ enum BackendFactory {
             }
             return (RemoteBackend(configuration: configuration), ServerAddress.hostPort(configuration.displayURL),
                     configuration.insecureWarning)
-        case .embedded(let modelPath):
-            guard FileManager.default.fileExists(atPath: modelPath) else {
-                throw ValidationError(
-                    "\(modelPath): no such model file (give --model FILE.gguf, or run `make run` to fetch the default)")
+        case .embedded(let name):
+            // A path, or a model Ollama or the Hugging Face cache already has (`ponder models`).
+            let modelPath: String
+            do {
+                modelPath = try ModelLocator(environment: ProcessInfo.processInfo.environment).resolve(name).path
+            } catch {
+                throw ValidationError("\(error) (give --model FILE.gguf, an Ollama name such as qwen3:1.7b, or ORG/REPO "
+                    + "from the Hugging Face cache; `ponder models` lists what is here; `make run` fetches the default)")
             }
-            let backend = EmbeddedBackend(modelPath: modelPath, contextSize: contextSize, threads: threads)
-            return (backend, URL(fileURLWithPath: modelPath).lastPathComponent, nil)
+            let named = FileManager.default.fileExists(atPath: name) ? nil : name
+            let backend = EmbeddedBackend(modelPath: modelPath, contextSize: contextSize, threads: threads, modelName: named)
+            return (backend, named ?? URL(fileURLWithPath: modelPath).lastPathComponent, nil)
         }
     }
 }

@@ -26,7 +26,7 @@ struct Ponder: AsyncParsableCommand {
         version: versionLine,
         subcommands: [
             ChatCommand.self, AskCommand.self, InspectCommand.self, TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self,
-            BenchCommand.self, TranscriptCommand.self, ConfigCommand.self, StreamBenchCommand.self,
+            BenchCommand.self, TranscriptCommand.self, ConfigCommand.self, ModelsCommand.self, StreamBenchCommand.self,
         ],
         defaultSubcommand: ChatCommand.self
     )

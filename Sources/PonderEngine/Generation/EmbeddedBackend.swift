@@ -20,6 +20,8 @@ import PonderCore
 /// that consumes the stream stops it before the next token. Replies are served one at a time.
 public final class EmbeddedBackend: ChatBackend, @unchecked Sendable {
     public let modelPath: String
+    /// What the status bar and transcripts call the model (the file's name unless given).
+    public let modelName: String?
     public let contextSize: Int
     public let threads: Int
 
@@ -32,8 +34,10 @@ public final class EmbeddedBackend: ChatBackend, @unchecked Sendable {
     ///   - modelPath: a GGUF file of a supported architecture.
     ///   - contextSize: KV cache size in tokens (`--ctx`); capped at the model's trained context.
     ///   - threads: compute threads (default: every core).
-    public init(modelPath: String, contextSize: Int = 4096, threads: Int? = nil) {
+    ///   - modelName: the name the user gave for it (`qwen3:1.7b` for an Ollama blob), if not the file's.
+    public init(modelPath: String, contextSize: Int = 4096, threads: Int? = nil, modelName: String? = nil) {
         self.modelPath = modelPath
+        self.modelName = modelName
         self.contextSize = max(16, contextSize)
         self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
     }
@@ -74,7 +78,7 @@ public final class EmbeddedBackend: ChatBackend, @unchecked Sendable {
         defer { lock.unlock() }
         if let engine { return engine }
         do {
-            let loaded = try Engine(modelPath: modelPath, contextSize: contextSize, threads: threads)
+            let loaded = try Engine(modelPath: modelPath, contextSize: contextSize, threads: threads, displayName: modelName)
             engine = loaded
             return loaded
         } catch {
