@@ -98,21 +98,7 @@ struct AskCommandTests {
     /// the status is 130.
     @Test func ctrlCKeepsWhatArrivedAndExits130() async throws {
         let home = try Home()
-        let endless = try LoopbackServer { request, connection in
-            switch (request.method, request.path) {
-            case ("GET", "/v1/models"):
-                connection.write(Replies.json(200, #"{"object":"list","data":[{"id":"m","object":"model"}]}"#))
-            case ("POST", "/v1/chat/completions"):
-                connection.write(Replies.sseHead)
-                for i in 0..<10_000 {
-                    guard connection.writeChunk(Array("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"w\(i) \"}}]}\n\n".utf8))
-                    else { return }
-                    usleep(20_000)
-                }
-            default:
-                connection.write(Replies.json(404, #"{"error":{"message":"not found"}}"#))
-            }
-        }
+        let endless = try SettingsReachTheRequestTests.endlessServer(every: 20_000) { "w\($0) " }
         defer { endless.stop() }
         let file = home.url.appendingPathComponent("stopped.json")
         let program = try Program.start(

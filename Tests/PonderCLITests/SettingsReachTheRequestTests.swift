@@ -75,6 +75,25 @@ struct SettingsReachTheRequestTests {
         return (run, object)
     }
 
+    /// A server whose reply never ends: `piece(i)` every `microseconds` until the client hangs up.
+    static func endlessServer(every microseconds: UInt32, _ piece: @escaping @Sendable (Int) -> String) throws -> LoopbackServer {
+        try LoopbackServer { request, connection in
+            switch (request.method, request.path) {
+            case ("GET", "/v1/models"):
+                connection.write(Replies.json(200, #"{"object":"list","data":[{"id":"m","object":"model"}]}"#))
+            case ("POST", "/v1/chat/completions"):
+                connection.write(Replies.sseHead)
+                for i in 0..<10_000 {
+                    guard connection.writeChunk(Array("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\(piece(i))\"}}]}\n\n".utf8))
+                    else { return }
+                    usleep(microseconds)
+                }
+            default:
+                connection.write(Replies.json(404, #"{"error":{"message":"not found"}}"#))
+            }
+        }
+    }
+
     static func onlyRequest(_ server: FakeServer) throws -> LoopbackServer.Request {
         let all = server.requests.all
         try #require(all.count == 1, "expected one chat request, got \(all.count)")
@@ -154,21 +173,7 @@ struct SettingsReachTheRequestTests {
     /// A reply's deadline, from a profile's `deadline =` or `--deadline`, cuts a server that streams
     /// without end: one line on stderr, in seconds, not an hour later.
     @Test func theDeadlineFromTheConfigOrTheFlagEndsAnEndlessReply() throws {
-        let endless = try LoopbackServer { request, connection in
-            switch (request.method, request.path) {
-            case ("GET", "/v1/models"):
-                connection.write(Replies.json(200, #"{"object":"list","data":[{"id":"m","object":"model"}]}"#))
-            case ("POST", "/v1/chat/completions"):
-                connection.write(Replies.sseHead)
-                for _ in 0..<10_000 {
-                    guard connection.writeChunk(Array("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"la \"}}]}\n\n".utf8))
-                    else { return }
-                    usleep(50_000)
-                }
-            default:
-                connection.write(Replies.json(404, #"{"error":{"message":"not found"}}"#))
-            }
-        }
+        let endless = try Self.endlessServer(every: 50_000) { _ in "la " }
         defer { endless.stop() }
         let start = ContinuousClock.now
         let (fromFile, _) = try Self.ask(["--no-loop-guard"], config: """
