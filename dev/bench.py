@@ -121,7 +121,8 @@ def main():
                         rss[tool].append(r)
                         for name, v in speeds.items():
                             into.setdefault(name, []).append(v)
-                            if tool == "ponder" and g and name.startswith("tg"):
+                            # After a deep context the KV cache is read too: the file's bytes say little.
+                            if tool == "ponder" and g and name.startswith("tg") and depth == 0:
                                 fractions.setdefault(name, []).append(size * v / 1e9 / g)
                 for test in sorted(ours):
                     a, b = ours.get(test), theirs.get(test)
