@@ -176,4 +176,3 @@ struct ConfigCommand: ParsableCommand {
         if failed { throw ExitCode(1) }
     }
 }
-

@@ -10,7 +10,7 @@ enum ThinkLevel: Equatable {
     init?(_ text: String) {
         if let mode = ThinkMode(rawValue: text) {
             self = .mode(mode)
-        } else if ["low", "medium", "high"].contains(text) {
+        } else if ThinkSetting.effortLevels.contains(text) {
             self = .effort(text)
         } else if let tokens = Int(text), (0...1_048_576).contains(tokens) {
             self = .budget(tokens)

@@ -78,7 +78,7 @@ public final class EmbeddedBackend: ChatBackend, @unchecked Sendable {
         defer { lock.unlock() }
         if let engine { return engine }
         do {
-            let loaded = try Engine(modelPath: modelPath, contextSize: contextSize, threads: threads, displayName: modelName)
+            let loaded = try Engine(modelPath: modelPath, contextSize: contextSize, threads: threads, modelName: modelName)
             engine = loaded
             return loaded
         } catch {

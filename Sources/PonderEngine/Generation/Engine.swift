@@ -16,7 +16,7 @@ final class Engine: @unchecked Sendable {
     let closeThinkTokens: [Int32]
     let info: BackendInfo
 
-    init(modelPath: String, contextSize: Int, threads: Int, displayName: String? = nil) throws {
+    init(modelPath: String, contextSize: Int, threads: Int, modelName: String? = nil) throws {
         file = try GGUFFile(path: modelPath)
         tokenizer = try Tokenizer.load(from: file)
         format = try ChatFormat(model: file)
@@ -34,7 +34,7 @@ final class Engine: @unchecked Sendable {
             defaults[mode] = SamplerDefaults.profile(architecture: architecture, name: name, think: mode, gguf: ggufSampler)
         }
         info = BackendInfo(
-            kind: .embedded, model: displayName ?? fileName, contextSize: capacity,
+            kind: .embedded, model: modelName ?? fileName, contextSize: capacity,
             dialect: format.dialect,
             capabilities: ReasoningCapabilities(
                 budget: true, effort: true, canTurnOff: true, prefill: true, answerNow: true),

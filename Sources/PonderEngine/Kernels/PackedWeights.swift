@@ -39,16 +39,7 @@ final class PackedWeights: @unchecked Sendable {
     func repack(_ m: WeightMatrix, isa: KernelISA = Kernels.isa,
                 release: @escaping @Sendable (UnsafeRawBufferPointer) -> Void = { _ in }) -> WeightMatrix? {
         guard let packed = allocateCopy(of: m, isa: isa) else { return nil }
-        // Whole groups of 16 rows (the repacked layouts' unit), about 1 MiB of the original each.
-        let sliceRows = max(1, (1 << 20) / max(1, m.rowBytes) / 16) * 16
-        let slices = (m.rows + sliceRows - 1) / sliceRows
-        DispatchQueue.concurrentPerform(iterations: slices) { s in
-            let r0 = s * sliceRows, count = min(sliceRows, m.rows - r0)
-            let source = m.row(r0)
-            pk_repack(packed.kernelType, source, m.rowBytes, Int64(count), Int64(m.cols),
-                      UnsafeMutableRawPointer(mutating: packed.row(r0)))
-            release(UnsafeRawBufferPointer(start: source, count: count * m.rowBytes))
-        }
+        Self.copy(Self.slices(of: m, into: packed), release: release)
         return packed
     }
 
@@ -61,21 +52,46 @@ final class PackedWeights: @unchecked Sendable {
         let paths: [WritableKeyPath<LayerWeights, WeightMatrix>] =
             [\.attnQ, \.attnK, \.attnV, \.attnOutput, \.ffnGate, \.ffnUp, \.ffnDown]
         var out = layers
-        var work: [(original: WeightMatrix, packed: WeightMatrix)] = []
+        var slices: [Slice] = []
         for l in layers.indices {
             for path in paths {
-                guard let packed = allocateCopy(of: layers[l][keyPath: path], isa: isa) else { continue }
-                work.append((layers[l][keyPath: path], packed))
+                let m = layers[l][keyPath: path]
+                guard let packed = allocateCopy(of: m, isa: isa) else { continue }
+                // One slice a matrix: there are enough of them to keep every core busy.
+                slices.append(Slice(original: m, packed: packed, start: 0, count: m.rows))
                 out[l][keyPath: path] = packed
             }
         }
-        let jobs = work
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
-            let (m, packed) = jobs[j]
-            Self.fill(packed, from: m)
-            release(UnsafeRawBufferPointer(start: m.data, count: m.rows * m.rowBytes))
-        }
+        Self.copy(slices, release: release)
         return out
+    }
+
+    /// Rows `start ..< start + count` of `original`, to be written into `packed`.
+    private struct Slice {
+        let original: WeightMatrix
+        let packed: WeightMatrix
+        let start: Int
+        let count: Int
+    }
+
+    /// `m` cut into whole groups of 16 rows (the repacked layouts' unit), about 1 MiB of the
+    /// original each.
+    private static func slices(of m: WeightMatrix, into packed: WeightMatrix) -> [Slice] {
+        let sliceRows = max(1, (1 << 20) / max(1, m.rowBytes) / 16) * 16
+        return stride(from: 0, to: m.rows, by: sliceRows).map {
+            Slice(original: m, packed: packed, start: $0, count: min(sliceRows, m.rows - $0))
+        }
+    }
+
+    /// Writes every slice's repacked rows, on all cores, releasing each original slice once copied.
+    private static func copy(_ slices: [Slice], release: @escaping @Sendable (UnsafeRawBufferPointer) -> Void) {
+        DispatchQueue.concurrentPerform(iterations: slices.count) { i in
+            let s = slices[i]
+            let source = s.original.row(s.start)
+            pk_repack(s.packed.kernelType, source, s.original.rowBytes, Int64(s.count), Int64(s.original.cols),
+                      UnsafeMutableRawPointer(mutating: s.packed.row(s.start)))
+            release(UnsafeRawBufferPointer(start: source, count: s.count * s.original.rowBytes))
+        }
     }
 
     /// `m` in its repacked layout at `isa`, its memory allocated but not yet written; nil when
@@ -90,10 +106,5 @@ final class PackedWeights: @unchecked Sendable {
         buffers.append(memory)
         byteCount += bytes
         return WeightMatrix(repackedFrom: m, kernelType: UInt32(kernelType), data: memory)
-    }
-
-    /// Writes `packed` (from ``allocateCopy(of:isa:)``) from the original `m`.
-    private static func fill(_ packed: WeightMatrix, from m: WeightMatrix) {
-        pk_repack(packed.kernelType, m.data, m.rowBytes, Int64(m.rows), Int64(m.cols), UnsafeMutableRawPointer(mutating: packed.data))
     }
 }
