@@ -8,6 +8,10 @@ public enum ChatEvent: Sendable, Equatable {
     case content(String)
     /// Counts and speeds; may arrive more than once, the latest wins.
     case usage(Usage)
+    /// A part of the trace the server sealed (a signed or encrypted thinking block), to be kept with
+    /// the message and sent back to that server as it is; a signed block's text has already arrived
+    /// as `.reasoning`.
+    case sealedReasoning(SealedReasoning)
     /// The trace was closed for the model (the budget ran out, or the user asked for the answer
     /// now) and the model now answers.
     case traceCut(TraceCut)

@@ -12,6 +12,9 @@ public struct Message: Sendable, Equatable {
     public var reasoning: String?
     /// The think mode this assistant reply was requested with.
     public var think: ThinkMode?
+    /// The trace's parts as the server sealed them (Anthropic's signed and redacted thinking blocks),
+    /// in the order they came; sent back before the answer in later requests to that server.
+    public var sealedReasoning: [SealedReasoning] = []
     /// Why the trace was closed for the model (budget, Ctrl-G); nil when the model closed it.
     public var traceCut: TraceCut?
     /// Tokens spent on the trace and on the answer, when the backend reports them.

@@ -74,12 +74,23 @@ enum TranscriptCoding {
         if let sampler = m.sampler { o.append(("sampler", encode(sampler))) }
         if let e = m.error { o.append(("error", .string(e))) }
         if let r = m.reasoning { o.append(("reasoning", .string(r))) }
+        if !m.sealedReasoning.isEmpty { o.append(("sealed_reasoning", .array(m.sealedReasoning.map(encode)))) }
         o.append(("content", .string(m.content)))
         if m.versionCount > 1 {
             o.append(("version", .int(m.version)))
             o.append(("versions", .array(m.otherVersions.map(encode))))
         }
         return .object(o)
+    }
+
+    /// A sealed part of a trace, in the shape of the API block it came as.
+    static func encode(_ part: SealedReasoning) -> Output {
+        switch part {
+        case .signed(let thinking, let signature):
+            return .object([("type", .string("thinking")), ("thinking", .string(thinking)), ("signature", .string(signature))])
+        case .redacted(let data):
+            return .object([("type", .string("redacted_thinking")), ("data", .string(data))])
+        }
     }
 
     // MARK: - Decoding
@@ -166,6 +177,7 @@ enum TranscriptCoding {
             duration: try r.double("duration"), stopped: try r.bool("stopped") ?? false,
             repeating: try r.bool("repeating") ?? false, sampler: try r.object("sampler").map(decodeSampler),
             error: try r.string("error"), date: try r.date("date"))
+        for var part in try r.array("sealed_reasoning") ?? [] { m.sealedReasoning.append(try decodeSealed(&part)) }
         if let others = try r.array("versions") {
             for var other in others {
                 if try other.array("versions") != nil {
@@ -184,6 +196,29 @@ enum TranscriptCoding {
         }
         try r.finish()
         return m
+    }
+}
+
+extension TranscriptCoding {
+    /// A sealed part of a trace: `{"type": "thinking", "thinking": …, "signature": …}` or
+    /// `{"type": "redacted_thinking", "data": …}`.
+    static func decodeSealed(_ r: inout Fields) throws(TranscriptError) -> SealedReasoning {
+        let part: SealedReasoning
+        switch try r.string("type") {
+        case "thinking"?:
+            guard let thinking = try r.string("thinking") else { throw r.failure(nil, "missing \"thinking\"") }
+            guard let signature = try r.string("signature") else { throw r.failure(nil, "missing \"signature\"") }
+            part = .signed(thinking: thinking, signature: signature)
+        case "redacted_thinking"?:
+            guard let data = try r.string("data") else { throw r.failure(nil, "missing \"data\"") }
+            part = .redacted(data: data)
+        case let other?:
+            throw r.failure("type", "expected \"thinking\" or \"redacted_thinking\", found \(JSONDocument.quotedForMessage(other))")
+        case nil:
+            throw r.failure(nil, "missing \"type\"")
+        }
+        try r.finish()
+        return part
     }
 }
 

@@ -71,6 +71,9 @@ extension ChatState {
             }
         case .usage(let usage):
             flight.usage = usage
+        case .sealedReasoning(let part):
+            // Kept as sealed (signed or encrypted) for the next request to the same server.
+            editMessage(index) { message, _ in message.sealedReasoning.append(part) }
         case .traceCut(let cut):
             editMessage(index) { message, meta in
                 message.traceCut = cut

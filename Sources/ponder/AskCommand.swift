@@ -109,13 +109,14 @@ struct AskCommand: AsyncParsableCommand {
         let stopped = interrupted.fired.load(ordering: .relaxed)
 
         if let continued {
-            let answer = Message(
+            var answer = Message(
                 role: .assistant, content: outcome.answer, reasoning: outcome.reasoning.isEmpty ? nil : outcome.reasoning,
                 think: request.think.mode, traceCut: outcome.budgetHit ? .budget : nil,
                 reasoningTokens: outcome.usage.reasoningTokens, contentTokens: outcome.usage.completionTokens,
                 timeToFirstToken: outcome.firstToken, duration: outcome.seconds, stopped: stopped,
                 repeating: outcome.finish == .repetition, sampler: outcome.sampler ?? request.sampler,
                 error: outcome.error, date: Date())
+            answer.sealedReasoning = outcome.sealed
             try continued.append(question: prompt, reply: answer, systemPrompt: request.systemPrompt, backend: info,
                                  think: resolved.think, sampler: resolved.sampler)
         }
@@ -147,6 +148,8 @@ struct AskCommand: AsyncParsableCommand {
     /// What one reply's stream gave.
     struct Outcome: Sendable {
         var answer = "", reasoning = ""
+        /// The trace as the server sealed it (Anthropic), kept for `--continue`.
+        var sealed: [SealedReasoning] = []
         var answerStarted = false
         var usage = Usage()
         var sampler: SamplerSettings?
@@ -184,6 +187,7 @@ struct AskCommand: AsyncParsableCommand {
                     outcome.answer += piece
                     if !json { write(piece) }
                 case .usage(let latest): outcome.usage = latest
+                case .sealedReasoning(let part): outcome.sealed.append(part)
                 case .sampler(let used): outcome.sampler = used
                 case .traceCut(let cut): outcome.budgetHit = outcome.budgetHit || cut == .budget
                 case .notice(let text): warn("ponder: \(text)")
