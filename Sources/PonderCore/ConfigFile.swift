@@ -27,7 +27,7 @@ import Foundation
 /// url = "http://127.0.0.1:8080"
 /// model = "qwen3"                   # as --api-model; left out = the server's first model
 /// api-key-env = "OPENAI_API_KEY"    # the variable holding the key (the key itself never goes here)
-/// api = "openai"                   # as --api: openai, or ollama (its native /api/chat)
+/// api = "openai"                   # as --api: openai, ollama (its native /api/chat) or anthropic
 /// think-style = "auto"              # as --think-style
 /// deadline = 3600                   # as --deadline: seconds one reply may take at most
 /// allow-insecure = false            # as --allow-insecure: the key may go over plain http

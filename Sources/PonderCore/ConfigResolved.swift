@@ -44,7 +44,8 @@ public struct ResolvedConfig: Sendable, Equatable {
         public var model: Sourced<String?>
         public var apiKeyEnv: Sourced<String?>
         /// The wire protocol. Unset, it is Ollama's native API when the think style is
-        /// `ollama-think` (`think-style = "ollama"` chose that API before `api` existed), else OpenAI's.
+        /// `ollama-think` (`think-style = "ollama"` chose that API before `api` existed), Anthropic's
+        /// when it is `anthropic-thinking` or the URL's host is `api.anthropic.com`, else OpenAI's.
         public var api: Sourced<ServerAPI>
         public var thinkStyle: Sourced<DialectChoice>
         /// Seconds one reply may take at most; nil: an hour.
@@ -171,18 +172,28 @@ public struct ResolvedConfig: Sendable, Equatable {
 
         // The backend: --server (a URL or a profile name) > --model (embedded) > the file's backend > embedded.
         var backend = Sourced(Backend.embedded(modelPath: modelPath.value), modelPath.source)
-        func api(_ profile: ConfigFile.ServerProfile?, _ style: Sourced<DialectChoice>) -> Sourced<ServerAPI> {
+        func api(_ profile: ConfigFile.ServerProfile?, _ style: Sourced<DialectChoice>, _ url: Sourced<String>) -> Sourced<ServerAPI> {
             let chosen = pickOptional(o.api, "--api", profile?.api)
             if let value = chosen.value { return Sourced(value, chosen.source) }
-            return style.value == .fixed(.ollamaThink) ? Sourced(.ollama, style.source) : Sourced(.openAI, .builtIn)
+            if style.value == .fixed(.ollamaThink) { return Sourced(.ollama, style.source) }
+            if style.value == .fixed(.anthropicThinking) { return Sourced(.anthropic, style.source) }
+            if let detected = ServerAPI.detected(fromURL: url.value) { return Sourced(detected, url.source) }
+            return Sourced(.openAI, .builtIn)
+        }
+        /// The key's variable as chosen, else the API's own (`ANTHROPIC_API_KEY` for Anthropic's).
+        func keyEnv(_ chosen: Sourced<String?>, _ api: Sourced<ServerAPI>) -> Sourced<String?> {
+            guard chosen.value == nil, let name = api.value.defaultAPIKeyEnv else { return chosen }
+            return Sourced(name, .builtIn)
         }
         func server(from profile: ConfigFile.ServerProfile) -> Server {
             let style = pick(o.thinkStyle, "--think-style", profile.thinkStyle, .auto)
+            let url = Sourced(profile.url.value, .file(path: path, line: profile.url.line))
+            let chosenAPI = api(profile, style, url)
             return Server(
-                profile: profile.name, url: Sourced(profile.url.value, .file(path: path, line: profile.url.line)),
+                profile: profile.name, url: url,
                 model: pickOptional(o.apiModel, "--api-model", profile.model),
-                apiKeyEnv: pickOptional(o.apiKeyEnv, "--api-key-env", profile.apiKeyEnv),
-                api: api(profile, style), thinkStyle: style,
+                apiKeyEnv: keyEnv(pickOptional(o.apiKeyEnv, "--api-key-env", profile.apiKeyEnv), chosenAPI),
+                api: chosenAPI, thinkStyle: style,
                 deadline: pickOptional(o.deadline, "--deadline", profile.deadline),
                 allowInsecure: pick(o.allowInsecure, "--allow-insecure", profile.allowInsecure, false))
         }
@@ -191,11 +202,13 @@ public struct ResolvedConfig: Sendable, Equatable {
                 backend = Sourced(.server(server(from: profile)), .flag("--server"))
             } else if flag.hasPrefix("http://") || flag.hasPrefix("https://") {
                 let style = pick(o.thinkStyle, "--think-style", nil, .auto)
+                let url = Sourced(flag, .flag("--server"))
+                let chosenAPI = api(nil, style, url)
                 backend = Sourced(.server(Server(
-                    profile: nil, url: Sourced(flag, .flag("--server")),
+                    profile: nil, url: url,
                     model: pickOptional(o.apiModel, "--api-model", nil),
-                    apiKeyEnv: pickOptional(o.apiKeyEnv, "--api-key-env", nil),
-                    api: api(nil, style), thinkStyle: style,
+                    apiKeyEnv: keyEnv(pickOptional(o.apiKeyEnv, "--api-key-env", nil), chosenAPI),
+                    api: chosenAPI, thinkStyle: style,
                     deadline: pickOptional(o.deadline, "--deadline", nil),
                     allowInsecure: pick(o.allowInsecure, "--allow-insecure", nil, false))), .flag("--server"))
             } else {
@@ -246,7 +259,7 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var deadline: Int?
     /// `--allow-insecure`: the API key may go to another machine over plain http.
     public var allowInsecure: Bool?
-    /// `--api openai|ollama`.
+    /// `--api openai|ollama|anthropic` (also spelled `--provider`).
     public var api: ServerAPI?
     public var thinkStyle: DialectChoice?
     /// `--model FILE`: the embedded engine's GGUF.

@@ -12,6 +12,7 @@
 /// | `softSwitch` | `/think` or `/no_think` ends the system message | the same | Nemotron v1.5, Qwen3 |
 /// | `effort` | the template's `reasoning_effort` | `reasoning_effort` (off: `none`/`minimal`/`low`) | o-series, gpt-oss |
 /// | `ollamaThink` | – | Ollama's native `think` (true/false, or a level) | any Ollama model |
+/// | `anthropicThinking` | – | Anthropic's `thinking: {type: enabled, budget_tokens}` | Claude |
 /// | `opensThink` | the template opens `<think>`; off closes it at once | nothing can close it | DeepSeek-R1 distills |
 /// | `none` | ponder forces `<think>` (on) | nothing is sent | SmolLM2, Gemma 3, Llama 3 |
 public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
@@ -20,6 +21,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
     case softSwitch = "soft-switch"
     case effort
     case ollamaThink = "ollama-think"
+    case anthropicThinking = "anthropic-thinking"
     case opensThink = "opens-think"
     case none
 
@@ -37,7 +39,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
 
     /// The trace comes as `<think>…</think>` in the text the model writes (every dialect but
     /// gpt-oss's and Ollama's own), so ponder can close it for the model.
-    public var tracesAreThinkTags: Bool { self != .effort && self != .ollamaThink }
+    public var tracesAreThinkTags: Bool { self != .effort && self != .ollamaThink && self != .anthropicThinking }
 
     /// How the switch is spoken, in a few words (`ponder inspect`, `ponder ask --json`).
     public var summary: String {
@@ -47,6 +49,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         case .softSwitch: return "/think and /no_think"
         case .effort: return "reasoning_effort"
         case .ollamaThink: return "Ollama's think"
+        case .anthropicThinking: return "Anthropic's extended thinking (budget_tokens)"
         case .opensThink: return "forced <think>"
         case .none: return "no switch"
         }
@@ -61,6 +64,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         case .softSwitch: return "/think · /no_think"
         case .effort: return "reasoning_effort"
         case .ollamaThink: return "Ollama think"
+        case .anthropicThinking: return "extended thinking"
         case .opensThink: return forcesThink ? "template <think>" : "R1"
         case .none: return forcesThink ? "forced <think>" : "no switch"
         }
@@ -84,6 +88,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         case .softSwitch: return "Ctrl-T adds /think or /no_think to the system message."
         case .effort: return "Ctrl-T sets reasoning_effort."
         case .ollamaThink: return "Ctrl-T sets Ollama's think switch."
+        case .anthropicThinking: return "Ctrl-T enables Anthropic's extended thinking with a token budget, or leaves it out."
         case .opensThink:
             return forcesThink ? "The template opens <think>; Ctrl-T off closes it at once." : "This model always reasons."
         case .none:

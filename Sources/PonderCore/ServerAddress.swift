@@ -9,6 +9,20 @@ public enum ServerAddress {
         return String(text)
     }
 
+    /// The host alone (`https://key@API.example.com:443/v1` → `API.example.com`; brackets kept off an
+    /// IPv6 address); nil when there is none.
+    public static func host(_ url: String) -> String? {
+        var text = Substring(hostPort(url))
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            text = text[text.index(after: text.startIndex)..<close]
+        } else if let colon = text.lastIndex(of: ":") {
+            text = text[..<colon]
+        }
+        if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = text[..<cut] }
+        return text.isEmpty ? nil : String(text)
+    }
+
     /// The URL without user, password, query or fragment, which may carry credentials
     /// (`https://user:key@host/v1?api_key=…` becomes `https://host/v1`): all ponder ever shows,
     /// logs or stores of a server's address.

@@ -22,7 +22,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// characters are not ordinary: llama.cpp's pre-tokenizer drops some (U+001D), and ponder
     /// matches it token for token.
     case tokenizer
-    /// A server-sent event stream, cut where the first byte says, through the OpenAI decoder.
+    /// A server-sent event stream, cut where the first byte says, through the OpenAI decoder and
+    /// Anthropic's.
     case sse
     /// An NDJSON stream through the Ollama decoder.
     case ndjson
@@ -114,13 +115,23 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let (first, second) = split(bytes)
         var parser = SSEParser()
         var decoder = OpenAIStreamDecoder(startsInsideThink: (bytes.first ?? 0) & 1 == 1, contextSize: 4096)
+        // The same events through Anthropic's decoder, which reads the other API's event stream.
+        var anthropic = AnthropicStreamDecoder()
+        var anthropicFailed = false
+        func decode(_ event: SSEEvent) throws {
+            if !anthropicFailed {
+                do { _ = try anthropic.decode(event) } catch { anthropicFailed = true }
+            }
+            _ = try decoder.decode(event)
+        }
         do {
             for part in [first, second] {
-                for event in try parser.feed(part) { _ = try decoder.decode(event) }
+                for event in try parser.feed(part) { try decode(event) }
             }
-            for event in parser.finish() { _ = try decoder.decode(event) }
+            for event in parser.finish() { try decode(event) }
         } catch {}
         _ = decoder.endOfBody()
+        _ = anthropic.endOfBody()
     }
 
     static func ndjson(_ bytes: UnsafeRawBufferPointer) {

@@ -59,7 +59,7 @@ struct HTTPTransport: Sendable {
         -> StreamedResponse
     {
         var headers = HTTPHeaders()
-        Self.addHeaders(to: &headers, apiKey: apiKey, accept: accept)
+        Self.addHeaders(to: &headers, api: configuration.api, apiKey: apiKey, accept: accept)
         headers.add(name: "Content-Type", value: "application/json")
         do {
             guard let url = URL(string: configuration.url(path)) else { throw HTTPClientError.invalidURL }
@@ -90,7 +90,9 @@ struct HTTPTransport: Sendable {
     }
 
     func context(_ path: String, _ apiKey: String?) -> RemoteErrorText.Context {
-        RemoteErrorText.Context(path: path, displayURL: configuration.displayURL, apiKeyEnv: configuration.apiKeyEnv, apiKey: apiKey)
+        RemoteErrorText.Context(
+            path: path, displayURL: configuration.displayURL, apiKeyEnv: configuration.apiKeyEnv, apiKey: apiKey,
+            api: configuration.api)
     }
 
     // MARK: - Internals
@@ -100,15 +102,22 @@ struct HTTPTransport: Sendable {
     /// connection at a time would otherwise wait on the idle pooled one forever (seen with
     /// Python's single-threaded `http.server`).
     private func addHeaders(to request: inout HTTPClientRequest, apiKey: String?, accept: String) {
-        Self.addHeaders(to: &request.headers, apiKey: apiKey, accept: accept)
+        Self.addHeaders(to: &request.headers, api: configuration.api, apiKey: apiKey, accept: accept)
         request.headers.add(name: "Connection", value: "close")
     }
 
-    /// The headers every request carries: what it accepts, who asks, and the key when there is one.
-    private static func addHeaders(to headers: inout HTTPHeaders, apiKey: String?, accept: String) {
+    /// The headers every request carries: what it accepts, who asks, and the key when there is one
+    /// (`Authorization: Bearer`, or for Anthropic's API `x-api-key` with the `anthropic-version` it is spoken in).
+    private static func addHeaders(to headers: inout HTTPHeaders, api: ServerAPI, apiKey: String?, accept: String) {
         headers.add(name: "Accept", value: accept)
         headers.add(name: "User-Agent", value: "ponder")
-        if let apiKey { headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        switch api {
+        case .anthropic:
+            if let apiKey { headers.add(name: "x-api-key", value: apiKey) }
+            headers.add(name: "anthropic-version", value: AnthropicWire.version)
+        case .openAI, .ollama:
+            if let apiKey { headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        }
     }
 
     private func collect(_ request: HTTPClientRequest, path: String, apiKey: String?) async throws(BackendError) -> Answer {

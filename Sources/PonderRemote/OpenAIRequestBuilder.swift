@@ -72,7 +72,7 @@ struct OpenAIRequestBuilder: Sendable {
             } else {
                 messages.insert(.init(role: "system", content: flag), at: 0)
             }
-        case .opensThink, .none:
+        case .opensThink, .none, .anthropicThinking:
             break
         }
         // Servers other than llama-server get the effort level by its OpenAI name whatever the

@@ -1,7 +1,8 @@
 import PonderCore
 
 /// A model behind a server, in the API its configuration names (`--api`): OpenAI-compatible
-/// `/v1/chat/completions` (``OpenAIAPI``) or Ollama's native `/api/chat` (``OllamaAPI``).
+/// `/v1/chat/completions` (``OpenAIAPI``), Ollama's native `/api/chat` (``OllamaAPI``) or
+/// Anthropic's `/v1/messages` (``AnthropicAPI``).
 ///
 /// ```swift
 /// let backend = RemoteBackend(configuration: try RemoteConfiguration(server: "http://127.0.0.1:8080"))
@@ -9,7 +10,7 @@ import PonderCore
 /// for try await event in backend.reply(to: request) { … }
 /// ```
 ///
-/// What both APIs share lives here: one transport, `prepare()` learning the model once for every
+/// What the APIs share lives here: one transport, `prepare()` learning the model once for every
 /// copy of the backend, and each reply run through ``ReplyStream`` with the loop guard.
 public struct RemoteBackend: ChatBackend {
     public let configuration: RemoteConfiguration
@@ -21,6 +22,7 @@ public struct RemoteBackend: ChatBackend {
         switch configuration.api {
         case .openAI: api = OpenAIAPI(transport: transport)
         case .ollama: api = OllamaAPI(transport: transport)
+        case .anthropic: api = AnthropicAPI(transport: transport)
         }
     }
 

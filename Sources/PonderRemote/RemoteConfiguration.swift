@@ -7,7 +7,7 @@ import PonderCore
 /// ```swift
 /// let configuration = try RemoteConfiguration(
 ///     server: "http://127.0.0.1:8080", apiModel: nil, apiKeyEnv: "OPENAI_API_KEY", dialect: .auto)
-/// let backend = RemoteBackend(configuration: configuration)   // OpenAIAPI, or OllamaAPI for api .ollama
+/// let backend = RemoteBackend(configuration: configuration)   // OpenAIAPI; OllamaAPI, AnthropicAPI by `api`
 /// let info = try await backend.prepare()
 /// ```
 ///
@@ -41,13 +41,14 @@ public struct RemoteConfiguration: Sendable {
     }
 
     /// The server's root, e.g. `http://127.0.0.1:8080` (a trailing `/v1` in `--server` is removed;
-    /// endpoints are appended: `/v1/chat/completions`, `/props`, `/api/chat`).
+    /// endpoints are appended: `/v1/chat/completions`, `/props`, `/api/chat`, `/v1/messages`).
     public var root: URL
     /// The model to request; nil means the first id `GET /v1/models` (or Ollama's `/api/tags`) lists.
     public var apiModel: String?
-    /// The name of the environment variable holding the API key, sent as `Authorization: Bearer`.
+    /// The name of the environment variable holding the API key, sent as `Authorization: Bearer`
+    /// (Anthropic's API: `x-api-key`).
     public var apiKeyEnv: String?
-    /// The wire protocol: OpenAI-compatible or Ollama's native API.
+    /// The wire protocol: OpenAI-compatible, Ollama's native API or Anthropic's Messages API.
     public var api: ServerAPI
     /// How reasoning on/off is put on the wire; `auto` decides in `prepare()` (see
     /// ``ServerDialectResolver``). Ollama's native API has one dialect of its own and ignores this.
@@ -109,6 +110,9 @@ public struct RemoteConfiguration: Sendable {
     func apiKey() throws(BackendError) -> String? {
         guard let name = apiKeyEnv else { return nil }
         guard let value = environment.value(name), !value.isEmpty else {
+            if name == api.defaultAPIKeyEnv {
+                throw BackendError("$\(name) is not set or empty: export the API key there, or name another variable with --api-key-env")
+            }
             throw BackendError("$\(name) is not set or empty (named by --api-key-env)")
         }
         return value

@@ -11,6 +11,7 @@ import PonderCore
 /// server refused the API key (HTTP 401): check the key in $OPENAI_API_KEY
 /// server has no /v1/chat/completions (HTTP 404): is http://host:8080 an OpenAI-compatible server?
 /// server is rate-limiting requests (HTTP 429): retry after 20 s
+/// server is overloaded, try again in a moment (HTTP 529): Overloaded
 /// server error: Loading model (HTTP 503)
 /// ```
 ///
@@ -27,6 +28,8 @@ enum RemoteErrorText {
         var apiKeyEnv: String?
         /// The key, only to scrub it from messages.
         var apiKey: String?
+        /// The API spoken, to say what kind of server was expected.
+        var api: ServerAPI = .openAI
     }
 
     /// The error for a non-2xx answer.
@@ -38,7 +41,11 @@ enum RemoteErrorText {
         let serverText = (error?.message).map { oneLine($0) } ?? plainBody(body, headers: headers)
         let code = "HTTP \(status)"
         var message: String
+        // Anthropic's `overloaded_error` (HTTP 529): busy, not broken, and not the user's doing.
+        let overloaded = error?.type == "overloaded_error" || status == 529
         switch status {
+        case _ where overloaded:
+            message = "server is overloaded, try again in a moment (\(code))" + (serverText.map { ": \($0)" } ?? "")
         case 400, 413, 422:
             if error?.type == "exceed_context_size_error", let prompt = error?.nPromptTokens, let context = error?.nCtx {
                 message = "server: prompt is \(prompt) tokens but the context is \(context) (\(code))"
@@ -60,7 +67,7 @@ enum RemoteErrorText {
             if let serverText, !isGenericNotFound(serverText) {
                 message = "server: \(serverText) (\(code))"
             } else {
-                message = "server has no \(context.path) (\(code)): is \(context.displayURL) an OpenAI-compatible server?"
+                message = "server has no \(context.path) (\(code)): is \(context.displayURL) \(context.api.serverDescription)?"
             }
         case 429:
             var text = "server is rate-limiting requests (\(code))"

@@ -18,7 +18,7 @@ import PonderCore
 /// and the queue. Reading pauses while the queue is full (the `read` event is held back), so a
 /// fast server cannot fill memory. The request carries `Connection: close`, so nothing is pooled;
 /// a 307 or 308 answer is followed (at most 5 times) with the same method and body, and the
-/// `Authorization` header goes only to the origin it was given for.
+/// key (`Authorization`, or Anthropic's `x-api-key`) goes only to the origin it was given for.
 enum StreamingConnection {
     struct Request: Sendable {
         var url: URL
@@ -54,7 +54,10 @@ enum StreamingConnection {
             }
             queue.abandon()  // the redirect's own body is not wanted
             request.url = next
-            if Origin(next) != origin { request.headers.remove(name: "Authorization") }
+            if Origin(next) != origin {
+                request.headers.remove(name: "Authorization")
+                request.headers.remove(name: "x-api-key")
+            }
         }
         throw BackendError("the server redirected the request more than \(maxRedirects) times")
     }

@@ -23,7 +23,9 @@ struct ConfigOptions: ParsableArguments {
     @Flag(help: "Send the API key over plain http:// to a host that is not this machine (refused otherwise).")
     var allowInsecure = false
 
-    @Option(help: ArgumentHelp("The server's API: openai (/v1/chat/completions, the default) or ollama (Ollama's native /api/chat).", valueName: "api"))
+    @Option(name: [.customLong("api"), .customLong("provider")], help: ArgumentHelp(
+        "The server's API: openai (/v1/chat/completions, the default), ollama (Ollama's native /api/chat) or anthropic (/v1/messages; the default for api.anthropic.com).",
+        valueName: "api"))
     var api: String?
 
     @Option(help: ArgumentHelp("How reasoning on/off is sent: \(DialectChoice.names.joined(separator: ", ")).", valueName: "style"))

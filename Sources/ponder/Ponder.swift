@@ -18,6 +18,7 @@ struct Ponder: AsyncParsableCommand {
             Examples:
               ponder --server http://127.0.0.1:8080
               ponder --server https://api.openai.com --api-model o4-mini --api-key-env OPENAI_API_KEY
+              ponder --server https://api.anthropic.com --api-model claude-sonnet-4-5   (key in $ANTHROPIC_API_KEY)
               ponder --server http://127.0.0.1:8080 --think off --think-style enable-thinking
 
             Every chat option (server, model, think mode and style, theme, transcripts folder, sampling): \

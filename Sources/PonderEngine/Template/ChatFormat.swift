@@ -180,7 +180,7 @@ public struct ChatFormat: Sendable {
             let rest = Self.removingLines(of: systemPrompt) { $0 == "/think" || $0 == "/no_think" }
             systemPrompt = rest.isEmpty ? token : rest + "\n" + token
             control = "system prompt: \(token)"
-        case .opensThink, .none, .effort, .ollamaThink:
+        case .opensThink, .none, .effort, .ollamaThink, .anthropicThinking:
             break
         }
         variables["messages"] = .array(
