@@ -3,6 +3,8 @@
 ///
 /// The rule, first match wins:
 ///
+/// 0. **`ponder serve`** (`Server: ponder`) → `enable-thinking`: its engine speaks each model's own
+///    dialect and takes `chat_template_kwargs.enable_thinking` for all of them.
 /// 1. **llama-server whose template honours `enable_thinking`** (ponder renders a one-turn prompt with
 ///    `POST /apply-template` twice, `enable_thinking` true and false, and the prompts differ: Qwen3,
 ///    SmolLM3, Nemotron 3, DeepSeek-R1 distills, GLM…) → `enable-thinking`; otherwise, when that
@@ -41,6 +43,9 @@ public enum ServerDialectResolver {
 
     /// The `auto` rule (see the type's documentation).
     public static func resolveAuto(_ facts: ServerFacts) -> Resolution {
+        if facts.kind == .ponder {
+            return Resolution(dialect: .enableThinking, reason: "ponder serve switches every model's reasoning with enable_thinking")
+        }
         if facts.kind == .llamaCpp, facts.templateHonoursEnableThinking == true {
             return Resolution(dialect: .enableThinking, reason: "the server's chat template honours enable_thinking")
         }

@@ -6,6 +6,9 @@ public struct ServerFacts: Sendable, Equatable {
         case llamaCpp = "llama.cpp"
         /// Ollama (answers `GET /api/version`).
         case ollama
+        /// `ponder serve` (answers with `Server: ponder`): the embedded engine, which switches any
+        /// model's reasoning with `enable_thinking` and takes llama-server's sampler and budget fields.
+        case ponder
         /// Anything else: vLLM, SGLang, OpenAI, OpenRouter, DeepSeek, NIM…
         case other
     }

@@ -58,7 +58,9 @@ final class OpenAIAPI: RemoteAPI {
         let models = try await probe.models()
         let props = await probe.llamaProps()
         let kind: ServerFacts.Kind
-        if props != nil || models.serverHeader?.lowercased().contains("llama.cpp") == true {
+        if models.serverHeader?.lowercased() == "ponder" {
+            kind = .ponder
+        } else if props != nil || models.serverHeader?.lowercased().contains("llama.cpp") == true {
             kind = .llamaCpp
         } else if await probe.isOllama() {
             kind = .ollama

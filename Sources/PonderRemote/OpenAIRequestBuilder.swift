@@ -34,7 +34,7 @@ struct OpenAIRequestBuilder: Sendable {
     /// trace is `<think>` text; effort levels reach every server, as `reasoning_effort` or as a budget.
     static func capabilities(dialect: ReasoningDialect, serverKind: ServerFacts.Kind) -> ReasoningCapabilities {
         ReasoningCapabilities(
-            budget: serverKind == .llamaCpp, effort: true,
+            budget: serverKind.speaksLlamaCpp, effort: true,
             canTurnOff: dialect != .opensThink, prefill: false,
             answerNow: serverKind == .llamaCpp && dialect.tracesAreThinkTags)
     }
@@ -42,7 +42,7 @@ struct OpenAIRequestBuilder: Sendable {
     /// The budget a request to llama-server carries, and ponder enforces: the explicit one, else,
     /// where the template takes no `reasoning_effort` of its own, the one the effort stands for.
     func budget(for request: ChatRequest) -> Int? {
-        guard request.think.mode == .on, serverKind == .llamaCpp else { return nil }
+        guard request.think.mode == .on, serverKind.speaksLlamaCpp else { return nil }
         return dialect == .effort ? request.think.budget : request.think.effectiveBudget
     }
 
@@ -88,7 +88,7 @@ struct OpenAIRequestBuilder: Sendable {
         body.topP = sampler.topP
         body.seed = sampler.seed
         switch serverKind {
-        case .llamaCpp:
+        case .llamaCpp, .ponder:
             body.topK = sampler.topK
             body.minP = sampler.minP
             body.repeatPenalty = sampler.repeatPenalty
@@ -106,7 +106,7 @@ struct OpenAIRequestBuilder: Sendable {
         switch request.pastReasoning {
         case .keep?: return true
         case .strip?: return false
-        case nil: return serverKind == .llamaCpp
+        case nil: return serverKind.speaksLlamaCpp
         }
     }
 
@@ -129,4 +129,10 @@ struct OpenAIRequestBuilder: Sendable {
         }
         return messages
     }
+}
+
+extension ServerFacts.Kind {
+    /// llama-server and `ponder serve`: a per-request `thinking_budget_tokens`, llama.cpp's sampler
+    /// fields, and past traces handed to the model's template, which decides.
+    var speaksLlamaCpp: Bool { self == .llamaCpp || self == .ponder }
 }
