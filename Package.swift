@@ -40,6 +40,16 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // `ponder serve`: any ChatBackend behind an OpenAI-compatible server on NIO's HTTP/1 pipeline.
+        .target(
+            name: "PonderServe",
+            dependencies: [
+                "PonderCore", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+
         // Pure UI core: state, reducer, view into a cell grid. Never touches curses.
         .target(name: "PonderTUI", dependencies: ["PonderCore", "CCellWidth"], swiftSettings: strict),
         // glibc's wcwidth in a UTF-8 locale: the width ncursesw draws each character with.
@@ -65,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "ponder",
             dependencies: [
-                "PonderCore", "PonderEngine", "PonderRemote", "PonderTUI", "PonderTerminal", "CBuildInfo",
+                "PonderCore", "PonderEngine", "PonderRemote", "PonderServe", "PonderTUI", "PonderTerminal", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -82,6 +92,11 @@ let package = Package(
                     swiftSettings: strict),
         // Replays the committed fuzz inputs through their targets.
         .testTarget(name: "PonderFuzzTests", dependencies: ["PonderFuzzing", "PonderTestSupport"], swiftSettings: strict),
+        // ponder serve: request decoding, chunks and the queue without sockets; the real binary over
+        // loopback with ponder's own remote backend and the openai Python client.
+        .testTarget(
+            name: "PonderServeTests", dependencies: ["ponder", "PonderServe", "PonderRemote", "PonderCore", "PonderTestSupport"],
+            swiftSettings: strict),
         // Runs the real binary: tmux-driven TUI sessions and a real llama-server.
         .testTarget(name: "PonderE2ETests", dependencies: ["ponder", "PonderCore", "PonderTestSupport"],
                     swiftSettings: strict),

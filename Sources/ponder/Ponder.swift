@@ -27,7 +27,8 @@ struct Ponder: AsyncParsableCommand {
         version: versionLine,
         subcommands: [
             ChatCommand.self, AskCommand.self, InspectCommand.self, TokenizeCommand.self, TemplateCommand.self, GenerateCommand.self,
-            BenchCommand.self, TranscriptCommand.self, ConfigCommand.self, ModelsCommand.self, StreamBenchCommand.self,
+            BenchCommand.self, TranscriptCommand.self, ConfigCommand.self, ModelsCommand.self, ServeCommand.self,
+            StreamBenchCommand.self,
         ],
         defaultSubcommand: ChatCommand.self
     )
