@@ -12,6 +12,9 @@ public struct Message: Sendable, Equatable {
     public var reasoning: String?
     /// The think mode this assistant reply was requested with.
     public var think: ThinkMode?
+    /// The model that wrote this assistant reply, as the backend names it (`BackendInfo.model`);
+    /// `/model` can change it in the middle of a conversation. Nil when not recorded.
+    public var model: String?
     /// The trace's parts as the server sealed them (Anthropic's signed and redacted thinking blocks),
     /// in the order they came; sent back before the answer in later requests to that server.
     public var sealedReasoning: [SealedReasoning] = []
@@ -52,7 +55,7 @@ public struct Message: Sendable, Equatable {
         timeToFirstToken: Double? = nil, timeToFirstAnswerToken: Double? = nil, reasoningDuration: Double? = nil,
         answerDuration: Double? = nil, duration: Double? = nil,
         stopped: Bool = false, repeating: Bool = false, sampler: SamplerSettings? = nil, error: String? = nil,
-        date: Date? = nil
+        date: Date? = nil, model: String? = nil
     ) {
         self.role = role
         self.content = content
@@ -71,6 +74,7 @@ public struct Message: Sendable, Equatable {
         self.sampler = sampler
         self.error = error
         self.date = date
+        self.model = model
     }
 
     public static func user(_ text: String) -> Message { Message(role: .user, content: text) }

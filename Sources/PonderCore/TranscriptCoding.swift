@@ -60,6 +60,7 @@ enum TranscriptCoding {
         var o: [(String, Output)] = [("role", .string(m.role.rawValue))]
         if let d = m.date { o.append(("date", .string(TranscriptDate.format(d)))) }
         if let think = m.think { o.append(("think", .string(think.rawValue))) }
+        if let model = m.model { o.append(("model", .string(model))) }
         if let v = m.reasoningTokens { o.append(("reasoning_tokens", .int(v))) }
         if let v = m.contentTokens { o.append(("content_tokens", .int(v))) }
         if let v = m.timeToFirstToken { o.append(("time_to_first_token", .double(v))) }
@@ -176,7 +177,7 @@ enum TranscriptCoding {
             reasoningDuration: try r.double("reasoning_duration"), answerDuration: try r.double("answer_duration"),
             duration: try r.double("duration"), stopped: try r.bool("stopped") ?? false,
             repeating: try r.bool("repeating") ?? false, sampler: try r.object("sampler").map(decodeSampler),
-            error: try r.string("error"), date: try r.date("date"))
+            error: try r.string("error"), date: try r.date("date"), model: try r.string("model"))
         for var part in try r.array("sealed_reasoning") ?? [] { m.sealedReasoning.append(try decodeSealed(&part)) }
         if let others = try r.array("versions") {
             for var other in others {
