@@ -43,6 +43,12 @@ public enum AppEvent: Sendable, Equatable {
     case edited(String)
     /// `Effect.edit` could not run the editor, or it failed (one line); the input stays as it was.
     case editFailed(String)
+    /// `Effect.listModels` came back: the models on offer, for the `/model` picker.
+    case modelsListed([ModelChoice])
+    /// `Effect.switchModel(name)` loaded the model: later replies come from it.
+    case modelSwitched(name: String, BackendInfo)
+    /// `Effect.switchModel(name)` failed (one line); the model in use stays.
+    case modelSwitchFailed(name: String, message: String)
 
     public static func key(_ key: KeyPress) -> AppEvent { .input(.key(key)) }
     public static func text(_ text: String) -> AppEvent { .input(.text(text)) }

@@ -24,6 +24,10 @@ extension ChatState {
             return []
         case .backendReady(let info):
             backend = .ready(info)
+            // A reply sent before the model was ready: it comes from this one.
+            if let flight = reply, conversation.messages[flight.messageIndex].model == nil {
+                editMessage(flight.messageIndex) { message, _ in message.model = info.model }
+            }
             if settings.thinkBudget != nil, !info.capabilities.budget {
                 show(ReasoningCapabilities.noBudgetNotice, seconds: 6)
             }
@@ -68,6 +72,8 @@ extension ChatState {
             return []
         case .opened, .failed, .historyListed, .exported, .themeLoaded, .themesListed:
             return handleTranscriptEvent(event, at: moment)
+        case .modelsListed, .modelSwitched, .modelSwitchFailed:
+            return handleModelEvent(event)
         }
     }
 
@@ -83,8 +89,11 @@ extension ChatState {
                 if text == "q" || text == "?" { helpVisible = false }
                 return []
             }
-            if picker != nil {
-                if text == "q" { picker = nil }
+            if picker != nil || modelPicker != nil {
+                if text == "q" {
+                    picker = nil
+                    modelPicker = nil
+                }
                 return []
             }
             if let search, search.editing {
@@ -105,6 +114,7 @@ extension ChatState {
             quitArmed = false
             helpVisible = false
             picker = nil
+            modelPicker = nil
             // Keep newlines and tabs; other control characters would only garble the screen.
             let clean = text.utf8.contains(where: { $0 < 0x20 && $0 != 0x0a && $0 != 0x09 || $0 == 0x7f })
                 ? String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f || $0 == "\n" || $0 == "\t" })
@@ -113,7 +123,9 @@ extension ChatState {
             self.input.insert(clean)
             return []
         case .mouse(let mouse):
-            return picker != nil ? pickerMouse(mouse) : handle(mouse, in: view)
+            if picker != nil { return pickerMouse(mouse) }
+            if modelPicker != nil { return modelPickerMouse(mouse, at: moment) }
+            return handle(mouse, in: view)
         case .key(let key):
             // Ctrl-X then Ctrl-E: the input in the user's editor. Any other key is itself.
             if chord, key == .ctrl("e") { return [.edit(self.input.text)] }
@@ -125,6 +137,7 @@ extension ChatState {
             if ![.interrupt, .quit, .deleteOrQuit].contains(action) { quitArmed = false }
             if helpVisible { return helpKey(action, at: moment, in: view) }
             if picker != nil { return pickerKey(action, at: moment, in: view) }
+            if modelPicker != nil { return modelPickerKey(action, at: moment, in: view) }
             if search != nil, let effects = searchKey(action, at: moment, in: view) { return effects }
             return perform(action, at: moment, in: view)
         }
@@ -317,6 +330,10 @@ extension ChatState {
             show("a reply is streaming: Esc stops it", seconds: 3)
             return []
         }
+        if let refusal = loadingRefusal {
+            show(refusal, seconds: 4)
+            return []
+        }
         history.record(text)
         input.set("")
         selected = nil
@@ -434,6 +451,8 @@ extension ChatState {
             return quit(at: moment)
         case .edit(let text):
             return [.edit(text)]
+        case .model(let name):
+            return runModelCommand(name, at: moment)
         case .load, .history, .export, .theme:
             return runTranscriptCommand(command)
         }

@@ -21,7 +21,7 @@ extension ChatState {
         // What was asked for; the embedded engine replaces it with every setting it used (`.sampler`).
         appendMessage(Message(
             role: .assistant, content: "", think: think, sampler: settings.sampler.isEmpty ? nil : settings.sampler,
-            date: moment.date))
+            date: moment.date, model: backend.info?.model))
         let id = nextReplyID
         nextReplyID += 1
         reply = ReplyInFlight(id: id, messageIndex: conversation.messages.count - 1, started: moment.uptime)

@@ -94,6 +94,10 @@ extension ChatState {
     /// Ctrl-R and `/compare`: a new version of the last reply, the old ones kept beside it.
     /// `/compare` asks with the opposite think mode of the reply it compares with.
     mutating func newVersion(oppositeThink: Bool, at moment: Moment) -> [Effect] {
+        if let refusal = loadingRefusal {
+            show(refusal, seconds: 4)
+            return []
+        }
         var effects = stopQuietly(at: moment)
         guard let lastIndex = conversation.messages.indices.last else {
             show("nothing to regenerate yet", seconds: 2)

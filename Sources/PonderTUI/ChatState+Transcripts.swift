@@ -118,14 +118,11 @@ extension ChatState {
 
     mutating func pickerKey(_ action: Action, at moment: Moment, in view: ChatView) -> [Effect] {
         guard var current = picker else { return [] }
-        let rows = pickerRows
+        if current.move(for: action, rows: pickerRows) {
+            picker = current
+            return []
+        }
         switch action {
-        case .up: current.move(by: -1, visible: rows)
-        case .down: current.move(by: 1, visible: rows)
-        case .pageUp: current.move(by: -max(1, rows - 1), visible: rows)
-        case .pageDown: current.move(by: max(1, rows - 1), visible: rows)
-        case .top: current.move(by: -current.entries.count, visible: rows)
-        case .bottom: current.move(by: current.entries.count, visible: rows)
         case .send:
             picker = nil
             return current.selectedEntry.map { [.open($0.url.path)] } ?? []
@@ -137,8 +134,6 @@ extension ChatState {
             picker = nil
             return []
         }
-        picker = current
-        return []
     }
 
     /// The mouse over the picker: the wheel moves the selection, a click on an entry opens it,
@@ -151,10 +146,10 @@ extension ChatState {
         case .wheelDown: current.move(by: 3, visible: box.listRows)
         case .press(button: 1):
             picker = nil
-            let row = mouse.y - box.listTop
-            let inside = mouse.x >= box.left && mouse.x < box.left + box.width
-            guard inside, row >= 0, row < box.listRows, current.top + row < current.entries.count else { return [] }
-            return [.open(current.entries[current.top + row].url.path)]
+            guard let index = current.list.entry(atX: mouse.x, y: mouse.y, in: box, count: current.entries.count) else {
+                return []
+            }
+            return [.open(current.entries[index].url.path)]
         default: break
         }
         picker = current

@@ -55,6 +55,11 @@ public struct ChatState: Sendable, Equatable {
     public internal(set) var resumedFile: String? = nil
     /// The `/history` picker, while it is open.
     public internal(set) var picker: HistoryPicker? = nil
+    /// The `/model` picker, while it is open.
+    public internal(set) var modelPicker: ModelPicker? = nil
+    /// The model `/model` is loading: the status bar says so, and no reply starts until it is
+    /// ready (or has failed and the model in use stays).
+    public internal(set) var pendingModel: String? = nil
     /// Bumped on every change worth saving; compared with `savedRevision`.
     public private(set) var revision = 0
     public private(set) var savedRevision = 0

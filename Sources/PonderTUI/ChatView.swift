@@ -78,11 +78,16 @@ public final class ChatView {
                 },
                 backend: state.backend, backendLabel: state.settings.backendLabel,
                 lastStats: state.lastStats, notice: state.notice, progress: state.prefillProgress,
-                isReplying: state.isReplying, search: state.search, moreBelow: window.moreBelow, theme: theme)
+                isReplying: state.isReplying, loadingModel: state.pendingModel.map(ModelPicker.shownName),
+                search: state.search, moreBelow: window.moreBelow, theme: theme)
             bar.draw(in: area, into: &grid)
         }
 
         if let picker = state.picker {
+            picker.draw(in: grid.area, theme: theme, into: &grid)
+            cursor = nil
+        }
+        if let picker = state.modelPicker {
             picker.draw(in: grid.area, theme: theme, into: &grid)
             cursor = nil
         }

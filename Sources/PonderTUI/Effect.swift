@@ -25,5 +25,11 @@ public enum Effect: Sendable, Equatable {
     /// Open this text in the user's editor ($VISUAL, $EDITOR, else vi) on the terminal, then report
     /// the edited text (`AppEvent.edited`) or why not (`.editFailed`): Ctrl-X Ctrl-E and `/edit`.
     case edit(String)
+    /// List the models `/model` can switch to (`AppEvent.modelsListed`, or `.failed`).
+    case listModels
+    /// Load model `name` (a name from that list, an Ollama name, a path, a server's model id) and,
+    /// once it is ready, send every later reply to it; the current model stays until then, and
+    /// stays when loading fails (`AppEvent.modelSwitched` / `.modelSwitchFailed`).
+    case switchModel(String)
     case quit
 }

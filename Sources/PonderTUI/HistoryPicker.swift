@@ -15,72 +15,42 @@ import PonderCore
 /// so a page is what is on screen.
 public struct HistoryPicker: Sendable, Equatable {
     public var entries: [TranscriptLibrary.Entry]
-    public private(set) var selected = 0
-    /// The first entry shown.
-    private(set) var top = 0
+    /// The selection and the scroll (`PickerList`, shared with the `/model` picker).
+    private(set) var list = PickerList()
 
     public init(entries: [TranscriptLibrary.Entry]) {
         self.entries = entries
     }
+
+    public var selected: Int { list.selected }
+    /// The first entry shown.
+    var top: Int { list.top }
 
     public var selectedEntry: TranscriptLibrary.Entry? { entries.indices.contains(selected) ? entries[selected] : nil }
 
     /// Moves the selection by `delta`, clamped to the list, scrolling so it stays among the
     /// `visible` rows.
     mutating func move(by delta: Int, visible: Int) {
-        guard !entries.isEmpty else { return }
-        selected = min(max(0, selected + delta), entries.count - 1)
-        let rows = max(1, visible)
-        if selected < top { top = selected }
-        if selected >= top + rows { top = selected - rows + 1 }
-        top = max(0, min(top, entries.count - rows))
+        list.move(by: delta, count: entries.count, visible: visible)
+    }
+
+    /// Up/Down, PgUp/PgDn, Home/End; false for any other action.
+    mutating func move(for action: Action, rows: Int) -> Bool {
+        list.move(for: action, count: entries.count, rows: rows)
     }
 
     // MARK: - Layout
 
-    /// Where the picker is drawn on a `width`×`height` screen (at the origin; see `box(in:entries:)`). The last row (the status bar, with
-    /// the think mode) stays visible; small screens get no border.
-    struct Box: Equatable {
-        var left = 0, top = 0, width = 0, height = 0
-        var bordered = false
-        /// First screen row of the list and how many entries fit.
-        var listTop = 0, listRows = 0
-        /// The row of the key hint, when there is room for one.
-        var hintRow: Int? = nil
-    }
+    typealias Box = PickerList.Box
 
+    /// Where the picker is drawn on a `width`×`height` screen (at the origin). The last row (the
+    /// status bar, with the think mode) stays visible; small screens get no border.
     static func box(width: Int, height: Int, entries: Int) -> Box {
-        var box = Box()
-        let usable = max(1, height - 1)
-        guard width > 0, height > 0 else { return box }
-        if width >= 24 && usable >= 5 {
-            box.bordered = true
-            box.width = min(width - 2, 100)
-            let wanted = max(1, entries) + 1  // the list and the hint
-            box.height = min(usable, wanted + 2)
-            box.left = (width - box.width) / 2
-            box.top = max(0, (usable - box.height) / 2)
-            box.listTop = box.top + 1
-            box.listRows = box.height - 3
-            box.hintRow = box.top + box.height - 2
-        } else {
-            box.width = width
-            box.height = min(usable, height)
-            box.listTop = 0
-            box.listRows = box.height
-        }
-        return box
+        PickerList.box(width: width, height: height, entries: entries)
     }
 
     /// The box in `area` (the whole screen): `box(width:height:entries:)` moved to its origin.
-    static func box(in area: Rect, entries: Int) -> Box {
-        var moved = Self.box(width: area.width, height: area.height, entries: entries)
-        moved.left += area.x
-        moved.top += area.y
-        moved.listTop += area.y
-        moved.hintRow = moved.hintRow.map { $0 + area.y }
-        return moved
-    }
+    static func box(in area: Rect, entries: Int) -> Box { PickerList.box(in: area, entries: entries) }
 
     // MARK: - Drawing
 
@@ -90,42 +60,13 @@ public struct HistoryPicker: Sendable, Equatable {
         let area = area.intersection(grid.area)
         guard !area.isEmpty else { return }
         let box = Self.box(in: area, entries: entries.count)
-        for y in box.top..<(box.top + box.height) { grid.fill(y: y, from: box.left, to: box.left + box.width, style: .plain) }
-        let border = theme[.border]
-        if box.bordered {
-            let bar = String(repeating: "─", count: max(0, box.width - 2))
-            grid.put("╭" + bar + "╮", x: box.left, y: box.top, style: border)
-            grid.put(" saved conversations ", x: box.left + 2, y: box.top, style: theme[.heading], limit: box.left + box.width - 1)
-            grid.put("╰" + bar + "╯", x: box.left, y: box.top + box.height - 1, style: border)
-            for y in (box.top + 1)..<(box.top + box.height - 1) {
-                grid.put("│", x: box.left, y: y, style: border)
-                grid.put("│", x: box.left + box.width - 1, y: y, style: border)
-            }
-        }
-        let textLeft = box.bordered ? box.left + 2 : box.left
-        let textWidth = max(0, box.bordered ? box.width - 4 : box.width)
+        PickerList.drawFrame(box, title: "saved conversations", theme: theme, into: &grid)
         if entries.isEmpty {
-            grid.put(truncated("no saved conversations yet", to: textWidth), x: textLeft, y: box.listTop, style: theme[.dim])
+            grid.put(truncated("no saved conversations yet", to: box.textWidth), x: box.textLeft, y: box.listTop, style: theme[.dim])
         }
-        for row in 0..<max(0, box.listRows) {
-            let index = top + row
-            guard index < entries.count else { break }
-            let isSelected = index == selected
-            let y = box.listTop + row
-            let text = Self.line(entries[index], width: textWidth)
-            if isSelected {
-                grid.fill(y: y, from: textLeft, to: textLeft + textWidth, style: theme[.selection])
-            }
-            grid.put(text, x: textLeft, y: y, style: isSelected ? theme[.selection] : theme[.assistantText],
-                     limit: textLeft + textWidth)
-        }
-        if let hint = box.hintRow {
-            var text = "Up/Down pick · Enter opens · Esc cancels"
-            if entries.count > box.listRows {
-                text = "\(selected + 1)/\(entries.count) · " + text
-            }
-            grid.put(truncated(text, to: textWidth), x: textLeft, y: hint, style: theme[.dim])
-        }
+        list.drawRows(
+            in: box, count: entries.count, hint: "Up/Down pick · Enter opens · Esc cancels", theme: theme, into: &grid,
+            style: { _ in theme[.assistantText] }, line: { Self.line(entries[$0], width: $1) })
     }
 
     /// One entry in `width` columns: the title on the left, then date, model and message count on

@@ -38,6 +38,8 @@ public enum SlashCommand: Sendable, Equatable {
     case quit
     /// `/edit [TEXT]`: write the message in the user's editor, starting from TEXT.
     case edit(String)
+    /// `/model NAME`: switch to that model, keeping the conversation; nil opens the picker.
+    case model(String?)
 
     /// What `/copy` copies.
     public enum CopyPart: String, Sendable, Equatable, CaseIterable {
@@ -76,6 +78,7 @@ public enum SlashCommand: Sendable, Equatable {
         ("load", "FILE", "open a saved conversation and continue it"),
         ("history", "", "pick a saved conversation (newest first)"),
         ("export", "[md|txt|json|html] [PATH]", "export the conversation (default: .md beside its JSON)"),
+        ("model", "[NAME]", "switch the model, keeping the conversation (alone: pick one from a list)"),
         ("theme", "[NAME|PATH]", "switch the theme (alone: list the themes)"),
         ("sampler", "[NAME VALUE|reset]", "show the sampler settings and their sources; change one (temp 0.7, repeat 1.1)"),
         ("compare", "", "regenerate the last reply with the opposite think mode; [ ] flip the versions"),
@@ -143,6 +146,7 @@ public enum SlashCommand: Sendable, Equatable {
         case "help", "?": return .success(.help)
         case "quit", "exit", "q": return .success(.quit)
         case "edit": return .success(.edit(argument))
+        case "model", "models": return .success(.model(argument.isEmpty ? nil : argument))
         default:
             return .failure(ParseError(description: "unknown command /\(name) (F1 or /help lists the commands)"))
         }

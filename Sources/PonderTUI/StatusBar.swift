@@ -33,6 +33,8 @@ struct StatusBar {
     /// The re-prefill bar (`ChatState.prefillProgress`).
     var progress: (done: Int, total: Int)?
     var isReplying: Bool
+    /// The model `/model` is loading (`ChatState.pendingModel`), as the picker names it.
+    var loadingModel: String? = nil
     /// Search, while it is open: its query being typed, or where among the hits it is.
     var search: Search? = nil
     /// The user scrolled up: there is more transcript below the pane.
@@ -67,6 +69,8 @@ struct StatusBar {
             right = (Self.progressText(progress, room: area.right - x - 2), base)
         } else if isReplying {
             right = ("● replying · Esc stops", base)
+        } else if let loadingModel {
+            right = ("● loading \(loadingModel)…", base)
         } else if moreBelow {
             right = ("↓ more below (End)", base)
         } else {

@@ -48,6 +48,8 @@ final class TranscriptLayout {
         var selected: Bool
         /// The search query and which of this message's hits is current, when it holds any.
         var search: SearchMark?
+        /// Its label names the model that wrote it (`showsModels`).
+        var showsModel: Bool
     }
     /// Per message, what its block in `settled` was made for; nil for the reply's placeholder.
     private var keys: [BlockKey?] = []
@@ -66,6 +68,9 @@ final class TranscriptLayout {
         var search: Search?
     }
     private var checked: Snapshot? = nil
+    /// The replies of this conversation come from more than one model (`/model`): each assistant
+    /// label names its model.
+    private var showsModels = false
     /// How many times the settled messages were checked one by one (for tests: not per token).
     private(set) var settledPasses = 0
     /// The conversation the cache holds lines of (`ChatState.conversationNumber`).
@@ -104,6 +109,7 @@ final class TranscriptLayout {
         let messages = state.conversation.messages
         let count = messages.count
         let replyIndex = state.reply?.messageIndex
+        showsModels = Set(messages.lazy.filter { $0.role == .assistant }.compactMap(\.model)).count > 1
         if let system = state.conversation.systemPrompt, !system.isEmpty {
             lines.system = systemBlock(system, state: state, width: width)
         } else {
@@ -133,7 +139,8 @@ final class TranscriptLayout {
             let key = BlockKey(
                 id: meta.id, reasoningRevision: meta.reasoningRevision, contentRevision: meta.contentRevision,
                 expanded: state.isExpanded(index), width: width, themeGeneration: state.themeGeneration,
-                selected: state.selected == index, search: Self.searchMark(state, index))
+                selected: state.selected == index, search: Self.searchMark(state, index),
+                showsModel: showsModels && messages[index].model != nil)
             if keys[index] != key {
                 lines.blocks[index] = block(for: index, state: state, width: width)
                 keys[index] = key
@@ -290,6 +297,9 @@ final class TranscriptLayout {
             block.append(StyledLine([Span("System", theme[.dim].with(bold: true))]))
         case .assistant:
             var spans = [Span("Assistant", theme[.assistantLabel])]
+            if showsModels, let model = message.model {
+                spans.append(Span(" · " + StatusBar.displayName(ofModel: model), theme[.dim]))
+            }
             if message.versionCount > 1 {
                 spans.append(Span(" · " + ChatState.versionLabel(message) + " ([ ] flip)", theme[.dim]))
             } else if let think = message.think {

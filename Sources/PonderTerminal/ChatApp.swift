@@ -35,11 +35,13 @@ public final class ChatApp: @unchecked Sendable {
         /// A transcript to continue (`--resume FILE`), already loaded, and its file, which later
         /// saves rewrite.
         public var resume: (transcript: Transcript, path: String)?
+        /// What `/model` lists and switches to (nil: the command says there is nothing to offer).
+        public var models: (any ModelCatalog)?
 
         public init(
             settings: ChatSettings, think: ThinkMode, theme: @escaping @Sendable (_ colors: Int) -> (Theme, String?),
             transcripts: URL, mouse: Bool = true, notices: [String] = [], themes: ThemeCatalog = .standard(),
-            resume: (transcript: Transcript, path: String)? = nil
+            resume: (transcript: Transcript, path: String)? = nil, models: (any ModelCatalog)? = nil
         ) {
             self.settings = settings
             self.think = think
@@ -49,10 +51,13 @@ public final class ChatApp: @unchecked Sendable {
             self.notices = notices
             self.themes = themes
             self.resume = resume
+            self.models = models
         }
     }
 
-    private let backend: any ChatBackend
+    /// Handed to the effect runner when the chat starts, and not kept here: `/model` replaces it
+    /// there, and the old model's memory is freed only when nothing else holds it.
+    private var backend: (any ChatBackend)?
     private let options: Options
     static let frameInterval = 1.0 / 60
     static let escapeDelay = 0.025
@@ -63,13 +68,19 @@ public final class ChatApp: @unchecked Sendable {
     }
 
     /// Runs the chat until the user quits. Returns what became of the conversation (where it was
-    /// saved, or why not). Call on a thread that may block (not a Swift concurrency thread).
+    /// saved, or why not). Call once, on a thread that may block (not a Swift concurrency thread).
     public func run() throws -> ExitReport {
+        guard backend != nil else { throw BackendError("the chat has already run") }
         let inbox = try Inbox()
         let screen = try CursesScreen(mouse: options.mouse)
-        let runner = EffectRunner(
-            backend: backend, inbox: inbox, transcripts: options.transcripts, themes: options.themes,
-            colors: screen.colors)
+        let runner: EffectRunner
+        do {
+            // The runner alone holds the backend from here on (no local outlives this block).
+            guard let handed = backend.take() else { throw BackendError("the chat has already run") }
+            runner = EffectRunner(
+                backend: handed, inbox: inbox, transcripts: options.transcripts, themes: options.themes,
+                colors: screen.colors, models: options.models)
+        }
         defer { screen.stop() }
         let (theme, themeProblem) = options.theme(screen.colors)
         let view = ChatView()  // keeps wrapped lines between frames; the reducer measures with it

@@ -18,12 +18,18 @@ final class EffectRunner: @unchecked Sendable {
     private let themes: ThemeCatalog
     /// The terminal's colour count, which every theme is adapted to.
     private let colors: Int
+    /// What `/model` lists and switches to; nil when this chat has no other models to offer.
+    private let models: (any ModelCatalog)?
 
     /// The lock on the transcript file the conversation is continuing, touched on the save queue.
     private let locks = LockBox()
 
-    init(backend: any ChatBackend, inbox: Inbox, transcripts: URL, themes: ThemeCatalog, colors: Int) {
+    init(
+        backend: any ChatBackend, inbox: Inbox, transcripts: URL, themes: ThemeCatalog, colors: Int,
+        models: (any ModelCatalog)? = nil
+    ) {
         self.gate = BackendGate(backend: backend)
+        self.models = models
         self.inbox = inbox
         self.saver = SaverBox(TranscriptSaving(directory: transcripts), themes: themes)
         self.library = TranscriptLibrary(directory: transcripts)
@@ -37,6 +43,8 @@ final class EffectRunner: @unchecked Sendable {
         Task.detached {
             do {
                 inbox.post(.backendReady(try await gate.ready()))
+            } catch is BackendGate.Superseded {
+                // `/model` switched before this model had loaded: the switch reports instead.
             } catch {
                 inbox.post(.backendFailed(Self.describe(error)))
             }
@@ -75,6 +83,10 @@ final class EffectRunner: @unchecked Sendable {
             case .listThemes:
                 let themes = themes, inbox = inbox
                 themeQueue.async { inbox.post(.themesListed(themes.availableNames())) }
+            case .listModels:
+                listModels()
+            case .switchModel(let name):
+                switchModel(to: name)
             case .redraw, .suspend, .quit, .copy, .edit:
                 local.append(effect)
             }
@@ -100,6 +112,41 @@ final class EffectRunner: @unchecked Sendable {
                 if !Task.isCancelled { inbox.post(.replyFailed(id: id, message: Self.describe(error))) }
             }
             inbox.post(.replyEnded(id: id))
+        }
+    }
+
+    /// The models `/model` offers, listed off the loop's thread.
+    private func listModels() {
+        let inbox = inbox
+        guard let models else {
+            inbox.post(.failed("/model: no other models to offer here"))
+            return
+        }
+        Task.detached {
+            do {
+                inbox.post(.modelsListed(try await models.choices()))
+            } catch {
+                inbox.post(.failed("models: \(Self.describe(error))"))
+            }
+        }
+    }
+
+    /// Loads model `name` beside the one in use and, once it is ready, sends every later reply to
+    /// it; the old backend is let go then (an embedded model's memory is freed as soon as no reply
+    /// holds it). Loading fails: the old one stays.
+    private func switchModel(to name: String) {
+        let inbox = inbox, gate = gate
+        guard let models else {
+            inbox.post(.modelSwitchFailed(name: name, message: "no other models to offer here"))
+            return
+        }
+        Task.detached {
+            do {
+                let info = try await gate.switchTo(try models.backend(named: name))
+                inbox.post(.modelSwitched(name: name, info))
+            } catch {
+                inbox.post(.modelSwitchFailed(name: name, message: Self.describe(error)))
+            }
         }
     }
 
@@ -268,17 +315,35 @@ private final class SaverBox: @unchecked Sendable {
 }
 
 /// Prepares the backend once; a failed attempt is retried by the next reply, so starting ponder
-/// before the server is up is not fatal.
+/// before the server is up is not fatal. `/model` replaces the backend (`switchTo`).
 actor BackendGate {
-    private let backend: any ChatBackend
+    private var backend: any ChatBackend
     private var info: BackendInfo?
+    /// Counts the switches, so that a preparation the switch overtook does not undo it.
+    private var generation = 0
+
+    /// A preparation of a backend that `/model` has replaced meanwhile.
+    struct Superseded: Error {}
 
     init(backend: any ChatBackend) { self.backend = backend }
 
     func ready() async throws -> BackendInfo {
         if let info { return info }
+        let started = generation
         let prepared = try await backend.prepare()
+        guard generation == started else { throw Superseded() }
         info = prepared
+        return prepared
+    }
+
+    /// Prepares `next` (loads the model, asks the server) while the current backend stays in use,
+    /// then serves every later reply from it and lets go of the old one. When preparing fails,
+    /// nothing changes.
+    func switchTo(_ next: any ChatBackend) async throws -> BackendInfo {
+        let prepared = try await next.prepare()
+        backend = next
+        info = prepared
+        generation += 1
         return prepared
     }
 

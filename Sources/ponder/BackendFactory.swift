@@ -30,17 +30,30 @@ enum BackendFactory {
             return (RemoteBackend(configuration: configuration), ServerAddress.hostPort(configuration.displayURL),
                     configuration.insecureWarning)
         case .embedded(let name):
-            // A path, or a model Ollama or the Hugging Face cache already has (`ponder models`).
-            let modelPath: String
+            let backend: EmbeddedBackend
             do {
-                modelPath = try ModelLocator(environment: ProcessInfo.processInfo.environment).resolve(name).path
+                backend = try embedded(name, contextSize: contextSize, threads: threads)
             } catch {
                 throw ValidationError("\(error) (give --model FILE.gguf, an Ollama name such as qwen3:1.7b, or ORG/REPO "
                     + "from the Hugging Face cache; `ponder models` lists what is here; `make run` fetches the default)")
             }
-            let named = FileManager.default.fileExists(atPath: name) ? nil : name
-            let backend = EmbeddedBackend(modelPath: modelPath, contextSize: contextSize, threads: threads, modelName: named)
-            return (backend, named ?? URL(fileURLWithPath: modelPath).lastPathComponent, nil)
+            return (backend, backend.modelName ?? URL(fileURLWithPath: backend.modelPath).lastPathComponent, nil)
         }
+    }
+
+    /// The embedded engine on model `name`: a path, or a model Ollama or the Hugging Face cache
+    /// already has (`ponder models`), called by that name. Not loaded yet.
+    static func embedded(_ name: String, contextSize: Int, threads: Int?) throws(ModelLocator.LookupError) -> EmbeddedBackend {
+        let modelPath = try ModelLocator(environment: ProcessInfo.processInfo.environment).resolve(name).path
+        let named = FileManager.default.fileExists(atPath: name) ? nil : name
+        return EmbeddedBackend(modelPath: modelPath, contextSize: contextSize, threads: threads, modelName: named)
+    }
+
+    /// What `/model` offers beside `backend`: the models `ponder models` lists for the embedded
+    /// engine (loaded with the same `--ctx` and `--threads`), a server's own list for a server
+    /// (the same server, key and settings, another `--api-model`).
+    static func catalog(for backend: any ChatBackend, contextSize: Int, threads: Int?) -> any ModelCatalog {
+        if let remote = backend as? RemoteBackend { return ServerModelCatalog(configuration: remote.configuration) }
+        return EmbeddedModelCatalog(contextSize: contextSize, threads: threads)
     }
 }

@@ -22,7 +22,7 @@ struct ChatCommand: AsyncParsableCommand {
             over, Ctrl-S saves, Ctrl-Q quits, F1 lists every key. \
             Commands: /think [on|off|low|medium|high|N|default], /budget N|off, /compare, \
             /copy [answer|reasoning|code|all], /search TEXT, /context [strip|keep], /system [TEXT], \
-            /save [PATH], /load FILE, /history, \
+            /save [PATH], /load FILE, /history, /model [NAME], \
             /export [md|txt|json|html] [PATH], /theme [NAME|PATH], /sampler [NAME VALUE|reset], /clear, /help, /quit. \
             Conversations are saved after every reply in the transcripts folder; \
             --resume FILE continues a saved one and keeps saving into FILE.
@@ -50,6 +50,25 @@ struct ChatCommand: AsyncParsableCommand {
         // A crash report goes to a file, never to an interactive backtracer over the screen
         // (this may restart the process once, before anything is loaded).
         CrashReports.arrange()
+        let report = try await Self.runOnOwnThread(try makeApp())
+        if let failure = report.failure {
+            // Never "saved to" a file that was not written: say what failed and where the copy is.
+            var line = "ponder: the conversation could not be saved: \(failure)"
+            if let rescued = report.rescuedTo {
+                line += "; a copy is in \(rescued)"
+            } else if let problem = report.rescueFailure {
+                line += "; no copy could be written either: \(problem)"
+            }
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+            throw ExitCode(1)
+        }
+        if let saved = report.savedTo { print("Transcript saved to \(saved)") }
+    }
+
+    /// The chat, its backend made from the configuration. The backend goes to the app alone (no
+    /// local here outlives this call), so that when `/model` replaces it nothing else holds the
+    /// old model's memory.
+    func makeApp() throws -> ChatApp {
         let environment = ProcessInfo.processInfo.environment
         let resolved = ResolvedConfig.load(overrides: config.overrides, environment: environment)
         let (backend, label, warning) = try BackendFactory.make(
@@ -81,20 +100,9 @@ struct ChatCommand: AsyncParsableCommand {
             mouse: !noMouse,
             notices: resolved.problems.map(\.description) + (warning.map { [$0] } ?? []),
             themes: ThemeCatalog.standard(environment: environment),
-            resume: resumed)
-        let report = try await Self.runOnOwnThread(ChatApp(backend: backend, options: options))
-        if let failure = report.failure {
-            // Never "saved to" a file that was not written: say what failed and where the copy is.
-            var line = "ponder: the conversation could not be saved: \(failure)"
-            if let rescued = report.rescuedTo {
-                line += "; a copy is in \(rescued)"
-            } else if let problem = report.rescueFailure {
-                line += "; no copy could be written either: \(problem)"
-            }
-            FileHandle.standardError.write(Data((line + "\n").utf8))
-            throw ExitCode(1)
-        }
-        if let saved = report.savedTo { print("Transcript saved to \(saved)") }
+            resume: resumed,
+            models: BackendFactory.catalog(for: backend, contextSize: reply.ctx, threads: reply.threads))
+        return ChatApp(backend: backend, options: options)
     }
 
     /// The chat loop blocks in poll(2), so it gets a thread of its own instead of one of the few
