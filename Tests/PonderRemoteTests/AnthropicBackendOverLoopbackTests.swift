@@ -56,7 +56,8 @@ private func replay(_ bytes: [UInt8], on connection: LoopbackServer.Connection) 
 
 @Suite(.timeLimit(.minutes(3)))
 struct AnthropicBackendOverLoopbackTests {
-    /// The documentation's extended-thinking stream through the real backend: the request carries
+    /// The documentation's extended-thinking stream (`thinking-stream.sse`, from "Streaming Messages",
+    /// https://platform.claude.com/docs/en/build-with-claude/streaming) through the real backend: the request carries
     /// `x-api-key`, `anthropic-version: 2023-06-01` and no bearer token; the reply is the trace, its
     /// signature, the answer; the next request sends that thinking block back before the answer.
     @Test
@@ -113,7 +114,8 @@ struct AnthropicBackendOverLoopbackTests {
         ])
     }
 
-    /// HTTP errors in Anthropic's shape give one line that says what happened, and never the key,
+    /// HTTP errors in Anthropic's shape ("Errors", https://platform.claude.com/docs/en/api/errors) give
+    /// one line that says what happened, and never the key,
     /// even from a server that echoes it.
     @Test
     func httpErrorsAreOneLineWithoutTheKey() async throws {

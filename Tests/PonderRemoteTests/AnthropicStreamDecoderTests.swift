@@ -28,8 +28,10 @@ private func decodeAnthropic(_ pieces: [ArraySlice<UInt8>]) -> (events: [ChatEve
 
 private func fixture(_ name: String) throws -> [UInt8] { Array(try Fixtures.data("anthropic/" + name)) }
 
-/// The streams of `Tests/Fixtures/anthropic`, written from Anthropic's "Streaming Messages" and
-/// "Building with extended thinking" pages (see that folder's README for which example each is).
+/// The streams of `Tests/Fixtures/anthropic`, written from Anthropic's documentation (that folder's
+/// README says which example each is): "Streaming Messages",
+/// https://platform.claude.com/docs/en/build-with-claude/streaming, and "Building with extended
+/// thinking", https://platform.claude.com/docs/en/build-with-claude/extended-thinking.
 struct AnthropicStreamDecoderTests {
     /// "Streaming Messages", basic streaming request: `text_delta`s are the answer; the prompt's
     /// 25 input tokens (from `message_start`) and the 15 output tokens (`message_delta`) are the usage.

@@ -37,7 +37,9 @@ private func conversation(think: ThinkMode, pastReasoning: ContextPolicy? = nil,
         pastReasoning: pastReasoning)
 }
 
-/// The messages of that conversation as "Building with extended thinking" says to send them back:
+/// The messages of that conversation as "Building with extended thinking"
+/// (https://platform.claude.com/docs/en/build-with-claude/extended-thinking, *Preserving thinking
+/// blocks*) says to send them back:
 /// the assistant turn's thinking block with its signature and its redacted block, unchanged, before
 /// its text.
 private let messagesWithThinking = #"""
