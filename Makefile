@@ -120,7 +120,7 @@ run: deps $(SMOLLM) build
 ## engine tests do not starve the llama-server they talk to; one suite at a time, because on 2 cores
 ## Swift's cooperative pool has 2 threads and the suites that wait on processes would hold both while
 ## the loopback tests time their replies (measured: a 5 s check took 5.3-16 s in parallel, 1 s alone).
-E2E := PonderE2ETests|PonderCLITests|LlamaServerEndToEnd|BackendOverLoopback|StreamBoundsTests|ServeEndToEnd
+E2E := PonderE2ETests|PonderCLITests|LlamaServerEndToEnd|BackendOverLoopback|StreamBoundsTests|ServeEndToEnd|ServerModelListTests
 
 ## Everything the suite needs, then the whole suite (release: the engine is slow in debug).
 test: deps models peers build-info
