@@ -138,4 +138,49 @@ struct ModelSwitchTmuxTests {
         #expect(messages.filter { $0["role"] as? String == "assistant" }.map { $0["model"] as? String }
             == [Peers.smolLM2, Self.tinyQwen3])
     }
+
+    /// On a server, `/model` lists its `/v1/models` and the next request names the model picked:
+    /// a loopback server whose replies say which model the request asked for.
+    @Test func switchesTheModelAServerIsAskedFor() async throws {
+        let server = try LoopbackServer { request, connection in
+            switch (request.method, request.path) {
+            case ("GET", "/v1/models"):
+                connection.write(Replies.json(200, #"{"object":"list","data":[{"id":"alpha","object":"model"},{"id":"beta","object":"model","max_model_len":8192}]}"#))
+            case ("POST", "/v1/chat/completions"):
+                let model = request.json?["model"] as? String ?? "?"
+                connection.write(Replies.sseHead)
+                for event in [#"{"choices":[{"index":0,"delta":{"content":"I am \#(model)."}}]}"#,
+                              #"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#] {
+                    connection.writeChunk(Array("data: \(event)\n\n".utf8))
+                }
+                connection.writeChunk(Array("data: [DONE]\n\n".utf8))
+                connection.write("0\r\n\r\n")
+            default:
+                connection.write(Replies.json(404, #"{"error":{"message":"File Not Found","type":"not_found_error","code":404}}"#))
+            }
+        }
+        defer { server.stop() }
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let tmux = try ChatTmuxTests().launch(workspace, server: server.url, flags: ["--think", "off"])
+        try await tmux.poll("alpha in the status bar", timeout: 30) { Self.statusBar($0).contains("alpha") }
+        let chat = EmbeddedChatTmuxTests()
+        try await chat.ask("Who are you?", turn: 1, in: tmux, workspace: workspace)
+        try await tmux.poll(text: "I am alpha.")
+
+        tmux.type("/model")
+        tmux.press("Enter")
+        let rows = try await tmux.poll(text: "╭─ models ")
+        #expect(rows.contains { $0.contains("● alpha") }, "\(rows)")
+        #expect(rows.contains { $0.contains("  beta") && $0.contains("ctx 8192") }, "\(rows)")
+        tmux.press("Down")
+        tmux.press("Enter")
+        try await tmux.poll("beta in the status bar", timeout: 30) {
+            Self.statusBar($0).contains("beta") && !Self.statusBar($0).contains("loading")
+        }
+        let second = try await chat.ask("And now?", turn: 2, in: tmux, workspace: workspace)
+        #expect(second["content"] as? String == "I am beta.")
+        #expect(second["model"] as? String == "beta")
+        #expect(tmux.screen().contains { $0.contains("I am alpha.") }, "the first reply stays on screen")
+    }
 }
