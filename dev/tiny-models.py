@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""The small random-weight qwen2/qwen3 models of the reference tests.
+
+`make models` runs this. No small real qwen2 or qwen3 model ships in a package registry, so these
+files exercise the two architectures against llama.cpp instead: random weights (a fixed seed and a
+generator that is the same on every machine), 4 layers, width 256, 4 query heads and 2 key/value
+heads of 64, FFN 512, RoPE base 1e6, the output head tied to the token embedding, and SmolLM2's
+tokenizer (GPT-2 BPE, pre-tokenizer `smollm`) copied from its GGUF, with a ChatML template. Their
+text is gibberish; their logits are what matter.
+
+Each model is written in F32 and quantized with llama.cpp's `llama-quantize`:
+
+    tiny-qwen2-q8_0.gguf    qwen2 (q/k/v biases)          Q8_0 + F32
+    tiny-qwen3-q8_0.gguf    qwen3 (per-head q/k RMSNorm)  Q8_0 + F32
+    tiny-qwen3-q4_k_m.gguf  qwen3                         Q4_K, Q6_K + F32 (Q4_K_M)
+
+Their reference outputs (Tests/Fixtures/reference/tiny-*.json) are kept by dev/references.py, which
+writes them again from llama-server whenever a model's sha256 is not the one they name.
+
+    dev/tiny-models.py --out DIR --tokenizer SMOLLM2.gguf --quantize LLAMA-QUANTIZE
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+import gguf
+import numpy as np
+
+from randomgguf import PortableNormal, write_model
+
+SPEC = dict(layers=4, width=256, ffn=512, heads=4, kv_heads=2, head_dim=64, rope_base=1e6, eps=1e-6,
+            context=2048, tied=True)
+CHATML = ("{% for m in messages %}{{'<|im_start|>' + m['role'] + '\n' + m['content'] + '<|im_end|>\n'}}"
+          "{% endfor %}{% if add_generation_prompt %}{{'<|im_start|>assistant\n'}}{% endif %}")
+# (file, architecture, seed, llama-quantize type)
+MODELS = [
+    ("tiny-qwen2-q8_0.gguf", "qwen2", 2, "Q8_0"),
+    ("tiny-qwen3-q8_0.gguf", "qwen3", 3, "Q8_0"),
+    ("tiny-qwen3-q4_k_m.gguf", "qwen3", 3, "Q4_K_M"),
+]
+
+
+def write_f32(path, arch, seed, tokenizer):
+    normal = PortableNormal(seed)
+
+    def draw(shape, deviation):
+        return (normal(int(np.prod(shape))) * deviation).astype(np.float32).reshape(shape)
+
+    # Deviations of a trained small model's layers; norms near 1 so their weights matter.
+    write_model(path, model_name(arch), dict(SPEC, arch=arch), tokenizer, CHATML,
+                gguf.LlamaFileType.ALL_F32,
+                weight=lambda rows, cols, role: draw((rows, cols), 0.3 if role == "embedding" else 0.15),
+                norm=lambda n: 1.0 + draw((n,), 0.1),
+                bias=lambda n: draw((n,), 0.1))
+
+
+def model_name(arch):
+    return f"tiny random {arch} (dev/tiny-models.py)"
+
+
+def written_here(path, arch):
+    """Whether a file already there is this script's (a copy from elsewhere is written again).
+
+    Reads the leading string-valued keys only (general.name is among the first), not the whole
+    vocabulary, so the check costs nothing in every `make test`."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head[:4] != b"GGUF":
+        return False
+    offset, count = 24, int.from_bytes(head[16:24], "little")
+    for _ in range(min(count, 8)):
+        length = int.from_bytes(head[offset:offset + 8], "little")
+        key = head[offset + 8:offset + 8 + length]
+        offset += 8 + length
+        if int.from_bytes(head[offset:offset + 4], "little") != 8:  # not a string: stop looking
+            return False
+        size = int.from_bytes(head[offset + 4:offset + 12], "little")
+        value = head[offset + 12:offset + 12 + size]
+        offset += 12 + size
+        if key == b"general.name":
+            return value == model_name(arch).encode()
+    return False
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--tokenizer", required=True, help="SmolLM2-135M-Instruct GGUF (its tokenizer is copied)")
+    ap.add_argument("--quantize", required=True, help="llama-quantize")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+
+    f32 = {}
+    for file, arch, seed, qtype in MODELS:
+        out = os.path.join(args.out, file)
+        if os.path.exists(out) and written_here(out, arch):
+            continue
+        if arch not in f32:
+            f32[arch] = os.path.join(args.out, f"tiny-{arch}-f32.gguf")
+            print(f"{file}: writing F32 weights", flush=True)
+            write_f32(f32[arch] + ".part", arch, seed, args.tokenizer)
+            os.replace(f32[arch] + ".part", f32[arch])
+        print(f"{file}: llama-quantize {qtype}", flush=True)
+        subprocess.run([args.quantize, f32[arch], out + ".part", qtype, "2"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.replace(out + ".part", out)
+    for path in f32.values():
+        os.remove(path)
+
+if __name__ == "__main__":
+    sys.exit(main())
