@@ -1,11 +1,16 @@
-// SwiGLU as ggml_vec_swiglu_f32 computes it in ggml's AVX-512 build (see activation.h).
+// SwiGLU as ggml_vec_swiglu_f32 computes it in ggml's AVX-512 and AVX2 builds (see activation.h).
 //
 // ggml evaluates e^x there with a minimax polynomial (from Arm's optimized routines), not with
-// libm's expf. Each lane's arithmetic is reproduced operation for operation: the AVX-512 path
-// uses the same instructions; the portable path performs the same fused multiply-adds per element.
+// libm's expf, and its two x86 builds finish the polynomial differently: AVX-512 adds the 1 inside
+// the last fused multiply-add and scales by 2^n with vscalefps; AVX2 leaves the 1 out and computes
+// 2^n + p * 2^n with one more fused multiply-add. The last bit differs between the two, so each
+// level reproduces its own build's arithmetic operation for operation (the AVX-512 path and the
+// portable path, which performs the same fused multiply-adds per element; the AVX2 path, 8 lanes
+// at a time with the scalar tail as ggml's).
 #include <math.h>
 
 #include "activation.h"
+#include "expf_ggml.h"
 #include "internal.h"
 
 #if PK_X86
@@ -44,6 +49,18 @@ PK_TARGET_AVX512 static inline __m512 ggml_expf_avx512(__m512 x) {
     return _mm512_mask_blend_ps(d, res, alt);
 }
 
+PK_TARGET_AVX2 static void swiglu_avx2(float *y, const float *gate, const float *up, int64_t n) {
+    int64_t i = 0;
+    const __m256 one = _mm256_set1_ps(1);
+    for (; i + 7 < n; i += 8) {
+        const __m256 x = _mm256_loadu_ps(gate + i);
+        const __m256 e = pk_ggml_expf_avx2(_mm256_sub_ps(_mm256_setzero_ps(), x));
+        const __m256 silu = _mm256_div_ps(x, _mm256_add_ps(one, e));
+        _mm256_storeu_ps(y + i, _mm256_mul_ps(silu, _mm256_loadu_ps(up + i)));
+    }
+    for (; i < n; i++) y[i] = (gate[i] / (1.0f + expf(-gate[i]))) * up[i];
+}
+
 PK_TARGET_AVX512 static void swiglu_avx512(float *y, const float *gate, const float *up, int64_t n) {
     int64_t i = 0;
     const __m512 one = _mm512_set1_ps(1);
@@ -61,6 +78,10 @@ void pk_swiglu_ggml(int isa, float *y, const float *gate, const float *up, int64
 #if PK_X86
     if (isa >= PK_ISA_AVX512) {
         swiglu_avx512(y, gate, up, n);
+        return;
+    }
+    if (isa >= PK_ISA_AVX2) {
+        swiglu_avx2(y, gate, up, n);
         return;
     }
 #endif

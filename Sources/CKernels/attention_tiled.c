@@ -12,11 +12,14 @@
 //
 // and out = vkq · (1 / S). Each query row is one independent chain, so a group of queries shares
 // the widened key and value tiles. ggml's AVX-512 build is the reference; every level here does
-// its per-element arithmetic (the scalar path with fmaf and a lane-exact ggml_v_expf).
+// its per-element arithmetic (the scalar path with fmaf and a lane-exact ggml_v_expf) — except the
+// softmax step on an AVX2 machine, which follows ggml's AVX2 build there: its ggml_v_expf rounds
+// differently and its sum adds 8 lanes at a time in another order.
 #include <math.h>
 #include <string.h>
 
 #include "attention.h"
+#include "expf_ggml.h"
 #include "internal.h"
 
 #if PK_X86
@@ -35,6 +38,21 @@ static inline float tiled_reduce16(const float *v) {
     for (int i = 0; i < 4; i++) b[i] = a[i] + a[i + 4];
     return (b[0] + b[2]) + (b[1] + b[3]);
 }
+
+/// ggml's AVX2 horizontal sum of 8 lanes (high half onto low, then movehl, then movehdup).
+static inline float tiled_reduce8(const float *v) {
+    const float a0 = v[0] + v[4], a1 = v[1] + v[5], a2 = v[2] + v[6], a3 = v[3] + v[7];
+    return (a0 + a2) + (a1 + a3);
+}
+
+#if PK_X86
+/// kq[0..64) = e^(kq - m) 8 lanes at a time, as ggml_vec_soft_max_f32 in ggml's AVX2 build.
+PK_TARGET_AVX2 static void tiled_exp_avx2(float *kq, float m) {
+    const __m256 mm = _mm256_set1_ps(m);
+    for (int j = 0; j < PK_FA_TILE; j += 8)
+        _mm256_storeu_ps(kq + j, pk_ggml_expf_avx2(_mm256_sub_ps(_mm256_loadu_ps(kq + j), mm)));
+}
+#endif
 
 size_t pk_attn_qtile_scratch_floats(int64_t dk, int64_t dv) {
     return (size_t)(PK_FA_TILE * dk + PK_FA_TILE * dv + PK_FA_TILE * dv + 2 * PK_FA_TILE + PK_FA_TILE);
@@ -143,6 +161,7 @@ void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, i
     memset(vkq, 0, (size_t)(n_q * dv) * sizeof(float));
 #if PK_X86
     const int wide = isa >= PK_ISA_AVX512;
+    const int avx2 = isa == PK_ISA_AVX2;
 #else
     const int wide = 0;
     (void)isa;
@@ -192,11 +211,19 @@ void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, i
             M[i] = Mnew;
             double sum = 0.0;
 #if PK_X86
-            if (wide) tiled_exp_avx512(kq, Mnew);
-            else
+            if (avx2) {
+                tiled_exp_avx2(kq, Mnew);
+                for (int j = 0; j < PK_FA_TILE; j += 8) sum += (double)tiled_reduce8(kq + j);
+            } else
 #endif
-                for (int t = 0; t < PK_FA_TILE; t++) kq[t] = pk_expf_lane(kq[t] - Mnew);
-            for (int j = 0; j < PK_FA_TILE; j += 16) sum += (double)tiled_reduce16(kq + j);
+            {
+#if PK_X86
+                if (wide) tiled_exp_avx512(kq, Mnew);
+                else
+#endif
+                    for (int t = 0; t < PK_FA_TILE; t++) kq[t] = pk_expf_lane(kq[t] - Mnew);
+                for (int j = 0; j < PK_FA_TILE; j += 16) sum += (double)tiled_reduce16(kq + j);
+            }
             S[i] = (float)((double)S[i] + sum);
             // Invisible keys have weight 0: adding 0 · v changes nothing, so only visible keys are added.
             const int t0 = lo > base ? (int)(lo - base) : 0;

@@ -121,9 +121,9 @@ import Testing
         return a.count == b.count && zip(a, b).allSatisfy { abs(Double($0) - $1) <= relative * Swift.max(abs($1), 1e-3 * scale) + 1e-30 }
     }
 
-    /// The tiled (prefill) attention gives the same bits at every level: its per-element
-    /// arithmetic is llama.cpp's, and the wide level widens F16 keys and computes ggml's expf 16
-    /// lanes at a time. Scores far apart (exp underflows to 0 or to subnormals), a sliding
+    /// The tiled (prefill) attention gives the same bits at the scalar and AVX-512 levels: its
+    /// per-element arithmetic is llama.cpp's AVX-512 build's, and the wide level widens F16 keys and
+    /// computes ggml's expf 16 lanes at a time. Scores far apart (exp underflows to 0 or to subnormals), a sliding
     /// window, partial tiles and a query group that starts mid-tile are all covered.
     @Test(arguments: [(1, 0, 0), (64, 0, 0), (37, 100, 0), (64, 130, 50), (64, 200, 0)] as [(Int, Int, Int)])
     func tiledAttentionIsTheSameAtEveryLevel(_ queries: Int, _ firstPosition: Int, _ window: Int) {
@@ -144,9 +144,17 @@ import Testing
             #expect(finite, "\(isa): every output is a number")
             results.append((isa, out))
         }
+        // AVX2 follows ggml's AVX2 build in the softmax step (its own expf rounding, 8-lane sums), as
+        // llama.cpp does on such a machine (checked against a live llama-server by the end-to-end
+        // suite there): the same attention to a few units in the last place, not the same bits.
         for (isa, out) in results.dropFirst() {
-            let first = out.indices.first { out[$0].bitPattern != results[0].1[$0].bitPattern }
-            #expect(first == nil, "\(isa) differs from \(results[0].0) at \(first ?? -1)")
+            if isa == .avx2 {
+                let worst = zip(out, results[0].1).map { abs($0 - $1) / max(abs($1), 1e-3) }.max() ?? 0
+                #expect(worst < 1e-5, "\(isa) is \(worst) away from \(results[0].0)")
+            } else {
+                let first = out.indices.first { out[$0].bitPattern != results[0].1[$0].bitPattern }
+                #expect(first == nil, "\(isa) differs from \(results[0].0) at \(first ?? -1)")
+            }
         }
     }
 }
