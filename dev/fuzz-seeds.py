@@ -100,6 +100,14 @@ def main():
     with open(os.path.join(out, "config", "seed-config.toml"), "w") as f:
         f.write('backend = "local"\n\n[servers.local]\nurl = "http://127.0.0.1:8080"\nthink-style = "auto"\ndeadline = 600\n\n'
                 '[think]\nmode = "on"\nbudget = 512\n\n[sampler]\ntemperature = 0.6\ntop-k = 20\n')
+    os.makedirs(os.path.join(out, "model-list"), exist_ok=True)
+    with open(os.path.join(root, "Tests/Fixtures/llama-server/models.json"), "rb") as f:
+        listed = f.read()
+    with open(os.path.join(out, "model-list", "seed-llama-server"), "wb") as f:
+        f.write(b"\x00" + listed)  # an even first byte: /v1/models
+    with open(os.path.join(out, "model-list", "seed-ollama"), "wb") as f:
+        f.write(b"\x01" + json.dumps({"models": [{"name": "gemma3", "size": 3338801804, "details": {
+            "parameter_size": "4.3B", "quantization_level": "Q4_K"}}]}).encode())
     os.makedirs(os.path.join(out, "input"), exist_ok=True)
     for name, data in {"keys": b"hello\x1b[A\x1b[1;5C\x14\x1bOP\x7f\r",
                        "paste": b"\x1b[200~pasted\ntext\x1b[201~",

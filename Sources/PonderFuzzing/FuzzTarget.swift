@@ -37,6 +37,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case theme
     /// Terminal input bytes through the key, mouse and paste decoder.
     case input
+    /// A server's model list (`/model`): `GET /v1/models`, or Ollama's `/api/tags` when the first
+    /// byte is odd.
+    case modelList = "model-list"
 
     public func run(_ bytes: UnsafeRawBufferPointer) {
         switch self {
@@ -50,6 +53,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .config: _ = try? ConfigFile.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.toml")
         case .theme: _ = try? ThemeFile.parse(String(decoding: bytes, as: UTF8.self), name: "fuzz", file: "fuzz.toml")
         case .input: Self.input(bytes)
+        case .modelList:
+            _ = try? ServerModelList.parse(Array(bytes.dropFirst()), api: (bytes.first ?? 0) & 1 == 1 ? .ollama : .openAI)
         }
     }
 
