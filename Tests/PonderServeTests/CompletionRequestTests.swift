@@ -1,6 +1,7 @@
 import Foundation
 import PonderCore
 import PonderServe
+import PonderTestSupport
 import Testing
 
 /// `POST /v1/chat/completions` bodies as OpenAI clients, llama.cpp clients and ponder's own send
@@ -132,5 +133,39 @@ import Testing
         let inner = try #require(parsed?["error"] as? [String: Any])
         #expect(inner["message"] as? String == error.message)
         #expect(inner["type"] as? String == "invalid_request_error")
+    }
+
+    /// Valid bodies with bytes changed, removed, repeated and swapped for JSON's own punctuation,
+    /// 20,000 times from a fixed seed: each decodes, or is refused with a 400 of one short line.
+    @Test func mutatedBodiesDecodeOrAreRefusedInOneLine() throws {
+        let bodies = [
+            #"{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"Hi"}]},{"role":"assistant","content":"Hello","reasoning_content":"greet"},{"role":"user","content":"Is 91 prime?"}],"max_tokens":64,"temperature":0.7,"top_p":0.9,"seed":7}"#,
+            #"{"messages":[{"role":"user","content":"Hi"}],"chat_template_kwargs":{"enable_thinking":true},"reasoning_effort":"high","thinking_budget_tokens":128,"n":1,"stop":[],"top_k":40,"min_p":0.05,"repeat_penalty":1.1,"repeat_last_n":64}"#,
+        ].map { Array($0.utf8) }
+        let alphabet = Array(#"{}[]":,0123456789-.eE \u"nulltruefalse"#.utf8) + [0x00, 0x0A, 0xC3, 0xFF]
+        var random = SplitMix64(seed: 0x5E87E)
+        var refused = 0
+        for round in 0..<20_000 {
+            var body = bodies[round % bodies.count]
+            for _ in 0...random.next(below: 4) {
+                let at = random.next(below: body.count)
+                switch random.next(below: 4) {
+                case 0: body[at] = alphabet[random.next(below: alphabet.count)]
+                case 1: body.remove(at: at)
+                case 2: body.insert(contentsOf: body[at..<min(body.count, at + random.next(below: 16))], at: at)
+                default: body.insert(alphabet[random.next(below: alphabet.count)], at: at)
+                }
+                if body.isEmpty { body = [0x7B] }
+            }
+            do {
+                _ = try CompletionRequest.decode(body, defaults: Self.off)
+            } catch {
+                refused += 1
+                #expect(error.status == .badRequest)
+                #expect(!error.message.contains("\n") && error.message.count < 400,
+                        "\(String(decoding: body, as: UTF8.self)): \(error.message)")
+            }
+        }
+        #expect(refused > 1000 && refused < 20_000, "mutations both broke and kept bodies (\(refused) refused)")
     }
 }
