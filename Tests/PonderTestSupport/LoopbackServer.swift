@@ -106,15 +106,23 @@ public final class LoopbackServer: @unchecked Sendable {
     }
 
     /// Stops accepting; connections in progress finish on their own.
+    ///
+    /// The socket is only shut down here (which ends a waiting `accept`); the accept loop closes it
+    /// once it has stopped using it. Closing it here let its number go to the next test's listener
+    /// while this loop, between two `accept`s or not yet started, still held it: that loop then took
+    /// the other server's connections and answered them with this server's handler.
     public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        Glibc.close(listener)
     }
 
     private func acceptLoop() {
+        defer { Glibc.close(listener) }
         while true {
             let client = accept(listener, nil, nil)
-            if client < 0 { return }
+            if client < 0 {
+                if errno == EINTR { continue }
+                return
+            }
             let connection = Connection(fd: client)
             let handler = self.handler
             Thread {
