@@ -58,6 +58,7 @@ extension ChatState {
             show(message, error: true)
         case .historyListed(let listing):
             picker = HistoryPicker(entries: listing.entries)
+            modelPicker = nil  // one picker at a time
             if let first = listing.unreadable.first {
                 let others = listing.unreadable.count - 1
                 show("skipped " + first.description + (others > 0 ? " (and \(others) more)" : ""), error: true)

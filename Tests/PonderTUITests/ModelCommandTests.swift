@@ -1,5 +1,5 @@
 import Foundation
-import PonderCore
+@testable import PonderCore
 import Testing
 @testable import PonderTUI
 
@@ -138,6 +138,15 @@ struct ModelCommandTests {
         #expect(driver.state.input.isEmpty, "typing goes nowhere while the picker is open")
         driver.type("q")
         #expect(driver.state.modelPicker == nil)
+    }
+
+    /// `/history` and `/model` do not stack: the list that arrives last is the one open.
+    @Test func onePickerAtATime() {
+        var driver = Self.picker()
+        driver.send(.historyListed(TranscriptLibrary.Listing(entries: [], unreadable: [])))
+        #expect(driver.state.modelPicker == nil && driver.state.picker != nil)
+        driver.send(.modelsListed(Self.choices))
+        #expect(driver.state.modelPicker != nil && driver.state.picker == nil)
     }
 
     @Test func pickingTheModelInUseChangesNothing() {
