@@ -7,7 +7,8 @@ import NIOHTTP1
 /// stops the request's generation at once (or takes it out of the queue).
 ///
 /// A body over the limit, announced by `Content-Length` or arriving, is answered 413 at once and
-/// the connection closed; what the client still sends is dropped unread.
+/// the connection closed; what the client still sends is dropped unread. A client that asks
+/// `Expect: 100-continue` is told to go on (once its announced length is within the limit).
 final class ServeHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -34,6 +35,10 @@ final class ServeHandler: ChannelInboundHandler, RemovableChannelHandler {
             refused = false
             if let length = head.headers.first(name: "content-length").flatMap({ Int($0) }), length > maxBodyBytes {
                 refuse(context: context, length: length)
+            } else if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                // The client (curl, for a body over 1 KiB) waits for this before it sends the body.
+                let proceed = HTTPResponseHead(version: head.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(proceed)), promise: nil)
             }
         case .body(var chunk):
             guard !refused else { return }

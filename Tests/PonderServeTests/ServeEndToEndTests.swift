@@ -77,6 +77,19 @@ struct ServeEndToEndTests {
         #expect(tooLarge.0.status == 413 && tooLarge.0.headers["connection"] == "close")
         #expect(try Self.errorMessage(tooLarge.1).contains("at most 16777216"))
 
+        // A client that asks to be told to go on before it sends its body is told so, then answered.
+        let continued = try await blocking {
+            let connection = try RawHTTPConnection(port: port)
+            let body = #"{"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}"#
+            connection.send(Array(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n").utf8))
+            let proceed = try connection.readHead()
+            connection.send(Array(body.utf8))
+            let head = try connection.readHead()
+            return (proceed.status, head.status, String(decoding: try connection.readBody(head), as: UTF8.self))
+        }
+        #expect(continued.0 == 100 && continued.1 == 200, "\(continued.2)")
+
         // The server is still there, and logged each refusal on one line.
         #expect(try await Self.exchange(server, "GET", "/health").head.status == 200)
         try await server.waitForLog("400: messages[0].role")
