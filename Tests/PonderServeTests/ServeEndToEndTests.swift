@@ -262,6 +262,29 @@ struct ServeEndToEndTests {
         #expect(finished < .seconds(8))
     }
 
+    /// A client that gives up while waiting in line leaves it: the one after it moves up, and
+    /// starts as soon as the running reply ends.
+    @Test func aClientThatLeavesTheQueueGivesUpItsPlace() async throws {
+        let server = try await ServeProcess.start(model: try Peers.model(Peers.smolLM2), ["--ctx", "8192", "--threads", "2"])
+        defer { server.stop() }
+        let port = server.port
+        let short = #"{"messages": \#(Self.question), "stream": true, "max_tokens": 4, "temperature": 0}"#
+        let (running, _, _) = try await Self.streamUntil(port, Self.looping(maxTokens: 6000)) { $0.contains(Self.answerPiece) }
+        let (leaving, leavingHead, _) = try await Self.streamUntil(port, short) { _ in true }
+        #expect(leavingHead.headers["x-queue-position"] == "1")
+        leaving.close()
+        try await server.waitForLog("the client went away while queued", timeout: .seconds(10))
+        let (next, nextHead, _) = try await Self.streamUntil(port, short) { _ in true }
+        #expect(nextHead.headers["x-queue-position"] == "1", "only the running reply is ahead")
+        running.close()
+        let rest = try await blocking {
+            var text = ""
+            while let chunk = try next.readChunk() { text += String(decoding: chunk, as: UTF8.self) }
+            return text
+        }
+        #expect(rest.hasSuffix("data: [DONE]\n\n"))
+    }
+
     /// The official `openai` Python client streams the trace as `reasoning_content`, then the
     /// answer, with the usage chunk; a whole reply carries both in its message; a bad request is
     /// the client's BadRequestError with the server's message.
