@@ -117,6 +117,7 @@ struct AskCommand: AsyncParsableCommand {
                 repeating: outcome.finish == .repetition, sampler: outcome.sampler ?? request.sampler,
                 error: outcome.error, date: Date())
             answer.sealedReasoning = outcome.sealed
+            answer.model = info.model
             try continued.append(question: prompt, reply: answer, systemPrompt: request.systemPrompt, backend: info,
                                  think: resolved.think, sampler: resolved.sampler)
         }

@@ -66,6 +66,8 @@ struct AskCommandTests {
         #expect(saved.messages.map(\.role) == [.user, .assistant, .user, .assistant])
         #expect(saved.messages.map(\.content) == ["What is 2 + 2?", "Hello there.", "And 3 + 3?", "Hello there."])
         #expect(saved.title == "What is 2 + 2?")
+        // Each reply names the model that wrote it, as the server listed it.
+        #expect(saved.messages.filter { $0.role == .assistant }.map(\.model) == ["listed-model", "listed-model"])
     }
 
     /// A file that is not a transcript is refused before anything is asked, and left as it was.
