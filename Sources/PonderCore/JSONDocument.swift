@@ -149,10 +149,10 @@ public enum JSONDocument {
                 let key = try readString()
                 if !seen.insert(key).inserted {
                     (index, line, lineStart) = keyStart
-                    throw error("duplicate member \"\(key)\"")
+                    throw error("duplicate member \(JSONDocument.quotedForMessage(key))")
                 }
                 skipSpace()
-                guard current == UInt8(ascii: ":") else { throw error("expected ':' after \"\(key)\", found \(describeCurrent())") }
+                guard current == UInt8(ascii: ":") else { throw error("expected ':' after \(JSONDocument.quotedForMessage(key)), found \(describeCurrent())") }
                 index += 1
                 skipSpace()
                 members.append((key, try readValue(depth: depth + 1)))
@@ -160,7 +160,7 @@ public enum JSONDocument {
                 switch current {
                 case UInt8(ascii: ","): index += 1
                 case UInt8(ascii: "}"): index += 1; return .object(members)
-                default: throw error("expected ',' or '}' after the value of \"\(key)\", found \(describeCurrent())")
+                default: throw error("expected ',' or '}' after the value of \(JSONDocument.quotedForMessage(key)), found \(describeCurrent())")
                 }
             }
         }

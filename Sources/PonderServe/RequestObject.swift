@@ -4,8 +4,8 @@ import PonderCore
 /// field must be is a ``ServeError`` naming the field's path (`messages[2].content`), what was
 /// expected and what was found.
 ///
-/// `null` reads as absent, as OpenAI's API treats it. A key given twice counts once, the last
-/// time (as Python's `json` reads it).
+/// `null` reads as absent, as OpenAI's API treats it. (A key given twice never gets here:
+/// ``JSONDocument`` refuses the body.)
 struct RequestObject {
     /// Where this object is in the body (`""` for the body itself, `messages[0]`).
     let path: String

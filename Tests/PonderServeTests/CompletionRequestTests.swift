@@ -125,6 +125,10 @@ import Testing
         "{\"messages\": \(String(repeating: "[", count: 300))",
         "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"temperature\": \(String(repeating: "9", count: 5000))}",
         "\u{FEFF}{\"messages\": []}",
+        // Keys quoted by the JSON reader's own syntax errors (once copied into the message raw).
+        "{\"messages\\n\\u0000\\u001b[2J\" 1}",
+        "{\"a\\nb\": 1, \"a\\nb\": 2}",
+        "{\"\(String(repeating: "k", count: 1 << 20))\": 1 2}",
     ])
     func anErrorIsOneShortLineWhateverTheInput(body: String) throws {
         let error = try #require(throws: ServeError.self) { try Self.decode(body) }
