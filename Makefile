@@ -144,7 +144,7 @@ soak: deps models peers
 FUZZ_SECONDS ?= 60
 ## release runs faster; debug builds in about half the time (CI: 4 minutes instead of 8).
 FUZZ_CONFIG ?= release
-FUZZ_TARGETS := gguf template tokenizer sse ndjson think transcript config theme input model-list
+FUZZ_TARGETS := gguf template tokenizer sse ndjson think transcript config theme input model-list serve-request
 fuzz: deps models peers
 	swift build --build-path .build/fuzz -c $(FUZZ_CONFIG) -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library \
 	  -Xswiftc -DPONDER_FUZZ --product PonderFuzz

@@ -66,7 +66,7 @@ let package = Package(
 
         // Every outside input as a fuzz target (libFuzzer through PonderFuzz, replays in the tests).
         .target(
-            name: "PonderFuzzing", dependencies: ["PonderCore", "PonderEngine", "PonderRemote", "PonderTUI"],
+            name: "PonderFuzzing", dependencies: ["PonderCore", "PonderEngine", "PonderRemote", "PonderServe", "PonderTUI"],
             swiftSettings: strict),
         .executableTarget(name: "PonderFuzz", dependencies: ["PonderFuzzing"], swiftSettings: strict),
 

@@ -108,6 +108,19 @@ def main():
     with open(os.path.join(out, "model-list", "seed-ollama"), "wb") as f:
         f.write(b"\x01" + json.dumps({"models": [{"name": "gemma3", "size": 3338801804, "details": {
             "parameter_size": "4.3B", "quantization_level": "Q4_K"}}]}).encode())
+    os.makedirs(os.path.join(out, "serve-request"), exist_ok=True)
+    for name, body in {
+        "stream": {"model": "m", "stream": True, "stream_options": {"include_usage": True},
+                   "messages": [{"role": "system", "content": "Be brief."},
+                                {"role": "user", "content": [{"type": "text", "text": "Hi"}]},
+                                {"role": "assistant", "content": "Hello", "reasoning_content": "greet"},
+                                {"role": "user", "content": "Is 91 prime?"}],
+                   "max_tokens": 64, "temperature": 0.7, "top_p": 0.9, "seed": 7},
+        "thinking": {"messages": [{"role": "user", "content": "Hi"}], "chat_template_kwargs": {"enable_thinking": True},
+                     "reasoning_effort": "high", "thinking_budget_tokens": 128, "n": 1, "stop": [], "top_k": 40,
+                     "min_p": 0.05, "repeat_penalty": 1.1, "repeat_last_n": 64}}.items():
+        with open(os.path.join(out, "serve-request", "seed-" + name + ".json"), "w") as f:
+            json.dump(body, f)
     os.makedirs(os.path.join(out, "input"), exist_ok=True)
     for name, data in {"keys": b"hello\x1b[A\x1b[1;5C\x14\x1bOP\x7f\r",
                        "paste": b"\x1b[200~pasted\ntext\x1b[201~",

@@ -2,6 +2,7 @@ import Foundation
 import PonderCore
 import PonderEngine
 import PonderRemote
+import PonderServe
 import PonderTUI
 
 /// Everything ponder reads from outside, as fuzz targets: each takes arbitrary bytes and must
@@ -40,6 +41,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A server's model list (`/model`): `GET /v1/models`, or Ollama's `/api/tags` when the first
     /// byte is odd.
     case modelList = "model-list"
+    /// A `ponder serve` request body: decoded into a chat request, or refused with a 400 whose
+    /// message is one line.
+    case serveRequest = "serve-request"
 
     public func run(_ bytes: UnsafeRawBufferPointer) {
         switch self {
@@ -55,6 +59,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .input: Self.input(bytes)
         case .modelList:
             _ = try? ServerModelList.parse(Array(bytes.dropFirst()), api: (bytes.first ?? 0) & 1 == 1 ? .ollama : .openAI)
+        case .serveRequest: Self.serveRequest(bytes)
         }
     }
 
@@ -63,6 +68,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         guard let first = bytes.first else { return (bytes, bytes) }
         let cut = bytes.count <= 1 ? bytes.count : 1 + Int(first) % bytes.count
         return (UnsafeRawBufferPointer(rebasing: bytes[1..<max(1, cut)]), UnsafeRawBufferPointer(rebasing: bytes[max(1, cut)...]))
+    }
+
+    static func serveRequest(_ bytes: UnsafeRawBufferPointer) {
+        do {
+            _ = try CompletionRequest.decode(Array(bytes), defaults: ThinkSetting(mode: .off))
+        } catch {
+            precondition(error.status == .badRequest && !error.message.contains("\n") && error.message.utf8.count < 1000,
+                         "a refusal that is not one short line: \(error.message.prefix(200))")
+        }
     }
 
     static func gguf(_ bytes: UnsafeRawBufferPointer) {
