@@ -42,6 +42,13 @@ public actor GenerationQueue {
         return Ticket(id: nextID, position: line.count - 1)
     }
 
+    /// Joins the end of the line unless `limit` requests already wait behind the running one;
+    /// nil then.
+    public func join(waitingAtMost limit: Int) -> Ticket? {
+        guard line.count <= limit else { return nil }
+        return join()
+    }
+
     /// Returns when `ticket` is first in line.
     /// - Throws: `CancellationError` when the calling task is cancelled before then (the ticket
     ///   has then left the line).

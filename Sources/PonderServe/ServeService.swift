@@ -25,6 +25,9 @@ public final class ServeService: Sendable {
 
     /// The largest request body taken (a longer one is refused with 413 and the connection closed).
     public static let maxBodyBytes = 16 << 20
+    /// The most requests waiting behind the running one; one more is refused with 503, so a
+    /// flood of requests cannot hold unbounded memory.
+    public static let maxWaiting = 64
 
     /// - Parameters:
     ///   - info: what the backend's `prepare()` returned (the model's name and context size).
@@ -81,7 +84,13 @@ public final class ServeService: Sendable {
 
     /// Queues, generates and writes one chat completion.
     func complete(_ request: CompletionRequest, number: UInt64, writer: ResponseWriter) async {
-        let ticket = await queue.join()
+        guard let ticket = await queue.join(waitingAtMost: Self.maxWaiting) else {
+            let error = ServeError(
+                .serviceUnavailable, "\(Self.maxWaiting) requests are already waiting for the engine; try again later")
+            log("#\(number) 503: \(error.message)")
+            await writer.send(error, headers: HTTPHeaders([("retry-after", "10")]))
+            return
+        }
         let start = ContinuousClock.now
         log("#\(number) \(describe(request)): "
             + (ticket.position == 0 ? "starts at once" : "queued at position \(ticket.position) (\(ticket.position) ahead)"))

@@ -21,6 +21,16 @@ struct GenerationQueueTests {
         throw CancellationError()
     }
 
+    @Test func aFullLineTakesNoMore() async throws {
+        let queue = GenerationQueue()
+        let running = await queue.join(waitingAtMost: 2)
+        let waiting = [await queue.join(waitingAtMost: 2), await queue.join(waitingAtMost: 2)]
+        #expect(running?.position == 0 && waiting.map { $0?.position } == [1, 2])
+        #expect(await queue.join(waitingAtMost: 2) == nil, "two already wait behind the running one")
+        await queue.leave(try #require(running))
+        #expect(await queue.join(waitingAtMost: 2)?.position == 2, "a place is free again")
+    }
+
     @Test func positionsCountWhoIsAhead() async throws {
         let queue = GenerationQueue()
         let positions = [await queue.join(), await queue.join(), await queue.join()].map(\.position)
