@@ -49,7 +49,9 @@ struct StatusBar {
         let base = theme[.status]
         grid.fill(y: row, from: area.x, to: area.right, style: base)
 
-        let thinkText = thinkSegment(width: area.width)
+        // A notice naming a file keeps its words: the dialect's name gives way first.
+        let noticeWords = notice.flatMap { $0.path == nil ? nil : TextWidth.of($0.text) + 4 } ?? 0
+        let thinkText = thinkSegment(width: area.width, leaving: noticeWords)
         let thinkStyle = think == .on ? theme[.statusThinkOn] : theme[.statusThinkOff]
         var x = grid.put(thinkText, x: area.x, y: row, style: thinkStyle, limit: area.right)
 
@@ -169,7 +171,9 @@ struct StatusBar {
     /// ` think: on `, with how the switch reaches the model when the bar is wide enough
     /// (` think: on · enable_thinking `), or ` think: can't turn off (R1) ` where no request can
     /// stop the model reasoning.
-    func thinkSegment(width: Int) -> String {
+    /// The think mode, with the dialect's name when that leaves 40 columns (or `leaving`, if more)
+    /// for the rest of the bar.
+    func thinkSegment(width: Int, leaving: Int = 0) -> String {
         let amount = think == .on ? thinkAmount.map { " · \($0)" } ?? "" : ""
         let plain = " think: \(think.rawValue)\(amount) "
         guard let info = backend.info, let dialect = info.dialect else { return plain }
@@ -177,7 +181,7 @@ struct StatusBar {
             return (dialect == .opensThink ? " think: can't turn off (R1)" : " think: can't turn off") + amount + " "
         }
         let named = " think: \(think.rawValue)\(amount) · \(dialect.statusName(forcesThink: info.capabilities.prefill)) "
-        return TextWidth.of(named) + 40 <= width ? named : plain
+        return TextWidth.of(named) + max(40, leaving) <= width ? named : plain
     }
 
     var backendText: String {

@@ -39,6 +39,19 @@ struct DialectOnScreenTests {
         #expect(!Self.statusRow(driver).contains("enable_thinking"))
     }
 
+    /// A notice naming a file (a transcript opened as a copy) keeps its words at 100 columns: the
+    /// dialect's name gives way, and the path loses its start.
+    @Test func aNoticeWithAPathKeepsItsWordsBeforeTheDialectsName() {
+        var driver = Self.driver(.none, ReasoningCapabilities(prefill: true), think: .off)
+        driver.state.show("in use by another ponder, so this is a copy with a file of its own: ",
+                          path: "/tmp/ponder-e2e-0123456789abcdef/transcripts/shared.json", seconds: 10)
+        driver.send(.tick)
+        let row = Self.statusRow(driver)
+        #expect(row.hasPrefix(" think: off  ") && !row.contains("forced <think>"), "\(row)")
+        #expect(row.contains("in use by another ponder, so this is a copy with a file of its own: "), "\(row)")
+        #expect(row.contains("shared.json"), "\(row)")
+    }
+
     @Test func withoutAKnownDialectTheBarIsAsBefore() {
         #expect(Self.statusRow(Self.driver(nil)).hasPrefix(" think: on  h:1 · m"))
     }
