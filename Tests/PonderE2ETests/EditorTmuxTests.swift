@@ -37,8 +37,9 @@ struct EditorTmuxTests {
         #expect(!rows.contains { $0.contains("a draft message") }, "the draft is replaced: \(rows)")
         #expect(ChatTmuxTests.statusBar(rows).contains("SmolLM2"), "the screen is redrawn after the editor: \(rows)")
         tmux.press("C-q")
-        let end = try await tmux.poll(text: "EXIT=0")
-        #expect(end.contains("icanon"), "the terminal is restored: \(end)")
+        // `stty` prints "icanon" (restored) or "-icanon" (left raw) a moment after EXIT=0.
+        let end = try await tmux.poll("the terminal's mode after ponder") { $0.contains { $0.hasSuffix("icanon") } }
+        #expect(end.contains("icanon") && !end.contains("-icanon"), "the terminal is restored: \(end)")
     }
 
     @Test func aFailingEditorLeavesTheInputAndSaysWhy() async throws {
