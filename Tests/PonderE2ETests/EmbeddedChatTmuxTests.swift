@@ -256,7 +256,11 @@ struct EmbeddedChatTmuxTests {
         #expect(tokens >= 40 && tokens < 120, "the trace stopped soon after Ctrl-G, well before the token limit")
         #expect(!answer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "an answer follows the cut trace")
         #expect(reply["stopped"] as? Bool == false)
-        #expect(!((reply["reasoning"] as? String) ?? "").contains("</think>") && !answer.contains("</think>"))
+        // The tag ponder closes the trace with is in neither part. (A `</think>` the model writes
+        // later in its answer stays, as llama-server keeps it; where the cut falls decides whether
+        // this small model does.)
+        #expect(!((reply["reasoning"] as? String) ?? "").contains("</think>"))
+        #expect(!answer.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("</think>"))
 
         tmux.press("C-q")
         try await tmux.poll(text: "EXIT=0")
