@@ -24,22 +24,12 @@ final class RawHTTPConnection: @unchecked Sendable {
     private var pending: [UInt8] = []
 
     init(port: Int, timeout: Duration = .seconds(120)) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LlamaServerError("socket failed: errno \(errno)") }
+        guard let fd = LlamaServer.connectLoopback(port: port) else {
+            throw LlamaServerError("cannot connect to port \(port): errno \(errno)")
+        }
+        self.fd = fd
         var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            let error = errno
-            Glibc.close(fd)
-            throw LlamaServerError("cannot connect to port \(port): errno \(error)")
-        }
     }
 
     deinit { close() }

@@ -85,7 +85,7 @@ public final class LlamaServer: @unchecked Sendable {
     }
 
     /// A TCP socket connected to 127.0.0.1:`port`, or nil (errno set) when nothing accepts.
-    private static func connectLoopback(port: Int) -> Int32? {
+    public static func connectLoopback(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         var address = sockaddr_in()
