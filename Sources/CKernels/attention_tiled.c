@@ -131,6 +131,53 @@ PK_TARGET_AVX512 static void tiled_widen_avx512(const uint16_t *keys, int64_t ke
     }
 }
 
+/// The AVX2 level of the three loops above: the same fma chain for each element (over d for a
+/// score, over t for a value), 8 elements at a time, so the same bits as the portable loops.
+PK_TARGET_AVX2 static void tiled_scores_avx2(const float *q, const float *kt, int64_t dk, float *kq) {
+    __m256 acc[8];
+    for (int j = 0; j < 8; j++) acc[j] = _mm256_setzero_ps();
+    for (int64_t d = 0; d < dk; d++) {
+        const __m256 qd = _mm256_set1_ps(q[d]);
+        for (int j = 0; j < 8; j++) acc[j] = _mm256_fmadd_ps(_mm256_loadu_ps(kt + d * PK_FA_TILE + 8 * j), qd, acc[j]);
+    }
+    for (int j = 0; j < 8; j++) _mm256_storeu_ps(kq + 8 * j, acc[j]);
+}
+
+PK_TARGET_AVX2 static void tiled_values_avx2(const float *kq, const float *vt, int64_t dv, int t0, int t1, float *vkq) {
+    int64_t d = 0;
+    for (; d + 8 <= dv; d += 8) {
+        __m256 acc = _mm256_loadu_ps(vkq + d);
+        for (int t = t0; t < t1; t++) acc = _mm256_fmadd_ps(_mm256_loadu_ps(vt + t * dv + d), _mm256_set1_ps(kq[t]), acc);
+        _mm256_storeu_ps(vkq + d, acc);
+    }
+    for (; d < dv; d++) {
+        float acc = vkq[d];
+        for (int t = t0; t < t1; t++) acc = fmaf(kq[t], vt[t * dv + d], acc);
+        vkq[d] = acc;
+    }
+}
+
+/// Widens one 64-key tile with F16C: values row by row, keys transposed through a small buffer.
+PK_TARGET_AVX2 static void tiled_widen_avx2(const uint16_t *keys, int64_t key_stride, const uint16_t *values,
+                                            int64_t value_stride, int64_t base, int64_t count, int64_t dk,
+                                            int64_t dv, float *kt, float *vt) {
+    float row[8];
+    for (int64_t t = 0; t < count; t++) {
+        const uint16_t *k = keys + (base + t) * key_stride;
+        int64_t d = 0;
+        for (; d + 8 <= dk; d += 8) {
+            _mm256_storeu_ps(row, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + d))));
+            for (int i = 0; i < 8; i++) kt[(d + i) * PK_FA_TILE + t] = row[i];
+        }
+        for (; d < dk; d++) kt[d * PK_FA_TILE + t] = tiled_h2f(k[d]);
+        const uint16_t *v = values + (base + t) * value_stride;
+        float *out = vt + t * dv;
+        d = 0;
+        for (; d + 8 <= dv; d += 8) _mm256_storeu_ps(out + d, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(v + d))));
+        for (; d < dv; d++) out[d] = tiled_h2f(v[d]);
+    }
+}
+
 PK_TARGET_AVX512 static void tiled_values_avx512(const float *kq, const float *vt, int64_t dv, int t0, int t1,
                                                  float *vkq) {
     int64_t d = 0;
@@ -174,6 +221,7 @@ void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, i
         const int64_t count = last + 1 - base < PK_FA_TILE ? last + 1 - base : PK_FA_TILE;
 #if PK_X86
         if (wide) tiled_widen_avx512(keys, key_stride, values, value_stride, base, count, dk, dv, kt, vt);
+        else if (avx2) tiled_widen_avx2(keys, key_stride, values, value_stride, base, count, dk, dv, kt, vt);
         else
 #endif
         for (int64_t t = 0; t < count; t++) {
@@ -191,6 +239,7 @@ void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, i
             if (base > pos || base + PK_FA_TILE <= lo) continue;  // sees nothing of this tile
 #if PK_X86
             if (wide) tiled_scores_avx512(q + i * q_stride, kt, dk, kq);
+            else if (avx2) tiled_scores_avx2(q + i * q_stride, kt, dk, kq);
             else
 #endif
                 tiled_scores_portable(q + i * q_stride, kt, dk, kq);
@@ -230,6 +279,7 @@ void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, i
             const int t1 = pos - base + 1 < PK_FA_TILE ? (int)(pos - base + 1) : PK_FA_TILE;
 #if PK_X86
             if (wide) tiled_values_avx512(kq, vt, dv, t0, t1, row);
+            else if (avx2) tiled_values_avx2(kq, vt, dv, t0, t1, row);
             else
 #endif
                 tiled_values_portable(kq, vt, dv, t0, t1, row);
