@@ -223,8 +223,10 @@ struct ModelCommandTests {
         #expect(rows.contains("  Name a color.") && rows.contains("  Blue."), "earlier messages stay on screen: \(rows)")
         #expect(rows.contains("Assistant · SmolLM2-135M-Instruct.Q4_1 · think off"), "\(rows)")
         #expect(rows.contains("Assistant · qwen3:1.7b · think off"), "\(rows)")
-        let save = try #require(driver.effects.last { if case .save = $0 { true } else { false } })
-        guard case .save(let saved) = save else { return }
+        let saved = try #require(driver.effects.compactMap { effect -> SaveRequest? in
+            if case .save(let request) = effect { return request }
+            return nil
+        }.last)
         #expect(saved.conversation.messages.map(\.model) == [nil, Self.smol, nil, "qwen3:1.7b"])
         #expect(saved.backend?.model == "qwen3:1.7b", "the transcript's backend is the latest")
     }
