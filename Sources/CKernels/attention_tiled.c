@@ -143,8 +143,27 @@ PK_TARGET_AVX2 static void tiled_scores_avx2(const float *q, const float *kt, in
     for (int j = 0; j < 8; j++) _mm256_storeu_ps(kq + 8 * j, acc[j]);
 }
 
+/// Each output lane is its own fma chain over the keys in order; four chains of 8 lanes advance
+/// together so the fma latency is hidden (one chain at a time waited on it: 13 % of Gemma-3's prefill
+/// on an AMD EPYC).
 PK_TARGET_AVX2 static void tiled_values_avx2(const float *kq, const float *vt, int64_t dv, int t0, int t1, float *vkq) {
     int64_t d = 0;
+    for (; d + 32 <= dv; d += 32) {
+        __m256 a0 = _mm256_loadu_ps(vkq + d), a1 = _mm256_loadu_ps(vkq + d + 8);
+        __m256 a2 = _mm256_loadu_ps(vkq + d + 16), a3 = _mm256_loadu_ps(vkq + d + 24);
+        for (int t = t0; t < t1; t++) {
+            const __m256 k = _mm256_set1_ps(kq[t]);
+            const float *v = vt + t * dv + d;
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(v), k, a0);
+            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(v + 8), k, a1);
+            a2 = _mm256_fmadd_ps(_mm256_loadu_ps(v + 16), k, a2);
+            a3 = _mm256_fmadd_ps(_mm256_loadu_ps(v + 24), k, a3);
+        }
+        _mm256_storeu_ps(vkq + d, a0);
+        _mm256_storeu_ps(vkq + d + 8, a1);
+        _mm256_storeu_ps(vkq + d + 16, a2);
+        _mm256_storeu_ps(vkq + d + 24, a3);
+    }
     for (; d + 8 <= dv; d += 8) {
         __m256 acc = _mm256_loadu_ps(vkq + d);
         for (int t = t0; t < t1; t++) acc = _mm256_fmadd_ps(_mm256_loadu_ps(vt + t * dv + d), _mm256_set1_ps(kq[t]), acc);
@@ -181,6 +200,15 @@ PK_TARGET_AVX2 static void tiled_widen_avx2(const uint16_t *keys, int64_t key_st
 PK_TARGET_AVX512 static void tiled_values_avx512(const float *kq, const float *vt, int64_t dv, int t0, int t1,
                                                  float *vkq) {
     int64_t d = 0;
+    for (; d + 64 <= dv; d += 64) { /* four independent chains, as the AVX2 loop */
+        __m512 a[4];
+        for (int j = 0; j < 4; j++) a[j] = _mm512_loadu_ps(vkq + d + 16 * j);
+        for (int t = t0; t < t1; t++) {
+            const __m512 k = _mm512_set1_ps(kq[t]);
+            for (int j = 0; j < 4; j++) a[j] = _mm512_fmadd_ps(_mm512_loadu_ps(vt + t * dv + d + 16 * j), k, a[j]);
+        }
+        for (int j = 0; j < 4; j++) _mm512_storeu_ps(vkq + d + 16 * j, a[j]);
+    }
     for (; d + 16 <= dv; d += 16) {
         __m512 acc = _mm512_loadu_ps(vkq + d);
         for (int t = t0; t < t1; t++) acc = _mm512_fmadd_ps(_mm512_loadu_ps(vt + t * dv + d), _mm512_set1_ps(kq[t]), acc);

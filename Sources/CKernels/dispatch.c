@@ -1,6 +1,7 @@
 // The one table that maps a tensor type to its kernels (ggml's type_traits_cpu), the CPU
 // feature check, and the tiled matmul driver. No other file switches on a type.
 #include "internal.h"
+#include <stdbool.h>
 #include <stdlib.h>
 #include "kernels_simd.h"
 
@@ -413,6 +414,79 @@ static void pk_matmul_rows_x16(const pk_matmul_args *a, int64_t r0, int64_t r1) 
 #endif
 }
 
+/// The AVX2 prepared-activation tiles of a 32-element weight type (quants_gemm.c): 1 row x
+/// PK_PREP_COLS and 1 row x PK_TILE_COLS inputs, the weights' offset shift and whether they have mins;
+/// false for other types.
+static bool pk_prep32_kernels(uint32_t type, pk_tile_fn *tile, pk_tile_fn *tile4, int *shift, int *hasmin) {
+#if PK_X86
+    switch (type) {
+    case PK_Q4_0: *tile = pk_prep_tile_q4_0_avx2; *tile4 = pk_prep_tile4_q4_0_avx2; *shift = 3; *hasmin = 0; return true;
+    case PK_Q4_1: *tile = pk_prep_tile_q4_1_avx2; *tile4 = pk_prep_tile4_q4_1_avx2; *shift = 0; *hasmin = 1; return true;
+    case PK_Q5_0: *tile = pk_prep_tile_q5_0_avx2; *tile4 = pk_prep_tile4_q5_0_avx2; *shift = 4; *hasmin = 0; return true;
+    case PK_Q5_1: *tile = pk_prep_tile_q5_1_avx2; *tile4 = pk_prep_tile4_q5_1_avx2; *shift = 0; *hasmin = 1; return true;
+    case PK_Q8_0: *tile = pk_prep_tile_q8_0_avx2; *tile4 = pk_prep_tile4_q8_0_avx2; *shift = 0; *hasmin = 0; return true;
+    default: return false;
+    }
+#else
+    (void)type; (void)tile; (void)tile4; (void)shift; (void)hasmin;
+    return false;
+#endif
+}
+
+/// Prepared activation bytes per batch tile: with the row tile's weights, within L2.
+#define PK_PREP_TILE_BYTES (128 * 1024)
+
+/// A 32-element-type matmul at the AVX2 level: each batch tile's activations prepared once
+/// (pk_act32, in this thread's buffer), then each weight row of a row tile against PK_PREP_COLS inputs
+/// at a time (a last group of PK_TILE_COLS); the last batch % PK_TILE_COLS inputs through the single
+/// dot, which performs the same float operations per (row, input).
+static void pk_matmul_rows_prep32(const pk_matmul_args *a, const pk_pair_kernel *pair, pk_tile_fn tile,
+                                  pk_tile_fn tile4, int shift, int hasmin, int64_t r0, int64_t r1) {
+#if PK_X86
+    static __thread pk_act32 *buffer;
+    static __thread size_t capacity;  // blocks
+    const int64_t nb = a->cols / PK_QK;
+    const int64_t full = a->batch - a->batch % PK_TILE_COLS;
+    int64_t batch_tile = (int64_t)(PK_PREP_TILE_BYTES / ((size_t)nb * sizeof(pk_act32)));
+    batch_tile -= batch_tile % PK_PREP_COLS;
+    if (batch_tile < PK_PREP_COLS) batch_tile = PK_PREP_COLS;
+    if (batch_tile > full) batch_tile = full;
+    const size_t need = (size_t)batch_tile * (size_t)nb;
+    if (need > capacity) {
+        free(buffer);
+        buffer = aligned_alloc(64, (need * sizeof(pk_act32) + 63) / 64 * 64);
+        if (!buffer) abort();  // out of memory: nothing sensible to return from a matmul
+        capacity = need;
+    }
+    const char *w = a->w;
+    const char *x = a->xq;
+    const size_t prow = (size_t)nb * sizeof(pk_act32);
+    int64_t row_tile = (int64_t)(PK_ROW_TILE_BYTES / (a->w_row_bytes ? a->w_row_bytes : 1));
+    if (row_tile < 1) row_tile = 1;
+    for (int64_t b0 = 0; b0 < full; b0 += batch_tile) {
+        const int64_t b1 = b0 + batch_tile < full ? b0 + batch_tile : full;
+        pk_prep_act32_avx2(a->cols, x + (size_t)b0 * a->xq_row_bytes, a->xq_row_bytes, b1 - b0, shift, hasmin, buffer);
+        for (int64_t rt = r0; rt < r1; rt += row_tile) {
+            const int64_t rt1 = rt + row_tile < r1 ? rt + row_tile : r1;
+            for (int64_t b = b0; b < b1;) {
+                const int64_t cols = b + PK_PREP_COLS <= b1 ? PK_PREP_COLS : PK_TILE_COLS;
+                const pk_tile_fn kernel = cols == PK_PREP_COLS ? tile : tile4;
+                const pk_act32 *xp = buffer + (size_t)(b - b0) * (size_t)nb;
+                float *o = a->out + b * a->out_stride;
+                for (int64_t r = rt; r < rt1; r++)
+                    kernel(a->cols, w + (size_t)r * a->w_row_bytes, a->w_row_bytes, xp, prow, o + r, (size_t)a->out_stride);
+                b += cols;
+            }
+        }
+    }
+    for (int64_t b = full; b < a->batch; b++)
+        for (int64_t r = r0; r < r1; r++)
+            a->out[b * a->out_stride + r] = pk_pair(pair, a->cols, w + (size_t)r * a->w_row_bytes, x + (size_t)b * a->xq_row_bytes);
+#else
+    (void)a; (void)pair; (void)tile; (void)tile4; (void)shift; (void)hasmin; (void)r0; (void)r1;
+#endif
+}
+
 void pk_matmul_rows(const pk_matmul_args *a, int64_t r0, int64_t r1) {
     const pk_packed_traits *packed = pk_packed(a->type);
     if (packed) {
@@ -445,6 +519,13 @@ void pk_matmul_rows(const pk_matmul_args *a, int64_t r0, int64_t r1) {
             }
         }
         for (; r < r1; r++) a->out[r] = pk_pair(&pair, a->cols, w + (size_t)r * a->w_row_bytes, x);
+        return;
+    }
+
+    pk_tile_fn prep_tile, prep_tile4;
+    int shift, hasmin;
+    if (isa == PK_ISA_AVX2 && a->batch >= PK_TILE_COLS && pk_prep32_kernels(a->type, &prep_tile, &prep_tile4, &shift, &hasmin)) {
+        pk_matmul_rows_prep32(a, &pair, prep_tile, prep_tile4, shift, hasmin, r0, r1);
         return;
     }
 

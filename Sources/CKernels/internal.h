@@ -69,6 +69,18 @@ typedef void (*pk_tile_fn)(int64_t n, const void *w, size_t w_stride, const void
 /// Activation columns per prefill tile.
 #define PK_TILE_COLS 4
 
+/// One Q8_0/Q8_1 activation block prepared once per batch tile for the AVX2 tiles of the 32-element
+/// weight types (quants_gemm.c): the quants, the scale (and Q8_1's sum) as f32, and the offset seeds
+/// -2^shift * (sums of 4 activations) of weights stored with an unsigned offset.
+typedef struct {
+    int8_t qs[32];
+    int32_t seed[8];
+    float d, s;
+    uint8_t pad[24];
+} __attribute__((aligned(32))) pk_act32;
+/// Inputs per AVX2 prepared-activation tile (one weight row each).
+#define PK_PREP_COLS 8
+
 // Repacking (quants_q4_K_x16.c, quants_q6_K_x16.c).
 void pk_repack_q4_K_x16(const void *src, size_t src_row_bytes, int64_t rows, int64_t cols, void *dst);
 void pk_dequantize_row_q4_K_x16(const void *base, int64_t row, int64_t cols, float *dst);

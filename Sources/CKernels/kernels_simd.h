@@ -37,6 +37,17 @@ float pk_vec_dot_q5_0_q8_0_avx512(int64_t n, const void *w, const void *xq);
 float pk_vec_dot_q5_1_q8_1_avx512(int64_t n, const void *w, const void *xq);
 float pk_vec_dot_q8_0_q8_0_avx512(int64_t n, const void *w, const void *xq);
 
+void pk_prep_act32_avx2(int64_t n, const void *x, size_t xs, int64_t count, int shift, int hasmin, pk_act32 *out);
+void pk_prep_tile_q4_0_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_prep_tile_q4_1_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_prep_tile_q5_0_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_prep_tile_q5_1_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_prep_tile_q8_0_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_prep_tile4_q4_0_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_prep_tile4_q4_1_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_prep_tile4_q5_0_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_prep_tile4_q5_1_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_prep_tile4_q8_0_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_tile_q4_0_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_tile_q4_1_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_tile_q5_0_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
