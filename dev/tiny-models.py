@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The small random-weight qwen2/qwen3 models of the reference tests.
+"""The small random-weight models of the reference tests (qwen2, qwen3, qwen3moe, gpt-oss).
 
 `make models` runs this. No small real qwen2 or qwen3 model ships in a package registry, so these
 files exercise the two architectures against llama.cpp instead: random weights (a fixed seed and a
@@ -31,6 +31,17 @@ from randomgguf import PortableNormal, write_model
 
 SPEC = dict(layers=4, width=256, ffn=512, heads=4, kv_heads=2, head_dim=64, rope_base=1e6, eps=1e-6,
             context=2048, tied=True)
+# The mixture-of-experts models: qwen3moe (qwen3 attention, 8 experts of which the router picks 4,
+# weights normalised to sum 1) and gpt-oss (attention biases and sinks, a 128-position window on
+# even layers, YaRN rope scaling ×32 over 4096 positions, biased router and experts, the clamped
+# SwiGLU; untied output head). gpt-oss keeps its real chat template, with harmony's markers added to
+# the vocabulary as control tokens so that a rendered prompt tokenizes as llama.cpp tokenizes it.
+MOE_SPEC = dict(SPEC, experts=8, experts_used=4, expert_ffn=256)
+OSS_SPEC = dict(MOE_SPEC, rope_base=150000.0, eps=1e-5, context=131072, tied=False, sliding_window=128,
+                yarn_factor=32.0, yarn_original_context=4096,
+                control_tokens=["<|start|>", "<|channel|>", "<|message|>", "<|end|>", "<|return|>", "<|call|>",
+                                "<|constrain|>"])
+OSS_TEMPLATE = "openai-gpt-oss-120b.jinja"
 CHATML = ("{% for m in messages %}{{'<|im_start|>' + m['role'] + '\n' + m['content'] + '<|im_end|>\n'}}"
           "{% endfor %}{% if add_generation_prompt %}{{'<|im_start|>assistant\n'}}{% endif %}")
 # (file, architecture, seed, llama-quantize type)
@@ -38,17 +49,25 @@ MODELS = [
     ("tiny-qwen2-q8_0.gguf", "qwen2", 2, "Q8_0"),
     ("tiny-qwen3-q8_0.gguf", "qwen3", 3, "Q8_0"),
     ("tiny-qwen3-q4_k_m.gguf", "qwen3", 3, "Q4_K_M"),
+    ("tiny-qwen3moe-q8_0.gguf", "qwen3moe", 5, "Q8_0"),
+    ("tiny-gpt-oss-q8_0.gguf", "gpt-oss", 6, "Q8_0"),
 ]
 
 
-def write_f32(path, arch, seed, tokenizer):
+def write_f32(path, arch, seed, tokenizer, templates):
     normal = PortableNormal(seed)
 
     def draw(shape, deviation):
         return (normal(int(np.prod(shape))) * deviation).astype(np.float32).reshape(shape)
 
+    spec, template = {"qwen3moe": (MOE_SPEC, CHATML), "gpt-oss": (OSS_SPEC, None)}.get(arch, (SPEC, CHATML))
+    if template is None:
+        if not templates:
+            raise SystemExit(f"{arch}: --templates (llama.cpp's chat templates) is needed for {OSS_TEMPLATE}")
+        with open(os.path.join(templates, OSS_TEMPLATE)) as f:
+            template = f.read()
     # Deviations of a trained small model's layers; norms near 1 so their weights matter.
-    write_model(path, model_name(arch), dict(SPEC, arch=arch), tokenizer, CHATML,
+    write_model(path, model_name(arch), dict(spec, arch=arch), tokenizer, template,
                 gguf.LlamaFileType.ALL_F32,
                 weight=lambda rows, cols, role: draw((rows, cols), 0.3 if role == "embedding" else 0.15),
                 norm=lambda n: 1.0 + draw((n,), 0.1),
@@ -88,6 +107,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--tokenizer", required=True, help="SmolLM2-135M-Instruct GGUF (its tokenizer is copied)")
     ap.add_argument("--quantize", required=True, help="llama-quantize")
+    ap.add_argument("--templates", help="llama.cpp's chat templates (for gpt-oss's)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -99,7 +119,7 @@ def main():
         if arch not in f32:
             f32[arch] = os.path.join(args.out, f"tiny-{arch}-f32.gguf")
             print(f"{file}: writing F32 weights", flush=True)
-            write_f32(f32[arch] + ".part", arch, seed, args.tokenizer)
+            write_f32(f32[arch] + ".part", arch, seed, args.tokenizer, args.templates)
             os.replace(f32[arch] + ".part", f32[arch])
         print(f"{file}: llama-quantize {qtype}", flush=True)
         subprocess.run([args.quantize, f32[arch], out + ".part", qtype, "2"], check=True,
