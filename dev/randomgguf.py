@@ -53,7 +53,8 @@ def copy_tokenizer(writer, vocab_path, chat_template, control_tokens=(), overrid
     return count
 
 
-def write_model(path, name, spec, vocab_path, chat_template, file_type, weight, norm, bias=None):
+def write_model(path, name, spec, vocab_path, chat_template, file_type, weight, norm, bias=None,
+                rope_factors=None):
     """Writes a llama/qwen2/qwen3/qwen3moe/gpt-oss model to `path`.
 
     `spec`: arch, layers, width, ffn, heads, kv_heads, head_dim, rope_base, eps, context, tied;
@@ -63,7 +64,10 @@ def write_model(path, name, spec, vocab_path, chat_template, file_type, weight, 
     `weight(rows, cols, role)` returns a [rows][cols] array (ggml's shape is (cols, rows));
     `norm(n)` a norm's weights; `bias(n)` a qwen2 q/k/v bias (and gpt-oss's biases and attention
     sinks). They are called in the order the tensors are written, so a seeded generator gives the
-    same file every time; an expert tensor is drawn expert by expert."""
+    same file every time; an expert tensor is drawn expert by expert.
+    smollm3 is llama's layout (llama.cpp itself leaves RoPE out of every fourth layer); phi3 (see
+    write_phi3_layer) also needs rope_dims, original_context, attn_factor and sliding_window in
+    `spec`, and `rope_factors(n, role)` draws its LongRoPE factors (role "long" or "short")."""
     arch = spec["arch"]
     writer = gguf.GGUFWriter(path, arch)
     writer.add_name(name)
@@ -98,9 +102,21 @@ def write_model(path, name, spec, vocab_path, chat_template, file_type, weight, 
         writer.add_rope_scaling_factor(spec["yarn_factor"])
         writer.add_rope_scaling_orig_ctx_len(spec["yarn_original_context"])
 
+    if arch == "phi3":
+        writer.add_rope_dimension_count(spec["rope_dims"])
+        writer.add_rope_scaling_orig_ctx_len(spec["original_context"])
+        writer.add_rope_scaling_attn_factors(spec["attn_factor"])
+        writer.add_sliding_window(spec["sliding_window"])
+
     writer.add_tensor("token_embd.weight", weight(n_vocab, width, "embedding"))
+    if arch == "phi3":
+        writer.add_tensor("rope_factors_long.weight", rope_factors(spec["rope_dims"] // 2, "long"))
+        writer.add_tensor("rope_factors_short.weight", rope_factors(spec["rope_dims"] // 2, "short"))
     for i in range(spec["layers"]):
         p = f"blk.{i}."
+        if arch == "phi3":
+            write_phi3_layer(writer, p, spec, weight, norm)
+            continue
         if arch in ("qwen3moe", "gpt-oss"):
             write_moe_layer(writer, p, spec, weight, norm, bias)
             continue
@@ -163,6 +179,18 @@ def write_moe_layer(writer, p, spec, weight, norm, bias):
         writer.add_tensor(p + name + ".weight", stacked(rows, cols))
         if oss:
             writer.add_tensor(p + name + ".bias", np.stack([bias(rows) for _ in range(experts)]))
+
+
+def write_phi3_layer(writer, p, spec, weight, norm):
+    """One phi3 block: q, k and v fused into `attn_qkv` (rows q, then k, then v) and the FFN's
+    gate and up fused into `ffn_up` (the gate's rows first), as Phi-3/Phi-4-mini files hold them."""
+    width, ffn, heads, kv, hd = spec["width"], spec["ffn"], spec["heads"], spec["kv_heads"], spec["head_dim"]
+    writer.add_tensor(p + "attn_norm.weight", norm(width))
+    writer.add_tensor(p + "attn_qkv.weight", weight((heads + 2 * kv) * hd, width, "layer"))
+    writer.add_tensor(p + "attn_output.weight", weight(width, heads * hd, "layer"))
+    writer.add_tensor(p + "ffn_norm.weight", norm(width))
+    writer.add_tensor(p + "ffn_up.weight", weight(2 * ffn, width, "layer"))
+    writer.add_tensor(p + "ffn_down.weight", weight(width, ffn, "layer"))
 
 
 class PortableNormal:

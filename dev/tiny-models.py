@@ -13,13 +13,18 @@ Each model is written in F32 and quantized with llama.cpp's `llama-quantize`:
     tiny-qwen2-q8_0.gguf    qwen2 (q/k/v biases)          Q8_0 + F32
     tiny-qwen3-q8_0.gguf    qwen3 (per-head q/k RMSNorm)  Q8_0 + F32
     tiny-qwen3-q4_k_m.gguf  qwen3                         Q4_K, Q6_K + F32 (Q4_K_M)
+    tiny-smollm3-q8_0.gguf  smollm3 (no RoPE in layer 3)  Q8_0 + F32
+    tiny-smollm3-q4_k_m.gguf smollm3                      Q4_K, Q6_K + F32 (Q4_K_M)
+    tiny-phi3-q8_0.gguf     phi3 (fused qkv/gate-up, LongRoPE, partial rotary)  Q8_0 + F32
+    tiny-phi3-q4_k_m.gguf   phi3                          Q4_K, Q6_K + F32 (Q4_K_M)
 
 Their reference outputs (Tests/Fixtures/reference/tiny-*.json) are kept by dev/references.py, which
 writes them again from llama-server whenever a model's sha256 is not the one they name.
 
-    dev/tiny-models.py --out DIR --tokenizer SMOLLM2.gguf --quantize LLAMA-QUANTIZE
+    dev/tiny-models.py --out DIR --tokenizer SMOLLM2.gguf --quantize LLAMA-QUANTIZE [--templates DIR]
 """
 import argparse
+import math
 import os
 import subprocess
 import sys
@@ -42,6 +47,17 @@ OSS_SPEC = dict(MOE_SPEC, rope_base=150000.0, eps=1e-5, context=131072, tied=Fal
                 control_tokens=["<|start|>", "<|channel|>", "<|message|>", "<|end|>", "<|return|>", "<|call|>",
                                 "<|constrain|>"])
 OSS_TEMPLATE = "openai-gpt-oss-120b.jinja"
+# The dense models beyond llama's layout, each with its real chat template: smollm3 (llama's
+# tensors; llama.cpp leaves RoPE out of every fourth layer, here layer 3; RoPE base 5e6 as
+# SmolLM3-3B's) and phi3 (fused attn_qkv and gate/up, partial rotary over 48 of 64 dimensions as
+# Phi-4-mini's 96 of 128, LongRoPE factors; trained for 4096 positions from 1024, so llama-server's
+# 2048-token context takes the long factors and the attention factor √(1 + ln 4 / ln 1024); a
+# 16-position sliding window in the metadata, which llama.cpp ignores for phi3).
+SMOLLM3_SPEC = dict(SPEC, rope_base=5e6, context=65536)
+PHI3_SPEC = dict(SPEC, rope_base=10000.0, eps=1e-5, context=4096, rope_dims=48, original_context=1024,
+                 attn_factor=math.sqrt(1 + math.log(4096 / 1024) / math.log(1024)), sliding_window=16)
+DENSE = {"smollm3": (SMOLLM3_SPEC, "HuggingFaceTB-SmolLM3-3B.jinja"),
+         "phi3": (PHI3_SPEC, "microsoft-Phi-3.5-mini-instruct.jinja")}
 CHATML = ("{% for m in messages %}{{'<|im_start|>' + m['role'] + '\n' + m['content'] + '<|im_end|>\n'}}"
           "{% endfor %}{% if add_generation_prompt %}{{'<|im_start|>assistant\n'}}{% endif %}")
 # (file, architecture, seed, llama-quantize type)
@@ -51,6 +67,10 @@ MODELS = [
     ("tiny-qwen3-q4_k_m.gguf", "qwen3", 3, "Q4_K_M"),
     ("tiny-qwen3moe-q8_0.gguf", "qwen3moe", 5, "Q8_0"),
     ("tiny-gpt-oss-q8_0.gguf", "gpt-oss", 6, "Q8_0"),
+    ("tiny-smollm3-q8_0.gguf", "smollm3", 7, "Q8_0"),
+    ("tiny-smollm3-q4_k_m.gguf", "smollm3", 7, "Q4_K_M"),
+    ("tiny-phi3-q8_0.gguf", "phi3", 8, "Q8_0"),
+    ("tiny-phi3-q4_k_m.gguf", "phi3", 8, "Q4_K_M"),
 ]
 
 
@@ -66,16 +86,26 @@ def write_f32(path, arch, seed, tokenizer, templates):
             raise SystemExit(f"{arch}: --templates (llama.cpp's chat templates) is needed for {OSS_TEMPLATE}")
         with open(os.path.join(templates, OSS_TEMPLATE)) as f:
             template = f.read()
+    if arch in DENSE:
+        spec, name = DENSE[arch]
+        if not templates:
+            raise SystemExit(f"{arch}: --templates (llama.cpp's chat templates) is needed for {name}")
+        with open(os.path.join(templates, name)) as f:
+            template = f.read()
     # Deviations of a trained small model's layers; norms near 1 so their weights matter.
     write_model(path, model_name(arch), dict(spec, arch=arch), tokenizer, template,
                 gguf.LlamaFileType.ALL_F32,
                 weight=lambda rows, cols, role: draw((rows, cols), 0.3 if role == "embedding" else 0.15),
                 norm=lambda n: 1.0 + draw((n,), 0.1),
-                bias=lambda n: draw((n,), 0.1))
+                bias=lambda n: draw((n,), 0.1),
+                # LongRoPE factors ≥ 1 (real long ones reach tens; short ones stay near 1).
+                rope_factors=lambda n, role: 1.0 + np.abs(draw((n,), 8.0 if role == "long" else 0.2)))
 
 
 def model_name(arch):
-    return f"tiny random {arch} (dev/tiny-models.py)"
+    # Not "phi3": llama.cpp changes the special tokens' attributes for a model named phi3 or phi-3
+    # (llama-vocab.cpp) and then wants a "</s>" token, which SmolLM2's vocabulary lacks.
+    return f"tiny random {'Phi-4-mini-layout phi' if arch == 'phi3' else arch} (dev/tiny-models.py)"
 
 
 def written_here(path, arch):

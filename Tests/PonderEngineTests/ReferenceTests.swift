@@ -28,7 +28,11 @@ struct ReferenceTests {
     static let fixtures = [
         "smollm2-135m-instruct-q4_1.json", "gemma3-270m-q4_k_m.json",
         "tiny-qwen2-q8_0.json", "tiny-qwen3-q8_0.json", "tiny-qwen3-q4_k_m.json",
+        "tiny-smollm3-q8_0.json", "tiny-smollm3-q4_k_m.json", "tiny-phi3-q8_0.json", "tiny-phi3-q4_k_m.json",
     ]
+    /// llama-server's context in dev/references.py (`-c 2048`): Phi's LongRoPE picks its factors
+    /// by the context size, so the engine is loaded for the same.
+    static let contextCapacity = 2048
 
     /// Figures of one prompt's comparison.
     struct PromptResult {
@@ -43,6 +47,11 @@ struct ReferenceTests {
     /// distribution with llama.cpp's recorded `steps` at each of the first `Self.steps`.
     static func compare(session: Session, promptIDs: [Int32], greedyIDs: [Int32], steps: [Step]) throws -> PromptResult {
         var result = PromptResult()
+        // llama-server evaluated each prompt whole (`cache_prompt: false` in dev/references.py).
+        // Reusing the previous prompt's common prefix would cut this one's batch elsewhere, and
+        // the batch decides llama.cpp's rounding (tiled attention from 64 queries, repacked Q4_K
+        // in groups of 4): SmolLM3's two chat prompts share 20 tokens, and differed for that alone.
+        session.truncate(to: 0)
         try session.prefill(promptIDs)
         // llama-server leaves out the per-token record of a token whose text ended inside a
         // UTF-8 character, so `steps` can skip ids of `greedyIDs`: walk both in step.
@@ -85,7 +94,7 @@ struct ReferenceTests {
         let reference = try ReferenceFile.load(fixture)
         let modelName = String(reference.model.split(separator: " ")[0])
         let file = try GGUFFile(path: try Peers.model(modelName))
-        let model = try Transformer(file: file, contextCapacity: 512, threads: 2)
+        let model = try Transformer(file: file, contextCapacity: Self.contextCapacity, threads: 2)
         let session = Session(model: model)
 
         var results: [PromptResult] = []

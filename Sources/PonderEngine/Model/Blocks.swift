@@ -61,10 +61,11 @@ enum Blocks {
     // MARK: - Rotary position embedding
 
     /// Fills `cos`/`sin` rows of `dims / 2` angles per position, as ggml's `rope_cache_init`:
-    /// θᵢ = scale · pos · base^(−2i/dims) / factorᵢ, the power built by repeated multiplication.
+    /// θᵢ = scale · pos · base^(−2i/dims) / factorᵢ, the power built by repeated multiplication;
+    /// cos and sin are multiplied by `attentionFactor` (ggml's `mscale`, LongRoPE's attention factor).
     static func ropeTables(
         positions: Range<Int>, dims: Int, base: Float, scale: Float, factors: [Float]?,
-        cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>
+        attentionFactor: Float = 1, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>
     ) {
         let half = dims / 2
         let thetaScale = powf(base, -2 / Float(dims))
@@ -73,8 +74,8 @@ enum Blocks {
             for i in 0..<half {
                 let factor = factors?[i] ?? 1
                 let angle = scale * (theta / factor)
-                cos[b * half + i] = cosf(angle)
-                sin[b * half + i] = sinf(angle)
+                cos[b * half + i] = cosf(angle) * attentionFactor
+                sin[b * half + i] = sinf(angle) * attentionFactor
                 theta *= thetaScale
             }
         }

@@ -21,6 +21,11 @@ public struct ModelConfig: Sendable, Equatable {
     /// The architectures this engine runs (`general.architecture`).
     public enum Architecture: String, Sendable, CaseIterable {
         case llama, qwen2, qwen3, gemma3
+        /// SmolLM3: llama's layers, with RoPE left out of every fourth (``ModelConfig/usesRope(layer:)``).
+        case smollm3
+        /// Phi-3, Phi-3.5-mini, Phi-4-mini: fused `attn_qkv` and gate/up tensors, LongRoPE factors,
+        /// partial rotary, the attention scale on the query.
+        case phi3
     }
 
     /// How rotary embeddings pair up the dimensions of a head.
@@ -69,6 +74,13 @@ public struct ModelConfig: Sendable, Equatable {
         case .gemma3:
             Traits(rope: .neox, activation: .geluTanh, qkNorm: true, postNorms: true, scaledEmbedding: true,
                    scalesQuery: true)
+        case .smollm3:
+            Traits(rope: .normal, activation: .silu, qkNorm: false, postNorms: false, scaledEmbedding: false,
+                   scalesQuery: false)
+        case .phi3:
+            // llama.cpp's phi3 graph scales Qcur by 1/√head_dim after RoPE, then attends with scale 1.
+            Traits(rope: .neox, activation: .silu, qkNorm: false, postNorms: false, scaledEmbedding: false,
+                   scalesQuery: true)
         }
     }
 
@@ -112,6 +124,21 @@ public struct ModelConfig: Sendable, Equatable {
     public var slidingWindowPeriod: Int
     /// `c · tanh(logits / c)` on the output logits when set.
     public var finalLogitSoftcap: Float?
+
+    /// Every `ropeSkipPeriod`-th layer (the last of each period) takes no RoPE: SmolLM3's NoPE
+    /// layers, 4 as llama.cpp fixes it (`n_no_rope_layer_step`; no GGUF key carries it). 0: none.
+    public var ropeSkipPeriod: Int
+    /// The context the rope factors were made for (`rope.scaling.original_context_length`, else
+    /// the trained context): LongRoPE takes its long factors for a context beyond it.
+    public var ropeOriginalContext: Int
+    /// Multiplier of RoPE's cos and sin (`rope.scaling.attn_factor`, Phi's LongRoPE
+    /// `√(1 + ln(scale) / ln(original context))`), 1 when absent.
+    public var ropeAttentionFactor: Float
+
+    /// Whether `layer` rotates its queries and keys (all layers but SmolLM3's every fourth).
+    public func usesRope(layer: Int) -> Bool {
+        ropeSkipPeriod == 0 || (layer + 1) % ropeSkipPeriod != 0
+    }
 
     /// Whether `layer` attends only within the sliding window.
     public func isLocal(layer: Int) -> Bool {
@@ -229,7 +256,9 @@ public struct ModelConfig: Sendable, Equatable {
             localRopeScale = 1
             let cap = metadata.floatValue(p + "final_logit_softcapping") ?? 0
             finalLogitSoftcap = cap > 0 ? Float(cap) : nil
-        case .llama, .qwen2, .qwen3:
+        case .llama, .qwen2, .qwen3, .smollm3, .phi3:
+            // phi3 files may name a sliding window, which llama.cpp ignores for phi3 (its SWA is
+            // disabled until the converters fill the pattern), so every layer is global here too.
             embeddingScale = 1
             attentionScale = 1 / Float(headDim).squareRoot()
             slidingWindow = nil
@@ -238,5 +267,15 @@ public struct ModelConfig: Sendable, Equatable {
             localRopeScale = ropeScale
             finalLogitSoftcap = nil
         }
+        ropeSkipPeriod = arch == .smollm3 ? 4 : 0
+        ropeOriginalContext = try bounded(
+            "rope.scaling.original_context_length",
+            metadata.integerValue(p + "rope.scaling.original_context_length") ?? trainedContext)
+        let attnFactor = metadata.floatValue(p + "rope.scaling.attn_factor") ?? 1
+        guard attnFactor.isFinite, attnFactor > 0, attnFactor <= 16 else {
+            throw .invalidValue(key: p + "rope.scaling.attn_factor", value: "\(attnFactor)",
+                                expected: "a number above 0, at most 16")
+        }
+        ropeAttentionFactor = Float(attnFactor)
     }
 }

@@ -11,6 +11,8 @@ public final class Transformer: @unchecked Sendable {
     let weights: Weights
     let pool: ThreadPool
     let scratch: ScratchState
+    /// The rope frequency factors for this context size (Llama 3's, or Phi's long or short LongRoPE set).
+    let ropeFactors: [Float]?               // (ropeDims / 2)
 
     /// Positions a ``KVCache`` for this model holds (the context size it was loaded for).
     public let contextCapacity: Int
@@ -50,6 +52,7 @@ public final class Transformer: @unchecked Sendable {
                 expected: "a context whose KV cache (\(overflow ? "more than 8 EiB" : "\(cacheBytes >> 20) MiB")) fits in this machine's \(memory >> 20) MiB; use a smaller --ctx")
         }
         self.contextCapacity = contextCapacity
+        ropeFactors = weights.ropeFactors(contextSize: contextCapacity, originalContext: config.ropeOriginalContext)
         pool = ThreadPool(threads: threads)
         scratch = ScratchState(
             config: config, maxBatch: min(max(1, batchSize), 4096), workers: pool.threads)
@@ -115,22 +118,23 @@ public final class Transformer: @unchecked Sendable {
                                epsilon: c.rmsEpsilon, into: s.k)
             }
 
-            // RoPE on q and k, with this layer kind's base and scale.
+            // RoPE on q and k, with this layer kind's base and scale (none on SmolLM3's NoPE layers).
+            let rotates = c.usesRope(layer: layer)
             if ropeKindFilled != local {
                 Blocks.ropeTables(
                     positions: startPosition..<(startPosition + batch), dims: c.ropeDims,
                     base: local ? c.localRopeBase : c.ropeBase, scale: local ? c.localRopeScale : c.ropeScale,
-                    factors: weights.ropeFrequencyFactors, cos: s.ropeCos, sin: s.ropeSin)
+                    factors: ropeFactors, attentionFactor: c.ropeAttentionFactor, cos: s.ropeCos, sin: s.ropeSin)
                 ropeKindFilled = local
             }
             for b in 0..<batch {
                 let cosRow = s.ropeCos + b * c.ropeDims / 2, sinRow = s.ropeSin + b * c.ropeDims / 2
-                for h in 0..<c.headCount {
+                for h in 0..<c.headCount where rotates {
                     Blocks.rope(s.q + b * c.qDim + h * c.headDim, dims: c.ropeDims, style: c.traits.rope,
                                 cos: cosRow, sin: sinRow)
                 }
                 if c.traits.scalesQuery { Blocks.scale(s.q + b * c.qDim, count: c.qDim, by: c.attentionScale) }
-                for h in 0..<c.kvHeadCount {
+                for h in 0..<c.kvHeadCount where rotates {
                     Blocks.rope(s.k + b * c.kvDim + h * c.headDim, dims: c.ropeDims, style: c.traits.rope,
                                 cos: cosRow, sin: sinRow)
                 }

@@ -5,6 +5,7 @@ enum LayerTensor: String, CaseIterable {
     case attnQ = "attn_q"
     case attnK = "attn_k"
     case attnV = "attn_v"
+    case attnQKV = "attn_qkv"
     case attnOutput = "attn_output"
     case attnQNorm = "attn_q_norm"
     case attnKNorm = "attn_k_norm"
@@ -58,6 +59,10 @@ final class Weights: Sendable {
     let outputBias: [Float]?           // (vocab)
     /// Llama 3.x rope frequency factors (`rope_freqs.weight`): θᵢ is divided by factor i.
     let ropeFrequencyFactors: [Float]? // (ropeDims / 2)
+    /// Phi's LongRoPE factors (`rope_factors_long`/`rope_factors_short`), chosen by the context
+    /// size in ``ropeFactors(contextSize:originalContext:)``.
+    let ropeFactorsLong: [Float]?      // (ropeDims / 2)
+    let ropeFactorsShort: [Float]?     // (ropeDims / 2)
     let layers: [LayerWeights]
     /// The repacked copies some layer matrices point into (``PackedWeights``).
     let packed: PackedWeights
@@ -72,6 +77,8 @@ final class Weights: Sendable {
         let head = tied ? embedding : try Self.matrix(file, "output.weight", rows: c.vocabSize, columns: c.dim)
         outputBias = try Self.optionalVector(file, "output.bias", count: c.vocabSize)
         ropeFrequencyFactors = try Self.optionalVector(file, "rope_freqs.weight", count: c.ropeDims / 2)
+        ropeFactorsLong = try Self.optionalVector(file, "rope_factors_long.weight", count: c.ropeDims / 2)
+        ropeFactorsShort = try Self.optionalVector(file, "rope_factors_short.weight", count: c.ropeDims / 2)
 
         var layers: [LayerWeights] = []
         // The count is the file's: reserve for a real model's depth at most, not for whatever
@@ -91,22 +98,24 @@ final class Weights: Sendable {
                 try Self.optionalVector(file, t.biasName(layer: l), count: count)
             }
             let attnOutputColumns = c.headCount * c.valueHeadDim
+            let qkv = try Self.attentionProjections(file, layer: l, config: c)
+            let gateUp = try Self.feedForwardProjections(file, layer: l, config: c)
             layers.append(LayerWeights(
                 attnNorm: try v(.attnNorm, c.dim),
-                attnQ: try m(.attnQ, c.qDim, c.dim),
-                attnK: try m(.attnK, c.kvDim, c.dim),
-                attnV: try m(.attnV, c.kvValueDim, c.dim),
+                attnQ: qkv.q,
+                attnK: qkv.k,
+                attnV: qkv.v,
                 attnOutput: try m(.attnOutput, c.dim, attnOutputColumns),
-                attnQBias: try bias(.attnQ, c.qDim),
-                attnKBias: try bias(.attnK, c.kvDim),
-                attnVBias: try bias(.attnV, c.kvValueDim),
+                attnQBias: qkv.biases?[0],
+                attnKBias: qkv.biases?[1],
+                attnVBias: qkv.biases?[2],
                 attnOutputBias: try bias(.attnOutput, c.dim),
                 attnQNorm: try opt(.attnQNorm, c.headDim, required: c.traits.qkNorm),
                 attnKNorm: try opt(.attnKNorm, c.headDim, required: c.traits.qkNorm),
                 postAttentionNorm: try opt(.postAttentionNorm, c.dim, required: c.traits.postNorms),
                 ffnNorm: try v(.ffnNorm, c.dim),
-                ffnGate: try m(.ffnGate, c.ffnDim, c.dim),
-                ffnUp: try m(.ffnUp, c.ffnDim, c.dim),
+                ffnGate: gateUp.gate,
+                ffnUp: gateUp.up,
                 ffnDown: try m(.ffnDown, c.dim, c.ffnDim),
                 postFFWNorm: try opt(.postFFWNorm, c.dim, required: c.traits.postNorms)))
         }
@@ -124,6 +133,79 @@ final class Weights: Sendable {
             tokenEmbedding = embedding
         }
         self.packed = packed
+    }
+
+    /// The LongRoPE factors llama.cpp takes for a context of `contextSize` positions
+    /// (`llama_model::get_rope_factors`): `rope_freqs` when the file has them, else the long
+    /// factors beyond `originalContext`, else the short ones. llama.cpp rounds its context up to
+    /// a multiple of 256 first, and so does this.
+    func ropeFactors(contextSize: Int, originalContext: Int) -> [Float]? {
+        if let ropeFrequencyFactors { return ropeFrequencyFactors }
+        let padded = (contextSize + 255) / 256 * 256
+        return padded > originalContext ? ropeFactorsLong : ropeFactorsShort
+    }
+
+    // MARK: - Fused tensors
+
+    /// A layer's q, k and v projections (and their biases, when it has them): separate tensors,
+    /// or row ranges of one fused `attn_qkv` (q's rows, then k's, then v's; Phi-3), as llama.cpp's
+    /// `create_tensor_qkv` accepts either. A matrix's rows are independent, so a range of rows
+    /// multiplies to the same bits as the fused matrix's.
+    private static func attentionProjections(_ file: GGUFFile, layer l: Int, config c: ModelConfig)
+        throws(ModelLoadError) -> (q: WeightMatrix, k: WeightMatrix, v: WeightMatrix, biases: [[Float]?]?)
+    {
+        let counts = [c.qDim, c.kvDim, c.kvValueDim]
+        func separateBiases() throws(ModelLoadError) -> [[Float]?] {
+            var biases: [[Float]?] = []
+            for (t, n) in zip([LayerTensor.attnQ, .attnK, .attnV], counts) {
+                biases.append(try optionalVector(file, t.biasName(layer: l), count: n))
+            }
+            return biases
+        }
+        guard file.tensor(named: LayerTensor.attnQKV.weightName(layer: l)) != nil else {
+            return (try matrix(file, LayerTensor.attnQ.weightName(layer: l), rows: c.qDim, columns: c.dim),
+                    try matrix(file, LayerTensor.attnK.weightName(layer: l), rows: c.kvDim, columns: c.dim),
+                    try matrix(file, LayerTensor.attnV.weightName(layer: l), rows: c.kvValueDim, columns: c.dim),
+                    try separateBiases())
+        }
+        let parts = try rowRanges(file, LayerTensor.attnQKV.weightName(layer: l), counts, columns: c.dim)
+        var biases = try separateBiases()
+        if let fused = try optionalVector(file, LayerTensor.attnQKV.biasName(layer: l), count: counts.reduce(0, +)) {
+            biases = [Array(fused[0..<c.qDim]), Array(fused[c.qDim..<(c.qDim + c.kvDim)]),
+                      Array(fused[(c.qDim + c.kvDim)...])]
+        }
+        return (parts[0], parts[1], parts[2], biases)
+    }
+
+    /// A layer's FFN gate and up projections: separate tensors, or (phi3) the two halves of one
+    /// `ffn_up` of twice the hidden width, gate first, as llama.cpp's SwiGLU of a fused row reads them.
+    private static func feedForwardProjections(_ file: GGUFFile, layer l: Int, config c: ModelConfig)
+        throws(ModelLoadError) -> (gate: WeightMatrix, up: WeightMatrix)
+    {
+        guard c.architecture == .phi3 else {
+            return (try matrix(file, LayerTensor.ffnGate.weightName(layer: l), rows: c.ffnDim, columns: c.dim),
+                    try matrix(file, LayerTensor.ffnUp.weightName(layer: l), rows: c.ffnDim, columns: c.dim))
+        }
+        let halves = try rowRanges(file, LayerTensor.ffnUp.weightName(layer: l), [c.ffnDim, c.ffnDim], columns: c.dim)
+        return (halves[0], halves[1])
+    }
+
+    /// Consecutive row ranges of `counts` rows each, together the whole matrix `name`.
+    private static func rowRanges(_ file: GGUFFile, _ name: String, _ counts: [Int], columns: Int)
+        throws(ModelLoadError) -> [WeightMatrix]
+    {
+        let whole = try matrix(file, name, rows: counts.reduce(0, +), columns: columns)
+        var parts: [WeightMatrix] = []
+        var first = 0
+        for n in counts {
+            do {
+                parts.append(try WeightMatrix(type: whole.type, rows: n, cols: columns, data: whole.row(first)))
+            } catch {
+                throw .unsupportedTensorType(tensor: name, type: whole.type.description)
+            }
+            first += n
+        }
+        return parts
     }
 
     // MARK: - Loading helpers
