@@ -1,0 +1,183 @@
+import Foundation
+import PonderCore
+import Testing
+
+/// Runs a splitter over pieces and joins what it produced.
+private func split(_ pieces: [String]) -> (reasoning: String, content: String, splitter: HarmonySplitter) {
+    var splitter = HarmonySplitter()
+    var output: [ThinkPiece] = []
+    for piece in pieces { output += splitter.feed(piece) }
+    output += splitter.finish()
+    var reasoning = "", content = ""
+    for piece in output {
+        switch piece {
+        case .reasoning(let text): reasoning += text
+        case .content(let text): content += text
+        }
+    }
+    return (reasoning, content, splitter)
+}
+
+/// Every way of cutting `text` in two at a Unicode-scalar boundary.
+private func twoPieceSplits(_ text: String) -> [[String]] {
+    let scalars = Array(text.unicodeScalars)
+    return (0...scalars.count).map { cut in
+        [String(String.UnicodeScalarView(scalars[..<cut])), String(String.UnicodeScalarView(scalars[cut...]))]
+    }
+}
+
+/// A gpt-oss reply as the engine streams it (the text after the prompt's `<|start|>assistant`, up to
+/// the end-of-generation token, which is never text), and where each part of it belongs.
+struct HarmonyStream: Sendable, CustomTestStringConvertible {
+    var name: String
+    var text: String
+    var reasoning: String
+    var content: String
+    var toolCalls: [String] = []
+    var testDescription: String { name }
+}
+
+/// The streams: the shapes OpenAI's harmony documentation gives for a model's output
+/// (https://github.com/openai/harmony docs/format.md, and the cookbook article
+/// https://cookbook.openai.com/articles/openai-harmony: "Receiving a message", "Preambles",
+/// "Function calling"), written out here with their expected parts.
+let harmonyStreams: [HarmonyStream] = [
+    HarmonyStream(
+        name: "analysis then final (format.md)",
+        text: "<|channel|>analysis<|message|>User asks: \"What is 2 + 2?\" Simple arithmetic. Provide answer.<|end|>"
+            + "<|start|>assistant<|channel|>final<|message|>2 + 2 = 4.<|return|>",
+        reasoning: "User asks: \"What is 2 + 2?\" Simple arithmetic. Provide answer.", content: "2 + 2 = 4."),
+    HarmonyStream(
+        name: "a tool call with the recipient in the channel (cookbook)",
+        text: "<|channel|>analysis<|message|>Need to use function get_current_weather.<|end|>"
+            + "<|start|>assistant<|channel|>commentary to=functions.get_current_weather <|constrain|>json"
+            + "<|message|>{\"location\":\"San Francisco\"}<|call|>",
+        reasoning: "Need to use function get_current_weather.\n\n→ functions.get_current_weather {\"location\":\"San Francisco\"}",
+        content: "", toolCalls: ["functions.get_current_weather"]),
+    HarmonyStream(
+        name: "a tool call with the recipient in the role (cookbook)",
+        text: "<|channel|>analysis<|message|>Look it up.<|end|>"
+            + "<|start|>assistant to=functions.lookup<|channel|>commentary json<|message|>{\"q\":\"Zürich\"}<|call|>",
+        reasoning: "Look it up.\n\n→ functions.lookup {\"q\":\"Zürich\"}", content: "", toolCalls: ["functions.lookup"]),
+    HarmonyStream(
+        name: "a preamble on commentary, shown to the user (cookbook)",
+        text: "<|channel|>analysis<|message|>Plan first.<|end|>"
+            + "<|start|>assistant<|channel|>commentary<|message|>**Action plan**: 1. Check the weather.<|end|>"
+            + "<|start|>assistant<|channel|>final<|message|>It is sunny.<|return|>",
+        reasoning: "Plan first.", content: "**Action plan**: 1. Check the weather.\n\nIt is sunny."),
+    HarmonyStream(
+        name: "two analysis messages, multibyte text",
+        text: "<|channel|>analysis<|message|>第一步: 7 × 13 = 91.<|end|><|start|>assistant<|channel|>analysis<|message|>"
+            + "So 91 is not prime 🙂<|end|><|start|>assistant<|channel|>final<|message|>No: 91 = 7 × 13.",
+        reasoning: "第一步: 7 × 13 = 91.\n\nSo 91 is not prime 🙂", content: "No: 91 = 7 × 13."),
+    HarmonyStream(
+        name: "cut by the token limit inside the analysis",
+        text: "<|channel|>analysis<|message|>Let me count: one, two, thr",
+        reasoning: "Let me count: one, two, thr", content: ""),
+    HarmonyStream(
+        name: "no channel at all (a model that skipped the header)",
+        text: "Paris is the capital of France. a <| b |> c",
+        reasoning: "", content: "Paris is the capital of France. a <| b |> c"),
+    HarmonyStream(
+        name: "a channel it does not know stays out of the answer",
+        text: "<|channel|>scratchpad<|message|>hmm<|end|><|start|>assistant<|channel|>final<|message|>Yes.",
+        reasoning: "hmm", content: "Yes."),
+]
+
+struct HarmonySplitterTests {
+    @Test(arguments: harmonyStreams)
+    func routesEachChannelWhereItBelongs(stream: HarmonyStream) {
+        let result = split([stream.text])
+        #expect(result.reasoning == stream.reasoning)
+        #expect(result.content == stream.content)
+        #expect(result.splitter.toolCalls == stream.toolCalls)
+    }
+
+    @Test(arguments: harmonyStreams)
+    func splitsTheSameAtEveryCutPoint(stream: HarmonyStream) {
+        var failures: [String] = []
+        for pieces in twoPieceSplits(stream.text) {
+            let result = split(pieces)
+            if result.reasoning != stream.reasoning || result.content != stream.content { failures.append(pieces[0]) }
+        }
+        #expect(failures.isEmpty, "cut after: \(failures.prefix(3))")
+    }
+
+    @Test(arguments: harmonyStreams)
+    func splitsTheSameOneScalarAtATime(stream: HarmonyStream) {
+        let result = split(stream.text.unicodeScalars.map { String($0) })
+        #expect(result.reasoning == stream.reasoning)
+        #expect(result.content == stream.content)
+        #expect(result.splitter.toolCalls == stream.toolCalls)
+    }
+
+    @Test(arguments: harmonyStreams)
+    func neverPassesAMarkerOn(stream: HarmonyStream) {
+        // Three pieces around every pair of cuts close together: every way a marker can straddle them.
+        let scalars = Array(stream.text.unicodeScalars)
+        for first in 0...scalars.count {
+            for second in first...min(first + 14, scalars.count) {
+                let pieces = [scalars[..<first], scalars[first..<second], scalars[second...]]
+                    .map { String(String.UnicodeScalarView($0)) }
+                let result = split(pieces)
+                #expect(result.reasoning == stream.reasoning && result.content == stream.content)
+                for marker in ["<|channel|>", "<|message|>", "<|start|>", "<|end|>", "<|constrain|>"] {
+                    #expect(!result.reasoning.contains(marker) && !result.content.contains(marker))
+                }
+            }
+        }
+    }
+
+    @Test func textStreamsAsItArrivesAndOnlyAPossibleMarkerWaits() {
+        var splitter = HarmonySplitter()
+        #expect(splitter.feed("<|channel|>analysis<|mess").isEmpty)
+        #expect(!splitter.isInsideReasoning)
+        #expect(splitter.feed("age|>Two and") == [.reasoning("Two and")])
+        #expect(splitter.isInsideReasoning)
+        // "<|" may begin a marker: held back, and let go when it turns out not to be one.
+        #expect(splitter.feed(" two <|") == [.reasoning(" two ")])
+        #expect(splitter.feed("x") == [.reasoning("<|x")])
+        #expect(splitter.feed("<|end|><|start|>assistant").isEmpty)
+        #expect(splitter.isInsideReasoning, "between the trace and the answer's header the trace is still open")
+        #expect(splitter.feed("<|channel|>final<|message|>4").first == .content("4"))
+        #expect(!splitter.isInsideReasoning)
+        #expect(splitter.finish().isEmpty)
+    }
+
+    @Test func ponderClosesATraceTheWayTheTemplateWritesATurn() {
+        // A budget or Ctrl-G appends answerNowText after the tokens so far; the rest is the answer.
+        let result = split(["<|channel|>analysis<|message|>Thinking about it", HarmonySplitter.answerNowText, "Done."])
+        #expect(result.reasoning == "Thinking about it")
+        #expect(result.content == "Done.")
+        // Also when the model had just ended its analysis message itself.
+        let ended = split(["<|channel|>analysis<|message|>Thought.<|end|><|start|>", HarmonySplitter.answerNowText, "Done."])
+        #expect(ended.reasoning == "Thought." && ended.content == "Done.")
+    }
+
+    @Test func aHeaderThatNeverEndsIsTextNotAnEndlessWait() {
+        // A random-weight model may write <|channel|> and then anything: past the header limit the
+        // words go to the answer, and the held-back bytes stay bounded.
+        let words = String(repeating: "gibberish ", count: 40)
+        var splitter = HarmonySplitter()
+        var content = ""
+        for piece in splitter.feed("<|channel|>" + words) + splitter.feed("more") + splitter.finish() {
+            if case .content(let text) = piece { content += text }
+        }
+        #expect(content == words + "more")
+        #expect(words.utf8.count > HarmonySplitter.maxHeaderBytes)
+    }
+
+    @Test func anUnfinishedHeaderAtTheEndIsDropped() {
+        let result = split(["<|channel|>analysis<|message|>Hm.<|end|><|start|>assistant<|channel|>fin"])
+        #expect(result.reasoning == "Hm.")
+        #expect(result.content == "")
+    }
+
+    @Test func toolCallsAreBounded() {
+        let call = "<|start|>assistant<|channel|>commentary to=functions.f<|message|>{}<|call|>"
+        let result = split([String(repeating: call, count: 20)])
+        #expect(result.splitter.toolCalls.count == HarmonySplitter.maxToolCalls)
+        let long = split(["<|channel|>commentary to=functions." + String(repeating: "x", count: 200) + "<|message|>{}"])
+        #expect(long.splitter.toolCalls.first?.count == 64)
+    }
+}
