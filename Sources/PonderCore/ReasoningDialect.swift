@@ -11,6 +11,7 @@
 /// | `detailedThinking` | `detailed thinking on/off` leads the system message | the same | Llama-Nemotron v1/v1.1 |
 /// | `softSwitch` | `/think` or `/no_think` ends the system message | the same | Nemotron v1.5, Qwen3 |
 /// | `effort` | the template's `reasoning_effort` | `reasoning_effort` (off: `none`/`minimal`/`low`) | o-series, gpt-oss |
+/// | `harmony` | `reasoning_effort` low/medium/high (off is low); the trace is the `analysis` channel | as `effort` | gpt-oss |
 /// | `ollamaThink` | – | Ollama's native `think` (true/false, or a level) | any Ollama model |
 /// | `anthropicThinking` | – | Anthropic's `thinking: {type: enabled, budget_tokens}` | Claude |
 /// | `opensThink` | the template opens `<think>`; off closes it at once | nothing can close it | DeepSeek-R1 distills |
@@ -23,6 +24,9 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
     case ollamaThink = "ollama-think"
     case anthropicThinking = "anthropic-thinking"
     case opensThink = "opens-think"
+    /// gpt-oss's harmony format in the embedded engine: channels instead of `<think>`, and an
+    /// effort that cannot go to zero (``HarmonySplitter`` reads the channels).
+    case harmony
     case none
 
     /// The dialect a `--think-style` or `think-style =` name means: its own name, or an older one
@@ -39,7 +43,12 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
 
     /// The trace comes as `<think>…</think>` in the text the model writes (every dialect but
     /// gpt-oss's and Ollama's own), so ponder can close it for the model.
-    public var tracesAreThinkTags: Bool { self != .effort && self != .ollamaThink && self != .anthropicThinking }
+    public var tracesAreThinkTags: Bool {
+        self != .effort && self != .ollamaThink && self != .anthropicThinking && self != .harmony
+    }
+
+    /// Reasoning cannot be off, only lighter or heavier: Ctrl-T cycles the effort instead (gpt-oss).
+    public var cyclesEffort: Bool { self == .harmony }
 
     /// How the switch is spoken, in a few words (`ponder inspect`, `ponder ask --json`).
     public var summary: String {
@@ -51,6 +60,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         case .ollamaThink: return "Ollama's think"
         case .anthropicThinking: return "Anthropic's extended thinking (budget_tokens)"
         case .opensThink: return "forced <think>"
+        case .harmony: return "harmony channels, reasoning_effort low|medium|high"
         case .none: return "no switch"
         }
     }
@@ -66,6 +76,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         case .ollamaThink: return "Ollama think"
         case .anthropicThinking: return "extended thinking"
         case .opensThink: return forcesThink ? "template <think>" : "R1"
+        case .harmony: return "harmony"
         case .none: return forcesThink ? "forced <think>" : "no switch"
         }
     }
@@ -75,6 +86,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         switch self {
         case .opensThink: return "can't turn thinking off: the model's template opens <think> and this server can't close it"
         case .effort, .ollamaThink: return "can't turn thinking off: this model always reasons; only its effort can change"
+        case .harmony: return "can't turn thinking off: gpt-oss always reasons; Ctrl-T changes its effort (low, medium, high)"
         default: return "can't turn thinking off for this model: it decides for itself"
         }
     }
@@ -91,6 +103,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         case .anthropicThinking: return "Ctrl-T enables Anthropic's extended thinking with a token budget, or leaves it out."
         case .opensThink:
             return forcesThink ? "The template opens <think>; Ctrl-T off closes it at once." : "This model always reasons."
+        case .harmony: return "gpt-oss always reasons; Ctrl-T cycles its effort: low → medium → high."
         case .none:
             return forcesThink ? "Ctrl-T on opens a <think> block for the model." : "This model decides for itself whether to reason."
         }

@@ -72,7 +72,8 @@ struct OpenAIRequestBuilder: Sendable {
             } else {
                 messages.insert(.init(role: "system", content: flag), at: 0)
             }
-        case .opensThink, .none, .anthropicThinking:
+        case .opensThink, .none, .anthropicThinking, .harmony:
+            // `harmony` is the embedded engine's reading of gpt-oss; `--think-style` does not offer it.
             break
         }
         // Servers other than llama-server get the effort level by its OpenAI name whatever the

@@ -25,7 +25,8 @@ final class Engine: @unchecked Sendable {
         model = try Transformer(file: file, contextCapacity: capacity, threads: threads)
         session = Session(model: model)
         generator = Generator(session: session, tokenizer: tokenizer)
-        closeThinkTokens = tokenizer.encode("</think>\n\n", addSpecial: false, parseSpecial: true)
+        closeThinkTokens = tokenizer.encode(
+            format.dialect == .harmony ? HarmonySplitter.answerNowText : "</think>\n\n", addSpecial: false, parseSpecial: true)
         let ggufSampler = try SamplerDefaults.gguf(file.metadata)
         let fileName = URL(fileURLWithPath: modelPath).lastPathComponent
         let (architecture, name) = (model.config.architecture.rawValue, model.config.name.isEmpty ? fileName : model.config.name)
@@ -37,7 +38,7 @@ final class Engine: @unchecked Sendable {
             kind: .embedded, model: modelName ?? fileName, contextSize: capacity,
             dialect: format.dialect,
             capabilities: ReasoningCapabilities(
-                budget: true, effort: true, canTurnOff: true, prefill: true, answerNow: true),
+                budget: true, effort: true, canTurnOff: format.dialect != .harmony, prefill: true, answerNow: true),
             samplerDefaults: defaults)
     }
 
@@ -97,6 +98,7 @@ final class Engine: @unchecked Sendable {
             startsInsideThink: prompt.startsInsideThink,
             thinkBudget: request.think.mode == .on ? budget(for: request.think) : nil,
             closeThinkTokens: closeThinkTokens,
+            harmony: format.dialect == .harmony,
             stopTexts: format.stopTexts)
         do {
             _ = try generator.run(

@@ -30,6 +30,9 @@ struct Generator {
         var thinkBudget: Int?
         /// The tokens that close a trace (`</think>\n\n`), appended when the budget is hit.
         var closeThinkTokens: [Int32]
+        /// The output is gpt-oss's harmony channels (``HarmonySplitter``), not `<think>` tags; a
+        /// trace is closed with ``HarmonySplitter/answerNowText`` (`closeThinkTokens` hold its tokens).
+        var harmony = false
         /// Texts that end the reply as the end-of-generation token would, left out of it
         /// (``ChatFormat/stopTexts``: a plain transcript's next `User:` line).
         var stopTexts: [String] = []
@@ -112,7 +115,9 @@ struct Generator {
         for token in prompt.suffix(max(0, options.sampler.penaltyLastN)) { sampler.accept(token) }
         var repetition = RepetitionGuard()
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
-        var splitter = ThinkSplitter(startsInsideThink: options.startsInsideThink)
+        var splitter: any TraceSplitting = options.harmony
+            ? HarmonySplitter() : ThinkSplitter(startsInsideThink: options.startsInsideThink)
+        let closeText = options.harmony ? HarmonySplitter.answerNowText : "</think>\n\n"
         func send(_ pieces: [ThinkPiece]) {
             for piece in pieces {
                 switch piece {
@@ -160,7 +165,7 @@ struct Generator {
             _ = feed(detokenizer.finish())
             send(splitter.feed(held))
             held = ""
-            send(splitter.feed("</think>\n\n"))
+            send(splitter.feed(closeText))
             if let cut {
                 outcome.traceCut = cut
                 emit(.traceCut(cut))
@@ -232,6 +237,9 @@ struct Generator {
         }
         if !stoppedByText, !feed(detokenizer.finish()) { send(splitter.feed(held)) }
         send(splitter.finish())
+        if let harmony = splitter as? HarmonySplitter, let call = harmony.toolCalls.first {
+            emit(.notice("the model asked to call \(call); ponder runs no tools, so that call is in the trace"))
+        }
         emit(.usage(usage(promptSeconds: promptSeconds, decodeSeconds: Date().timeIntervalSince(decodeStart))))
         emit(.finished(outcome.finish))
         return outcome

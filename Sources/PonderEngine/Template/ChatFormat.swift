@@ -17,6 +17,9 @@ import PonderCore
 /// - `none`: ponder forces it. On appends `<think>\n` after the generation prompt. Off appends
 ///   `<think>\n\n</think>\n\n` only when the template knows think tags (it mentions `</think>`,
 ///   e.g. to strip traces from history); a model that never saw think tags gets its plain prompt.
+/// - `harmony` (gpt-oss): reasoning cannot be off; the effort goes in as `reasoning_effort`
+///   (the template's own `medium` when none is set), and "off" asks for the least, `low`. Earlier
+///   traces go in as the template's `thinking` field (it drops those of finished turns), never inline.
 /// - `effort`, `ollamaThink`: not read from a template today; the effort goes in as below.
 ///
 /// A `ThinkSetting.effort` is passed as `reasoning_effort` for templates that read one.
@@ -180,13 +183,18 @@ public struct ChatFormat: Sendable {
             let rest = Self.removingLines(of: systemPrompt) { $0 == "/think" || $0 == "/no_think" }
             systemPrompt = rest.isEmpty ? token : rest + "\n" + token
             control = "system prompt: \(token)"
+        case .harmony:
+            let effort = on ? think.effort : "low"
+            if let effort { variables["reasoning_effort"] = .string(effort) }
+            control = "reasoning_effort=\(effort ?? "medium")"
         case .opensThink, .none, .effort, .ollamaThink, .anthropicThinking:
             break
         }
         variables["messages"] = .array(
             Self.messages(
                 conversation, systemPrompt: systemPrompt, includePastReasoning: includePastReasoning,
-                inlinePastReasoning: inlinePastReasoning))
+                inlinePastReasoning: inlinePastReasoning && dialect != .harmony,
+                reasoningField: dialect == .harmony ? "thinking" : "reasoning_content"))
 
         var text = try template.render(variables, now: now, isCancelled: isCancelled)
         var tail: String? = nil
@@ -235,12 +243,14 @@ public struct ChatFormat: Sendable {
             isCancelled: isCancelled)
     }
 
-    /// The `messages` list handed to the template.
     /// The template reads `reasoning_content` (Qwen3, DeepSeek…): it decides which traces to show.
     var readsReasoningContent: Bool { template.source.contains("reasoning_content") }
 
+    /// The `messages` list handed to the template; `reasoningField` names the field a past trace
+    /// goes in: `reasoning_content` (Qwen3, DeepSeek…), or gpt-oss's `thinking`.
     static func messages(
-        _ conversation: Conversation, systemPrompt: String, includePastReasoning: Bool, inlinePastReasoning: Bool = false
+        _ conversation: Conversation, systemPrompt: String, includePastReasoning: Bool, inlinePastReasoning: Bool = false,
+        reasoningField: String = "reasoning_content"
     ) -> [TemplateInput] {
         var result: [TemplateInput] = []
         if !systemPrompt.isEmpty { result.append(["role": "system", "content": .string(systemPrompt)]) }
@@ -253,7 +263,7 @@ public struct ChatFormat: Sendable {
             }
             var entry: TemplateInput = ["role": .string(message.role.rawValue), "content": .string(content)]
             if includePastReasoning, message.role == .assistant, let reasoning = message.reasoning, !reasoning.isEmpty {
-                entry = entry.setting("reasoning_content", to: .string(reasoning))
+                entry = entry.setting(reasoningField, to: .string(reasoning))
             }
             result.append(entry)
         }

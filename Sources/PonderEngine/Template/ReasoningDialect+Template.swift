@@ -9,6 +9,7 @@ import PonderCore
 /// | `detailedThinking` | mentions `detailed thinking`, or a Nemotron name | Llama-Nemotron v1/v1.1 |
 /// | `opensThink` | the generation prompt ends inside `<think>` | DeepSeek-R1 distills (HF) |
 /// | `softSwitch` | strips `/think` / `/no_think` from messages | Nemotron Super v1.5 |
+/// | `harmony` | writes `<|channel|>` and `<|message|>` (OpenAI's harmony format) | gpt-oss |
 /// | `none` | nothing of the above | SmolLM2, Gemma 3, Llama 3 |
 ///
 /// `ChatFormat` speaks each dialect (see there); with `none` ponder forces reasoning itself.
@@ -20,6 +21,7 @@ extension ReasoningDialect {
     ///   - modelName: `general.name` or the file name; lets Llama-Nemotron v1, whose template has
     ///     no switch in it, be recognised as `detailedThinking`.
     public static func detect(template: String, modelName: String? = nil) -> ReasoningDialect {
+        if template.contains("<|channel|>") && template.contains("<|message|>") { return .harmony }
         if template.contains("enable_thinking") { return .enableThinking }
         if template.contains("detailed thinking") { return .detailedThinking }
         if let source = try? ChatTemplate(source: template), opensThinkBlock(source) { return .opensThink }
