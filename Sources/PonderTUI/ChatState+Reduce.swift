@@ -163,7 +163,7 @@ extension ChatState {
         case .send: return send(at: moment, in: view)
         case .newline: input.insert("\n")
         case .toggleThink:
-            setThink(think.toggled)
+            toggleThink()
         case .answerNow: return answerNow(at: moment)
         case .foldLatest: foldLatest()
         case .foldAll: foldAll()
@@ -345,6 +345,25 @@ extension ChatState {
         return startReply(at: moment)
     }
 
+    /// Ctrl-T and `/think` alone: reasoning on/off, or where it cannot be off (gpt-oss) the next
+    /// effort level, low → medium → high → low.
+    private mutating func toggleThink() {
+        guard backend.info?.dialect?.cyclesEffort == true else {
+            setThink(think.toggled)
+            return
+        }
+        let levels = ThinkSetting.effortLevels
+        let next = levels[((levels.firstIndex(of: nextEffort) ?? 0) + 1) % levels.count]
+        settings.thinkEffort = next
+        think = .on
+        show("effort: \(next) for the next reply", seconds: 2)
+    }
+
+    /// The effort the next reply asks for where reasoning cannot be off: off asks for the least.
+    var nextEffort: String {
+        think == .off ? "low" : settings.thinkEffort ?? ServerDialectResolver.defaultOnEffort
+    }
+
     /// Ctrl-T and `/think on|off`: the next reply's mode, or one line saying why it cannot be off.
     private mutating func setThink(_ mode: ThinkMode) {
         if mode == .off, let info = backend.info, !info.capabilities.canTurnOff {
@@ -401,7 +420,8 @@ extension ChatState {
         if let effort = settings.thinkEffort, settings.thinkBudget == nil {
             text += ", effort \(effort)"
             if info?.kind == .embedded || info?.capabilities.answerNow == true,
-               let budget = ThinkSetting.budget(forEffort: effort), info?.dialect != .effort {
+               let budget = ThinkSetting.budget(forEffort: effort), info?.dialect != .effort,
+               info?.dialect != .harmony {
                 text += " (a budget of \(budget) tokens)"
             }
         } else if let budget = settings.thinkBudget {
@@ -415,7 +435,7 @@ extension ChatState {
     private mutating func run(_ command: SlashCommand, at moment: Moment, in view: ChatView) -> [Effect] {
         switch command {
         case .think(let mode):
-            setThink(mode ?? think.toggled)
+            if let mode { setThink(mode) } else { toggleThink() }
         case .thinkAmount(let amount):
             setThinkAmount(amount)
         case .budget(let budget):

@@ -72,7 +72,7 @@ public final class ChatView {
 
         if let area = regions.statusArea {
             let bar = StatusBar(
-                think: state.think, thinkAmount: state.settings.thinkAmountLabel,
+                think: state.think, thinkAmount: state.settings.thinkAmountLabel, thinkEffort: state.settings.thinkEffort,
                 context: state.settings.contextPolicy.map {
                     ($0, regions.transcriptArea.width > 0 ? transcript.pastTraceTokens : state.pastTraceTokens)
                 },
@@ -118,7 +118,9 @@ public final class ChatView {
             ("", .plain),
             ("Chatting with \(model).", theme[.dim]),
             ("Type a message and press Enter.", theme[.dim]),
-            ("Ctrl-T: think on/off · Ctrl-O: fold thinking", theme[.dim]),
+            (state.backend.info?.dialect?.cyclesEffort == true
+                ? "Ctrl-T: effort low/medium/high · Ctrl-O: fold thinking" : "Ctrl-T: think on/off · Ctrl-O: fold thinking",
+                theme[.dim]),
             ("F1: every key and command", theme[.dim]),
         ]
         if let info = state.backend.info, let dialect = info.dialect {

@@ -22,6 +22,8 @@ struct StatusBar {
     var think: ThinkMode
     /// How much it thinks when on (`high`, `≤16 tok`); nil for the model's own amount.
     var thinkAmount: String? = nil
+    /// The effort level set (`/think low`, Ctrl-T on gpt-oss); nil for the model's own.
+    var thinkEffort: String? = nil
     /// `/context` chosen, and the tokens of earlier traces it sends or saves (shown when both are known).
     var context: (policy: ContextPolicy, tokens: Int)? = nil
     var backend: BackendStatus
@@ -52,7 +54,8 @@ struct StatusBar {
         // A notice naming a file keeps its words: the dialect's name gives way first.
         let noticeWords = notice.flatMap { $0.path == nil ? nil : TextWidth.of($0.text) + 4 } ?? 0
         let thinkText = thinkSegment(width: area.width, leaving: noticeWords)
-        let thinkStyle = think == .on ? theme[.statusThinkOn] : theme[.statusThinkOff]
+        let alwaysOn = backend.info?.dialect?.cyclesEffort == true
+        let thinkStyle = think == .on || alwaysOn ? theme[.statusThinkOn] : theme[.statusThinkOff]
         var x = grid.put(thinkText, x: area.x, y: row, style: thinkStyle, limit: area.right)
 
         // Right side: the most urgent thing to say.
@@ -170,13 +173,22 @@ struct StatusBar {
 
     /// ` think: on `, with how the switch reaches the model when the bar is wide enough
     /// (` think: on · enable_thinking `), or ` think: can't turn off (R1) ` where no request can
-    /// stop the model reasoning.
+    /// stop the model reasoning; for gpt-oss, whose effort Ctrl-T cycles,
+    /// ` think: effort medium · can't turn off (gpt-oss) `.
     /// The think mode, with the dialect's name when that leaves 40 columns (or `leaving`, if more)
     /// for the rest of the bar.
     func thinkSegment(width: Int, leaving: Int = 0) -> String {
         let amount = think == .on ? thinkAmount.map { " · \($0)" } ?? "" : ""
         let plain = " think: \(think.rawValue)\(amount) "
         guard let info = backend.info, let dialect = info.dialect else { return plain }
+        if dialect.cyclesEffort {
+            // gpt-oss: always on, at an effort Ctrl-T cycles; "off" asks for the least.
+            let effort = think == .off ? "low" : thinkEffort ?? ServerDialectResolver.defaultOnEffort
+            let budget = think == .on && thinkAmount != thinkEffort ? thinkAmount.map { " · \($0)" } ?? "" : ""
+            let short = " think: effort \(effort)\(budget) "
+            let long = " think: effort \(effort)\(budget) · can't turn off (gpt-oss) "
+            return TextWidth.of(long) + max(40, leaving) <= width ? long : short
+        }
         if !info.capabilities.canTurnOff {
             return (dialect == .opensThink ? " think: can't turn off (R1)" : " think: can't turn off") + amount + " "
         }
