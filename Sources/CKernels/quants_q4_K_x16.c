@@ -191,4 +191,110 @@ PK_TARGET_AVX512 void pk_gemv_q4_K_x16_avx512(int64_t n, const void *vw, size_t 
     _mm512_storeu_ps(out, _mm512_sub_ps(acc, accm));
 }
 
+// MARK: - AVX2 (no VNNI)
+
+// The same layout and the same arithmetic per (row, input) with AVX2: a 32-byte half of a 64-byte
+// vector holds 8 rows. Without vpdpbusd, vpmaddubsw gives two int16 sums per lane; the 8 groups of
+// a sub-block are added in int16 (|sum| <= 8 * 2 * 15 * 128 < 2^15, high nibbles shifted down
+// first) and vpmaddwd by the sub-block's scale, as the pair (sc, sc), gives sc * dot in int32: one
+// int32 multiply per 32 elements instead of the horizontal sums the file layout needs.
+
+/// The six-bit values `v` of 8 rows as int16 pairs (v, v), one row per 32-bit lane.
+#define X8_PAIRS(v) _mm256_or_si256(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(v))), \
+                                    _mm256_slli_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(v))), 16))
+#define X8_BCAST(x, p, k, hi) _mm256_set1_epi32((int)pk_read_u32((const uint8_t *)(x)->qs + 64 * (p) + 32 * (hi) + 4 * (k)))
+
+/// 16 rows x 4 inputs with the gemm arithmetic (8 rows at a time): out[c * os + r].
+PK_TARGET_AVX2 void pk_tile_q4_K_x16_avx2(int64_t n, const void *vw, size_t ws, const void *vx, size_t xs,
+                                         float *out, size_t os) {
+    (void)ws;
+    enum { C = PK_TILE_COLS };
+    const pk_block_q4_K_x16 *w = vw;
+    const pk_block_q8_K *x[C];
+    for (int c = 0; c < C; c++) x[c] = (const pk_block_q8_K *)((const char *)vx + (size_t)c * xs);
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    for (int h = 0; h < 2; h++) {
+        __m256 acc[C], accm[C];
+        for (int c = 0; c < C; c++) { acc[c] = _mm256_setzero_ps(); accm[c] = _mm256_setzero_ps(); }
+        for (int64_t i = 0; i < n / PK_QK_K; i++) {
+            const pk_block_q4_K_x16 *b = &w[i];
+            const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b->d + 8 * h)));
+            const __m256 dmw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b->dmin + 8 * h)));
+            float bs[C][8];
+            for (int c = 0; c < C; c++) X16_BSUMS(&x[c][i], bs[c]);
+            for (int p = 0; p < 4; p++) {
+                __m256i s[C];
+                for (int hi = 0; hi < 2; hi++) {
+                    __m256i a[C];
+                    for (int c = 0; c < C; c++) a[c] = _mm256_setzero_si256();
+                    for (int k = 0; k < 8; k++) {
+                        const __m256i z = _mm256_load_si256((const __m256i *)(b->qs[p][k] + 32 * h));
+                        const __m256i u = hi ? _mm256_and_si256(_mm256_srli_epi16(z, 4), low) : _mm256_and_si256(z, low);
+                        for (int c = 0; c < C; c++)
+                            a[c] = _mm256_add_epi16(a[c], _mm256_maddubs_epi16(u, X8_BCAST(&x[c][i], p, k, hi)));
+                    }
+                    const __m256i sc = X8_PAIRS(b->scales[2 * p + hi] + 8 * h);
+                    for (int c = 0; c < C; c++) {
+                        const __m256i t = _mm256_madd_epi16(a[c], sc);
+                        s[c] = hi ? _mm256_add_epi32(s[c], t) : t;
+                    }
+                }
+                const __m256 mlo = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(b->mins[2 * p] + 8 * h))));
+                const __m256 mhi = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(b->mins[2 * p + 1] + 8 * h))));
+                for (int c = 0; c < C; c++) {
+                    const __m256 xd = _mm256_set1_ps(x[c][i].d);
+                    acc[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[c]), _mm256_mul_ps(dw, xd), acc[c]);
+                    const __m256 m = _mm256_fmadd_ps(mhi, _mm256_set1_ps(bs[c][2 * p + 1]), _mm256_mul_ps(mlo, _mm256_set1_ps(bs[c][2 * p])));
+                    accm[c] = _mm256_fmadd_ps(m, _mm256_mul_ps(dmw, xd), accm[c]);
+                }
+            }
+        }
+        for (int c = 0; c < C; c++) _mm256_storeu_ps(out + (size_t)c * os + 8 * h, _mm256_sub_ps(acc[c], accm[c]));
+    }
+}
+
+/// 16 rows x 1 input with the gemv arithmetic: out[0..15]; the block `ws` bytes on is prefetched meanwhile.
+PK_TARGET_AVX2 void pk_gemv_q4_K_x16_avx2(int64_t n, const void *vw, size_t ws, const void *vx, size_t xs,
+                                         float *out, size_t os) {
+    (void)xs; (void)os;
+    const pk_block_q4_K_x16 *w = vw;
+    const pk_block_q8_K *x = vx;
+    __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}, accm[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    enum { LINES = (sizeof(pk_block_q4_K_x16) + 63) / 64 };
+    for (int64_t i = 0; i < n / PK_QK_K; i++) {
+        const pk_block_q4_K_x16 *b = &w[i];
+        __m256i isum[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+        for (int j = 0; j < 8; j++) {
+            const int p = j / 2, hi = j % 2;
+            if (ws)
+                for (int l = j * LINES / 8; l < (j + 1) * LINES / 8; l++) _mm_prefetch((const char *)b + ws + 64 * l, _MM_HINT_T0);
+            __m256i a[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+            for (int k = 0; k < 8; k++) {
+                const __m256i xb = X8_BCAST(&x[i], p, k, hi);
+                for (int h = 0; h < 2; h++) {
+                    const __m256i z = _mm256_load_si256((const __m256i *)(b->qs[p][k] + 32 * h));
+                    const __m256i u = hi ? _mm256_and_si256(_mm256_srli_epi16(z, 4), low) : _mm256_and_si256(z, low);
+                    a[h] = _mm256_add_epi16(a[h], _mm256_maddubs_epi16(u, xb));
+                }
+            }
+            for (int h = 0; h < 2; h++) isum[h] = _mm256_add_epi32(isum[h], _mm256_madd_epi16(a[h], X8_PAIRS(b->scales[j] + 8 * h)));
+        }
+        float bs[8];
+        X16_BSUMS(&x[i], bs);
+        const __m256 xd = _mm256_set1_ps(x[i].d);
+        for (int h = 0; h < 2; h++) {
+            // The mins' sum in float is exact (8 * 63 * 4096 < 2^24), whatever the order.
+            __m256 msum = _mm256_setzero_ps();
+            for (int j = 0; j < 8; j++)
+                msum = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(b->mins[j] + 8 * h)))),
+                                       _mm256_set1_ps(bs[j]), msum);
+            acc[h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[h]),
+                                     _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b->d + 8 * h))), xd), acc[h]);
+            accm[h] = _mm256_fmadd_ps(msum, _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b->dmin + 8 * h))), xd), accm[h]);
+        }
+    }
+    for (int h = 0; h < 2; h++) _mm256_storeu_ps(out + 8 * h, _mm256_sub_ps(acc[h], accm[h]));
+}
+
 #endif
