@@ -69,25 +69,40 @@ static inline void attn_prefetch(const uint16_t *k, const uint16_t *v, int64_t d
 
 // The end of a group's pass: the F16 accumulators normalized into `out`, or (partials) widened
 // unnormalized into `out` with each head's (M, S) beside them, for pk_attn_merge_partials.
-static void attn_group_finish(int64_t nh, int64_t dv, const uint16_t *acc, const float *M, const float *S,
-                              float *out, float *partials) {
+// With sinks (one logit per head, no value), each head's sink joins the softmax's denominator
+// after the accumulators are widened, as ggml does on the first chunk (its compiler contracts
+// S·ms + vs).
+static void attn_group_finish(int64_t nh, int64_t dv, const uint16_t *acc, const float *M_, const float *S_,
+                              const float *sinks, float *out, float *partials) {
     for (int64_t h = 0; h < nh; h++) {
         const uint16_t *a = acc + h * dv;
         float *o = out + h * dv;
+        float M = M_[h], S = S_[h];
+        for (int64_t d = 0; d < dv; d++) o[d] = pk_attn_h2f(a[d]);
+        if (sinks) {
+            float ms = 1.0f, vs = 1.0f;
+            if (sinks[h] > M) {
+                ms = expf(M - sinks[h]);
+                M = sinks[h];
+                for (int64_t d = 0; d < dv; d++) o[d] *= ms;
+            } else {
+                vs = expf(sinks[h] - M);
+            }
+            S = fmaf(S, ms, vs);
+        }
         if (partials) {
-            partials[2 * h] = M[h];
-            partials[2 * h + 1] = S[h];
-            for (int64_t d = 0; d < dv; d++) o[d] = pk_attn_h2f(a[d]);
+            partials[2 * h] = M;
+            partials[2 * h + 1] = S;
         } else {
-            const float inv = S[h] == 0.0f ? 0.0f : 1.0f / S[h];
-            for (int64_t d = 0; d < dv; d++) o[d] = pk_attn_h2f(a[d]) * inv;
+            const float inv = S == 0.0f ? 0.0f : 1.0f / S;
+            for (int64_t d = 0; d < dv; d++) o[d] *= inv;
         }
     }
 }
 
 static void attn_group_scalar(const float *q, int64_t nh, const uint16_t *keys, int64_t ks, const uint16_t *values,
                               int64_t vs_, int64_t first, int64_t last, int64_t dk, int64_t dv, float scale,
-                              uint16_t *scratch, float *out, float *partials) {
+                              uint16_t *scratch, const float *sinks, float *out, float *partials) {
     uint16_t *q16 = scratch, *acc = scratch + nh * dk;
     float M[PK_ATTN_MAX_GROUP], S[PK_ATTN_MAX_GROUP];
     for (int64_t i = 0; i < nh * dk; i++) q16[i] = pk_attn_f2h(q[i]);
@@ -116,7 +131,7 @@ static void attn_group_scalar(const float *q, int64_t nh, const uint16_t *keys, 
             S[h] = S[h] * ms + w;
         }
     }
-    attn_group_finish(nh, dv, acc, M, S, out, partials);
+    attn_group_finish(nh, dv, acc, M, S, sinks, out, partials);
 }
 
 #if PK_X86
@@ -166,8 +181,8 @@ PK_TARGET_AVX2 static void mad_f16_avx2(uint16_t *y, const uint16_t *x, float v,
 
 PK_TARGET_AVX2 static void attn_group_avx2(const float *q, int64_t nh, const uint16_t *keys, int64_t ks,
                                            const uint16_t *values, int64_t vs_, int64_t first, int64_t last,
-                                           int64_t dk, int64_t dv, float scale, uint16_t *scratch, float *out,
-                                           float *partials) {
+                                           int64_t dk, int64_t dv, float scale, uint16_t *scratch,
+                                           const float *sinks, float *out, float *partials) {
     uint16_t *q16 = scratch, *acc = scratch + nh * dk;
     float M[PK_ATTN_MAX_GROUP], S[PK_ATTN_MAX_GROUP];
     for (int64_t h = 0; h < nh; h++) {
@@ -198,7 +213,7 @@ PK_TARGET_AVX2 static void attn_group_avx2(const float *q, int64_t nh, const uin
             S[h] = fmaf(S[h], ms, w);  // ggml's `S = S*ms + vs`, contracted by its compiler
         }
     }
-    attn_group_finish(nh, dv, acc, M, S, out, partials);
+    attn_group_finish(nh, dv, acc, M, S, sinks, out, partials);
 }
 
 // MARK: - AVX-512 (ggml's __AVX512F__ build without AVX512-FP16)
@@ -249,8 +264,8 @@ PK_TARGET_AVX512 static void mad_f16_avx512(uint16_t *y, const uint16_t *x, floa
 
 PK_TARGET_AVX512 static void attn_group_avx512(const float *q, int64_t nh, const uint16_t *keys, int64_t ks,
                                                const uint16_t *values, int64_t vs_, int64_t first, int64_t last,
-                                               int64_t dk, int64_t dv, float scale, uint16_t *scratch, float *out,
-                                               float *partials) {
+                                               int64_t dk, int64_t dv, float scale, uint16_t *scratch,
+                                               const float *sinks, float *out, float *partials) {
     uint16_t *q16 = scratch, *acc = scratch + nh * dk;
     float M[PK_ATTN_MAX_GROUP], S[PK_ATTN_MAX_GROUP];
     for (int64_t h = 0; h < nh; h++) {
@@ -281,7 +296,7 @@ PK_TARGET_AVX512 static void attn_group_avx512(const float *q, int64_t nh, const
             S[h] = fmaf(S[h], ms, w);
         }
     }
-    attn_group_finish(nh, dv, acc, M, S, out, partials);
+    attn_group_finish(nh, dv, acc, M, S, sinks, out, partials);
 }
 
 PK_TARGET_AVX2 static void f32_to_f16_avx2(const float *src, uint16_t *dst, int64_t n) {
@@ -318,21 +333,21 @@ void pk_attn_f16_to_f32(int isa, const uint16_t *src, float *dst, int64_t n) {
 
 void pk_attn_group_f16(int isa, const float *q, int64_t heads, const uint16_t *keys, int64_t key_stride,
                        const uint16_t *values, int64_t value_stride, int64_t first, int64_t last, int64_t dk,
-                       int64_t dv, float scale, uint16_t *scratch, float *out, float *partials) {
+                       int64_t dv, float scale, uint16_t *scratch, const float *sinks, float *out, float *partials) {
 #if PK_X86
     if (isa >= PK_ISA_AVX512) {
-        attn_group_avx512(q, heads, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, out,
+        attn_group_avx512(q, heads, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, sinks, out,
                           partials);
         return;
     }
     if (isa >= PK_ISA_AVX2) {
-        attn_group_avx2(q, heads, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, out,
+        attn_group_avx2(q, heads, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, sinks, out,
                         partials);
         return;
     }
 #endif
     (void)isa;
-    attn_group_scalar(q, heads, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, out,
+    attn_group_scalar(q, heads, keys, key_stride, values, value_stride, first, last, dk, dv, scale, scratch, sinks, out,
                       partials);
 }
 

@@ -225,6 +225,14 @@ PK_TARGET_AVX512 static void tiled_values_avx512(const float *kq, const float *v
 void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, int64_t pos0, int64_t window,
                        const uint16_t *keys, int64_t key_stride, const uint16_t *values, int64_t value_stride,
                        int64_t dk, int64_t dv, float scale, float *scratch, float *out, int64_t out_stride) {
+    pk_attn_qtile_f32_sink(isa, q, q_stride, n_q, pos0, window, keys, key_stride, values, value_stride, dk, dv, scale,
+                           NULL, scratch, out, out_stride);
+}
+
+void pk_attn_qtile_f32_sink(int isa, const float *q, int64_t q_stride, int64_t n_q, int64_t pos0, int64_t window,
+                            const uint16_t *keys, int64_t key_stride, const uint16_t *values, int64_t value_stride,
+                            int64_t dk, int64_t dv, float scale, const float *sink, float *scratch, float *out,
+                            int64_t out_stride) {
     if (n_q <= 0) return;
     if (n_q > PK_FA_TILE) n_q = PK_FA_TILE;
     float *kt = scratch;                         // 64 x dk, transposed: kt[d * 64 + t]
@@ -311,6 +319,20 @@ void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, i
             else
 #endif
                 tiled_values_portable(kq, vt, dv, t0, t1, row);
+        }
+    }
+    // The sink: a logit with no value, in the denominator only (ggml's tiled path, after the last tile;
+    // its compiler contracts S·ms + vs).
+    if (sink) {
+        for (int64_t i = 0; i < n_q; i++) {
+            float ms = 1.0f, vs = 1.0f;
+            if (*sink > M[i]) {
+                ms = expf(M[i] - *sink);
+                for (int64_t d = 0; d < dv; d++) vkq[i * dv + d] *= ms;
+            } else {
+                vs = expf(*sink - M[i]);
+            }
+            S[i] = fmaf(S[i], ms, vs);
         }
     }
     for (int64_t i = 0; i < n_q; i++) {

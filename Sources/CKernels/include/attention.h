@@ -30,9 +30,11 @@ void pk_attn_f16_to_f32(int isa, const uint16_t *src, float *dst, int64_t n);
 ///   floats), the unnormalized F16 accumulators widened, and each head's running maximum and sum
 ///   at partials[2i], partials[2i + 1]: one chunk of llama.cpp's split-KV decode, for
 ///   pk_attn_merge_partials.
+/// - sinks: NULL, or one logit per head that joins each softmax's denominator with no value
+///   (gpt-oss's attention sinks); of a split-KV decode, only the first chunk's call passes them.
 void pk_attn_group_f16(int isa, const float *q, int64_t heads, const uint16_t *keys, int64_t key_stride,
                        const uint16_t *values, int64_t value_stride, int64_t first, int64_t last, int64_t dk,
-                       int64_t dv, float scale, uint16_t *scratch, float *out, float *partials);
+                       int64_t dv, float scale, uint16_t *scratch, const float *sinks, float *out, float *partials);
 
 /// Merges one head's chunks of a split-KV decode in chunk order, as llama.cpp's
 /// ggml_flash_attn_ext_reduce_partials: chunk c's (M, S) at partials + c * partial_stride, its
@@ -51,6 +53,13 @@ size_t pk_attn_qtile_scratch_floats(int64_t dk, int64_t dv);
 void pk_attn_qtile_f32(int isa, const float *q, int64_t q_stride, int64_t n_q, int64_t pos0, int64_t window,
                        const uint16_t *keys, int64_t key_stride, const uint16_t *values, int64_t value_stride,
                        int64_t dk, int64_t dv, float scale, float *scratch, float *out, int64_t out_stride);
+
+/// pk_attn_qtile_f32 with the head's attention sink (NULL: none): a logit with no value that joins
+/// every query's softmax denominator, applied after the last tile as llama.cpp's tiled path does.
+void pk_attn_qtile_f32_sink(int isa, const float *q, int64_t q_stride, int64_t n_q, int64_t pos0, int64_t window,
+                            const uint16_t *keys, int64_t key_stride, const uint16_t *values, int64_t value_stride,
+                            int64_t dk, int64_t dv, float scale, const float *sink, float *scratch, float *out,
+                            int64_t out_stride);
 
 #ifdef __cplusplus
 }

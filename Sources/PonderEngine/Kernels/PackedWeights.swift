@@ -49,11 +49,17 @@ final class PackedWeights: @unchecked Sendable {
     /// is resident twice.
     func repack(_ layers: [LayerWeights], isa: KernelISA = Kernels.isa,
                 release: @escaping @Sendable (UnsafeRawBufferPointer) -> Void = { _ in }) -> [LayerWeights] {
-        let paths: [WritableKeyPath<LayerWeights, WeightMatrix>] =
-            [\.attnQ, \.attnK, \.attnV, \.attnOutput, \.ffnGate, \.ffnUp, \.ffnDown]
+        let paths: [WritableKeyPath<LayerWeights, WeightMatrix>] = [\.attnQ, \.attnK, \.attnV, \.attnOutput]
+        // A mixture-of-experts layer has no dense FFN; its experts keep the file's layout.
+        let ffnPaths: [WritableKeyPath<LayerWeights, WeightMatrix?>] = [\.ffnGate, \.ffnUp, \.ffnDown]
         var out = layers
         var slices: [Slice] = []
         for l in layers.indices {
+            for path in ffnPaths {
+                guard let m = layers[l][keyPath: path], let packed = allocateCopy(of: m, isa: isa) else { continue }
+                slices.append(Slice(original: m, packed: packed, start: 0, count: m.rows))
+                out[l][keyPath: path] = packed
+            }
             for path in paths {
                 let m = layers[l][keyPath: path]
                 guard let packed = allocateCopy(of: m, isa: isa) else { continue }

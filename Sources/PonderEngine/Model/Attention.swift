@@ -58,13 +58,20 @@ enum Attention {
     static func attendGroup(
         queries: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>,
         keyStride: Int, valueStride: Int, positions: ClosedRange<Int>, headDim: Int, valueHeadDim: Int,
-        scale: Float, scratch: UnsafeMutablePointer<UInt16>, into out: UnsafeMutablePointer<Float>,
-        partials: UnsafeMutablePointer<Float>?
+        scale: Float, scratch: UnsafeMutablePointer<UInt16>, sinks: UnsafePointer<Float>? = nil,
+        into out: UnsafeMutablePointer<Float>, partials: UnsafeMutablePointer<Float>?
     ) {
         pk_attn_group_f16(
             isa, queries, Int64(heads), keys, Int64(keyStride), values, Int64(valueStride),
             Int64(positions.lowerBound), Int64(positions.upperBound), Int64(headDim), Int64(valueHeadDim), scale,
-            scratch, out, partials)
+            scratch, sinks, out, partials)
+    }
+
+    /// Calls `body` with a pointer to `sinks` (one logit per query head: gpt-oss's attention
+    /// sinks, which join each head's softmax denominator with no value), or with nil.
+    static func withSinks<R>(_ sinks: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let sinks else { return body(nil) }
+        return sinks.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     /// Most query heads one ``attendGroup`` call takes.
@@ -102,12 +109,12 @@ enum Attention {
     static func attendTile(
         queries: UnsafePointer<Float>, queryStride: Int, count: Int, firstPosition: Int, window: Int,
         keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>, keyStride: Int, valueStride: Int,
-        headDim: Int, valueHeadDim: Int, scale: Float, scratch: UnsafeMutablePointer<Float>,
-        into out: UnsafeMutablePointer<Float>, outputStride: Int
+        headDim: Int, valueHeadDim: Int, scale: Float, sink: UnsafePointer<Float>? = nil,
+        scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
-        pk_attn_qtile_f32(
+        pk_attn_qtile_f32_sink(
             isa, queries, Int64(queryStride), Int64(count), Int64(firstPosition), Int64(window), keys,
-            Int64(keyStride), values, Int64(valueStride), Int64(headDim), Int64(valueHeadDim), scale, scratch, out,
-            Int64(outputStride))
+            Int64(keyStride), values, Int64(valueStride), Int64(headDim), Int64(valueHeadDim), scale, sink, scratch,
+            out, Int64(outputStride))
     }
 }

@@ -26,6 +26,11 @@ public struct ModelConfig: Sendable, Equatable {
         /// Phi-3, Phi-3.5-mini, Phi-4-mini: fused `attn_qkv` and gate/up tensors, LongRoPE factors,
         /// partial rotary, the attention scale on the query.
         case phi3
+        /// Qwen3-MoE (Qwen3-30B-A3B): qwen3's attention, routed experts (``ModelConfig/experts``).
+        case qwen3moe
+        /// gpt-oss: routed experts with biases, attention sinks and biases, a window on even
+        /// layers, YaRN rope scaling.
+        case gptOSS = "gpt-oss"
     }
 
     /// How rotary embeddings pair up the dimensions of a head.
@@ -68,8 +73,11 @@ public struct ModelConfig: Sendable, Equatable {
         case .qwen2:
             Traits(rope: .neox, activation: .silu, qkNorm: false, postNorms: false, scaledEmbedding: false,
                    scalesQuery: false)
-        case .qwen3:
+        case .qwen3, .qwen3moe:
             Traits(rope: .neox, activation: .silu, qkNorm: true, postNorms: false, scaledEmbedding: false,
+                   scalesQuery: false)
+        case .gptOSS:
+            Traits(rope: .neox, activation: .silu, qkNorm: false, postNorms: false, scaledEmbedding: false,
                    scalesQuery: false)
         case .gemma3:
             Traits(rope: .neox, activation: .geluTanh, qkNorm: true, postNorms: true, scaledEmbedding: true,
@@ -124,6 +132,10 @@ public struct ModelConfig: Sendable, Equatable {
     public var slidingWindowPeriod: Int
     /// `c · tanh(logits / c)` on the output logits when set.
     public var finalLogitSoftcap: Float?
+    /// The routed experts of a mixture-of-experts model (qwen3moe, gpt-oss); nil for a dense FFN.
+    public var experts: ExpertRouting?
+    /// YaRN rope scaling (`rope.scaling.type = yarn`), applied with `ropeScale` as its position scale.
+    public var yarn: YaRN?
 
     /// Every `ropeSkipPeriod`-th layer (the last of each period) takes no RoPE: SmolLM3's NoPE
     /// layers, 4 as llama.cpp fixes it (`n_no_rope_layer_step`; no GGUF key carries it). 0: none.
@@ -155,6 +167,28 @@ public struct ModelConfig: Sendable, Equatable {
 
     /// The largest size, count or length a model file may give (2²⁰); real models stay far below.
     public static let maxSize = 1 << 20
+
+    /// The experts of a qwen3moe or gpt-oss file, and how llama.cpp routes tokens to them there.
+    private static func expertRouting(
+        _ arch: Architecture, metadata: some HyperParameterSource, prefix p: String,
+        uniform: (String, Int?) throws(ModelLoadError) -> Int
+    ) throws(ModelLoadError) -> ExpertRouting {
+        let count = try uniform("expert_count", nil)
+        let used = try uniform("expert_used_count", nil)
+        guard used <= count, count <= 4096 else {
+            throw .invalidValue(key: p + "expert_used_count", value: "\(used) of \(count)",
+                                expected: "at most the expert count, itself at most 4096")
+        }
+        let scale = metadata.floatValue(p + "expert_weights_scale") ?? 0
+        guard scale.isFinite, scale >= 0, scale <= 1000 else {
+            throw .invalidValue(key: p + "expert_weights_scale", value: "\(scale)", expected: "a number from 0 to 1000")
+        }
+        return ExpertRouting(
+            count: count, used: used, ffnDim: try uniform("expert_feed_forward_length", nil),
+            gating: arch == .gptOSS ? .topKThenSoftmax : .softmaxThenTopK(normalized: true),
+            activation: arch == .gptOSS ? .clampedSwiGLU(alpha: 1.702, limit: 7) : .silu,
+            weightsScale: scale == 0 ? 1 : Float(scale))
+    }
 
     /// Reads the configuration of a supported architecture.
     /// - Parameters:
@@ -198,14 +232,22 @@ public struct ModelConfig: Sendable, Equatable {
             return try bounded(key, first)
         }
 
-        if let experts = metadata.integerValue(p + "expert_count"), experts > 0 {
-            throw .unsupportedFeature("mixture-of-experts layers (\(p)expert_count = \(experts))")
-        }
         dim = try required("embedding_length")
         layerCount = try required("block_count")
         headCount = try uniform("attention.head_count")
         kvHeadCount = try uniform("attention.head_count_kv", default: headCount)
-        ffnDim = try uniform("feed_forward_length")
+        switch arch {
+        case .qwen3moe, .gptOSS:
+            let routing = try Self.expertRouting(arch, metadata: metadata, prefix: p, uniform: uniform)
+            experts = routing
+            ffnDim = routing.ffnDim
+        default:
+            if let count = metadata.integerValue(p + "expert_count"), count > 0 {
+                throw .unsupportedFeature("mixture-of-experts layers (\(p)expert_count = \(count))")
+            }
+            experts = nil
+            ffnDim = try uniform("feed_forward_length")
+        }
         guard headCount % kvHeadCount == 0 else {
             throw .invalidValue(key: p + "attention.head_count_kv", value: "\(kvHeadCount)",
                                 expected: "a divisor of the head count \(headCount)")
@@ -230,11 +272,11 @@ public struct ModelConfig: Sendable, Equatable {
         }
         ropeBase = Float(metadata.floatValue(p + "rope.freq_base") ?? 10_000)
         let scalingType = metadata.stringValue(p + "rope.scaling.type") ?? "linear"
-        guard scalingType == "linear" || scalingType == "none" else {
-            throw .unsupportedFeature("rope scaling '\(scalingType)' (\(p)rope.scaling.type; supported: none, linear)")
+        guard ["linear", "none", "yarn"].contains(scalingType) else {
+            throw .unsupportedFeature("rope scaling '\(scalingType)' (\(p)rope.scaling.type; supported: none, linear, yarn)")
         }
         let factor = metadata.floatValue(p + "rope.scaling.factor") ?? metadata.floatValue(p + "rope.scale_linear") ?? 0
-        ropeScale = scalingType == "linear" && factor > 0 ? Float(1 / factor) : 1
+        ropeScale = scalingType != "none" && factor > 0 ? Float(1 / factor) : 1
 
         switch arch {
         case .gemma3:
@@ -256,7 +298,18 @@ public struct ModelConfig: Sendable, Equatable {
             localRopeScale = 1
             let cap = metadata.floatValue(p + "final_logit_softcapping") ?? 0
             finalLogitSoftcap = cap > 0 ? Float(cap) : nil
-        case .llama, .qwen2, .qwen3, .smollm3, .phi3:
+        case .gptOSS:
+            // Every other layer (the even ones) sees the last `sliding_window` positions.
+            embeddingScale = 1
+            attentionScale = 1 / Float(ropeDims).squareRoot()
+            slidingWindow = try required("attention.sliding_window")
+            slidingWindowPeriod = try bounded(
+                "attention.sliding_window_pattern", metadata.integerValue(p + "attention.sliding_window_pattern") ?? 2,
+                from: 0)
+            localRopeBase = Float(metadata.floatValue(p + "rope.freq_base_swa") ?? Double(ropeBase))
+            localRopeScale = ropeScale
+            finalLogitSoftcap = nil
+        case .llama, .qwen2, .qwen3, .smollm3, .phi3, .qwen3moe:
             // phi3 files may name a sliding window, which llama.cpp ignores for phi3 (its SWA is
             // disabled until the converters fill the pattern), so every layer is global here too.
             embeddingScale = 1
@@ -277,5 +330,7 @@ public struct ModelConfig: Sendable, Equatable {
                                 expected: "a number above 0, at most 16")
         }
         ropeAttentionFactor = Float(attnFactor)
+        yarn = scalingType == "yarn"
+            ? YaRN(originalContext: ropeOriginalContext, scale: ropeScale, attnFactor: ropeAttentionFactor) : nil
     }
 }

@@ -13,6 +13,8 @@ public final class Transformer: @unchecked Sendable {
     let scratch: ScratchState
     /// The rope frequency factors for this context size (Llama 3's, or Phi's long or short LongRoPE set).
     let ropeFactors: [Float]?               // (ropeDims / 2)
+    /// The routed feed-forward block and its scratch, for a mixture-of-experts model.
+    let experts: MixtureOfExperts?
 
     /// Positions a ``KVCache`` for this model holds (the context size it was loaded for).
     public let contextCapacity: Int
@@ -26,10 +28,15 @@ public final class Transformer: @unchecked Sendable {
     public static let defaultBatchSize = 512
 
     /// Loads the model in `file` for contexts of up to `contextCapacity` positions.
+    ///
+    /// `ropeContext` is the context size llama.cpp would be given for the same run (`-c`), when the
+    /// cache is cut shorter than that (`ponder generate` sizes it to the prompt and reply): Phi's
+    /// LongRoPE chooses its factors by it. Nil: `contextCapacity`.
     /// - Throws: ``ModelLoadError`` when the architecture, a tensor type or a shape is not supported.
-    public init(file: GGUFFile, contextCapacity: Int, threads: Int, batchSize: Int = Transformer.defaultBatchSize)
-        throws(ModelLoadError)
-    {
+    public init(
+        file: GGUFFile, contextCapacity: Int, threads: Int, batchSize: Int = Transformer.defaultBatchSize,
+        ropeContext: Int? = nil
+    ) throws(ModelLoadError) {
         guard let embedding = file.tensor(named: "token_embd.weight"), embedding.shape.count == 2 else {
             throw .missingTensor("token_embd.weight")
         }
@@ -52,10 +59,13 @@ public final class Transformer: @unchecked Sendable {
                 expected: "a context whose KV cache (\(overflow ? "more than 8 EiB" : "\(cacheBytes >> 20) MiB")) fits in this machine's \(memory >> 20) MiB; use a smaller --ctx")
         }
         self.contextCapacity = contextCapacity
-        ropeFactors = weights.ropeFactors(contextSize: contextCapacity, originalContext: config.ropeOriginalContext)
+        ropeFactors = weights.ropeFactors(
+            contextSize: ropeContext ?? contextCapacity, originalContext: config.ropeOriginalContext)
         pool = ThreadPool(threads: threads)
         scratch = ScratchState(
             config: config, maxBatch: min(max(1, batchSize), 4096), workers: pool.threads)
+        let maxBatch = scratch.maxBatch, dim = config.dim
+        experts = config.experts.map { MixtureOfExperts(routing: $0, dim: dim, maxBatch: maxBatch) }
     }
 
     /// Tokens per ``forward(tokens:startPosition:cache:logits:)`` call at most.
@@ -120,7 +130,13 @@ public final class Transformer: @unchecked Sendable {
 
             // RoPE on q and k, with this layer kind's base and scale (none on SmolLM3's NoPE layers).
             let rotates = c.usesRope(layer: layer)
-            if ropeKindFilled != local {
+            if ropeKindFilled != local, let yarn = c.yarn {
+                yarn.tables(
+                    positions: startPosition..<(startPosition + batch), dims: c.ropeDims,
+                    base: local ? c.localRopeBase : c.ropeBase, scale: local ? c.localRopeScale : c.ropeScale,
+                    factors: ropeFactors, cos: s.ropeCos, sin: s.ropeSin)
+                ropeKindFilled = local
+            } else if ropeKindFilled != local {
                 Blocks.ropeTables(
                     positions: startPosition..<(startPosition + batch), dims: c.ropeDims,
                     base: local ? c.localRopeBase : c.ropeBase, scale: local ? c.localRopeScale : c.ropeScale,
@@ -150,7 +166,7 @@ public final class Transformer: @unchecked Sendable {
             inspect("Kcur", layer, s.k, batch * c.kvDim)
             inspect("Vcur", layer, s.v, batch * c.kvValueDim)
             attention(layer: layer, batch: batch, startPosition: startPosition, cache: cache,
-                      window: local ? c.slidingWindow : nil)
+                      window: local ? c.slidingWindow : nil, sinks: w.attnSinks)
             inspect("kqv_out", layer, s.att, batch * c.headCount * c.valueHeadDim)
 
             // Output projection, (post-norm), residual.
@@ -162,13 +178,19 @@ public final class Transformer: @unchecked Sendable {
             Blocks.add(s.out, into: s.x, count: batch * c.dim)
             inspect("ffn_inp", layer, s.x, batch * c.dim)
 
-            // Feed-forward: rmsnorm → act(gate) ⊙ up → down, (post-norm), residual.
+            // Feed-forward: rmsnorm → act(gate) ⊙ up → down (or the routed experts), (post-norm), residual.
             Blocks.rmsNorm(rows: batch, s.x, weight: w.ffnNorm, count: c.dim, epsilon: c.rmsEpsilon, into: s.xb)
-            matmul(w.ffnGate, s.xb, batch: batch, into: s.gate)
-            matmul(w.ffnUp, s.xb, batch: batch, into: s.up)
-            Blocks.gatedActivation(s.gate, s.up, count: batch * c.ffnDim, activation: c.traits.activation)
-            inspect(c.traits.activation == .silu ? "ffn_swiglu" : "ffn_geglu", layer, s.gate, batch * c.ffnDim)
-            matmul(w.ffnDown, s.gate, batch: batch, into: s.out)
+            if let moe = w.experts, let experts {
+                experts.forward(moe, s.xb, batch: batch, into: s.out, pool: pool,
+                                inspect: inspector.map { _ in { self.inspect($0, layer, $1, $2) } })
+                inspect("ffn_moe_out", layer, s.out, batch * c.dim)
+            } else if let gate = w.ffnGate, let up = w.ffnUp, let down = w.ffnDown {
+                matmul(gate, s.xb, batch: batch, into: s.gate)
+                matmul(up, s.xb, batch: batch, into: s.up)
+                Blocks.gatedActivation(s.gate, s.up, count: batch * c.ffnDim, activation: c.traits.activation)
+                inspect(c.traits.activation == .silu ? "ffn_swiglu" : "ffn_geglu", layer, s.gate, batch * c.ffnDim)
+                matmul(down, s.gate, batch: batch, into: s.out)
+            }
             if let post = w.postFFWNorm {
                 Blocks.rmsNorm(rows: batch, s.out, weight: post, count: c.dim, epsilon: c.rmsEpsilon, into: s.out)
             }
@@ -216,9 +238,10 @@ public final class Transformer: @unchecked Sendable {
     /// split-KV path: the cells in use, padded to `Attention.cellPadding`, cut into one chunk per
     /// worker, each chunk's partial softmax merged in chunk order afterwards. Jobs are dealt out
     /// in contiguous ranges; each worker owns one row of `scratch.attentionScratch`.
-    private func attention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?) {
+    private func attention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?, sinks: [Float]?) {
         if batch >= Attention.tiledMinimumBatch {
-            tiledAttention(layer: layer, batch: batch, startPosition: startPosition, cache: cache, window: window)
+            tiledAttention(layer: layer, batch: batch, startPosition: startPosition, cache: cache, window: window,
+                           sinks: sinks)
             return
         }
         let c = config, s = scratch
@@ -234,6 +257,7 @@ public final class Transformer: @unchecked Sendable {
         let jobs = groups * subgroups
         let workers = min(s.workers, jobs)
         let scale = c.traits.scalesQuery ? 1 : c.attentionScale
+        Attention.withSinks(sinks) { sinks in
         pool.parallelFor(workers) { worker in
             let scratch = s.attentionScratch + worker * s.attentionScratchStride
             let lo = jobs * worker / workers, hi = jobs * (worker + 1) / workers
@@ -251,9 +275,16 @@ public final class Transformer: @unchecked Sendable {
                 let out = chunks > 1
                     ? s.splitValues + (chunk * c.headCount + h0) * dv
                     : s.att + b * c.headCount * dv + h0 * dv
+                // Sinks join the first chunk's softmax only (llama.cpp's split-KV path).
+                let headSinks = chunk == 0 ? sinks.map { $0 + h0 } : nil
                 guard first <= last else {
-                    // Every position of this chunk is masked: an empty partial, skipped when merged.
-                    for i in 0..<heads { partials?[2 * i] = -.infinity; partials?[2 * i + 1] = 0 }
+                    // Every position of this chunk is masked: an empty partial, skipped when merged
+                    // (with a sink: the sink alone, sum 1 and no value).
+                    for i in 0..<heads {
+                        partials?[2 * i] = headSinks?[i] ?? -.infinity
+                        partials?[2 * i + 1] = headSinks == nil ? 0 : 1
+                    }
+                    out.update(repeating: 0, count: heads * dv)
                     continue
                 }
                 Attention.attendGroup(
@@ -262,8 +293,9 @@ public final class Transformer: @unchecked Sendable {
                     values: cache.valueRow(layer: layer, position: 0) + kv * dv,
                     keyStride: cache.kvDim, valueStride: cache.kvValueDim,
                     positions: first...last, headDim: c.headDim, valueHeadDim: dv,
-                    scale: scale, scratch: scratch, into: out, partials: partials)
+                    scale: scale, scratch: scratch, sinks: headSinks, into: out, partials: partials)
             }
+        }
         }
         if chunks > 1 {
             for h in 0..<c.headCount {
@@ -277,12 +309,14 @@ public final class Transformer: @unchecked Sendable {
     /// Attention of a batch of `Attention.tiledMinimumBatch` or more tokens, in llama.cpp's
     /// arithmetic for such batches: jobs of (head, 64 consecutive queries) sharing F32 tiles of
     /// the cache.
-    private func tiledAttention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?) {
+    private func tiledAttention(layer: Int, batch: Int, startPosition: Int, cache: KVCache, window: Int?,
+                                sinks: [Float]?) {
         let c = config, s = scratch
         let tile = Attention.tiledMinimumBatch
         let tiles = (batch + tile - 1) / tile
         let jobs = tiles * c.headCount
         let scratchFloats = Attention.tiledScratchFloats(headDim: c.headDim, valueHeadDim: c.valueHeadDim)
+        Attention.withSinks(sinks) { sinks in
         pool.parallelFor(min(s.workers, jobs)) { worker in
             let workers = min(s.workers, jobs)
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: scratchFloats)
@@ -297,9 +331,11 @@ public final class Transformer: @unchecked Sendable {
                     values: cache.valueRow(layer: layer, position: 0) + (h / c.groupSize) * c.valueHeadDim,
                     keyStride: cache.kvDim, valueStride: cache.kvValueDim, headDim: c.headDim,
                     valueHeadDim: c.valueHeadDim, scale: c.traits.scalesQuery ? 1 : c.attentionScale,
-                    scratch: buffer, into: s.att + b0 * c.headCount * c.valueHeadDim + h * c.valueHeadDim,
+                    sink: sinks.map { $0 + h }, scratch: buffer,
+                    into: s.att + b0 * c.headCount * c.valueHeadDim + h * c.valueHeadDim,
                     outputStride: c.headCount * c.valueHeadDim)
             }
+        }
         }
     }
 }

@@ -37,10 +37,14 @@ struct LayerWeights: Sendable {
     var attnKNorm: [Float]?          // (headDim)    Qwen3, Gemma 3
     var postAttentionNorm: [Float]?  // (dim)        Gemma 3
     var ffnNorm: [Float]             // (dim)
-    var ffnGate: WeightMatrix        // (ffnDim, dim)
-    var ffnUp: WeightMatrix          // (ffnDim, dim)
-    var ffnDown: WeightMatrix        // (dim, ffnDim)
+    var ffnGate: WeightMatrix?       // (ffnDim, dim) nil in a mixture-of-experts layer
+    var ffnUp: WeightMatrix?         // (ffnDim, dim)
+    var ffnDown: WeightMatrix?       // (dim, ffnDim)
     var postFFWNorm: [Float]?        // (dim)        Gemma 3
+    /// The routed experts that replace the FFN (qwen3moe, gpt-oss).
+    var experts: ExpertWeights? = nil
+    /// One logit per query head in every softmax's denominator, with no value (gpt-oss).
+    var attnSinks: [Float]? = nil    // (headCount)
 }
 
 /// Every parameter of a model, as typed views into a ``GGUFFile``'s mapping.
@@ -99,7 +103,9 @@ final class Weights: Sendable {
             }
             let attnOutputColumns = c.headCount * c.valueHeadDim
             let qkv = try Self.attentionProjections(file, layer: l, config: c)
-            let gateUp = try Self.feedForwardProjections(file, layer: l, config: c)
+            let gateUp = c.experts == nil ? try Self.feedForwardProjections(file, layer: l, config: c) : nil
+            // gpt-oss names its FFN's input norm `post_attention_norm`; it has no Gemma-style post-norm.
+            let oss = c.architecture == .gptOSS
             layers.append(LayerWeights(
                 attnNorm: try v(.attnNorm, c.dim),
                 attnQ: qkv.q,
@@ -112,12 +118,16 @@ final class Weights: Sendable {
                 attnOutputBias: try bias(.attnOutput, c.dim),
                 attnQNorm: try opt(.attnQNorm, c.headDim, required: c.traits.qkNorm),
                 attnKNorm: try opt(.attnKNorm, c.headDim, required: c.traits.qkNorm),
-                postAttentionNorm: try opt(.postAttentionNorm, c.dim, required: c.traits.postNorms),
-                ffnNorm: try v(.ffnNorm, c.dim),
-                ffnGate: gateUp.gate,
-                ffnUp: gateUp.up,
-                ffnDown: try m(.ffnDown, c.dim, c.ffnDim),
+                postAttentionNorm: oss ? nil : try opt(.postAttentionNorm, c.dim, required: c.traits.postNorms),
+                ffnNorm: try v(oss ? .postAttentionNorm : .ffnNorm, c.dim),
+                ffnGate: gateUp?.gate,
+                ffnUp: gateUp?.up,
+                ffnDown: c.experts == nil ? try m(.ffnDown, c.dim, c.ffnDim) : nil,
                 postFFWNorm: try opt(.postFFWNorm, c.dim, required: c.traits.postNorms)))
+            if let routing = c.experts {
+                layers[l].experts = try ExpertWeights(file: file, layer: l, config: c, routing: routing)
+            }
+            if oss { layers[l].attnSinks = try Self.vector(file, "blk.\(l).attn_sinks.weight", count: c.headCount) }
         }
         // Repacked matrices no longer read the file's pages of the originals: give those back.
         let packed = PackedWeights()
@@ -210,13 +220,13 @@ final class Weights: Sendable {
 
     // MARK: - Loading helpers
 
-    private static func tensor(_ file: GGUFFile, _ name: String) throws(ModelLoadError) -> GGUFTensor {
+    static func tensor(_ file: GGUFFile, _ name: String) throws(ModelLoadError) -> GGUFTensor {
         guard let t = file.tensor(named: name) else { throw .missingTensor(name) }
         return t
     }
 
     /// A matrix of `rows` outputs by `columns` inputs (GGUF shape `[columns, rows]`).
-    private static func matrix(_ file: GGUFFile, _ name: String, rows: Int, columns: Int)
+    static func matrix(_ file: GGUFFile, _ name: String, rows: Int, columns: Int)
         throws(ModelLoadError) -> WeightMatrix
     {
         let t = try tensor(file, name)
@@ -227,7 +237,7 @@ final class Weights: Sendable {
     }
 
     /// The kernels' view of a tensor's bytes.
-    private static func wrap(_ t: GGUFTensor, rows: Int, columns: Int) throws(ModelLoadError) -> WeightMatrix {
+    static func wrap(_ t: GGUFTensor, rows: Int, columns: Int) throws(ModelLoadError) -> WeightMatrix {
         guard let base = t.data.baseAddress, t.byteCount >= rows * (t.type.byteCount(elements: columns) ?? .max) else {
             throw .badShape(tensor: t.name, shape: t.shape, expected: [columns, rows])
         }
@@ -239,7 +249,7 @@ final class Weights: Sendable {
     }
 
     /// A vector of `count` values, converted to F32.
-    private static func vector(_ file: GGUFFile, _ name: String, count: Int) throws(ModelLoadError) -> [Float] {
+    static func vector(_ file: GGUFFile, _ name: String, count: Int) throws(ModelLoadError) -> [Float] {
         let t = try tensor(file, name)
         guard t.elementCount == count, t.shape.dropFirst().allSatisfy({ $0 == 1 }) else {
             throw .badShape(tensor: name, shape: t.shape, expected: [count])
@@ -250,7 +260,7 @@ final class Weights: Sendable {
         return out
     }
 
-    private static func optionalVector(_ file: GGUFFile, _ name: String, count: Int) throws(ModelLoadError) -> [Float]? {
+    static func optionalVector(_ file: GGUFFile, _ name: String, count: Int) throws(ModelLoadError) -> [Float]? {
         file.tensor(named: name) == nil ? nil : try vector(file, name, count: count)
     }
 }
