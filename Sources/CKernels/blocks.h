@@ -11,6 +11,11 @@
 //   Q5_K (256 values, 176 B) | d:f16 | dmin:f16 | scales[12] | qh[32] | qs[128] |
 //   Q6_K (256 values, 210 B) | ql[128] | qh[64] | scales[16] int8 | d:f16 |
 //   Q8_K (256 values, 292 B) | d:f32 | qs[256] int8 | bsums[16] int16 (sum of each 16) |   (activations)
+//   Q2_K (256 values, 84 B)  | scales[16]: lo nibble scale, hi nibble min | qs[64]: 2 bits each | d:f16 | dmin:f16 |
+//   Q3_K (256 values, 110 B) | hmask[32]: 3rd bit (clear = -4) | qs[64]: 2 bits each | scales[12]: 16 x 6 bits | d:f16 |
+//   IQ4_NL (32 values, 18 B) | d:f16 | qs[16]: nibbles index pk_kvalues_iq4nl, as Q4_0's order |
+//   IQ4_XS (256 values, 136 B) | d:f16 | scales_h:u16 | scales_l[4] | qs[128]: 8 x IQ4_NL's nibbles |
+//   MXFP4 (32 values, 17 B)  | e:E8M0 exponent | qs[16]: nibbles index pk_kvalues_mxfp4 (2 x E2M1) |
 #pragma once
 
 #include <stdint.h>
@@ -34,6 +39,11 @@ typedef struct {
 } pk_block_q5_K;
 typedef struct { uint8_t ql[PK_QK_K / 2]; uint8_t qh[PK_QK_K / 4]; int8_t scales[PK_QK_K / 16]; pk_half d; } pk_block_q6_K;
 typedef struct { float d; int8_t qs[PK_QK_K]; int16_t bsums[PK_QK_K / 16]; } pk_block_q8_K;
+typedef struct { uint8_t scales[PK_QK_K / 16]; uint8_t qs[PK_QK_K / 4]; pk_half d; pk_half dmin; } pk_block_q2_K;
+typedef struct { uint8_t hmask[PK_QK_K / 8]; uint8_t qs[PK_QK_K / 4]; uint8_t scales[12]; pk_half d; } pk_block_q3_K;
+typedef struct { pk_half d; uint8_t qs[PK_QK / 2]; } pk_block_iq4_nl;
+typedef struct { pk_half d; uint16_t scales_h; uint8_t scales_l[PK_QK_K / 64]; uint8_t qs[PK_QK_K / 2]; } pk_block_iq4_xs;
+typedef struct { uint8_t e; uint8_t qs[PK_QK / 2]; } pk_block_mxfp4;
 
 static_assert(sizeof(pk_block_q4_0) == 18, "Q4_0 block is 18 bytes");
 static_assert(sizeof(pk_block_q4_1) == 20, "Q4_1 block is 20 bytes");
@@ -45,6 +55,17 @@ static_assert(sizeof(pk_block_q4_K) == 144, "Q4_K block is 144 bytes");
 static_assert(sizeof(pk_block_q5_K) == 176, "Q5_K block is 176 bytes");
 static_assert(sizeof(pk_block_q6_K) == 210, "Q6_K block is 210 bytes");
 static_assert(sizeof(pk_block_q8_K) == 292, "Q8_K block is 292 bytes");
+static_assert(sizeof(pk_block_q2_K) == 84, "Q2_K block is 84 bytes");
+static_assert(sizeof(pk_block_q3_K) == 110, "Q3_K block is 110 bytes");
+static_assert(sizeof(pk_block_iq4_nl) == 18, "IQ4_NL block is 18 bytes");
+static_assert(sizeof(pk_block_iq4_xs) == 136, "IQ4_XS block is 136 bytes");
+static_assert(sizeof(pk_block_mxfp4) == 17, "MXFP4 block is 17 bytes");
+
+/// The 16 values an IQ4_NL/IQ4_XS nibble stands for (ggml's kvalues_iq4nl), times the block scale.
+static const int8_t pk_kvalues_iq4nl[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+/// The 16 E2M1 values an MXFP4 nibble stands for, doubled to integers (ggml's kvalues_mxfp4); the
+/// block's E8M0 exponent is halved to match (pk_e8m0_to_float_half).
+static const int8_t pk_kvalues_mxfp4[16] = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
 
 static inline uint32_t pk_f32_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static inline float pk_bits_f32(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
@@ -97,6 +118,12 @@ static inline void pk_scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t
         *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
         *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
     }
+}
+
+/// An E8M0 exponent e -> 2^(e - 128), half the scale it encodes (ggml's GGML_E8M0_TO_FP32_HALF):
+/// e = 0 and 1 are subnormal floats.
+static inline float pk_e8m0_to_float_half(uint8_t e) {
+    return pk_bits_f32(e < 2 ? 0x00200000u << e : (uint32_t)(e - 1) << 23);
 }
 
 static inline uint32_t pk_read_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }

@@ -137,6 +137,45 @@ static const pk_type_traits *pk_traits(uint32_t type) {
         PK_QK_K, 210, PK_Q8_K, pk_dequantize_row_q6_K, {NULL},
         {pk_vec_dot_q6_K_q8_K_generic, PK_AVX2(pk_vec_dot_q6_K_q8_K), NULL},
         {NULL, PK_AVX2(pk_tile_q6_K), PK_AVX512(pk_tile_q6_K)}, {NULL}, {NULL}};
+    // Q2_K, Q3_K (quants_q2_K_q3_K.c); IQ4_NL, IQ4_XS, MXFP4 (quants_lut4.c): vec_dot at every batch.
+    static const pk_type_traits q2_K = {
+        PK_QK_K, 84, PK_Q8_K, pk_dequantize_row_q2_K, {NULL},
+        {pk_vec_dot_q2_K_q8_K_generic, PK_AVX2(pk_vec_dot_q2_K_q8_K), NULL}, {NULL}, {NULL}, {NULL}};
+    static const pk_type_traits q3_K = {
+        PK_QK_K, 110, PK_Q8_K, pk_dequantize_row_q3_K, {NULL},
+        {pk_vec_dot_q3_K_q8_K_generic, PK_AVX2(pk_vec_dot_q3_K_q8_K), NULL}, {NULL}, {NULL}, {NULL}};
+    static const pk_type_traits iq4_nl = {
+        PK_QK, 18, PK_Q8_0, pk_dequantize_row_iq4_nl, {NULL},
+        {pk_vec_dot_iq4_nl_q8_0_generic, PK_AVX2(pk_vec_dot_iq4_nl_q8_0), NULL}, {NULL}, {NULL}, {NULL}};
+    static const pk_type_traits iq4_xs = {
+        PK_QK_K, 136, PK_Q8_K, pk_dequantize_row_iq4_xs, {NULL},
+        {pk_vec_dot_iq4_xs_q8_K_generic, PK_AVX2(pk_vec_dot_iq4_xs_q8_K), NULL}, {NULL}, {NULL}, {NULL}};
+    static const pk_type_traits mxfp4 = {
+        PK_QK, 17, PK_Q8_0, pk_dequantize_row_mxfp4, {NULL},
+        {pk_vec_dot_mxfp4_q8_0_generic, PK_AVX2(pk_vec_dot_mxfp4_q8_0), NULL}, {NULL}, {NULL}, {NULL}};
+    // IQ4_NL and MXFP4 as llama.cpp multiplies them after repacking (a multiple of 8 rows, AVX2 and
+    // up): one fused multiply-add per block and (row, input), at every batch size.
+    static const pk_type_traits iq4_nl_r8 = {
+        PK_QK, 18, PK_Q8_0, pk_dequantize_row_iq4_nl, {NULL},
+        {pk_vec_dot_iq4_nl_q8_0_generic, PK_AVX2(pk_vec_dot_iq4_nl_q8_0), NULL}, {NULL}, {NULL},
+        {NULL, PK_AVX2(pk_dot1_iq4_nl_r8), NULL}};
+    static const pk_type_traits mxfp4_r8 = {
+        PK_QK, 17, PK_Q8_0, pk_dequantize_row_mxfp4, {NULL},
+        {pk_vec_dot_mxfp4_q8_0_generic, PK_AVX2(pk_vec_dot_mxfp4_q8_0), NULL}, {NULL}, {NULL},
+        {NULL, PK_AVX2(pk_dot1_mxfp4_r8), NULL}};
+    // Q2_K, Q3_K and IQ4_XS as llama.cpp's tiled matmul multiplies them (batches of 8 or more, AVX2 and up).
+    static const pk_type_traits q2_K_tiled = {
+        PK_QK_K, 84, PK_Q8_K, pk_dequantize_row_q2_K, {NULL},
+        {pk_vec_dot_q2_K_q8_K_generic, PK_AVX2(pk_vec_dot_q2_K_q8_K), NULL}, {NULL}, {NULL},
+        {NULL, PK_AVX2(pk_dot1_q2_K_tiled), NULL}};
+    static const pk_type_traits q3_K_tiled = {
+        PK_QK_K, 110, PK_Q8_K, pk_dequantize_row_q3_K, {NULL},
+        {pk_vec_dot_q3_K_q8_K_generic, PK_AVX2(pk_vec_dot_q3_K_q8_K), NULL}, {NULL}, {NULL},
+        {NULL, PK_AVX2(pk_dot1_q3_K_tiled), NULL}};
+    static const pk_type_traits iq4_xs_tiled = {
+        PK_QK_K, 136, PK_Q8_K, pk_dequantize_row_iq4_xs, {NULL},
+        {pk_vec_dot_iq4_xs_q8_K_generic, PK_AVX2(pk_vec_dot_iq4_xs_q8_K), NULL}, {NULL}, {NULL},
+        {NULL, PK_AVX2(pk_dot1_iq4_xs_tiled), NULL}};
     static const pk_type_traits q8_K = {
         PK_QK_K, 292, -1, NULL, {pk_quantize_row_q8_K_generic, PK_AVX2(pk_quantize_row_q8_K), NULL}, {NULL}, {NULL}, {NULL}, {NULL}};
 
@@ -154,6 +193,16 @@ static const pk_type_traits *pk_traits(uint32_t type) {
     case PK_Q5_K: return &q5_K;
     case PK_Q6_K: return &q6_K;
     case PK_Q8_K: return &q8_K;
+    case PK_Q2_K: return &q2_K;
+    case PK_Q3_K: return &q3_K;
+    case PK_IQ4_NL: return &iq4_nl;
+    case PK_IQ4_XS: return &iq4_xs;
+    case PK_MXFP4: return &mxfp4;
+    case PK_IQ4_NL_R8: return &iq4_nl_r8;
+    case PK_MXFP4_R8: return &mxfp4_r8;
+    case PK_Q2_K_TILED: return &q2_K_tiled;
+    case PK_Q3_K_TILED: return &q3_K_tiled;
+    case PK_IQ4_XS_TILED: return &iq4_xs_tiled;
     case PK_Q4_K_R8: return &q4_K_r8;
     case PK_Q6_K_TILED: return &q6_K_tiled;
     default: return NULL;
@@ -301,6 +350,11 @@ static inline float pk_pair(const pk_pair_kernel *k, int64_t n, const void *w, c
 static const pk_type_traits *pk_matmul_traits(const pk_matmul_args *a, int isa) {
     if (a->type == PK_Q4_K && isa >= PK_ISA_AVX2 && a->rows % 8 == 0) return pk_traits(PK_Q4_K_R8);
     if (a->type == PK_Q6_K && isa >= PK_ISA_AVX2 && a->batch >= 8) return pk_traits(PK_Q6_K_TILED);
+    if (a->type == PK_IQ4_NL && isa >= PK_ISA_AVX2 && a->rows % 8 == 0) return pk_traits(PK_IQ4_NL_R8);
+    if (a->type == PK_MXFP4 && isa >= PK_ISA_AVX2 && a->rows % 8 == 0) return pk_traits(PK_MXFP4_R8);
+    if (a->type == PK_Q2_K && isa >= PK_ISA_AVX2 && a->batch >= 8) return pk_traits(PK_Q2_K_TILED);
+    if (a->type == PK_Q3_K && isa >= PK_ISA_AVX2 && a->batch >= 8) return pk_traits(PK_Q3_K_TILED);
+    if (a->type == PK_IQ4_XS && isa >= PK_ISA_AVX2 && a->batch >= 8) return pk_traits(PK_IQ4_XS_TILED);
     return pk_traits(a->type);
 }
 

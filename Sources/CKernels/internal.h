@@ -37,10 +37,18 @@ static inline float pk_expf_lane(float x) {
 enum {
     PK_F32 = 0, PK_F16 = 1, PK_Q4_0 = 2, PK_Q4_1 = 3, PK_Q5_0 = 6, PK_Q5_1 = 7, PK_Q8_0 = 8, PK_Q8_1 = 9,
     PK_Q4_K = 12, PK_Q5_K = 13, PK_Q6_K = 14, PK_Q8_K = 15, PK_BF16 = 30,
+    PK_Q2_K = 10, PK_Q3_K = 11, PK_IQ4_NL = 20, PK_IQ4_XS = 23, PK_MXFP4 = 39,
     /// Not a ggml type: Q4_K with the kernels of llama.cpp's repacked layout (dispatch.c).
     PK_Q4_K_R8 = 1012,
     /// Not a ggml type: Q6_K with the kernels of llama.cpp's tiled matmul (dispatch.c).
     PK_Q6_K_TILED = 1014,
+    /// Not ggml types: IQ4_NL and MXFP4 with the arithmetic of llama.cpp's repacked 8x8 layout (dispatch.c).
+    PK_IQ4_NL_R8 = 1020,
+    PK_MXFP4_R8 = 1039,
+    /// Not ggml types: Q2_K, Q3_K and IQ4_XS with the arithmetic of llama.cpp's tiled matmul (dispatch.c).
+    PK_Q2_K_TILED = 1010,
+    PK_Q3_K_TILED = 1011,
+    PK_IQ4_XS_TILED = 1023,
     /// Not ggml types: Q4_K and Q6_K repacked 16 rows at a time (kernels.h, quants_*_x16.c).
     PK_Q4_K_X16 = PK_PACKED_Q4_K_X16,
     PK_Q6_K_X16 = PK_PACKED_Q6_K_X16,
@@ -106,6 +114,12 @@ void pk_dequantize_row_q5_K(const void *src, float *y, int64_t n);
 void pk_dequantize_row_q6_K(const void *src, float *y, int64_t n);
 void pk_dequantize_row_f16(const void *src, float *y, int64_t n);
 void pk_dequantize_row_bf16(const void *src, float *y, int64_t n);
+// Q2_K, Q3_K (quants_q2_K_q3_K.c); IQ4_NL, IQ4_XS, MXFP4 (quants_lut4.c).
+void pk_dequantize_row_q2_K(const void *src, float *y, int64_t n);
+void pk_dequantize_row_q3_K(const void *src, float *y, int64_t n);
+void pk_dequantize_row_iq4_nl(const void *src, float *y, int64_t n);
+void pk_dequantize_row_iq4_xs(const void *src, float *y, int64_t n);
+void pk_dequantize_row_mxfp4(const void *src, float *y, int64_t n);
 
 void pk_quantize_row_q8_0_generic(const float *x, void *y, int64_t n);
 void pk_quantize_row_q8_1_generic(const float *x, void *y, int64_t n);
@@ -124,3 +138,8 @@ float pk_vec_dot_q6_K_q8_K_generic(int64_t n, const void *w, const void *xq);
 float pk_vec_dot_f16_f16_generic(int64_t n, const void *w, const void *xq);
 float pk_vec_dot_bf16_bf16_generic(int64_t n, const void *w, const void *xq);
 float pk_vec_dot_f32_f32_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q2_K_q8_K_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q3_K_q8_K_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_iq4_nl_q8_0_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_iq4_xs_q8_K_generic(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_mxfp4_q8_0_generic(int64_t n, const void *w, const void *xq);

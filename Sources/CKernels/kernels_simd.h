@@ -30,6 +30,11 @@ float pk_vec_dot_q6_K_q8_K_avx2(int64_t n, const void *w, const void *xq);
 float pk_vec_dot_f16_f16_avx2(int64_t n, const void *w, const void *xq);
 float pk_vec_dot_bf16_bf16_avx2(int64_t n, const void *w, const void *xq);
 float pk_vec_dot_f32_f32_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q2_K_q8_K_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_q3_K_q8_K_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_iq4_nl_q8_0_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_iq4_xs_q8_K_avx2(int64_t n, const void *w, const void *xq);
+float pk_vec_dot_mxfp4_q8_0_avx2(int64_t n, const void *w, const void *xq);
 
 float pk_vec_dot_q4_0_q8_0_avx512(int64_t n, const void *w, const void *xq);
 float pk_vec_dot_q4_1_q8_1_avx512(int64_t n, const void *w, const void *xq);
@@ -93,6 +98,13 @@ void pk_gemv_q4_K_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, s
 void pk_gemv_q4_K_r8_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_dot1_q4_K_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_dot1_q4_K_r8_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+/// IQ4_NL and MXFP4 with llama.cpp's repacked 8x8 arithmetic, 1 row x 1 input (quants_lut4.c).
+void pk_dot1_iq4_nl_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_mxfp4_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+/// Q2_K, Q3_K (quants_q2_K_q3_K.c) and IQ4_XS (quants_lut4.c) with llama.cpp's tiled arithmetic, 1 row x 1 input.
+void pk_dot1_q2_K_tiled_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q3_K_tiled_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_iq4_xs_tiled_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 /// Q6_K with llama.cpp's tiled-matmul arithmetic (quants_q6_K_tiled.c).
 void pk_tile_q6_K_tiled_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_tile_q6_K_tiled_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);

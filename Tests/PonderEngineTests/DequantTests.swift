@@ -7,8 +7,9 @@ import Testing
 /// Dequantization against the Python `gguf` package (`gguf.quants.dequantize`), value for value.
 ///
 /// Real tensors come from the models the app ships with (SmolLM2: Q8_0/Q4_1/F32; Gemma 3:
-/// Q5_0/Q4_K/Q6_K/Q8_0; tiny Qwen3: Q4_K/Q6_K). Types no shipped model uses are generated and
-/// quantized in Python. The comparison is bit-exact: both sides round `d * q - m` the same way.
+/// Q5_0/Q4_K/Q6_K/Q8_0; tiny Qwen3: Q4_K/Q6_K, and Q2_K, Q3_K, IQ4_NL, IQ4_XS as llama-quantize
+/// writes them). Types no shipped model uses are generated and quantized in Python (MXFP4 with
+/// `gguf.quants.quantize`). The comparison is bit-exact: both sides round `d * q - m` the same way.
 @Suite(.timeLimit(.minutes(10))) struct DequantTests {
     struct RealTensor: CustomTestStringConvertible, Sendable {
         var model: String
@@ -28,6 +29,15 @@ import Testing
         RealTensor(model: Peers.gemma3, name: "token_embd.weight", type: .q8_0),
         RealTensor(model: "tiny-qwen3-q4_k_m.gguf", name: "blk.0.attn_k.weight", type: .q4_K),
         RealTensor(model: "tiny-qwen3-q4_k_m.gguf", name: "token_embd.weight", type: .q6_K),
+        RealTensor(model: "tiny-qwen3-q2_k.gguf", name: "blk.0.attn_q.weight", type: .q2_K),
+        RealTensor(model: "tiny-qwen3-q2_k.gguf", name: "blk.1.ffn_gate.weight", type: .q2_K),
+        RealTensor(model: "tiny-qwen3-q2_k.gguf", name: "blk.0.ffn_down.weight", type: .q3_K),
+        RealTensor(model: "tiny-qwen3-q3_k_m.gguf", name: "blk.0.attn_q.weight", type: .q3_K),
+        RealTensor(model: "tiny-qwen3-q3_k_m.gguf", name: "blk.2.ffn_gate.weight", type: .q3_K),
+        RealTensor(model: "tiny-qwen3-iq4_nl.gguf", name: "blk.0.attn_q.weight", type: .iq4_nl),
+        RealTensor(model: "tiny-qwen3-iq4_nl.gguf", name: "blk.1.ffn_down.weight", type: .iq4_nl),
+        RealTensor(model: "tiny-qwen3-iq4_xs.gguf", name: "blk.0.attn_q.weight", type: .iq4_xs),
+        RealTensor(model: "tiny-qwen3-iq4_xs.gguf", name: "blk.1.ffn_down.weight", type: .iq4_xs),
     ]
 
     @Test(arguments: realTensors)
@@ -37,8 +47,10 @@ import Testing
         try expectBitExact(reference)
     }
 
-    /// Every weight type, including those no shipped model uses (Q4_0, Q5_1, Q5_K, F16, BF16).
-    static let generatedTypes: [GGMLType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K]
+    /// Every weight type the Python side can quantize, including those no shipped model uses (Q4_0,
+    /// Q5_1, Q5_K, F16, BF16, MXFP4: gpt-oss's expert weights, which llama-quantize writes only for
+    /// mixture-of-experts tensors).
+    static let generatedTypes: [GGMLType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K, .mxfp4]
 
     @Test(arguments: generatedTypes)
     func generatedTensorMatchesGGUFPackage(_ type: GGMLType) throws {
@@ -58,20 +70,21 @@ import Testing
             #expect(pk_row_size(type.rawValue, Int64(n)) == type.byteCount(elements: n)!, "\(type)")
             #expect(pk_block_size(type.rawValue) == Int64(type.blockSize), "\(type)")
         }
-        #expect(Kernels.supportedWeightTypes == [.f32, .f16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K, .bf16])
+        #expect(Kernels.supportedWeightTypes == [.f32, .f16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K,
+                                                 .q6_K, .iq4_nl, .iq4_xs, .bf16, .mxfp4])
     }
 
     @Test func unsupportedTypeIsRefusedNamingTheSupportedOnes() throws {
-        let bytes = [UInt8](repeating: 0, count: 84)
+        let bytes = [UInt8](repeating: 0, count: 66)
         let error = bytes.withUnsafeBytes { raw -> KernelError? in
             do throws(KernelError) {
-                _ = try WeightMatrix(type: .q2_K, rows: 1, cols: 256, data: raw.baseAddress!)
+                _ = try WeightMatrix(type: .iq2_xxs, rows: 1, cols: 256, data: raw.baseAddress!)
                 return nil
             } catch { return error }
         }
-        #expect(error == .unsupportedType(.q2_K))
-        #expect(error?.description == "tensor type Q2_K is not supported by ponder's engine "
-            + "(supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, BF16)")
+        #expect(error == .unsupportedType(.iq2_xxs))
+        #expect(error?.description == "tensor type IQ2_XXS is not supported by ponder's engine "
+            + "(supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, BF16, MXFP4)")
     }
 
     @Test func partialBlockRowIsRefused() {

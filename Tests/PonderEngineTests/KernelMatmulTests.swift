@@ -60,6 +60,18 @@ import Testing
         Case(type: .q6_K, tensor: (Peers.gemma3, "blk.4.ffn_down.weight"), rows: 45, cols: 2048),
         Case(type: .q4_K, tensor: (Peers.gemma3, "blk.2.ffn_down.weight"), rows: 29, cols: 2048),
         Case(type: .q8_0, tensor: (Peers.gemma3, "blk.0.attn_v.weight"), rows: 33, cols: 640),
+        // Q2_K, Q3_K, IQ4_NL, IQ4_XS as llama-quantize writes them (gguf.quants cannot quantize them),
+        // a ragged and a multiple-of-8 row count; MXFP4 from gguf.quants.quantize, with an odd block count.
+        Case(type: .q2_K, tensor: ("tiny-qwen3-q2_k.gguf", "blk.0.attn_q.weight"), rows: 45, cols: 256),
+        Case(type: .q2_K, tensor: ("tiny-qwen3-q2_k.gguf", "blk.1.ffn_gate.weight"), rows: 48, cols: 256),
+        Case(type: .q3_K, tensor: ("tiny-qwen3-q2_k.gguf", "blk.0.ffn_down.weight"), rows: 45, cols: 512),
+        Case(type: .q3_K, tensor: ("tiny-qwen3-q3_k_m.gguf", "blk.0.attn_q.weight"), rows: 48, cols: 256),
+        Case(type: .iq4_nl, tensor: ("tiny-qwen3-iq4_nl.gguf", "blk.1.ffn_down.weight"), rows: 45, cols: 512),
+        Case(type: .iq4_nl, tensor: ("tiny-qwen3-iq4_nl.gguf", "blk.0.attn_q.weight"), rows: 48, cols: 256),
+        Case(type: .iq4_xs, tensor: ("tiny-qwen3-iq4_xs.gguf", "blk.1.ffn_down.weight"), rows: 45, cols: 512),
+        Case(type: .iq4_xs, tensor: ("tiny-qwen3-iq4_xs.gguf", "blk.0.attn_q.weight"), rows: 48, cols: 256),
+        Case(type: .mxfp4, rows: 37, cols: 800),
+        Case(type: .mxfp4, rows: 48, cols: 2880),
     ]
 
     @Test(arguments: cases)
@@ -265,24 +277,29 @@ import Testing
     /// A token's outputs must not depend on the batch it is evaluated in (alone in decode, inside
     /// a prefill tile, at the ragged edge of a batch) nor on the thread count: the model's prefix
     /// reuse and its batched-vs-stepwise equality rely on it. Bit-for-bit, at every level.
-    @Test(arguments: [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K])
+    @Test(arguments: [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K,
+                      .q2_K, .q3_K, .iq4_nl, .iq4_xs, .mxfp4])
     func outputsDoNotDependOnBatchOrThreads(_ type: GGMLType) throws {
-        let weights = try GGUFPython.generate(type, rows: 53, cols: 512, seed: 77)
+        let weights = try Self.fileTensors[type].map { try RealTensors.tensor($0.model, $0.name, rows: 53) }
+            ?? GGUFPython.generate(type, rows: 53, cols: 512, seed: 77)
+        let cols = weights.cols
+        #expect(weights.type == type && weights.rows == 53)
         var random = SeededRandom(seed: 12)
         let batch = 11
-        let x = random.activations(batch * 512)
+        let x = random.activations(batch * cols)
         let pools = [ThreadPool(threads: 1), ThreadPool(threads: 2)]
         try weights.withMatrix { w in
             for isa in KernelISA.allCases.filter(\.isSupported) {
                 var alone: [Float] = []
                 for b in 0..<batch {
-                    let column = Array(x[(b * 512)..<((b + 1) * 512)])
+                    let column = Array(x[(b * cols)..<((b + 1) * cols)])
                     alone += run(w, column, batch: 1, pool: pools[b % 2], isa: isa)
                 }
-                // llama.cpp multiplies Q6_K by batches of 8 or more with its tiled kernel, which
-                // rounds per block where vec_dot keeps 8 partial sums; the kernels follow it. Such
-                // batches must agree with each other instead (any size >= 8, any thread count).
-                let tiled = type == .q6_K && isa != .scalar
+                // llama.cpp multiplies Q6_K, Q2_K, Q3_K and IQ4_XS by batches of 8 or more with its
+                // tiled kernel, which rounds per block where vec_dot keeps 8 partial sums; the
+                // kernels follow it. Such batches must agree with each other instead (any size >= 8,
+                // any thread count).
+                let tiled = [.q6_K, .q2_K, .q3_K, .iq4_xs].contains(type) && isa != .scalar
                 let wide = tiled ? run(w, x, batch: 8, pool: pools[0], isa: isa) : []
                 for pool in pools {
                     for size in [batch, 5] {
@@ -299,6 +316,14 @@ import Testing
             }
         }
     }
+
+    /// A tensor of each type the Python side cannot quantize, as llama-quantize wrote it.
+    static let fileTensors: [GGMLType: (model: String, name: String)] = [
+        .q2_K: ("tiny-qwen3-q2_k.gguf", "blk.1.ffn_gate.weight"),
+        .q3_K: ("tiny-qwen3-q2_k.gguf", "blk.0.ffn_down.weight"),
+        .iq4_nl: ("tiny-qwen3-iq4_nl.gguf", "blk.1.ffn_down.weight"),
+        .iq4_xs: ("tiny-qwen3-iq4_xs.gguf", "blk.1.ffn_down.weight"),
+    ]
 
     /// Q, K and V in one call give exactly what three calls give (same kernels, same inputs).
     @Test func sharedInputMatmulEqualsSeparateCalls() throws {

@@ -108,10 +108,19 @@ enum RealTensors {
                        "blk.2.attn_q.weight", "blk.2.attn_output.weight", "blk.4.ffn_down.weight", "blk.2.ffn_down.weight",
                        "blk.0.attn_v.weight"],
         "tiny-qwen3-q4_k_m.gguf": ["blk.0.attn_k.weight", "token_embd.weight"],
+        // The types llama-quantize writes but gguf.quants cannot quantize: Q2_K, Q3_K (Q2_K's
+        // attn_output/attn_v/ffn_down and Q3_K_M's attn_q/ffn_gate), IQ4_NL, IQ4_XS.
+        "tiny-qwen3-q2_k.gguf": ["blk.0.attn_q.weight", "blk.1.ffn_gate.weight", "blk.0.ffn_down.weight"],
+        "tiny-qwen3-q3_k_m.gguf": ["blk.0.attn_q.weight", "blk.2.ffn_gate.weight"],
+        "tiny-qwen3-iq4_nl.gguf": ["blk.0.attn_q.weight", "blk.1.ffn_down.weight"],
+        "tiny-qwen3-iq4_xs.gguf": ["blk.0.attn_q.weight", "blk.1.ffn_down.weight"],
     ]
     private static let smolLM2 = load(Peers.smolLM2)
     private static let gemma3 = load(Peers.gemma3)
     private static let tinyQwen3 = load("tiny-qwen3-q4_k_m.gguf")
+    private static let tinyQwen3Quants = Dictionary(
+        uniqueKeysWithValues: ["tiny-qwen3-q2_k.gguf", "tiny-qwen3-q3_k_m.gguf", "tiny-qwen3-iq4_nl.gguf",
+                               "tiny-qwen3-iq4_xs.gguf"].map { ($0, load($0)) })
 
     private static func load(_ model: String) -> Result<[String: ReferenceTensor], ReferenceScriptError> {
         do {
@@ -126,7 +135,7 @@ enum RealTensors {
         let all: Result<[String: ReferenceTensor], ReferenceScriptError> = switch model {
         case Peers.smolLM2: smolLM2
         case Peers.gemma3: gemma3
-        default: tinyQwen3
+        default: tinyQwen3Quants[model] ?? tinyQwen3
         }
         guard let tensor = try all.get()[name] else {
             throw ReferenceScriptError(message: "RealTensors.names lacks \(name) of \(model)")

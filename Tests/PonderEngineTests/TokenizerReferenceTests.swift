@@ -29,6 +29,10 @@ struct TokenizerReferenceTests {
         ("tiny-qwen2-q8_0.json", "tiny-qwen2-q8_0.gguf"),
         ("tiny-qwen3-q8_0.json", "tiny-qwen3-q8_0.gguf"),
         ("tiny-qwen3-q4_k_m.json", "tiny-qwen3-q4_k_m.gguf"),
+        ("tiny-qwen3-q2_k.json", "tiny-qwen3-q2_k.gguf"),
+        ("tiny-qwen3-q3_k_m.json", "tiny-qwen3-q3_k_m.gguf"),
+        ("tiny-qwen3-iq4_nl.json", "tiny-qwen3-iq4_nl.gguf"),
+        ("tiny-qwen3-iq4_xs.json", "tiny-qwen3-iq4_xs.gguf"),
     ]
 
     @Test("every reference string and prompt tokenizes to llama.cpp's ids", arguments: cases)
