@@ -360,8 +360,9 @@ static const pk_type_traits *pk_matmul_traits(const pk_matmul_args *a, int isa) 
 
 int pk_repacked_type(uint32_t type, int isa, int64_t rows, int64_t cols) {
     if (rows <= 0 || rows % 16 != 0 || cols <= 0) return -1;
-    // Q4_K has AVX2 kernels for its 16-row layout too (quants_q4_K_x16.c); the others need VNNI.
-    if (type == PK_Q4_K && isa == PK_ISA_AVX2 && pk_isa_supported(PK_ISA_AVX2) && cols % PK_QK_K == 0) return PK_Q4_K_X16;
+    // Q4_K and Q6_K have AVX2 kernels for their 16-row layouts too; the others need VNNI.
+    if ((type == PK_Q4_K || type == PK_Q6_K) && isa == PK_ISA_AVX2 && pk_isa_supported(PK_ISA_AVX2) && cols % PK_QK_K == 0)
+        return type == PK_Q4_K ? PK_Q4_K_X16 : PK_Q6_K_X16;
     if (isa < PK_ISA_AVX512 || !pk_isa_supported(PK_ISA_AVX512)) return -1;
     for (size_t i = 0; i < sizeof pk_packed_table / sizeof pk_packed_table[0]; i++)
         if (pk_packed_table[i].from == type && cols % pk_packed_table[i].columns == 0) return (int)pk_packed_table[i].packed;
@@ -431,18 +432,16 @@ static void pk_matmul_rows_x16_32(const pk_packed_traits *p, const pk_matmul_arg
 static void pk_matmul_rows_x16(const pk_matmul_args *a, int64_t r0, int64_t r1) {
 #if PK_X86
     pk_tile_fn tile, tail, single;
-    if (a->type == PK_Q4_K_X16 && (a->isa < PK_ISA_AVX512 || !pk_isa_supported(PK_ISA_AVX512))) {
-        tile = pk_tile_q4_K_x16_avx2;
-        tail = single = pk_gemv_q4_K_x16_avx2;
-    } else if (a->type == PK_Q4_K_X16) {
-        tile = pk_tile_q4_K_x16_avx512;
-        tail = single = pk_gemv_q4_K_x16_avx512;
+    const int avx2 = a->isa < PK_ISA_AVX512 || !pk_isa_supported(PK_ISA_AVX512);
+    if (a->type == PK_Q4_K_X16) {
+        tile = avx2 ? pk_tile_q4_K_x16_avx2 : pk_tile_q4_K_x16_avx512;
+        tail = single = avx2 ? pk_gemv_q4_K_x16_avx2 : pk_gemv_q4_K_x16_avx512;
     } else if (a->batch >= 8) {
-        tile = pk_tile_q6_K_x16_avx512;
-        tail = single = pk_tile1_q6_K_x16_avx512;
+        tile = avx2 ? pk_tile_q6_K_x16_avx2 : pk_tile_q6_K_x16_avx512;
+        tail = single = avx2 ? pk_tile1_q6_K_x16_avx2 : pk_tile1_q6_K_x16_avx512;
     } else {
         tile = NULL;
-        tail = single = pk_gemv_q6_K_x16_avx512;
+        tail = single = avx2 ? pk_gemv_q6_K_x16_avx2 : pk_gemv_q6_K_x16_avx512;
     }
     const size_t group = (size_t)16 * a->w_row_bytes;
     const char *w = a->w;

@@ -113,6 +113,9 @@ void pk_dot1_q6_K_tiled_avx512(int64_t n, const void *w, size_t ws, const void *
 /// Q4_K repacked 16 rows at a time (quants_q4_K_x16.c): 16 rows x PK_TILE_COLS inputs, 16 rows x 1 input.
 /// A group's rows are interleaved, so `ws` is no stride in these layouts: the gemv kernels take it as
 /// the distance to weights to prefetch meanwhile, a share per step (the next group; 0 for none).
+void pk_tile_q6_K_x16_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_tile1_q6_K_x16_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_gemv_q6_K_x16_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_tile_q4_K_x16_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_gemv_q4_K_x16_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_tile_q4_K_x16_avx512(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);

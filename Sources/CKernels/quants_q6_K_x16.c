@@ -209,4 +209,126 @@ PK_TARGET_AVX512 void pk_gemv_q6_K_x16_avx512(int64_t n, const void *vw, size_t 
     _mm512_storeu_ps(out, s);
 }
 
+// MARK: - AVX2 (no VNNI)
+
+// The same layout and arithmetics with AVX2, 8 rows (a 32-byte half) at a time: vpmaddubsw's int16
+// pair sums of two units are added in int16 (|sum| <= 2 * 2 * 63 * 128 < 2^15) and vpmaddwd by
+// (scale, scale) gives scale * dot in int32. Integers do not round, so only the float steps must
+// match, and they are the ones above.
+
+/// The two units of ql[t][e], rows 8h..8h+7, as unsigned bytes (0..63): *lo from sub-block 2t, *hi from 2t+1.
+#define Q6X8_UNPACK(b, t, e, h, lo, hi)                                                                            \
+    do {                                                                                                           \
+        const __m256i n_ = _mm256_load_si256((const __m256i *)((b)->ql[t][e] + 32 * (h)));                         \
+        __m256i h_ = _mm256_load_si256((const __m256i *)((b)->qh[t][(e) / 2] + 32 * (h)));                         \
+        if ((e) % 2) h_ = _mm256_srli_epi16(h_, 4);                                                                \
+        (lo) = _mm256_or_si256(_mm256_and_si256(n_, m0f), _mm256_and_si256(_mm256_slli_epi16(h_, 4), m30));       \
+        (hi) = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(n_, 4), m0f), _mm256_and_si256(_mm256_slli_epi16(h_, 2), m30)); \
+    } while (0)
+#define Q6X8_BCAST(x, s, e) _mm256_set1_epi32((int)pk_read_u32((const uint8_t *)(x)->qs + 16 * (s) + 4 * (e)))
+/// Signed scales of sub-block s, rows 8h.., as int16 pairs (scale, scale).
+#define Q6X8_SCALES(b, s, h)                                                                                       \
+    _mm256_or_si256(_mm256_and_si256(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)((b)->scales[s] + 8 * (h)))), _mm256_set1_epi32(0xFFFF)), \
+                    _mm256_slli_epi32(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)((b)->scales[s] + 8 * (h)))), 16))
+/// Scales of sub-blocks s and s+1, rows 8h.., as int16 pairs (scale_s, scale_s+1).
+#define Q6X8_SCALE_PAIR(b, s, h)                                                                                   \
+    _mm256_or_si256(_mm256_and_si256(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)((b)->scales[s] + 8 * (h)))), _mm256_set1_epi32(0xFFFF)), \
+                    _mm256_slli_epi32(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)((b)->scales[(s) + 1] + 8 * (h)))), 16))
+/// (bsum_s, bsum_s+1) of an input in every lane.
+#define Q6X8_BSUM_PAIR(x, s) _mm256_set1_epi32((int)(((uint32_t)(uint16_t)(x)->bsums[s]) | ((uint32_t)(uint16_t)(x)->bsums[(s) + 1] << 16)))
+
+/// Tiled arithmetic, 16 rows x C inputs (8 rows and 2 inputs at a time).
+#define DEFINE_Q6X16_TILED_AVX2(NAME, C)                                                                           \
+    PK_TARGET_AVX2 void NAME(int64_t n, const void *vw, size_t ws, const void *vx, size_t xs, float *out, size_t os) { \
+        (void)ws;                                                                                                  \
+        const pk_block_q6_K_x16 *w = vw;                                                                           \
+        const __m256i m0f = _mm256_set1_epi8(0x0F), m30 = _mm256_set1_epi8(0x30);                                  \
+        for (int h = 0; h < 2; h++)                                                                                \
+            for (int c0 = 0; c0 < (C); c0 += 2) {                                                                  \
+                const int cn = (C) - c0 < 2 ? (C) - c0 : 2;                                                        \
+                const pk_block_q8_K *x[2];                                                                         \
+                for (int c = 0; c < 2; c++) x[c] = (const pk_block_q8_K *)((const char *)vx + (size_t)(c0 + (c < cn ? c : 0)) * xs); \
+                __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};                                        \
+                for (int64_t i = 0; i < n / PK_QK_K; i++) {                                                        \
+                    const pk_block_q6_K_x16 *b = &w[i];                                                            \
+                    __m256i isum[2], off[2];                                                                       \
+                    for (int c = 0; c < 2; c++) { isum[c] = _mm256_setzero_si256(); off[c] = _mm256_setzero_si256(); } \
+                    for (int t = 0; t < 8; t++) {                                                                  \
+                        const __m256i slo = Q6X8_SCALES(b, 2 * t, h), shi = Q6X8_SCALES(b, 2 * t + 1, h);          \
+                        const __m256i sp = Q6X8_SCALE_PAIR(b, 2 * t, h);                                           \
+                        for (int c = 0; c < 2; c++) off[c] = _mm256_add_epi32(off[c], _mm256_madd_epi16(sp, Q6X8_BSUM_PAIR(&x[c][i], 2 * t))); \
+                        for (int e0 = 0; e0 < 4; e0 += 2) {                                                        \
+                            __m256i alo[2], ahi[2];                                                                \
+                            for (int c = 0; c < 2; c++) { alo[c] = _mm256_setzero_si256(); ahi[c] = _mm256_setzero_si256(); } \
+                            for (int e = e0; e < e0 + 2; e++) {                                                    \
+                                __m256i lo, hi;                                                                    \
+                                Q6X8_UNPACK(b, t, e, h, lo, hi);                                                   \
+                                for (int c = 0; c < 2; c++) {                                                      \
+                                    alo[c] = _mm256_add_epi16(alo[c], _mm256_maddubs_epi16(lo, Q6X8_BCAST(&x[c][i], 2 * t, e)));     \
+                                    ahi[c] = _mm256_add_epi16(ahi[c], _mm256_maddubs_epi16(hi, Q6X8_BCAST(&x[c][i], 2 * t + 1, e))); \
+                                }                                                                                  \
+                            }                                                                                      \
+                            for (int c = 0; c < 2; c++)                                                            \
+                                isum[c] = _mm256_add_epi32(isum[c], _mm256_add_epi32(_mm256_madd_epi16(alo[c], slo), \
+                                                                                     _mm256_madd_epi16(ahi[c], shi))); \
+                        }                                                                                          \
+                    }                                                                                              \
+                    const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b->d + 8 * h)));           \
+                    for (int c = 0; c < 2; c++) {                                                                  \
+                        /* S = sum scale (dot - 32 bsum), exact in int32 */                                        \
+                        const __m256i S = _mm256_sub_epi32(isum[c], _mm256_slli_epi32(off[c], 5));                 \
+                        acc[c] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(S), dw), _mm256_set1_ps(x[c][i].d), acc[c]); \
+                    }                                                                                              \
+                }                                                                                                  \
+                for (int c = 0; c < cn; c++) _mm256_storeu_ps(out + (size_t)(c0 + c) * os + 8 * h, acc[c]);       \
+            }                                                                                                      \
+    }
+
+DEFINE_Q6X16_TILED_AVX2(pk_tile_q6_K_x16_avx2, PK_TILE_COLS)
+DEFINE_Q6X16_TILED_AVX2(pk_tile1_q6_K_x16_avx2, 1)
+
+/// vec_dot arithmetic, 16 rows x 1 input (8 rows at a time); the block `ws` bytes on is prefetched meanwhile.
+PK_TARGET_AVX2 void pk_gemv_q6_K_x16_avx2(int64_t n, const void *vw, size_t ws, const void *vx, size_t xs,
+                                         float *out, size_t os) {
+    (void)xs; (void)os;
+    enum { LINES = (sizeof(pk_block_q6_K_x16) + 63) / 64 };
+    const pk_block_q6_K_x16 *w = vw;
+    const pk_block_q8_K *x = vx;
+    __m256 acc[2][8];
+    for (int h = 0; h < 2; h++)
+        for (int l = 0; l < 8; l++) acc[h][l] = _mm256_setzero_ps();
+    const __m256i m0f = _mm256_set1_epi8(0x0F), m30 = _mm256_set1_epi8(0x30);
+    for (int64_t i = 0; i < n / PK_QK_K; i++) {
+        const pk_block_q6_K_x16 *b = &w[i];
+        if (ws)
+            for (int l = 0; l < LINES; l++) _mm_prefetch((const char *)b + ws + 64 * l, _MM_HINT_T0);
+        const __m256 dd = _mm256_mul_ps(_mm256_set1_ps(x[i].d), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b->d))));
+        const __m256 dd1 = _mm256_mul_ps(_mm256_set1_ps(x[i].d), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b->d + 8))));
+        for (int h = 0; h < 2; h++) {
+            __m256i lane[8];
+            // The -32 offset of lane L: 32 (scale_2L bsum_2L + scale_2L+1 bsum_2L+1), subtracted first.
+            for (int l = 0; l < 8; l++)
+                lane[l] = _mm256_sub_epi32(_mm256_setzero_si256(),
+                                           _mm256_slli_epi32(_mm256_madd_epi16(Q6X8_SCALE_PAIR(b, 2 * l, h), Q6X8_BSUM_PAIR(x + i, 2 * l)), 5));
+            for (int t = 0; t < 8; t++) {
+                const __m256i p0 = Q6X8_SCALES(b, 2 * t, h), p1 = Q6X8_SCALES(b, 2 * t + 1, h);
+                for (int e = 0; e < 4; e++) {
+                    __m256i lo, hi;
+                    Q6X8_UNPACK(b, t, e, h, lo, hi);
+                    // unit (2t, e) is unit 8t + e: lane e; unit (2t+1, e) is 8t + 4 + e: lane 4 + e.
+                    lane[e] = _mm256_add_epi32(lane[e], _mm256_madd_epi16(_mm256_maddubs_epi16(lo, Q6X8_BCAST(x + i, 2 * t, e)), p0));
+                    lane[4 + e] = _mm256_add_epi32(lane[4 + e], _mm256_madd_epi16(_mm256_maddubs_epi16(hi, Q6X8_BCAST(x + i, 2 * t + 1, e)), p1));
+                }
+            }
+            const __m256 d = h ? dd1 : dd;
+            for (int l = 0; l < 8; l++) acc[h][l] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(lane[l]), acc[h][l]);
+        }
+    }
+    for (int h = 0; h < 2; h++) {
+        const __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(acc[h][0], acc[h][4]), _mm256_add_ps(acc[h][2], acc[h][6])),
+                                       _mm256_add_ps(_mm256_add_ps(acc[h][1], acc[h][5]), _mm256_add_ps(acc[h][3], acc[h][7])));
+        _mm256_storeu_ps(out + 8 * h, s);
+    }
+}
+
 #endif

@@ -75,7 +75,7 @@ typedef struct {
 /// loaded from memory once and reused from cache for all batch columns of the tile.
 void pk_matmul_rows(const pk_matmul_args *args, int64_t r0, int64_t r1);
 
-// MARK: - Repacked matrices (AVX-512 VNNI; Q4_K also AVX2)
+// MARK: - Repacked matrices (AVX-512 VNNI; Q4_K and Q6_K also AVX2)
 
 /// Not ggml types: Q4_K, Q6_K, Q8_0, Q4_0, Q5_0 and Q4_1 matrices repacked 16 rows at a time
 /// (quants_q4_K_x16.c, quants_q6_K_x16.c, quants_32_x16.c), for `pk_matmul_args.type`, giving
@@ -92,8 +92,8 @@ enum {
 };
 
 /// The packed type a `type` matrix of `rows` x `cols` is repacked to at level `isa`, or -1 to keep
-/// the file's layout (another type, not a multiple of 16 rows, or no AVX-512 VNNI: Q4_K alone is
-/// repacked at the AVX2 level too).
+/// the file's layout (another type, not a multiple of 16 rows, or no AVX-512 VNNI: Q4_K and Q6_K
+/// alone are repacked at the AVX2 level too).
 int pk_repacked_type(uint32_t type, int isa, int64_t rows, int64_t cols);
 /// Writes the `packed` form of `rows` rows (row r at src + r * src_row_bytes) to `dst`, which
 /// holds pk_row_size(packed, cols) * rows bytes, 64-byte aligned.

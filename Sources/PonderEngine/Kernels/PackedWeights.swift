@@ -9,8 +9,9 @@ import Darwin
 /// The owner of weight matrices repacked for faster kernels, and the one place that decides which
 /// matrices are.
 ///
-/// On a CPU with AVX-512 VNNI, a Q4_K or Q6_K matrix with a multiple of 16 rows is copied at load
-/// into ``WeightLayout/rows16`` (as llama.cpp repacks Q4_K into its own CPU layout): the results
+/// A Q4_K or Q6_K matrix with a multiple of 16 rows is copied at load into ``WeightLayout/rows16``
+/// (as llama.cpp repacks Q4_K into its own CPU layout), on any CPU with AVX2 (and with AVX-512
+/// VNNI, the 32-element types Q8_0, Q4_0, Q5_0 and Q4_1 too): the results
 /// are the same bit for bit, prefill is several times faster, and decode reads one stream per 16
 /// rows (Q4_K: 2.8 % more bytes, for the unpacked six-bit scales; Q6_K: 1 %, padding). The file's
 /// pages of a repacked matrix are then released (`MADV_DONTNEED`), so resident memory stays about

@@ -72,9 +72,9 @@ public struct WeightMatrix: @unchecked Sendable {
 public enum WeightLayout: Sendable, Equatable {
     /// Rows back to back, as GGUF stores them.
     case file
-    /// Q4_K, Q6_K, Q8_0, Q4_0, Q5_0 or Q4_1 repacked 16 rows at a time for AVX-512 VNNI
-    /// (`Sources/CKernels/quants_*_x16.c`): the same results as `.file`, bit for bit, with several
-    /// times faster prefill.
+    /// Q4_K or Q6_K (AVX2 and AVX-512 VNNI), or Q8_0, Q4_0, Q5_0, Q4_1 (AVX-512 VNNI) repacked 16
+    /// rows at a time (`Sources/CKernels/quants_*_x16.c`): the same results as `.file`, bit for bit,
+    /// with several times faster prefill.
     case rows16
 }
 
