@@ -184,7 +184,7 @@ struct ModelSummary: Encodable {
             0: "ALL_F32", 1: "MOSTLY_F16", 2: "MOSTLY_Q4_0", 3: "MOSTLY_Q4_1", 7: "MOSTLY_Q8_0", 8: "MOSTLY_Q5_0",
             9: "MOSTLY_Q5_1", 10: "MOSTLY_Q2_K", 11: "MOSTLY_Q3_K_S", 12: "MOSTLY_Q3_K_M", 13: "MOSTLY_Q3_K_L",
             14: "MOSTLY_Q4_K_S", 15: "MOSTLY_Q4_K_M", 16: "MOSTLY_Q5_K_S", 17: "MOSTLY_Q5_K_M", 18: "MOSTLY_Q6_K",
-            32: "MOSTLY_BF16",
+            21: "MOSTLY_Q2_K_S", 25: "MOSTLY_IQ4_NL", 30: "MOSTLY_IQ4_XS", 32: "MOSTLY_BF16", 38: "MOSTLY_MXFP4_MOE",
         ]
         return names[value] ?? "type \(value)"
     }

@@ -73,4 +73,24 @@ struct TokenizerCommandTests {
         let tokenizer = try #require(json["tokenizer"] as? [String: Any])
         #expect(tokenizer["model"] as? String == "llama" && tokenizer["vocabularySize"] as? Int == 262144)
     }
+
+    /// llama-quantize's Q2_K, Q3_K_M, IQ4_NL and IQ4_XS files (dev/tiny-models.py): inspect names each
+    /// file type and mix, and generate runs them (these types were refused as unsupported before).
+    @Test("inspect and generate take the Q2_K, Q3_K, IQ4_NL and IQ4_XS files llama-quantize writes",
+          arguments: [("tiny-qwen3-q2_k.gguf", ["Q2_K × 16", "Q3_K × 12", "Q6_K × 1", "file type MOSTLY_Q2_K"]),
+                      ("tiny-qwen3-q3_k_m.gguf", ["Q3_K × 16", "Q4_K × 10", "Q5_K × 2", "file type MOSTLY_Q3_K_M"]),
+                      ("tiny-qwen3-iq4_nl.gguf", ["IQ4_NL × 28", "Q6_K × 1", "file type MOSTLY_IQ4_NL"]),
+                      ("tiny-qwen3-iq4_xs.gguf", ["IQ4_XS × 28", "Q6_K × 1", "file type MOSTLY_IQ4_XS"])])
+    func inspectsAndRunsTheNewQuantTypes(_ file: String, _ facts: [String]) throws {
+        let model = try Peers.model(file)
+        let inspect = try Self.ponder(["inspect", model])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        for fact in facts {
+            #expect(inspect.stdout.contains(fact), "missing \(fact.debugDescription) in\n\(inspect.stdout)")
+        }
+        let generate = try Self.ponder(["generate", "--model", model, "--prompt", "The capital of France is",
+                                        "--max-tokens", "4", "--greedy", "--json"])
+        #expect(generate.status == 0, "\(generate.stderr)")
+        #expect(generate.stdout.split(separator: "\n").count == 4, "\(generate.stdout)")
+    }
 }
