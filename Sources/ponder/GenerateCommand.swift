@@ -104,7 +104,8 @@ struct GenerateCommand: ParsableCommand {
         let promptIDs = tokenizer.encode(text, addSpecial: true, parseSpecial: true)
         guard !promptIDs.isEmpty else { throw ValidationError("the prompt is empty (no tokens)") }
         let capacity = min(ctx, promptIDs.count + maxTokens + 1)
-        let transformer = try Transformer(file: file, contextCapacity: max(capacity, 1), threads: threads, batchSize: batchSize)
+        let transformer = try Transformer(
+            file: file, contextCapacity: max(capacity, 1), threads: threads, batchSize: batchSize, ropeContext: ctx)
         let session = Session(model: transformer)
 
         var config = greedy ? SamplerConfig.greedy : SamplerConfig.llamaCppDefaults

@@ -22,6 +22,7 @@ struct GenerationCommandTests {
 
     @Test(arguments: [
         (Peers.smolLM2, "smollm2-135m-instruct-q4_1.json"), (Peers.gemma3, "gemma3-270m-q4_k_m.json"),
+        ("tiny-smollm3-q4_k_m.gguf", "tiny-smollm3-q4_k_m.json"), ("tiny-phi3-q8_0.gguf", "tiny-phi3-q8_0.json"),
     ])
     func jsonLinesFollowLlamaCppsGreedyPath(model: String, fixture: String) throws {
         let reference = try ReferenceFile.load(fixture)

@@ -10,7 +10,7 @@ import Testing
 /// file cannot back.
 @Suite("Model loading on hostile metadata numbers", .timeLimit(.minutes(10)))
 struct ModelLoadFuzzTests {
-    static let models = ["tiny-qwen3-q4_k_m.gguf", "tiny-qwen2-q8_0.gguf", Peers.smolLM2]
+    static let models = ["tiny-qwen3-q4_k_m.gguf", "tiny-qwen2-q8_0.gguf", Peers.smolLM2, "tiny-phi3-q8_0.gguf"]
 
     /// The byte offset and width of every integer scalar's value in the header.
     static func integerSlots(_ file: GGUFFile, _ bytes: [UInt8]) -> [(key: String, offset: Int, width: Int, signed: Bool)] {
