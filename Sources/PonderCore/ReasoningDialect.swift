@@ -9,12 +9,13 @@
 /// | --- | --- | --- | --- |
 /// | `enableThinking` | the template's `enable_thinking` variable | `chat_template_kwargs.enable_thinking` | Qwen3, SmolLM3, Nemotron 3 |
 /// | `detailedThinking` | `detailed thinking on/off` leads the system message | the same | Llama-Nemotron v1/v1.1 |
-/// | `softSwitch` | `/think` or `/no_think` ends the system message | the same | Nemotron v1.5, Qwen3 |
+/// | `softSwitch` | `/think` or `/no_think` ends the system message | the same | SmolLM3, Nemotron v1.5 and Nano v2, Qwen3 |
 /// | `effort` | the template's `reasoning_effort` | `reasoning_effort` (off: `none`/`minimal`/`low`) | o-series, gpt-oss |
 /// | `harmony` | `reasoning_effort` low/medium/high (off is low); the trace is the `analysis` channel | as `effort` | gpt-oss |
 /// | `ollamaThink` | – | Ollama's native `think` (true/false, or a level) | any Ollama model |
 /// | `anthropicThinking` | – | Anthropic's `thinking: {type: enabled, budget_tokens}` | Claude |
 /// | `opensThink` | the template opens `<think>`; off closes it at once | nothing can close it | DeepSeek-R1 distills |
+/// | `alwaysThinks` | nothing: the model opens `<think>` itself; off is refused | the same | Phi-4-mini-reasoning |
 /// | `none` | ponder forces `<think>` (on) | nothing is sent | SmolLM2, Gemma 3, Llama 3 |
 public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
     case enableThinking = "enable-thinking"
@@ -27,6 +28,9 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
     /// gpt-oss's harmony format in the embedded engine: channels instead of `<think>`, and an
     /// effort that cannot go to zero (``HarmonySplitter`` reads the channels).
     case harmony
+    /// The model always reasons and opens `<think>` itself; nothing in its prompt can stop it
+    /// (Phi-4-mini-reasoning, Phi-4-reasoning), so Ctrl-T cannot turn it off.
+    case alwaysThinks = "always-thinks"
     case none
 
     /// The dialect a `--think-style` or `think-style =` name means: its own name, or an older one
@@ -61,6 +65,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         case .anthropicThinking: return "Anthropic's extended thinking (budget_tokens)"
         case .opensThink: return "forced <think>"
         case .harmony: return "harmony channels, reasoning_effort low|medium|high"
+        case .alwaysThinks: return "always reasons (<think>)"
         case .none: return "no switch"
         }
     }
@@ -77,6 +82,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         case .anthropicThinking: return "extended thinking"
         case .opensThink: return forcesThink ? "template <think>" : "R1"
         case .harmony: return "harmony"
+        case .alwaysThinks: return "always <think>"
         case .none: return forcesThink ? "forced <think>" : "no switch"
         }
     }
@@ -87,6 +93,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         case .opensThink: return "can't turn thinking off: the model's template opens <think> and this server can't close it"
         case .effort, .ollamaThink: return "can't turn thinking off: this model always reasons; only its effort can change"
         case .harmony: return "can't turn thinking off: gpt-oss always reasons; Ctrl-T changes its effort (low, medium, high)"
+        case .alwaysThinks: return "can't turn thinking off: this model always reasons, in <think>"
         default: return "can't turn thinking off for this model: it decides for itself"
         }
     }
@@ -104,6 +111,7 @@ public enum ReasoningDialect: String, Sendable, CaseIterable, Codable {
         case .opensThink:
             return forcesThink ? "The template opens <think>; Ctrl-T off closes it at once." : "This model always reasons."
         case .harmony: return "gpt-oss always reasons; Ctrl-T cycles its effort: low → medium → high."
+        case .alwaysThinks: return "This model always reasons; Ctrl-T can't turn it off."
         case .none:
             return forcesThink ? "Ctrl-T on opens a <think> block for the model." : "This model decides for itself whether to reason."
         }

@@ -35,7 +35,7 @@ struct OpenAIRequestBuilder: Sendable {
     static func capabilities(dialect: ReasoningDialect, serverKind: ServerFacts.Kind) -> ReasoningCapabilities {
         ReasoningCapabilities(
             budget: serverKind.speaksLlamaCpp, effort: true,
-            canTurnOff: dialect != .opensThink, prefill: false,
+            canTurnOff: dialect != .opensThink && dialect != .alwaysThinks, prefill: false,
             answerNow: serverKind == .llamaCpp && dialect.tracesAreThinkTags)
     }
 
@@ -72,7 +72,7 @@ struct OpenAIRequestBuilder: Sendable {
             } else {
                 messages.insert(.init(role: "system", content: flag), at: 0)
             }
-        case .opensThink, .none, .anthropicThinking, .harmony:
+        case .opensThink, .none, .anthropicThinking, .harmony, .alwaysThinks:
             // `harmony` is the embedded engine's reading of gpt-oss; `--think-style` does not offer it.
             break
         }

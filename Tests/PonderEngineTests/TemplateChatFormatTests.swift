@@ -48,9 +48,10 @@ import Testing
     @Test func detectsTheDialectOfKnownTemplates() throws {
         let expected: [String: ReasoningDialect] = [
             "Qwen-Qwen3-0.6B": .enableThinking,
-            "HuggingFaceTB-SmolLM3-3B": .enableThinking,
+            // The system message's /think or /no_think outvotes enable_thinking (Nano v2 reads no variable).
+            "HuggingFaceTB-SmolLM3-3B": .softSwitch,
             "NVIDIA-Nemotron-3-Nano-30B-A3B-BF16": .enableThinking,
-            "NVIDIA-Nemotron-Nano-v2": .enableThinking,
+            "NVIDIA-Nemotron-Nano-v2": .softSwitch,
             "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B": .enableThinking,
             "deepseek-ai-DeepSeek-R1-Distill-Llama-8B": .opensThink,
             "llama-cpp-deepseek-r1": .opensThink,

@@ -73,6 +73,19 @@ struct DialectOnScreenTests {
         #expect(switchable.state.think == .off && switchable.state.notice?.text == "think: off for the next reply")
     }
 
+    /// Phi-4-mini-reasoning always opens `<think>` itself: the embedded engine reports it cannot turn
+    /// reasoning off, the bar says so, and Ctrl-T (or `/think off`) leaves it on with the reason.
+    @Test func anAlwaysThinkingModelKeepsThinkingOn() {
+        var driver = Self.driver(.alwaysThinks, ReasoningCapabilities(canTurnOff: false, prefill: true))
+        #expect(Self.statusRow(driver).hasPrefix(" think: can't turn off "), "\(Self.statusRow(driver))")
+        driver.press(.ctrl("t"))
+        #expect(driver.state.think == .on)
+        #expect(driver.state.notice?.text == "can't turn thinking off: this model always reasons, in <think>")
+        driver.type("/think off")
+        driver.press(.enter)
+        #expect(driver.state.think == .on && driver.state.notice?.text.hasPrefix("can't turn thinking off") == true)
+    }
+
     static func finish(_ driver: inout Driver, reasoning: String?, content: String) throws {
         let id = try driver.start("q")
         if let reasoning { driver.send(.reply(id: id, .reasoning(reasoning))) }

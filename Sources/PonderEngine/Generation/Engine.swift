@@ -38,7 +38,7 @@ final class Engine: @unchecked Sendable {
             kind: .embedded, model: modelName ?? fileName, contextSize: capacity,
             dialect: format.dialect,
             capabilities: ReasoningCapabilities(
-                budget: true, effort: true, canTurnOff: format.dialect != .harmony, prefill: true, answerNow: true),
+                budget: true, effort: true, canTurnOff: format.dialect != .harmony && format.dialect != .alwaysThinks, prefill: true, answerNow: true),
             samplerDefaults: defaults)
     }
 

@@ -11,7 +11,9 @@ import PonderCore
 /// - `detailedThinking`: the system message starts with `detailed thinking on` (or `off`); a switch
 ///   line already in the user's system prompt is replaced, and the user's text follows after a
 ///   blank line.
-/// - `softSwitch`: `/think` or `/no_think` is added at the end of the system message.
+/// - `softSwitch`: `/think` or `/no_think` is added at the end of the system message; a flag the
+///   user wrote there is taken out first (as these templates take it out themselves), so that
+///   Ctrl-T, not a leftover flag, decides (SmolLM3's template obeys `/no_think` over `/think`).
 /// - `opensThink`: the template already opens `<think>\n`; off closes it straight away, so the
 ///   prompt ends `<think>\n\n</think>\n\n`.
 /// - `none`: ponder forces it. On appends `<think>\n` after the generation prompt. Off appends
@@ -20,6 +22,7 @@ import PonderCore
 /// - `harmony` (gpt-oss): reasoning cannot be off; the effort goes in as `reasoning_effort`
 ///   (the template's own `medium` when none is set), and "off" asks for the least, `low`. Earlier
 ///   traces go in as the template's `thinking` field (it drops those of finished turns), never inline.
+/// - `alwaysThinks`: nothing is added either way; the model opens `<think>` itself (Phi-4-mini-reasoning).
 /// - `effort`, `ollamaThink`: not read from a template today; the effort goes in as below.
 ///
 /// A `ThinkSetting.effort` is passed as `reasoning_effort` for templates that read one.
@@ -180,13 +183,15 @@ public struct ChatFormat: Sendable {
             control = "system prompt: \(switchLine)"
         case .softSwitch:
             let token = on ? "/think" : "/no_think"
-            let rest = Self.removingLines(of: systemPrompt) { $0 == "/think" || $0 == "/no_think" }
+            let rest = Self.removingSwitchFlags(from: systemPrompt)
             systemPrompt = rest.isEmpty ? token : rest + "\n" + token
             control = "system prompt: \(token)"
         case .harmony:
             let effort = on ? think.effort : "low"
             if let effort { variables["reasoning_effort"] = .string(effort) }
             control = "reasoning_effort=\(effort ?? "medium")"
+        case .alwaysThinks:
+            control = "the model opens <think> itself"
         case .opensThink, .none, .effort, .ollamaThink, .anthropicThinking:
             break
         }
@@ -268,6 +273,14 @@ public struct ChatFormat: Sendable {
             result.append(entry)
         }
         return result
+    }
+
+    /// `text` without its `/think` and `/no_think` flags: a line that is only a flag goes, a flag
+    /// inside a line is cut out of it.
+    static func removingSwitchFlags(from text: String) -> String {
+        let lines = removingLines(of: text) { $0 == "/think" || $0 == "/no_think" }.split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.map { $0.replacingOccurrences(of: "/no_think", with: "").replacingOccurrences(of: "/think", with: "") }
+            .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private static func removingLines(of text: String, where matches: (String) -> Bool) -> String {

@@ -5,11 +5,13 @@ import PonderCore
 ///
 /// | dialect | template sign | models |
 /// |---|---|---|
-/// | `enableThinking` | reads `enable_thinking` | Qwen3, SmolLM3, Nemotron 3/v2 |
+/// | `softSwitch` | reads `enable_thinking` and tests the system message for `/no_think` | SmolLM3, Nemotron Nano v2 |
+/// | `enableThinking` | reads `enable_thinking` | Qwen3, Nemotron 3 |
 /// | `detailedThinking` | mentions `detailed thinking`, or a Nemotron name | Llama-Nemotron v1/v1.1 |
 /// | `opensThink` | the generation prompt ends inside `<think>` | DeepSeek-R1 distills (HF) |
 /// | `softSwitch` | strips `/think` / `/no_think` from messages | Nemotron Super v1.5 |
 /// | `harmony` | writes `<|channel|>` and `<|message|>` (OpenAI's harmony format) | gpt-oss |
+/// | `alwaysThinks` | a Phi-4 reasoning model's name (its template has no switch) | Phi-4-mini-reasoning |
 /// | `none` | nothing of the above | SmolLM2, Gemma 3, Llama 3 |
 ///
 /// `ChatFormat` speaks each dialect (see there); with `none` ponder forces reasoning itself.
@@ -22,6 +24,11 @@ extension ReasoningDialect {
     ///     no switch in it, be recognised as `detailedThinking`.
     public static func detect(template: String, modelName: String? = nil) -> ReasoningDialect {
         if template.contains("<|channel|>") && template.contains("<|message|>") { return .harmony }
+        // SmolLM3's template (and Nemotron Nano v2's) takes `/think` or `/no_think` from the system
+        // message over `enable_thinking` (Nano v2 reads no variable at all): the flag decides.
+        if template.contains("enable_thinking"), template.contains("\"/no_think\" in") || template.contains("'/no_think' in") {
+            return .softSwitch
+        }
         if template.contains("enable_thinking") { return .enableThinking }
         if template.contains("detailed thinking") { return .detailedThinking }
         if let source = try? ChatTemplate(source: template), opensThinkBlock(source) { return .opensThink }
@@ -33,7 +40,13 @@ extension ReasoningDialect {
         {
             return .detailedThinking
         }
+        if let name = modelName.map(Self.squeezed), name.contains("phi4"), name.contains("reasoning") { return .alwaysThinks }
         return .none
+    }
+
+    /// `name` in lower case without spaces, hyphens, underscores or dots ("Phi 4 Mini Reasoning" → "phi4minireasoning").
+    static func squeezed(_ name: String) -> String {
+        String(name.lowercased().unicodeScalars.filter { !" -_.".unicodeScalars.contains($0) }.map(Character.init))
     }
 
     /// Whether the template's generation prompt (for a one-message conversation) ends inside `<think>`.
