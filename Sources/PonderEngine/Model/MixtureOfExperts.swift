@@ -151,7 +151,7 @@ final class MixtureOfExperts: @unchecked Sendable {
         let r = routing, k = r.used, ffn = r.ffnDim
 
         // Router: logits, the chosen experts and their weights.
-        Kernels.matmul(w.router, x, batch: batch, into: logits, pool: pool)
+        route(w.router, x, batch: batch, pool: pool)
         inspect?("ffn_moe_logits", logits, batch * r.count)
         if let bias = w.routerBias { Blocks.addBias(rows: batch, logits, bias) }
         for b in 0..<batch { route(token: b) }
@@ -208,11 +208,30 @@ final class MixtureOfExperts: @unchecked Sendable {
         }
     }
 
+    /// `logits = router · x`. An F32 router (llama-quantize leaves it so) is added in llama.cpp's
+    /// order for F32 weights (`pk_router_matmul_f32`), which the general F32 kernel does not follow;
+    /// the tokens are shared out over the pool.
+    private func route(_ router: WeightMatrix, _ x: UnsafePointer<Float>, batch: Int, pool: ThreadPool) {
+        guard router.type == .f32, router.layout == .file else {
+            Kernels.matmul(router, x, batch: batch, into: logits, pool: pool)
+            return
+        }
+        let rows = router.rows, cols = router.cols, logits = logits
+        let sgemm: Int32 = batch >= 2 && rows % 4 == 0 ? 1 : 0
+        let w = router.data.assumingMemoryBound(to: Float.self)
+        let parts = min(batch, pool.threads * 4)
+        pool.parallelFor(parts) { p in
+            let lo = batch * p / parts, hi = batch * (p + 1) / parts
+            pk_router_matmul_f32(Kernels.isa.rawValue, w, Int64(rows), Int64(cols), x + lo * cols, Int64(hi - lo),
+                                 sgemm, logits + lo * rows)
+        }
+    }
+
     /// The experts token `b` goes to (`chosen`) and their weights, from its logits.
     private func route(token b: Int) {
         let r = routing, k = r.used
         let scores = logits + b * r.count, picked = chosen + b * k, weight = weights + b * k
-        if case .softmaxThenTopK = r.gating { Kernels.softmax(scores, count: r.count) }
+        if case .softmaxThenTopK = r.gating { pk_router_softmax_f32(Kernels.isa.rawValue, scores, Int64(r.count)) }
         // The k largest, largest first (ggml's argsort, descending; ties: the lower index).
         for j in 0..<k {
             var best = -1
@@ -232,16 +251,7 @@ final class MixtureOfExperts: @unchecked Sendable {
                 for j in 0..<k { weight[j] /= total }
             }
         case .topKThenSoftmax:
-            // ggml_soft_max over k values: fewer than a vector's 8, so libm's expf and a double sum.
-            var maximum = -Float.infinity
-            for j in 0..<k { maximum = max(maximum, weight[j]) }
-            var sum = 0.0
-            for j in 0..<k {
-                weight[j] = expf(weight[j] - maximum)
-                sum += Double(weight[j])
-            }
-            let inverse = Float(1.0 / sum)
-            for j in 0..<k { weight[j] *= inverse }
+            pk_router_softmax_f32(Kernels.isa.rawValue, weight, Int64(k))
         }
         if r.weightsScale != 1 { for j in 0..<k { weight[j] *= r.weightsScale } }
     }
