@@ -173,6 +173,34 @@ PK_LUT32_DOT_AVX2(pk_vec_dot_mxfp4_q8_0_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, 
 PK_LUT32_CHAIN_AVX2(pk_dot1_iq4_nl_r8_avx2, pk_block_iq4_nl, pk_kvalues_iq4nl, PK_IQ4_NL_SCALE)
 PK_LUT32_CHAIN_AVX2(pk_dot1_mxfp4_r8_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, PK_MXFP4_SCALE)
 
+/// The same chains for 4 rows (`ws` bytes apart) and one input, a lane per row: the input block is
+/// loaded once for the 4 rows, and each lane rounds exactly as the one-row chain (decode).
+#define PK_LUT32_CHAIN4_AVX2(name, block_t, table, scale)                                                          \
+    PK_TARGET_AVX2 void name(int64_t n, const void *vw, size_t ws, const void *vx, size_t xs, float *out, size_t os) { \
+        (void)xs; (void)os;                                                                                          \
+        const block_t *w[4];                                                                                         \
+        for (int r = 0; r < 4; r++) w[r] = (const block_t *)((const char *)vw + (size_t)r * ws);                     \
+        const pk_block_q8_0 *x = vx;                                                                                 \
+        const __m128i values = _mm_loadu_si128((const __m128i *)(table));                                           \
+        const __m256i ones = _mm256_set1_epi16(1);                                                                   \
+        __m128 acc = _mm_setzero_ps();                                                                               \
+        for (int64_t i = 0; i < n / PK_QK; i++) {                                                                    \
+            const __m256i a = _mm256_loadu_si256((const __m256i *)x[i].qs);                                          \
+            __m256i p[4];                                                                                            \
+            for (int r = 0; r < 4; r++) p[r] = _mm256_madd_epi16(lut4_pairs(lut4_values(values, w[r][i].qs), a), ones); \
+            /* lanes r0..r3 of each half, then the halves added: the 4 exact block sums */                          \
+            const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));      \
+            const __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));              \
+            const __m128 d = _mm_mul_ps(_mm_setr_ps(scale(w[0][i]), scale(w[1][i]), scale(w[2][i]), scale(w[3][i])), \
+                                        _mm_set1_ps(_cvtsh_ss(x[i].d)));                                             \
+            acc = _mm_fmadd_ps(_mm_cvtepi32_ps(s), d, acc);                                                          \
+        }                                                                                                            \
+        _mm_storeu_ps(out, acc);                                                                                     \
+    }
+
+PK_LUT32_CHAIN4_AVX2(pk_gemv_iq4_nl_r8_avx2, pk_block_iq4_nl, pk_kvalues_iq4nl, PK_IQ4_NL_SCALE)
+PK_LUT32_CHAIN4_AVX2(pk_gemv_mxfp4_r8_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, PK_MXFP4_SCALE)
+
 /// IQ4_XS: Σ (scale_j - 32) * Σ value * activation over one super-block, as 8 int32 lanes (ggml's lanes).
 PK_TARGET_AVX2 static inline __m256i iq4_xs_block_sums(const pk_block_iq4_xs *w, const pk_block_q8_K *x) {
     const __m128i values = _mm_loadu_si128((const __m128i *)pk_kvalues_iq4nl);
