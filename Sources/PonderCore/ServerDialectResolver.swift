@@ -19,7 +19,8 @@
 ///    `nemotron-3`/`nemotron3` → `enable-thinking`; Nemotron `nano` v2 (`-v2`, `9b`, `12b`) and
 ///    `v1.5` → `soft-switch`; any other `nemotron` → `detailed-thinking`;
 ///    `deepseek-r1`, `r1-distill`, `deepseek-reasoner` → `opens-think` (the template opens the trace,
-///    and a server without prefill cannot close it); `qwq`, `qwen3…2507` → `none` (they always
+///    and a server without prefill cannot close it); `phi-4`/`phi4` with `reasoning` →
+///    `always-thinks` (Phi-4-mini-reasoning opens `<think>` itself); `qwq`, `qwen3…2507` → `none` (they always
 ///    reason, or never: there is no switch); other `qwen3`, `smollm3`, `deepseek-v3.1`/`v3.2`,
 ///    `granite-3.2`/`3.3` → `enable-thinking`.
 /// 5. Otherwise → `none`: nothing is sent, and the model reasons or not on its own.
@@ -84,6 +85,7 @@ public enum ServerDialectResolver {
         }
         if id.contains("qwq") || (id.contains("qwen3") && id.contains("2507")) { return ReasoningDialect.none }
         if id.contains("deepseek-r1") || id.contains("r1-distill") || id.contains("deepseek-reasoner") { return .opensThink }
+        if id.contains("phi-4") || id.contains("phi4"), id.contains("reasoning") { return .alwaysThinks }
         if id.contains("qwen3") || id.contains("smollm3") { return .enableThinking }
         if id.contains("deepseek-v3.1") || id.contains("deepseek-v3.2") { return .enableThinking }
         if id.contains("granite") && (id.contains("3.2") || id.contains("3.3")) { return .enableThinking }

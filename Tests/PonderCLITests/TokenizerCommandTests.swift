@@ -93,4 +93,20 @@ struct TokenizerCommandTests {
         #expect(generate.status == 0, "\(generate.stderr)")
         #expect(generate.stdout.split(separator: "\n").count == 4, "\(generate.stdout)")
     }
+
+    /// The dense architectures of SmolLM3 and Phi-4-mini (dev/tiny-models.py, with their real chat
+    /// templates): inspect names the architecture, the rope and sizes, and how Ctrl-T reaches each.
+    @Test("inspect names smollm3 and phi3 and their reasoning dialects",
+          arguments: [("tiny-smollm3-q4_k_m.gguf", ["architecture       smollm3", "Q4_K × 24", "context length     65536",
+                                                    "reasoning dialect  soft-switch: /think and /no_think"]),
+                      ("tiny-phi3-q8_0.gguf", ["architecture       phi3", "Q8_0 × 17", "context length     4096",
+                                               "embedding 256, 4 layers, 4 heads (2 KV), head size 64",
+                                               "reasoning dialect  none: no switch"])])
+    func inspectsTheDenseReasoningArchitectures(_ file: String, _ facts: [String]) throws {
+        let inspect = try Self.ponder(["inspect", try Peers.model(file)])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        for fact in facts {
+            #expect(inspect.stdout.contains(fact), "missing \(fact.debugDescription) in\n\(inspect.stdout)")
+        }
+    }
 }

@@ -17,6 +17,8 @@ struct ServerDialectResolverTests {
         ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", .opensThink), ("deepseek-reasoner", .opensThink), ("deepseek/deepseek-r1", .opensThink),
         ("deepseek-ai/DeepSeek-V3.1", .enableThinking), ("HuggingFaceTB/SmolLM3-3B", .enableThinking),
         ("ibm-granite/granite-3.3-8b-instruct", .enableThinking),
+        ("microsoft/Phi-4-mini-reasoning", .alwaysThinks), ("phi4-mini-reasoning:3.8b", .alwaysThinks),
+        ("microsoft/Phi-4-mini-instruct", .none),
         ("/root/.cache/ponder/models/SmolLM2-135M-Instruct.Q4_1.gguf", .none), ("llama3.1:8b", .none),
     ])
     func modelIDsResolve(id: String, expected: ReasoningDialect) {
