@@ -218,6 +218,8 @@ extension ChatState {
             }
             show("stopped: the model was repeating itself (Ctrl-R regenerates)", seconds: 6)
         } else if reason == .stop, message.error == nil, backend.info?.dialect != nil,
+                  // gpt-oss with think off was asked for low effort: its trace is no surprise.
+                  !(message.think == .off && backend.info?.dialect?.cyclesEffort == true),
                   let surprise = ReasoningSurprise(message), toldAboutReasoning.insert(surprise).inserted {
             show(surprise.text, seconds: 8)
         } else if reason == .length {

@@ -88,6 +88,18 @@ struct HarmonyEffortTests {
         #expect(!rows.contains { $0.contains("think on/off") })
     }
 
+    /// Under think off gpt-oss was asked for low effort, so its trace is not pointed out as a
+    /// surprise; the reply still lands in a thinking block above the answer.
+    @Test func aTraceUnderThinkOffIsExpectedNotASurprise() throws {
+        var driver = Self.driver(think: .off)
+        let id = try driver.start("Is 97 prime?")
+        driver.send(.reply(id: id, .reasoning("Check divisors up to 9.")))
+        driver.send(.reply(id: id, .content("Yes.")))
+        driver.send(.reply(id: id, .finished(.stop)))
+        #expect(driver.state.conversation.messages.last?.reasoning == "Check divisors up to 9.")
+        #expect(driver.state.notice?.text.hasPrefix("the model reasoned") != true, "\(driver.state.notice?.text ?? "")")
+    }
+
     /// Models that can turn reasoning off keep Ctrl-T as on/off.
     @Test func otherDialectsStillToggle() {
         var driver = Driver(width: 100, height: 8, think: .on, connected: false)
