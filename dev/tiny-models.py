@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The small random-weight models of the reference tests (qwen2, qwen3, qwen3moe, gpt-oss).
+"""The small random-weight models of the reference tests (qwen2, qwen3, qwen3moe, gpt-oss, smollm3, phi3).
 
 `make models` runs this. No small real qwen2 or qwen3 model ships in a package registry, so these
 files exercise the two architectures against llama.cpp instead: random weights (a fixed seed and a
@@ -17,6 +17,9 @@ Each model is written in F32 and quantized with llama.cpp's `llama-quantize`:
     tiny-smollm3-q4_k_m.gguf smollm3                      Q4_K, Q6_K + F32 (Q4_K_M)
     tiny-phi3-q8_0.gguf     phi3 (fused qkv/gate-up, LongRoPE, partial rotary)  Q8_0 + F32
     tiny-phi3-q4_k_m.gguf   phi3                          Q4_K, Q6_K + F32 (Q4_K_M)
+    tiny-qwen3moe-q8_0.gguf qwen3moe (8 experts, top 4)   Q8_0 + F32 (router)
+    tiny-gpt-oss-q8_0.gguf  gpt-oss (sinks, window, YaRN) Q8_0 + F32 (router, biases, sinks)
+    tiny-gpt-oss-mxfp4.gguf gpt-oss                       MXFP4 experts, Q8_0 + F32 (MXFP4_MOE)
 
 Their reference outputs (Tests/Fixtures/reference/tiny-*.json) are kept by dev/references.py, which
 writes them again from llama-server whenever a model's sha256 is not the one they name.
@@ -67,6 +70,7 @@ MODELS = [
     ("tiny-qwen3-q4_k_m.gguf", "qwen3", 3, "Q4_K_M"),
     ("tiny-qwen3moe-q8_0.gguf", "qwen3moe", 5, "Q8_0"),
     ("tiny-gpt-oss-q8_0.gguf", "gpt-oss", 6, "Q8_0"),
+    ("tiny-gpt-oss-mxfp4.gguf", "gpt-oss", 6, "MXFP4_MOE"),
     ("tiny-qwen3-q2_k.gguf", "qwen3", 3, "Q2_K"),
     ("tiny-qwen3-q3_k_m.gguf", "qwen3", 3, "Q3_K_M"),
     ("tiny-qwen3-iq4_nl.gguf", "qwen3", 3, "IQ4_NL"),

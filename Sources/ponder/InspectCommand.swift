@@ -70,6 +70,10 @@ struct ModelSummary: Encodable {
     var headCountKV: Int?
     var headSize: Int?
     var feedForwardLength: Int?
+    /// Mixture-of-experts layers: experts per layer, experts per token, and one expert's width.
+    var expertCount: Int?
+    var expertUsedCount: Int?
+    var expertFeedForwardLength: Int?
     var tokenizer: TokenizerSummary
     var chatTemplate: ChatTemplate
 
@@ -107,6 +111,9 @@ struct ModelSummary: Encodable {
             headSize = embedding / heads
         }
         feedForwardLength = try hyper("feed_forward_length")
+        expertCount = try hyper("expert_count").flatMap { $0 > 0 ? $0 : nil }
+        expertUsedCount = expertCount == nil ? nil : try hyper("expert_used_count")
+        expertFeedForwardLength = expertCount == nil ? nil : try hyper("expert_feed_forward_length")
 
         do {
             let loaded = try Tokenizer.load(from: file)
@@ -142,7 +149,12 @@ struct ModelSummary: Encodable {
         if let blockCount { shape.append("\(blockCount) layers") }
         if let headCount { shape.append("\(headCount) heads" + (headCountKV.map { $0 != headCount ? " (\($0) KV)" : "" } ?? "")) }
         if let headSize { shape.append("head size \(headSize)") }
-        if let feedForwardLength { shape.append("feed-forward \(feedForwardLength)") }
+        if let expertCount {
+            shape.append("\(expertCount) experts" + (expertUsedCount.map { " (\($0) per token)" } ?? "")
+                + (expertFeedForwardLength.map { " of feed-forward \($0)" } ?? ""))
+        } else if let feedForwardLength {
+            shape.append("feed-forward \(feedForwardLength)")
+        }
         lines.append(("model", shape.isEmpty ? "unknown" : shape.joined(separator: ", ")))
         if let error = tokenizer.error {
             lines.append(("tokenizer", "\(tokenizer.model ?? "none") (not usable: \(error))"))
