@@ -157,11 +157,11 @@ static const pk_type_traits *pk_traits(uint32_t type) {
     // up): one fused multiply-add per block and (row, input), at every batch size.
     static const pk_type_traits iq4_nl_r8 = {
         PK_QK, 18, PK_Q8_0, pk_dequantize_row_iq4_nl, {NULL},
-        {pk_vec_dot_iq4_nl_q8_0_generic, PK_AVX2(pk_vec_dot_iq4_nl_q8_0), NULL}, {NULL},
+        {pk_vec_dot_iq4_nl_q8_0_generic, PK_AVX2(pk_vec_dot_iq4_nl_q8_0), NULL}, {NULL, PK_AVX2(pk_tile_iq4_nl_r8), NULL},
         {NULL, PK_AVX2(pk_gemv_iq4_nl_r8), NULL}, {NULL, PK_AVX2(pk_dot1_iq4_nl_r8), NULL}};
     static const pk_type_traits mxfp4_r8 = {
         PK_QK, 17, PK_Q8_0, pk_dequantize_row_mxfp4, {NULL},
-        {pk_vec_dot_mxfp4_q8_0_generic, PK_AVX2(pk_vec_dot_mxfp4_q8_0), NULL}, {NULL},
+        {pk_vec_dot_mxfp4_q8_0_generic, PK_AVX2(pk_vec_dot_mxfp4_q8_0), NULL}, {NULL, PK_AVX2(pk_tile_mxfp4_r8), NULL},
         {NULL, PK_AVX2(pk_gemv_mxfp4_r8), NULL}, {NULL, PK_AVX2(pk_dot1_mxfp4_r8), NULL}};
     // Q2_K, Q3_K and IQ4_XS as llama.cpp's tiled matmul multiplies them (batches of 8 or more, AVX2 and up).
     static const pk_type_traits q2_K_tiled = {

@@ -201,6 +201,46 @@ PK_LUT32_CHAIN_AVX2(pk_dot1_mxfp4_r8_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, PK_
 PK_LUT32_CHAIN4_AVX2(pk_gemv_iq4_nl_r8_avx2, pk_block_iq4_nl, pk_kvalues_iq4nl, PK_IQ4_NL_SCALE)
 PK_LUT32_CHAIN4_AVX2(pk_gemv_mxfp4_r8_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, PK_MXFP4_SCALE)
 
+/// The same chains for a prefill tile of 2 rows (`ws` apart) x PK_TILE_COLS inputs (`xs` apart), a
+/// lane per (row, input): each row's values are looked up once per block for the 4 inputs.
+#define PK_LUT32_CHAIN_TILE_AVX2(name, block_t, table, scale)                                                      \
+    PK_TARGET_AVX2 void name(int64_t n, const void *vw, size_t ws, const void *vx, size_t xs, float *out, size_t os) { \
+        const block_t *w0 = vw, *w1 = (const block_t *)((const char *)vw + ws);                                     \
+        const pk_block_q8_0 *x[PK_TILE_COLS];                                                                        \
+        for (int c = 0; c < PK_TILE_COLS; c++) x[c] = (const pk_block_q8_0 *)((const char *)vx + (size_t)c * xs);   \
+        const __m128i values = _mm_loadu_si128((const __m128i *)(table));                                           \
+        const __m256i ones = _mm256_set1_epi16(1);                                                                   \
+        __m256 acc = _mm256_setzero_ps(); /* lanes: row 0 inputs 0..3, row 1 inputs 0..3 */                        \
+        for (int64_t i = 0; i < n / PK_QK; i++) {                                                                    \
+            const __m256i v0 = lut4_values(values, w0[i].qs), v1 = lut4_values(values, w1[i].qs);                   \
+            __m256i p[8];                                                                                            \
+            for (int c = 0; c < PK_TILE_COLS; c++) {                                                                 \
+                const __m256i a = _mm256_loadu_si256((const __m256i *)x[c][i].qs);                                   \
+                p[c] = _mm256_madd_epi16(lut4_pairs(v0, a), ones);                                                   \
+                p[4 + c] = _mm256_madd_epi16(lut4_pairs(v1, a), ones);                                               \
+            }                                                                                                        \
+            const __m256i g0 = _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));     \
+            const __m256i g1 = _mm256_hadd_epi32(_mm256_hadd_epi32(p[4], p[5]), _mm256_hadd_epi32(p[6], p[7]));     \
+            const __m256i s = _mm256_add_epi32(_mm256_permute2x128_si256(g0, g1, 0x20),                              \
+                                               _mm256_permute2x128_si256(g0, g1, 0x31));                             \
+            const float d0 = scale(w0[i]), d1 = scale(w1[i]);                                                        \
+            const __m128 dx = _mm_setr_ps(_cvtsh_ss(x[0][i].d), _cvtsh_ss(x[1][i].d), _cvtsh_ss(x[2][i].d),          \
+                                          _cvtsh_ss(x[3][i].d));                                                     \
+            const __m256 d = _mm256_mul_ps(_mm256_setr_ps(d0, d0, d0, d0, d1, d1, d1, d1),                          \
+                                           _mm256_set_m128(dx, dx));                                                 \
+            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), d, acc);                                                    \
+        }                                                                                                            \
+        float lanes[8];                                                                                              \
+        _mm256_storeu_ps(lanes, acc);                                                                                \
+        for (int c = 0; c < PK_TILE_COLS; c++) {                                                                     \
+            out[(size_t)c * os] = lanes[c];                                                                          \
+            out[(size_t)c * os + 1] = lanes[4 + c];                                                                  \
+        }                                                                                                            \
+    }
+
+PK_LUT32_CHAIN_TILE_AVX2(pk_tile_iq4_nl_r8_avx2, pk_block_iq4_nl, pk_kvalues_iq4nl, PK_IQ4_NL_SCALE)
+PK_LUT32_CHAIN_TILE_AVX2(pk_tile_mxfp4_r8_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, PK_MXFP4_SCALE)
+
 /// IQ4_XS: Σ (scale_j - 32) * Σ value * activation over one super-block, as 8 int32 lanes (ggml's lanes).
 PK_TARGET_AVX2 static inline __m256i iq4_xs_block_sums(const pk_block_iq4_xs *w, const pk_block_q8_K *x) {
     const __m128i values = _mm_loadu_si128((const __m128i *)pk_kvalues_iq4nl);
