@@ -184,8 +184,10 @@ struct ModelSummary: Encodable {
 
     static func count(_ value: Int) -> String {
         switch value {
-        case 1_000_000_000...: String(format: "%.2f B (%d)", Double(value) / 1e9, value)
-        case 1_000_000...: String(format: "%.1f M (%d)", Double(value) / 1e6, value)
+        // The exact count through Swift, not %d: %d takes 32 bits and wrapped past 2^31 (a
+        // gpt-oss-20b-shaped file's 2.52 B showed as -1773398784).
+        case 1_000_000_000...: String(format: "%.2f B", Double(value) / 1e9) + " (\(value))"
+        case 1_000_000...: String(format: "%.1f M", Double(value) / 1e6) + " (\(value))"
         default: "\(value)"
         }
     }
