@@ -162,7 +162,7 @@ fuzz: deps models peers
 
 ## Random-weight models with the exact shapes of Qwen3-0.6B, Qwen3-1.7B and a Llama-3.2-1B-class
 ## model (real vocabularies), quantized by llama.cpp's llama-quantize to Q4_K_M, Q4_0 and Q8_0
-## (dev/bench-models.py; about 15 minutes the first time, then cached).
+## (dev/bench-models.py; about 30 minutes the first time, then cached).
 BENCH_MODELS := $(CACHE)/bench-models
 bench-models: deps peers
 	@source $(PEERS)/peers.env; $(PYTHON) dev/bench-models.py --out $(BENCH_MODELS) --vocab $(VOCABS) \
@@ -177,7 +177,9 @@ bench: deps models peers bench-models build
 	@source $(PEERS)/peers.env; $(PYTHON) dev/bench.py --ponder .build/release/ponder \
 	  --llama-bench "$$LLAMA_BENCH" $(BENCH_ARGS) $(SMOLLM) $(GEMMA) \
 	  $(addprefix $(BENCH_MODELS)/,qwen3-0.6b-shape-q4_k_m.gguf qwen3-1.7b-shape-q4_k_m.gguf \
-	    qwen3-1.7b-shape-q4_0.gguf qwen3-1.7b-shape-q8_0.gguf llama-1b-shape-q4_k_m.gguf)
+	    qwen3-1.7b-shape-q4_0.gguf qwen3-1.7b-shape-q8_0.gguf llama-1b-shape-q4_k_m.gguf \
+	    smollm3-3b-shape-q4_k_m.gguf phi4-mini-shape-q4_k_m.gguf qwen3-30b-a3b-shape-q4_k_m.gguf \
+	    gpt-oss-20b-shape-mxfp4_moe.gguf)
 	@source $(PEERS)/peers.env; $(PYTHON) dev/startup-bench.py --ponder .build/release/ponder \
 	  --llama-completion "$$(dirname "$$LLAMA_BENCH")/llama-completion" \
 	  $(addprefix $(BENCH_MODELS)/,qwen3-1.7b-shape-q4_k_m.gguf qwen3-1.7b-shape-q8_0.gguf)

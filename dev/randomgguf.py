@@ -13,7 +13,7 @@ def copy_tokenizer(writer, vocab_path, chat_template, control_tokens=(), overrid
     """Every tokenizer.* key of a GGUF file, as it is there, with `chat_template` instead of its own.
 
     `control_tokens` are appended to the vocabulary as control tokens (a chat format's markers the
-    copied vocabulary lacks); `overrides` replaces keys' values (e.g. `add_bos_token`, an eos id).
+    copied vocabulary lacks); `overrides` replaces keys' values (e.g. `add_bos_token`, an eos id), or adds them.
     Returns the vocabulary's size."""
     reader = gguf.GGUFReader(vocab_path)
     overrides = overrides or {}
@@ -45,8 +45,13 @@ def copy_tokenizer(writer, vocab_path, chat_template, control_tokens=(), overrid
             writer.add_uint32(key, int(value))
         else:
             raise SystemExit(f"{vocab_path}: {key}: unexpected value type {kind}")
-    if overrides:
-        raise SystemExit(f"{vocab_path}: no {', '.join(overrides)} to override")
+    for key, value in overrides.items():  # keys the copied vocabulary lacks are added
+        if isinstance(value, bool):
+            writer.add_bool(key, value)
+        elif isinstance(value, int):
+            writer.add_uint32(key, value)
+        else:
+            raise SystemExit(f"{vocab_path}: no {key} to override")
     writer.add_string("tokenizer.chat_template", chat_template)
     if count is None:
         raise SystemExit(f"{vocab_path}: no tokenizer.ggml.tokens")
