@@ -111,15 +111,16 @@ struct ModelTests {
 
     @Test func unsupportedTensorTypeIsRefusedWithTheSupportedList() throws {
         var gguf = TinyGGUF(architecture: "llama")
-        gguf.attnQType = .q2_K
-        gguf.dim = 256  // a whole Q2_K block per row
-        let file = try GGUFFile(bytes: gguf.bytes(), name: "q2k.gguf")
+        gguf.attnQType = .iq2_xxs
+        gguf.dim = 256  // a whole IQ2_XXS block per row
+        let file = try GGUFFile(bytes: gguf.bytes(), name: "iq2xxs.gguf")
         do {
             _ = try Transformer(file: file, contextCapacity: 8, threads: 1)
-            Issue.record("a Q2_K tensor was accepted")
+            Issue.record("an IQ2_XXS tensor was accepted")
         } catch {
             let message = error.description
-            #expect(message.contains("blk.0.attn_q.weight") && message.contains("Q2_K") && message.contains("Q4_K"))
+            #expect(message.contains("blk.0.attn_q.weight") && message.contains("IQ2_XXS") && message.contains("Q4_K")
+                    && message.contains("IQ4_XS"))
         }
     }
 
