@@ -13,6 +13,10 @@ Each model is written in F32 and quantized with llama.cpp's `llama-quantize`:
     tiny-qwen2-q8_0.gguf    qwen2 (q/k/v biases)          Q8_0 + F32
     tiny-qwen3-q8_0.gguf    qwen3 (per-head q/k RMSNorm)  Q8_0 + F32
     tiny-qwen3-q4_k_m.gguf  qwen3                         Q4_K, Q6_K + F32 (Q4_K_M)
+    tiny-qwen3-q2_k.gguf    qwen3                         Q2_K, Q3_K, Q6_K + F32 (Q2_K)
+    tiny-qwen3-q3_k_m.gguf  qwen3                         Q3_K, Q4_K, Q5_K, Q6_K + F32 (Q3_K_M)
+    tiny-qwen3-iq4_nl.gguf  qwen3                         IQ4_NL, Q6_K + F32
+    tiny-qwen3-iq4_xs.gguf  qwen3                         IQ4_XS, Q6_K + F32
     tiny-smollm3-q8_0.gguf  smollm3 (no RoPE in layer 3)  Q8_0 + F32
     tiny-smollm3-q4_k_m.gguf smollm3                      Q4_K, Q6_K + F32 (Q4_K_M)
     tiny-phi3-q8_0.gguf     phi3 (fused qkv/gate-up, LongRoPE, partial rotary)  Q8_0 + F32
