@@ -22,6 +22,7 @@ Each model is written in F32 and quantized with llama.cpp's `llama-quantize`:
     tiny-phi3-q8_0.gguf     phi3 (fused qkv/gate-up, LongRoPE, partial rotary)  Q8_0 + F32
     tiny-phi3-q4_k_m.gguf   phi3                          Q4_K, Q6_K + F32 (Q4_K_M)
     tiny-qwen3moe-q8_0.gguf qwen3moe (8 experts, top 4)   Q8_0 + F32 (router)
+    tiny-qwen3moe-q4_k_m.gguf qwen3moe                    Q4_K, Q5_K, Q6_K, Q8_0 + F32 (Q4_K_M)
     tiny-gpt-oss-q8_0.gguf  gpt-oss (sinks, window, YaRN) Q8_0 + F32 (router, biases, sinks)
     tiny-gpt-oss-mxfp4.gguf gpt-oss                       MXFP4 experts, Q8_0 + F32 (MXFP4_MOE)
 
@@ -73,6 +74,7 @@ MODELS = [
     ("tiny-qwen3-q8_0.gguf", "qwen3", 3, "Q8_0"),
     ("tiny-qwen3-q4_k_m.gguf", "qwen3", 3, "Q4_K_M"),
     ("tiny-qwen3moe-q8_0.gguf", "qwen3moe", 5, "Q8_0"),
+    ("tiny-qwen3moe-q4_k_m.gguf", "qwen3moe", 5, "Q4_K_M"),
     ("tiny-gpt-oss-q8_0.gguf", "gpt-oss", 6, "Q8_0"),
     ("tiny-gpt-oss-mxfp4.gguf", "gpt-oss", 6, "MXFP4_MOE"),
     ("tiny-qwen3-q2_k.gguf", "qwen3", 3, "Q2_K"),

@@ -86,9 +86,9 @@ struct ModelConfigTests {
     }
 
     @Test func unsupportedFeaturesAndBadValuesAreNamed() {
-        var yarn = Self.base("qwen2")
-        yarn["qwen2.rope.scaling.type"] = "yarn"
-        #expect(throws: ModelLoadError.self) { try ModelConfig(metadata: Metadata(values: yarn), vocabSize: 10) }
+        var dynamic = Self.base("qwen2")
+        dynamic["qwen2.rope.scaling.type"] = "dynamic"
+        #expect(throws: ModelLoadError.self) { try ModelConfig(metadata: Metadata(values: dynamic), vocabSize: 10) }
         var moe = Self.base("qwen3")
         moe["qwen3.expert_count"] = 8
         #expect(throws: ModelLoadError.self) { try ModelConfig(metadata: Metadata(values: moe), vocabSize: 10) }
@@ -100,6 +100,66 @@ struct ModelConfigTests {
         var badHeads = Self.base("llama")
         badHeads["llama.attention.head_count_kv"] = 3
         #expect(throws: ModelLoadError.self) { try ModelConfig(metadata: Metadata(values: badHeads), vocabSize: 10) }
+    }
+
+    static func experts(_ arch: String, count: Int = 128, used: Int = 8, width: Int = 768) -> [String: Any] {
+        base(arch).merging([
+            "\(arch).expert_count": count, "\(arch).expert_used_count": used,
+            "\(arch).expert_feed_forward_length": width,
+        ]) { $1 }
+    }
+
+    @Test func qwen3moeRoutesEachTokenToItsTopExpertsWithNormalisedWeights() throws {
+        let c = try ModelConfig(metadata: Metadata(values: Self.experts("qwen3moe")), vocabSize: 1000)
+        #expect(c.architecture == .qwen3moe)
+        #expect(c.traits.qkNorm && c.traits.rope == .neox)
+        #expect(c.experts == ExpertRouting(count: 128, used: 8, ffnDim: 768, gating: .softmaxThenTopK(normalized: true),
+                                           activation: .silu, weightsScale: 1))
+        #expect(c.ffnDim == 768)
+        #expect(c.slidingWindow == nil && c.yarn == nil)
+    }
+
+    @Test func gptOSSWindowsEvenLayersAndScalesRopeWithYaRN() throws {
+        var m = Self.experts("gpt-oss", count: 32, used: 4, width: 2880)
+        m.merge([
+            "gpt-oss.attention.sliding_window": 128, "gpt-oss.rope.freq_base": 150000.0,
+            "gpt-oss.rope.scaling.type": "yarn", "gpt-oss.rope.scaling.factor": 32.0,
+            "gpt-oss.rope.scaling.original_context_length": 4096, "gpt-oss.attention.key_length": 64,
+        ]) { $1 }
+        let c = try ModelConfig(metadata: Metadata(values: m), vocabSize: 1000)
+        #expect(c.architecture == .gptOSS)
+        #expect(c.experts?.gating == .topKThenSoftmax)
+        #expect(c.experts?.activation == .clampedSwiGLU(alpha: 1.702, limit: 7))
+        #expect((0..<4).map { c.isLocal(layer: $0) } == [true, false, true, false])
+        #expect(c.slidingWindow == 128)
+        #expect(c.ropeScale == Float(1) / 32)
+        let yarn = try #require(c.yarn)
+        #expect(yarn.originalContext == 4096)
+        // 64 · ln(4096 / (β · 2π)) / (2 · ln 150000): 8.09 for β = 32 (floored), 17.4 for β = 1 (ceiled).
+        let dims = yarn.correctionDims(dims: 64, base: 150000)
+        #expect(dims.low == 8 && dims.high == 18)
+        // get_mscale(32) cancelled by llama.cpp's 1 / (1 + 0.1 ln 32): 1 within a rounding.
+        #expect(abs(yarn.attnFactor - 1) <= Float.ulpOfOne)
+        var noWindow = m
+        noWindow["gpt-oss.attention.sliding_window"] = nil
+        #expect(throws: ModelLoadError.missingKey("gpt-oss.attention.sliding_window")) {
+            try ModelConfig(metadata: Metadata(values: noWindow), vocabSize: 1000)
+        }
+    }
+
+    @Test func impossibleExpertCountsAreNamed() {
+        #expect(throws: ModelLoadError.invalidValue(
+            key: "qwen3moe.expert_used_count", value: "9 of 8", expected: "at most the expert count, itself at most 4096")) {
+            try ModelConfig(metadata: Metadata(values: Self.experts("qwen3moe", count: 8, used: 9)), vocabSize: 1000)
+        }
+        var missing = Self.experts("qwen3moe")
+        missing["qwen3moe.expert_count"] = nil
+        #expect(throws: ModelLoadError.missingKey("qwen3moe.expert_count")) {
+            try ModelConfig(metadata: Metadata(values: missing), vocabSize: 1000)
+        }
+        var negativeScale = Self.experts("qwen3moe")
+        negativeScale["qwen3moe.expert_weights_scale"] = -2.0
+        #expect(throws: ModelLoadError.self) { try ModelConfig(metadata: Metadata(values: negativeScale), vocabSize: 1000) }
     }
 
     @Test func realFilesGiveTheirPublishedShapes() throws {

@@ -30,7 +30,7 @@ struct ReferenceTests {
         "tiny-qwen2-q8_0.json", "tiny-qwen3-q8_0.json", "tiny-qwen3-q4_k_m.json",
         "tiny-qwen3-q2_k.json", "tiny-qwen3-q3_k_m.json", "tiny-qwen3-iq4_nl.json", "tiny-qwen3-iq4_xs.json",
         "tiny-smollm3-q8_0.json", "tiny-smollm3-q4_k_m.json", "tiny-phi3-q8_0.json", "tiny-phi3-q4_k_m.json",
-        "tiny-qwen3moe-q8_0.json", "tiny-gpt-oss-q8_0.json", "tiny-gpt-oss-mxfp4.json",
+        "tiny-qwen3moe-q8_0.json", "tiny-qwen3moe-q4_k_m.json", "tiny-gpt-oss-q8_0.json", "tiny-gpt-oss-mxfp4.json",
     ]
     /// llama-server's context in dev/references.py (`-c 2048`): Phi's LongRoPE picks its factors
     /// by the context size, so the engine is loaded for the same.
