@@ -114,11 +114,26 @@ final class MixtureOfExperts: @unchecked Sendable {
     private let chosen: UnsafeMutablePointer<Int>      // (maxBatch, used)  expert of each slot, best first
     private let weights: UnsafeMutablePointer<Float>   // (maxBatch, used)  weight of each slot
     private let inputs: UnsafeMutablePointer<Float>    // (maxBatch, dim)   one expert's tokens, gathered
-    private let gate: UnsafeMutablePointer<Float>      // (maxBatch · used, ffnDim)
-    private let up: UnsafeMutablePointer<Float>        // (maxBatch · used, ffnDim)
+    private let gate: UnsafeMutablePointer<Float>      // (max(maxBatch, used), ffnDim) one expert's tokens, or a token's experts
+    private let up: UnsafeMutablePointer<Float>        // (max(maxBatch, used), ffnDim)
     private let down: UnsafeMutablePointer<Float>      // (maxBatch, dim)   one expert's outputs
     private let slots: UnsafeMutablePointer<Float>     // (maxBatch, used, dim) weighted output of every slot
     private var members: [[(token: Int, slot: Int)]]   // per expert, the slots that chose it
+
+    /// Bytes of scratch a block with these sizes allocates, or nil when that overflows: the
+    /// caller refuses a file whose experts would need more memory than the machine has.
+    static func scratchBytes(routing r: ExpertRouting, dim: Int, maxBatch: Int) -> Int? {
+        let terms = [[maxBatch, r.count], [maxBatch, r.used, 3], [maxBatch, dim, 2], [max(maxBatch, r.used), r.ffnDim, 2],
+                     [maxBatch, r.used, dim]]
+        var total = 0
+        for factors in terms {
+            var product = MemoryLayout<Float>.size, overflow = false
+            for f in factors where !overflow { (product, overflow) = product.multipliedReportingOverflow(by: f) }
+            if !overflow { (total, overflow) = total.addingReportingOverflow(product) }
+            if overflow { return nil }
+        }
+        return total
+    }
 
     init(routing: ExpertRouting, dim: Int, maxBatch: Int) {
         self.routing = routing
@@ -129,8 +144,8 @@ final class MixtureOfExperts: @unchecked Sendable {
         chosen = .allocate(capacity: maxBatch * k)
         weights = .allocate(capacity: maxBatch * k)
         inputs = .allocate(capacity: maxBatch * dim)
-        gate = .allocate(capacity: maxBatch * k * routing.ffnDim)
-        up = .allocate(capacity: maxBatch * k * routing.ffnDim)
+        gate = .allocate(capacity: max(maxBatch, k) * routing.ffnDim)
+        up = .allocate(capacity: max(maxBatch, k) * routing.ffnDim)
         down = .allocate(capacity: maxBatch * dim)
         slots = .allocate(capacity: maxBatch * k * dim)
         members = Array(repeating: [], count: routing.count)

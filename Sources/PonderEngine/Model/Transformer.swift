@@ -58,6 +58,15 @@ public final class Transformer: @unchecked Sendable {
                 key: "context size", value: "\(contextCapacity)",
                 expected: "a context whose KV cache (\(overflow ? "more than 8 EiB" : "\(cacheBytes >> 20) MiB")) fits in this machine's \(memory >> 20) MiB; use a smaller --ctx")
         }
+        if let routing = config.experts {
+            let bytes = MixtureOfExperts.scratchBytes(
+                routing: routing, dim: config.dim, maxBatch: min(max(1, batchSize), 4096))
+            guard let bytes, UInt64(bytes) < memory else {
+                throw .invalidValue(
+                    key: "\(config.architecture.rawValue).expert_used_count", value: "\(routing.used) of \(routing.count)",
+                    expected: "experts whose working memory (\(bytes.map { "\($0 >> 20) MiB" } ?? "more than 8 EiB")) fits in this machine's \(memory >> 20) MiB")
+            }
+        }
         self.contextCapacity = contextCapacity
         ropeFactors = weights.ropeFactors(
             contextSize: ropeContext ?? contextCapacity, originalContext: config.ropeOriginalContext)
