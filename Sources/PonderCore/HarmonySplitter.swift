@@ -21,9 +21,12 @@
 /// | any other name | the trace (never the answer unasked) |
 /// | none (`<|message|>` with no channel, or text with no header at all) | the answer |
 ///
-/// The markers themselves are never passed on. Two messages of one kind are joined by a blank line.
+/// The markers themselves are never passed on, nor the start of a marker cut short by a real one
+/// (`<|chan<|end|>nel|>` would otherwise show `<|channel|>`). Two messages of one kind are joined by
+/// a blank line.
 /// A marker split across pieces (`"<|chan"` + `"nel|>"`) is recognised: text that could still begin
-/// one is held back (at most 12 bytes) until the next piece or ``finish()`` decides it. A header is
+/// one is held back (at most 12 bytes, and broken markers right before it up to 64) until the next
+/// piece or ``finish()`` decides it. A header is
 /// at most ``maxHeaderBytes``; a longer one is not a header, and its words go to the answer.
 ///
 /// ```swift
@@ -117,11 +120,22 @@ public struct HarmonySplitter: TraceSplitting, Equatable {
 
     private mutating func process(into out: inout [ThinkPiece], final: Bool) {
         while let (index, marker) = Self.firstMarker(in: pending) {
-            route(pending[..<index], into: &out)
+            // A broken marker right before a real one (`<|chan<|end|>nel|>`) is dropped: passed on,
+            // it would join the text after the real one into a marker on screen.
+            var end = index
+            while case let dangling = Self.partialMarkerLength(atEndOf: Array(pending[..<end])), dangling > 0 {
+                end -= dangling
+            }
+            route(pending[..<end], into: &out)
             pending.removeSubrange(..<(index + marker.bytes.count))
             handle(marker, into: &out)
         }
-        let keep = final ? 0 : Self.partialMarkerLength(atEndOf: pending)
+        // A marker cut short waits for the next piece, and so do broken ones right before it (at
+        // most 64 bytes), which the marker it may turn out to be would drop.
+        var keep = final ? 0 : Self.partialMarkerLength(atEndOf: pending)
+        while keep > 0, keep < 64, case let more = Self.partialMarkerLength(atEndOf: Array(pending[..<(pending.count - keep)])), more > 0 {
+            keep += more
+        }
         route(pending[..<(pending.count - keep)], into: &out)
         pending.removeSubrange(..<(pending.count - keep))
     }
@@ -138,8 +152,9 @@ public struct HarmonySplitter: TraceSplitting, Equatable {
         case .header:
             header.append(contentsOf: bytes)
             if header.count > Self.maxHeaderBytes {
-                // No header is this long: its words are text the model wrote.
-                let words = Self.removing(Marker.channel.bytes, from: header)
+                // No header is this long: its words are text the model wrote (`<|channel|>` becomes a
+                // space, so that text around it cannot join into a marker).
+                let words = Self.replacing(Marker.channel.bytes, with: 0x20, in: header)
                 header.removeAll()
                 begin(.content)
                 route(words[...], into: &out)
@@ -242,11 +257,12 @@ public struct HarmonySplitter: TraceSplitting, Equatable {
         return 0
     }
 
-    private static func removing(_ needle: [UInt8], from bytes: [UInt8]) -> [UInt8] {
+    private static func replacing(_ needle: [UInt8], with byte: UInt8, in bytes: [UInt8]) -> [UInt8] {
         var result: [UInt8] = []
         var i = 0
         while i < bytes.count {
             if bytes.count - i >= needle.count, bytes[i..<(i + needle.count)].elementsEqual(needle) {
+                result.append(byte)
                 i += needle.count
             } else {
                 result.append(bytes[i])

@@ -28,7 +28,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case sse
     /// An NDJSON stream through the Ollama decoder.
     case ndjson
-    /// Model output through the `<think>` splitter, in pieces.
+    /// Model output through the `<think>` splitter, in pieces, and through gpt-oss's harmony
+    /// splitter, which must never pass a marker on.
     case think
     /// A transcript file.
     case transcript
@@ -172,6 +173,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         _ = splitter.feed(String(decoding: first, as: UTF8.self))
         _ = splitter.feed(String(decoding: second, as: UTF8.self))
         _ = splitter.finish()
+
+        var harmony = HarmonySplitter()
+        var pieces = harmony.feed(String(decoding: first, as: UTF8.self))
+        pieces += harmony.feed(String(decoding: second, as: UTF8.self))
+        pieces += harmony.finish()
+        for case .reasoning(let text) in pieces { precondition(!text.contains("<|end|>") && !text.contains("<|message|>")) }
+        for case .content(let text) in pieces { precondition(!text.contains("<|end|>") && !text.contains("<|channel|>")) }
     }
 
     static func input(_ bytes: UnsafeRawBufferPointer) {

@@ -106,14 +106,57 @@ struct HarmonySplitterTests {
         for piece in splitter.feed("<|channel|>" + words) + splitter.feed("more") + splitter.finish() {
             if case .content(let text) = piece { content += text }
         }
-        #expect(content == words + "more")
+        #expect(content == " " + words + "more")
         #expect(words.utf8.count > HarmonySplitter.maxHeaderBytes)
+
+        // A broken marker before a <|channel|> in such a header is dropped, and the rest cannot join
+        // into a marker when it is let go.
+        let joined = split(["<|channel|>a<|en<|channel|>d|>" + words])
+        #expect(!joined.content.contains("<|end|>") && joined.content.hasPrefix(" a d|>"), "\(joined.content.prefix(20))")
     }
 
     @Test func anUnfinishedHeaderAtTheEndIsDropped() {
         let result = split(["<|channel|>analysis<|message|>Hm.<|end|><|start|>assistant<|channel|>fin"])
         #expect(result.reasoning == "Hm.")
         #expect(result.content == "")
+    }
+
+    /// The model is outside ponder: 20,000 seeded mutations of the documented streams (markers and
+    /// pieces of markers spliced in, text cut out), fed in three pieces: no marker comes out, in a
+    /// piece or where pieces join (`<|chan<|end|>nel|>` must not show `<|channel|>`).
+    @Test func mutatedStreamsNeverPassAMarkerOn() {
+        var random = SplitMix64(seed: 14)
+        let markers = ["<|start|>", "<|channel|>", "<|message|>", "<|constrain|>", "<|end|>", "<|return|>", "<|call|>"]
+        let splices = markers + markers.map { String($0.prefix(4)) } + ["<|", "|>", "analysis", "final", " to=functions.f", "\n"]
+        var failures: [String] = []
+        for round in 0..<20_000 {
+            var scalars = Array(harmonyStreams[round % harmonyStreams.count].text.unicodeScalars)
+            for _ in 0..<(1 + random.next(below: 4)) {
+                let at = random.next(below: scalars.count + 1)
+                if random.next(below: 3) == 0, at < scalars.count {
+                    scalars.removeSubrange(at..<min(scalars.count, at + 1 + random.next(below: 12)))
+                } else {
+                    scalars.insert(contentsOf: splices[random.next(below: splices.count)].unicodeScalars, at: at)
+                }
+            }
+            let first = random.next(below: scalars.count + 1), second = first + random.next(below: scalars.count - first + 1)
+            let pieces = [scalars[..<first], scalars[first..<second], scalars[second...]].map { String(String.UnicodeScalarView($0)) }
+            var splitter = HarmonySplitter()
+            var out: [ThinkPiece] = []
+            for piece in pieces { out += splitter.feed(piece) }
+            out += splitter.finish()
+            var reasoning = "", content = ""
+            for piece in out {
+                switch piece {
+                case .reasoning(let text): reasoning += text
+                case .content(let text): content += text
+                }
+            }
+            if markers.contains(where: { reasoning.contains($0) || content.contains($0) }) {
+                failures.append(String(String.UnicodeScalarView(scalars)))
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(2))")
     }
 
     @Test func toolCallsAreBounded() {
