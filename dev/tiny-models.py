@@ -17,6 +17,7 @@ Each model is written in F32 and quantized with llama.cpp's `llama-quantize`:
     tiny-qwen3-q3_k_m.gguf  qwen3                         Q3_K, Q4_K, Q5_K, Q6_K + F32 (Q3_K_M)
     tiny-qwen3-iq4_nl.gguf  qwen3                         IQ4_NL, Q6_K + F32
     tiny-qwen3-iq4_xs.gguf  qwen3                         IQ4_XS, Q6_K + F32
+    tiny-qwen3-q4_0.gguf    qwen3 (llama.cpp repacks Q4_0 on AVX2)  Q4_0, Q6_K + F32
     tiny-smollm3-q8_0.gguf  smollm3 (no RoPE in layer 3)  Q8_0 + F32
     tiny-smollm3-q4_k_m.gguf smollm3                      Q4_K, Q6_K + F32 (Q4_K_M)
     tiny-phi3-q8_0.gguf     phi3 (fused qkv/gate-up, LongRoPE, partial rotary)  Q8_0 + F32
@@ -81,6 +82,7 @@ MODELS = [
     ("tiny-qwen3-q3_k_m.gguf", "qwen3", 3, "Q3_K_M"),
     ("tiny-qwen3-iq4_nl.gguf", "qwen3", 3, "IQ4_NL"),
     ("tiny-qwen3-iq4_xs.gguf", "qwen3", 3, "IQ4_XS"),
+    ("tiny-qwen3-q4_0.gguf", "qwen3", 3, "Q4_0"),
     ("tiny-smollm3-q8_0.gguf", "smollm3", 7, "Q8_0"),
     ("tiny-smollm3-q4_k_m.gguf", "smollm3", 7, "Q4_K_M"),
     ("tiny-phi3-q8_0.gguf", "phi3", 8, "Q8_0"),

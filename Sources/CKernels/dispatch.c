@@ -159,6 +159,10 @@ static const pk_type_traits *pk_traits(uint32_t type) {
         PK_QK, 18, PK_Q8_0, pk_dequantize_row_iq4_nl, {NULL},
         {pk_vec_dot_iq4_nl_q8_0_generic, PK_AVX2(pk_vec_dot_iq4_nl_q8_0), NULL}, {NULL, PK_AVX2(pk_tile_iq4_nl_r8), NULL},
         {NULL, PK_AVX2(pk_gemv_iq4_nl_r8), NULL}, {NULL, PK_AVX2(pk_dot1_iq4_nl_r8), NULL}};
+    static const pk_type_traits q4_0_r8 = {
+        PK_QK, 18, PK_Q8_0, pk_dequantize_row_q4_0, {NULL},
+        {pk_vec_dot_q4_0_q8_0_generic, PK_AVX2(pk_vec_dot_q4_0_q8_0), NULL}, {NULL, PK_AVX2(pk_tile_q4_0_r8), NULL},
+        {NULL, PK_AVX2(pk_gemv_q4_0_r8), NULL}, {NULL, PK_AVX2(pk_dot1_q4_0_r8), NULL}};
     static const pk_type_traits mxfp4_r8 = {
         PK_QK, 17, PK_Q8_0, pk_dequantize_row_mxfp4, {NULL},
         {pk_vec_dot_mxfp4_q8_0_generic, PK_AVX2(pk_vec_dot_mxfp4_q8_0), NULL}, {NULL, PK_AVX2(pk_tile_mxfp4_r8), NULL},
@@ -199,6 +203,7 @@ static const pk_type_traits *pk_traits(uint32_t type) {
     case PK_IQ4_XS: return &iq4_xs;
     case PK_MXFP4: return &mxfp4;
     case PK_IQ4_NL_R8: return &iq4_nl_r8;
+    case PK_Q4_0_R8: return &q4_0_r8;
     case PK_MXFP4_R8: return &mxfp4_r8;
     case PK_Q2_K_TILED: return &q2_K_tiled;
     case PK_Q3_K_TILED: return &q3_K_tiled;
@@ -351,6 +356,7 @@ static const pk_type_traits *pk_matmul_traits(const pk_matmul_args *a, int isa) 
     if (a->type == PK_Q4_K && isa >= PK_ISA_AVX2 && a->rows % 8 == 0) return pk_traits(PK_Q4_K_R8);
     if (a->type == PK_Q6_K && isa >= PK_ISA_AVX2 && a->batch >= 8) return pk_traits(PK_Q6_K_TILED);
     if (a->type == PK_IQ4_NL && isa >= PK_ISA_AVX2 && a->rows % 8 == 0) return pk_traits(PK_IQ4_NL_R8);
+    if (a->type == PK_Q4_0 && isa >= PK_ISA_AVX2 && a->rows % 8 == 0) return pk_traits(PK_Q4_0_R8);
     if (a->type == PK_MXFP4 && isa >= PK_ISA_AVX2 && a->rows % 8 == 0) return pk_traits(PK_MXFP4_R8);
     if (a->type == PK_Q2_K && isa >= PK_ISA_AVX2 && a->batch >= 8) return pk_traits(PK_Q2_K_TILED);
     if (a->type == PK_Q3_K && isa >= PK_ISA_AVX2 && a->batch >= 8) return pk_traits(PK_Q3_K_TILED);
@@ -583,7 +589,9 @@ void pk_matmul_rows(const pk_matmul_args *a, int64_t r0, int64_t r1) {
 
     pk_tile_fn prep_tile, prep_tile4;
     int shift, hasmin;
-    if (isa == PK_ISA_AVX2 && a->batch >= PK_TILE_COLS && pk_prep32_kernels(a->type, &prep_tile, &prep_tile4, &shift, &hasmin)) {
+    // (Not where llama.cpp's arithmetic for the matrix is another one: Q4_0's repacked chains.)
+    if (isa == PK_ISA_AVX2 && t == pk_traits(a->type) && a->batch >= PK_TILE_COLS &&
+        pk_prep32_kernels(a->type, &prep_tile, &prep_tile4, &shift, &hasmin)) {
         pk_matmul_rows_prep32(a, &pair, prep_tile, prep_tile4, shift, hasmin, r0, r1);
         return;
     }

@@ -44,6 +44,8 @@ enum {
     PK_Q6_K_TILED = 1014,
     /// Not ggml types: IQ4_NL and MXFP4 with the arithmetic of llama.cpp's repacked 8x8 layout (dispatch.c).
     PK_IQ4_NL_R8 = 1020,
+    /// Not a ggml type: Q4_0 with those kernels (llama.cpp repacks it as IQ4_NL with Q4_0's values).
+    PK_Q4_0_R8 = 1002,
     PK_MXFP4_R8 = 1039,
     /// Not ggml types: Q2_K, Q3_K and IQ4_XS with the arithmetic of llama.cpp's tiled matmul (dispatch.c).
     PK_Q2_K_TILED = 1010,

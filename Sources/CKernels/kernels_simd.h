@@ -104,6 +104,9 @@ void pk_dot1_mxfp4_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, 
 void pk_gemv_iq4_nl_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_gemv_mxfp4_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_tile_iq4_nl_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_tile_q4_0_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_gemv_q4_0_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
+void pk_dot1_q4_0_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 void pk_tile_mxfp4_r8_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);
 /// Q2_K, Q3_K (quants_q2_K_q3_K.c) and IQ4_XS (quants_lut4.c) with llama.cpp's tiled arithmetic, 1 row x 1 input.
 void pk_dot1_q2_K_tiled_avx2(int64_t n, const void *w, size_t ws, const void *xq, size_t xs, float *out, size_t os);

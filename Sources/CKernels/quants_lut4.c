@@ -172,6 +172,11 @@ PK_LUT32_DOT_AVX2(pk_vec_dot_mxfp4_q8_0_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, 
 
 PK_LUT32_CHAIN_AVX2(pk_dot1_iq4_nl_r8_avx2, pk_block_iq4_nl, pk_kvalues_iq4nl, PK_IQ4_NL_SCALE)
 PK_LUT32_CHAIN_AVX2(pk_dot1_mxfp4_r8_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, PK_MXFP4_SCALE)
+/// Q4_0 on an AVX2 CPU: llama.cpp repacks it as IQ4_NL with Q4_0's values (-8..7) and multiplies it
+/// with the same kernels (gemm_q4_b32_8x8_q8_0_lut_avx<block_iq4_nlx8>, 75 % of a Qwen3-1.7B-shape
+/// Q4_0 prefill in perf), so Q4_0 takes these chains too.
+static const int8_t pk_values_q4_0[16] = {-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7};
+PK_LUT32_CHAIN_AVX2(pk_dot1_q4_0_r8_avx2, pk_block_q4_0, pk_values_q4_0, PK_IQ4_NL_SCALE)
 
 /// The same chains for 4 rows (`ws` bytes apart) and one input, a lane per row: the input block is
 /// loaded once for the 4 rows, and each lane rounds exactly as the one-row chain (decode).
@@ -200,6 +205,7 @@ PK_LUT32_CHAIN_AVX2(pk_dot1_mxfp4_r8_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, PK_
 
 PK_LUT32_CHAIN4_AVX2(pk_gemv_iq4_nl_r8_avx2, pk_block_iq4_nl, pk_kvalues_iq4nl, PK_IQ4_NL_SCALE)
 PK_LUT32_CHAIN4_AVX2(pk_gemv_mxfp4_r8_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, PK_MXFP4_SCALE)
+PK_LUT32_CHAIN4_AVX2(pk_gemv_q4_0_r8_avx2, pk_block_q4_0, pk_values_q4_0, PK_IQ4_NL_SCALE)
 
 /// The same chains for a prefill tile of 2 rows (`ws` apart) x PK_TILE_COLS inputs (`xs` apart), a
 /// lane per (row, input): each row's values are looked up once per block for the 4 inputs.
@@ -240,6 +246,7 @@ PK_LUT32_CHAIN4_AVX2(pk_gemv_mxfp4_r8_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, PK
 
 PK_LUT32_CHAIN_TILE_AVX2(pk_tile_iq4_nl_r8_avx2, pk_block_iq4_nl, pk_kvalues_iq4nl, PK_IQ4_NL_SCALE)
 PK_LUT32_CHAIN_TILE_AVX2(pk_tile_mxfp4_r8_avx2, pk_block_mxfp4, pk_kvalues_mxfp4, PK_MXFP4_SCALE)
+PK_LUT32_CHAIN_TILE_AVX2(pk_tile_q4_0_r8_avx2, pk_block_q4_0, pk_values_q4_0, PK_IQ4_NL_SCALE)
 
 /// IQ4_XS: Σ (scale_j - 32) * Σ value * activation over one super-block, as 8 int32 lanes (ggml's lanes).
 PK_TARGET_AVX2 static inline __m256i iq4_xs_block_sums(const pk_block_iq4_xs *w, const pk_block_q8_K *x) {

@@ -29,6 +29,7 @@ struct ReferenceTests {
         "smollm2-135m-instruct-q4_1.json", "gemma3-270m-q4_k_m.json",
         "tiny-qwen2-q8_0.json", "tiny-qwen3-q8_0.json", "tiny-qwen3-q4_k_m.json",
         "tiny-qwen3-q2_k.json", "tiny-qwen3-q3_k_m.json", "tiny-qwen3-iq4_nl.json", "tiny-qwen3-iq4_xs.json",
+        "tiny-qwen3-q4_0.json",
         "tiny-smollm3-q8_0.json", "tiny-smollm3-q4_k_m.json", "tiny-phi3-q8_0.json", "tiny-phi3-q4_k_m.json",
         "tiny-qwen3moe-q8_0.json", "tiny-qwen3moe-q4_k_m.json", "tiny-gpt-oss-q8_0.json", "tiny-gpt-oss-mxfp4.json",
     ]

@@ -33,6 +33,7 @@ struct TokenizerReferenceTests {
         ("tiny-qwen3-q3_k_m.json", "tiny-qwen3-q3_k_m.gguf"),
         ("tiny-qwen3-iq4_nl.json", "tiny-qwen3-iq4_nl.gguf"),
         ("tiny-qwen3-iq4_xs.json", "tiny-qwen3-iq4_xs.gguf"),
+        ("tiny-qwen3-q4_0.json", "tiny-qwen3-q4_0.gguf"),
     ]
 
     @Test("every reference string and prompt tokenizes to llama.cpp's ids", arguments: cases)
