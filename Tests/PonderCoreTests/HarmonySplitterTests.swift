@@ -5,26 +5,7 @@ import Testing
 
 /// Runs a splitter over pieces and joins what it produced.
 private func split(_ pieces: [String]) -> (reasoning: String, content: String, splitter: HarmonySplitter) {
-    var splitter = HarmonySplitter()
-    var output: [ThinkPiece] = []
-    for piece in pieces { output += splitter.feed(piece) }
-    output += splitter.finish()
-    var reasoning = "", content = ""
-    for piece in output {
-        switch piece {
-        case .reasoning(let text): reasoning += text
-        case .content(let text): content += text
-        }
-    }
-    return (reasoning, content, splitter)
-}
-
-/// Every way of cutting `text` in two at a Unicode-scalar boundary.
-private func twoPieceSplits(_ text: String) -> [[String]] {
-    let scalars = Array(text.unicodeScalars)
-    return (0...scalars.count).map { cut in
-        [String(String.UnicodeScalarView(scalars[..<cut])), String(String.UnicodeScalarView(scalars[cut...]))]
-    }
+    runSplitter(HarmonySplitter(), pieces)
 }
 
 struct HarmonySplitterTests {

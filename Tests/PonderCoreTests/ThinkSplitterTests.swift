@@ -26,26 +26,7 @@ private struct Capture {
 private func split(
     _ pieces: [String], startsInsideThink: Bool = false, trims: Bool = true
 ) -> (reasoning: String, content: String, splitter: ThinkSplitter) {
-    var splitter = ThinkSplitter(startsInsideThink: startsInsideThink, trimsWhitespaceAfterClose: trims)
-    var reasoning = "", content = ""
-    var output: [ThinkPiece] = []
-    for piece in pieces { output += splitter.feed(piece) }
-    output += splitter.finish()
-    for piece in output {
-        switch piece {
-        case .reasoning(let text): reasoning += text
-        case .content(let text): content += text
-        }
-    }
-    return (reasoning, content, splitter)
-}
-
-/// Every way of cutting `text` in two at a Unicode-scalar boundary.
-private func twoPieceSplits(_ text: String) -> [[String]] {
-    let scalars = Array(text.unicodeScalars)
-    return (0...scalars.count).map { cut in
-        [String(String.UnicodeScalarView(scalars[..<cut])), String(String.UnicodeScalarView(scalars[cut...]))]
-    }
+    runSplitter(ThinkSplitter(startsInsideThink: startsInsideThink, trimsWhitespaceAfterClose: trims), pieces)
 }
 
 /// Pairs of captures of the same request: `reasoning_format: none` (the trace inline in `content`)
