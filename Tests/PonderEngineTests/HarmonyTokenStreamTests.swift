@@ -10,7 +10,7 @@ import Testing
 /// harmony's markers as control tokens, as llama.cpp reads gpt-oss's): each marker is one token,
 /// the detokenizer renders the ones the splitter needs, `<|end|>` does not end the reply and
 /// `<|return|>` does, so a reply streamed token by token lands in the trace and the answer by channel.
-@Suite(.timeLimit(.minutes(2))) struct HarmonyTokenStreamTests {
+@Suite(.timeLimit(.minutes(5))) struct HarmonyTokenStreamTests {
     static let model = "tiny-gpt-oss-q8_0.gguf"
 
     static func tokenizer() throws -> Tokenizer {
